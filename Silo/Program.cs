@@ -1,6 +1,6 @@
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddHealthChecks();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.MapHealthChecks("/health");
 app.Run();
