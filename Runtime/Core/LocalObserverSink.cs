@@ -1,0 +1,18 @@
+namespace Alerts.Runtime;
+
+/// <summary>Delivers calls to an observer object in this process, one at a time, until the reference is deleted.</summary>
+internal sealed class LocalObserverSink(IGrainObserver target) : ICallSink
+{
+    private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private volatile bool _deleted;
+
+    public void Delete() => _deleted = true;
+
+    public Task<object?> InvokeAsync(GrainMethod method, object?[] args)
+    {
+        if (_deleted) return Task.FromException<object?>(new ObserverExpiredException($"Observer {target.GetType().Name} was deleted."));
+        return Task.Factory.StartNew(() => method.InvokeOn(target, args), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
+    }
+
+    public override string ToString() => $"observer {target.GetType().Name}";
+}

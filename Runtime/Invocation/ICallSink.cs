@@ -1,0 +1,8 @@
+namespace Alerts.Runtime;
+
+/// <summary>Where a reference sends its calls: a local activation, a local observer object, or a remote connection.</summary>
+public interface ICallSink
+{
+    /// <summary>Delivers one call and completes with its boxed result.</summary>
+    Task<object?> InvokeAsync(GrainMethod method, object?[] args);
+}

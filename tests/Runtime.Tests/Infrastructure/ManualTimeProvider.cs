@@ -1,0 +1,81 @@
+namespace Alerts.Runtime.Tests;
+
+/// <summary>A clock that moves only when a test says so; timers fire inside <see cref="Advance"/>.</summary>
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private readonly List<ManualTimer> _timers = [];
+    private DateTimeOffset _now = start;
+
+    public ManualTimeProvider() : this(new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_timers) return _now;
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>Moves the clock forward, firing each timer that comes due, in time order.</summary>
+    public void Advance(TimeSpan by)
+    {
+        DateTimeOffset target;
+        lock (_timers) target = _now + by;
+        while (true)
+        {
+            ManualTimer? next;
+            lock (_timers)
+            {
+                next = _timers.Where(t => t.Due is { } d && d <= target).MinBy(t => t.Due);
+                if (next is null)
+                {
+                    _now = target;
+                    return;
+                }
+
+                _now = next.Due!.Value;
+                next.Due = next.Period > TimeSpan.Zero ? _now + next.Period : null;
+            }
+
+            next.Fire();
+        }
+    }
+
+    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    {
+        public DateTimeOffset? Due { get; set; }
+
+        public TimeSpan Period { get; private set; }
+
+        public void Fire() => callback(state);
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (owner._timers)
+            {
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
+                Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
+                if (!owner._timers.Contains(this)) owner._timers.Add(this);
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            lock (owner._timers) owner._timers.Remove(this);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
