@@ -31,7 +31,7 @@ public sealed class TestSilo : IAsyncDisposable
         };
         builder.Configuration.AddInMemoryCollection(settings);
         if (time is not null) builder.Services.AddSingleton<TimeProvider>(time);
-        builder.UseAlertsSilo(silo => silo.AddGrains(typeof(TestSilo).Assembly));
+        builder.UseAlertsSilo(silo => silo.AddGrains(typeof(CounterGrain).Assembly));
         if (configure is not null) builder.Services.PostConfigure(configure);
         var host = builder.Build();
         await host.StartAsync();
