@@ -51,6 +51,13 @@ public sealed class GrainRuntime : IGrainFactory
     /// <summary>Live activations, stateless workers included.</summary>
     public int ActivationCount => _activations.Count + _workers.Values.Sum(p => p.Count);
 
+    /// <summary>Live activations of one grain class.</summary>
+    public int ActivationsOf(Type grainClass)
+    {
+        var grainType = Registry.ForGrainType(grainClass.FullName!).GrainType;
+        return _activations.Keys.Count(k => k.GrainType == grainType) + _workers.Where(w => w.Key.GrainType == grainType).Sum(w => w.Value.Count);
+    }
+
     public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey => Reference<TGrain>(GrainId.KeyOf(key));
 
     public TGrain GetGrain<TGrain>(long key) where TGrain : IGrainWithIntegerKey => Reference<TGrain>(GrainId.KeyOf(key));
