@@ -5,7 +5,7 @@ namespace Alerts.Client;
 /// <summary>An observer object in this client: grains reach it through its id, calls run one at a time.</summary>
 internal sealed class ClientObserverSink(Guid id, Type observerInterface, IGrainObserver target) : ICallSink
 {
-    private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private readonly TaskScheduler _scheduler = new TurnScheduler();
 
     public Guid Id { get; } = id;
 

@@ -14,8 +14,8 @@ internal sealed class GrainActivation
     // Guards the queue and counters only; grain code never runs under it.
     private readonly object _gate = new();
     private readonly Queue<WorkItem> _queue = new();
-    private readonly List<GrainTimer> _timers = [];
-    private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private List<GrainTimer>? _timers;
+    private readonly TurnScheduler _scheduler = new();
     private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Phase _phase = Phase.Activating;
     private int _running;
@@ -109,13 +109,13 @@ internal sealed class GrainActivation
     public IDisposable RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new GrainTimer(this, callback, dueTime, period, Runtime.Time);
-        lock (_gate) _timers.Add(timer);
+        lock (_gate) (_timers ??= []).Add(timer);
         return timer;
     }
 
     public void RemoveTimer(GrainTimer timer)
     {
-        lock (_gate) _timers.Remove(timer);
+        lock (_gate) _timers?.Remove(timer);
     }
 
     private void Pump()
@@ -200,7 +200,7 @@ internal sealed class GrainActivation
     private async Task DeactivateAsync()
     {
         GrainTimer[] timers;
-        lock (_gate) timers = _timers.ToArray();
+        lock (_gate) timers = _timers?.ToArray() ?? [];
         foreach (var timer in timers) timer.Dispose();
         try
         {

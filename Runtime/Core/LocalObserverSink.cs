@@ -3,7 +3,7 @@ namespace Alerts.Runtime;
 /// <summary>Delivers calls to an observer object in this process, one at a time, until the reference is deleted.</summary>
 internal sealed class LocalObserverSink(IGrainObserver target) : ICallSink
 {
-    private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private readonly TaskScheduler _scheduler = new TurnScheduler();
     private volatile bool _deleted;
 
     public void Delete() => _deleted = true;
