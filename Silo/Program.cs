@@ -1,6 +1,17 @@
+using Alerts.Runtime;
+
+// "hash-secret <secret>" prints the hash to put in Alerts:Silo:Gateway:Clients (the silo never stores secrets).
+if (args is ["hash-secret", var secret])
+{
+    Console.WriteLine(CredentialHash.Create(secret));
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddHealthChecks();
+builder.UseAlertsSilo(silo => silo.AddGrains(typeof(Alerts.Grains.GrainsAssembly).Assembly));
+builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
 
 var app = builder.Build();
 app.MapHealthChecks("/health");
+app.MapGrainGateway();
 app.Run();
