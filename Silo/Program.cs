@@ -1,3 +1,4 @@
+using Alerts.Grains;
 using Alerts.Runtime;
 
 // "hash-secret <secret>" prints the hash to put in Alerts:Silo:Gateway:Clients (the silo never stores secrets).
@@ -8,7 +9,7 @@ if (args is ["hash-secret", var secret])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseAlertsSilo(silo => silo.AddGrains(typeof(Alerts.Grains.GrainsAssembly).Assembly));
+builder.UseAlerts();
 builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
 
 var app = builder.Build();

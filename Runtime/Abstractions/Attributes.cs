@@ -42,3 +42,7 @@ public sealed class PersistentStateAttribute(string stateName, string? storageNa
     /// <summary>Name of the storage; every name maps to the silo's configured storage provider.</summary>
     public string? StorageName { get; } = storageName;
 }
+
+/// <summary>Keeps activations of this grain class from idle collection (Orleans' CollectionAgeLimit with AlwaysActive).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class KeepAliveAttribute : Attribute;

@@ -91,7 +91,7 @@ internal sealed class GrainActivation
     {
         lock (_gate)
         {
-            if (_phase != Phase.Active || _running > 0 || _queue.Count > 0 || _deactivationRequested) return false;
+            if (GrainClass.KeepAlive || _phase != Phase.Active || _running > 0 || _queue.Count > 0 || _deactivationRequested) return false;
             if (now.UtcTicks - _lastActiveTicks < idleAge.Ticks) return false;
             _deactivationRequested = true;
             _reason = DeactivationReason.IdleCollection;

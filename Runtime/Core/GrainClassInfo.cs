@@ -12,6 +12,7 @@ public sealed class GrainClassInfo
         Type = type;
         GrainType = type.FullName ?? type.Name;
         IsReentrant = type.IsDefined(typeof(ReentrantAttribute));
+        KeepAlive = type.IsDefined(typeof(KeepAliveAttribute));
         MaxWorkers = type.GetCustomAttribute<StatelessWorkerAttribute>()?.MaxLocalWorkers ?? 0;
         var constructors = type.GetConstructors();
         if (constructors.Length != 1) throw new NotSupportedException($"{GrainType} must have exactly one public constructor.");
@@ -28,6 +29,9 @@ public sealed class GrainClassInfo
 
     /// <summary>Requests may interleave at await points.</summary>
     public bool IsReentrant { get; }
+
+    /// <summary>Never idle-collected; deactivated only at shutdown or on request.</summary>
+    public bool KeepAlive { get; }
 
     /// <summary>Above 0 for stateless workers: the most activations per key.</summary>
     public int MaxWorkers { get; }

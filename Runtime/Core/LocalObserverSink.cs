@@ -1,10 +1,12 @@
 namespace Alerts.Runtime;
 
 /// <summary>Delivers calls to an observer object in this process, one at a time, until the reference is deleted.</summary>
-internal sealed class LocalObserverSink(IGrainObserver target) : ICallSink
+internal sealed class LocalObserverSink(IGrainObserver target) : ICallSink, IObserverLiveness
 {
     private readonly TaskScheduler _scheduler = new TurnScheduler();
     private volatile bool _deleted;
+
+    public bool IsAlive => !_deleted;
 
     public void Delete() => _deleted = true;
 

@@ -26,6 +26,9 @@ public class GrainProxy : DispatchProxy
     /// <summary>A typed reference.</summary>
     public static T Create<T>(ICallSink sink) => (T)Create(typeof(T), sink);
 
+    /// <summary>False when <paramref name="reference"/> is an observer reference whose object is gone; true otherwise.</summary>
+    public static bool IsAlive(object reference) => reference is not GrainProxy { Sink: IObserverLiveness { IsAlive: false } };
+
     /// <inheritdoc />
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {

@@ -23,6 +23,8 @@ internal sealed class GatewayConnection(WebSocket socket, GrainRuntime runtime, 
 
     public ClientIdentity Identity { get; } = identity;
 
+    public bool IsClosed => _closed;
+
     public async Task RunAsync(CancellationToken aborted)
     {
         var sending = SendLoopAsync();

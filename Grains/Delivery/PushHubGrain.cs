@@ -1,0 +1,165 @@
+using Alerts.GrainInterfaces;
+using Alerts.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// Delivers push batches to the connected gateways, at least once: batches are durable in the outbox
+/// until acknowledged; each gateway holds at most a few unacknowledged batches (a slow one slows only
+/// itself); batches go round-robin in outbox order (nearest first); a batch unacknowledged after the
+/// ack timeout, or held by a gateway that disconnected, goes out again with the same id.
+/// </summary>
+[KeepAlive]
+public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> options, TimeProvider time, ILogger<PushHubGrain> logger) : Grain, IPushHubGrain
+{
+    private readonly AlertsOptions _options = options.Value;
+    private readonly SortedDictionary<long, PushBatch> _pending = new();
+    private readonly Dictionary<long, (PushBatch Batch, string Gateway, DateTimeOffset SentAt)> _inFlight = new();
+    private readonly List<Link> _gateways = [];
+    private int _nextGateway;
+    private long _acknowledged;
+    private long _resent;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
+        var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, Math.Min(_options.AckTimeout.Ticks / 2, TimeSpan.TicksPerSecond)));
+        RegisterGrainTimer(_ => CheckAsync(), check, check);
+        logger.LogInformation("Push hub started with {Pending} batches waiting", _pending.Count);
+    }
+
+    public async Task Subscribe(string gatewayName, IPushGateway gateway)
+    {
+        if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
+        ArgumentNullException.ThrowIfNull(gateway);
+        // A gateway that subscribes again (it reconnected) gets its unacknowledged batches again.
+        var existing = _gateways.FindIndex(g => g.Name == gatewayName);
+        if (existing >= 0) Drop(existing);
+        _gateways.Add(new Link(gatewayName, gateway));
+        await PumpAsync();
+    }
+
+    public async Task Acknowledge(List<long> batchIds)
+    {
+        var done = new List<long>();
+        foreach (var id in batchIds.Distinct())
+        {
+            if (_inFlight.Remove(id, out var sent))
+            {
+                var link = _gateways.Find(g => g.Name == sent.Gateway);
+                if (link is not null) link.InFlight--;
+                done.Add(id);
+            }
+            else if (_pending.Remove(id))
+            {
+                done.Add(id);
+            }
+        }
+
+        _acknowledged += done.Count;
+        await store.DeleteOutboxAsync(done);
+        await PumpAsync();
+    }
+
+    public async Task Enqueue(List<PushBatch> batches)
+    {
+        foreach (var batch in batches) _pending[batch.BatchId] = batch;
+        await PumpAsync();
+    }
+
+    public async Task EraseUser(long userId)
+    {
+        foreach (var batch in _pending.Values.Where(b => b.UserIds.Contains(userId)).ToList())
+        {
+            var rest = batch.UserIds.Where(u => u != userId).ToList();
+            await store.RewriteOutboxBatchAsync(batch.BatchId, rest);
+            if (rest.Count == 0) _pending.Remove(batch.BatchId);
+            else _pending[batch.BatchId] = batch with { UserIds = rest };
+        }
+
+        foreach (var (id, sent) in _inFlight.Where(f => f.Value.Batch.UserIds.Contains(userId)).ToList())
+        {
+            var rest = sent.Batch.UserIds.Where(u => u != userId).ToList();
+            await store.RewriteOutboxBatchAsync(id, rest);
+            _inFlight[id] = sent with { Batch = sent.Batch with { UserIds = rest } };
+        }
+    }
+
+    public Task<PushHubStats> GetStats() =>
+        Task.FromResult(new PushHubStats(_pending.Count, _inFlight.Count, _acknowledged, _resent, _gateways.Count));
+
+    private async Task CheckAsync()
+    {
+        for (var i = _gateways.Count - 1; i >= 0; i--)
+            if (!GrainProxy.IsAlive(_gateways[i].Gateway)) Drop(i);
+
+        var expired = time.GetUtcNow() - _options.AckTimeout;
+        foreach (var (id, sent) in _inFlight.Where(f => f.Value.SentAt <= expired).ToList())
+        {
+            _inFlight.Remove(id);
+            var link = _gateways.Find(g => g.Name == sent.Gateway);
+            if (link is not null) link.InFlight--;
+            _pending[id] = sent.Batch;
+            _resent++;
+        }
+
+        await PumpAsync();
+    }
+
+    private async Task PumpAsync()
+    {
+        while (_pending.Count > 0)
+        {
+            var link = NextGatewayWithRoom();
+            if (link is null) return;
+            var batch = _pending.First().Value;
+            _pending.Remove(batch.BatchId);
+            try
+            {
+                await link.Gateway.Deliver(batch);
+                _inFlight[batch.BatchId] = (batch, link.Name, time.GetUtcNow());
+                link.InFlight++;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", link.Name);
+                _pending[batch.BatchId] = batch;
+                Drop(_gateways.IndexOf(link));
+            }
+        }
+    }
+
+    private Link? NextGatewayWithRoom()
+    {
+        for (var tried = 0; tried < _gateways.Count; tried++)
+        {
+            var link = _gateways[_nextGateway++ % _gateways.Count];
+            if (link.InFlight < _options.MaxBatchesInFlightPerGateway) return link;
+        }
+
+        return null;
+    }
+
+    private void Drop(int index)
+    {
+        var link = _gateways[index];
+        _gateways.RemoveAt(index);
+        foreach (var (id, sent) in _inFlight.Where(f => f.Value.Gateway == link.Name).ToList())
+        {
+            _inFlight.Remove(id);
+            _pending[id] = sent.Batch;
+            _resent++;
+        }
+    }
+
+    private sealed class Link(string name, IPushGateway gateway)
+    {
+        public string Name { get; } = name;
+
+        public IPushGateway Gateway { get; } = gateway;
+
+        public int InFlight { get; set; }
+    }
+}

@@ -1,0 +1,19 @@
+using Alerts.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Alerts.Grains;
+
+/// <summary>Adds the product (grains, their store and start-up work) to a host that already calls UseAlertsSilo.</summary>
+public static class AlertsHostingExtensions
+{
+    /// <summary>Hosts the Alerts grains with their settings from the "Alerts" section.</summary>
+    public static IHostApplicationBuilder UseAlerts(this IHostApplicationBuilder builder)
+    {
+        builder.UseAlertsSilo(silo => silo.AddGrains(typeof(AlertsHostingExtensions).Assembly));
+        builder.Services.AddOptions<AlertsOptions>().Bind(builder.Configuration.GetSection(AlertsOptions.Section));
+        builder.Services.AddSingleton(sp => new AlertsStore(sp.GetRequiredService<SqlGrainStorage>().Dialect));
+        builder.Services.AddHostedService<AlertsStartup>();
+        return builder;
+    }
+}

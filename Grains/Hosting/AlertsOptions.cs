@@ -1,0 +1,64 @@
+namespace Alerts.Grains;
+
+/// <summary>Product settings, bound from the "Alerts" configuration section.</summary>
+public sealed class AlertsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Alerts";
+
+    /// <summary>Geohash precision of cell grains (5: about 4.9 km × 4.9 km); fixed once a database holds residents.</summary>
+    public int CellPrecision { get; set; } = 5;
+
+    /// <summary>Number of user directory shards.</summary>
+    public int DirectoryShards { get; set; } = 64;
+
+    /// <summary>Most updates in one Report call.</summary>
+    public int MaxUpdatesPerReport { get; set; } = 10_000;
+
+    /// <summary>How often cells write position changes (write-behind): a crash loses at most this much.</summary>
+    public TimeSpan ResidentFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Positions older than this are never alerted and are purged.</summary>
+    public TimeSpan MaxPositionAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often stale positions are purged from storage.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A fix this far in the future is rejected (clock skew allowance).</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Radius used when a case names none (QQ Alert's 120 km).</summary>
+    public double DefaultRadiusMeters { get; set; } = 120_000;
+
+    /// <summary>Largest radius a case may have.</summary>
+    public double MaxRadiusMeters { get; set; } = 500_000;
+
+    /// <summary>How long a case accepts late arrivals: the golden 72 hours.</summary>
+    public TimeSpan CaseActiveFor { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>Cells a case collects per step (concurrently).</summary>
+    public int CellsPerDispatchStep { get; set; } = 16;
+
+    /// <summary>Users per push batch (FCM multicast takes 500).</summary>
+    public int PushBatchSize { get; set; } = 500;
+
+    /// <summary>Unacknowledged batches a gateway may hold.</summary>
+    public int MaxBatchesInFlightPerGateway { get; set; } = 8;
+
+    /// <summary>An unacknowledged batch is sent again after this.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws when a setting is out of range, naming it.</summary>
+    public void Validate()
+    {
+        Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
+        if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
+        if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
+        if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
+        if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
+        if (Alerts.Geo.GeoValidation.CheckRadius(MaxRadiusMeters, field: "Alerts:MaxRadiusMeters") is { } maxError) throw maxError;
+        if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
+        if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");
+        if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout and CaseActiveFor must be positive");
+    }
+}

@@ -1,0 +1,70 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// The gateway's entry point: validates each update on its own (a bad one is rejected with its field
+/// and reason, the rest go on), then hands the valid ones to the directory shards in parallel.
+/// A stateless worker, so several batches are validated at once.
+/// </summary>
+[StatelessWorker]
+public sealed class ResidencyGrain(IOptions<AlertsOptions> options, TimeProvider time) : Grain, IResidencyGrain
+{
+    private readonly AlertsOptions _options = options.Value;
+
+    public async Task<IngestResult> Report(List<LocationUpdate> updates)
+    {
+        if (updates is null) throw new ArgumentException("updates must be a list of location updates", nameof(updates));
+        if (updates.Count > _options.MaxUpdatesPerReport)
+            throw new ArgumentException($"updates has {updates.Count} entries; at most {_options.MaxUpdatesPerReport} per call", nameof(updates));
+
+        var now = time.GetUtcNow();
+        var rejections = new List<RejectedUpdate>();
+        var valid = new List<LocationUpdate>(updates.Count);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i];
+            var problem = Check(update, now);
+            if (problem is null) valid.Add(update);
+            else rejections.Add(new RejectedUpdate(i, update?.UserId ?? 0, problem.Value.Field, problem.Value.Reason));
+        }
+
+        var results = await Task.WhenAll(valid.GroupBy(u => Shard(u.UserId))
+            .Select(g => GrainFactory.GetGrain<IUserDirectoryGrain>(g.Key).Apply(g.ToList())));
+        return new IngestResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), rejections.Count, rejections);
+    }
+
+    public Task SetOptOut(long userId, bool optedOut)
+    {
+        CheckUserId(userId);
+        return GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).SetOptOut(userId, optedOut);
+    }
+
+    public Task Erase(long userId)
+    {
+        CheckUserId(userId);
+        return GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).Erase(userId);
+    }
+
+    private long Shard(long userId) => userId % _options.DirectoryShards;
+
+    private static void CheckUserId(long userId)
+    {
+        if (userId <= 0) throw new ArgumentException($"userId {userId} is invalid: must be positive", nameof(userId));
+    }
+
+    private (string Field, string Reason)? Check(LocationUpdate? update, DateTimeOffset now)
+    {
+        if (update is null) return ("update", "is null");
+        if (update.UserId <= 0) return ("userId", $"{update.UserId} must be positive");
+        if (GeoValidation.CheckLatitude(update.Latitude) is { } lat) return (lat.Field, lat.Message);
+        if (GeoValidation.CheckLongitude(update.Longitude) is { } lon) return (lon.Field, lon.Message);
+        if (update.FixTime == default) return ("fixTime", "is missing");
+        if (update.FixTime > now + _options.MaxClockSkew) return ("fixTime", $"{update.FixTime:O} is in the future");
+        if (update.FixTime < now - _options.MaxPositionAge) return ("fixTime", $"{update.FixTime:O} is older than the {_options.MaxPositionAge.TotalDays:0.#}-day retention");
+        return null;
+    }
+}

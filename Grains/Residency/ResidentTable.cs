@@ -1,0 +1,90 @@
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// A cell's residents in parallel arrays (id, latitude, longitude, fix time, opt-out) plus an id→slot
+/// index: about 70 bytes a resident, no object per user. Removal moves the last slot into the gap.
+/// </summary>
+internal sealed class ResidentTable
+{
+    private readonly Dictionary<long, int> _slots = new();
+    private long[] _ids = [];
+    private double[] _lat = [];
+    private double[] _lon = [];
+    private long[] _fixMs = [];
+    private bool[] _optedOut = [];
+
+    /// <summary>Number of residents.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Adds a resident or replaces their position.</summary>
+    public void Upsert(in ResidentFix fix)
+    {
+        if (!_slots.TryGetValue(fix.UserId, out var slot))
+        {
+            if (Count == _ids.Length) Grow();
+            slot = Count++;
+            _slots[fix.UserId] = slot;
+            _ids[slot] = fix.UserId;
+        }
+
+        _lat[slot] = fix.Latitude;
+        _lon[slot] = fix.Longitude;
+        _fixMs[slot] = fix.FixUnixMs;
+        _optedOut[slot] = fix.OptedOut;
+    }
+
+    /// <summary>Removes a resident; false when absent.</summary>
+    public bool Remove(long userId)
+    {
+        if (!_slots.Remove(userId, out var slot)) return false;
+        var last = --Count;
+        if (slot != last)
+        {
+            _ids[slot] = _ids[last];
+            _lat[slot] = _lat[last];
+            _lon[slot] = _lon[last];
+            _fixMs[slot] = _fixMs[last];
+            _optedOut[slot] = _optedOut[last];
+            _slots[_ids[slot]] = slot;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets a resident's opt-out flag; false when absent.</summary>
+    public bool SetOptOut(long userId, bool optedOut)
+    {
+        if (!_slots.TryGetValue(userId, out var slot)) return false;
+        _optedOut[slot] = optedOut;
+        return true;
+    }
+
+    /// <summary>The resident in a slot (0 ≤ slot &lt; Count).</summary>
+    public ResidentFix this[int slot] => new(_ids[slot], _lat[slot], _lon[slot], _fixMs[slot], _optedOut[slot]);
+
+    /// <summary>Removes residents whose fix is older than the cutoff; returns how many.</summary>
+    public int RemoveOlderThan(long cutoffMs)
+    {
+        var removed = 0;
+        for (var slot = Count - 1; slot >= 0; slot--)
+        {
+            if (_fixMs[slot] >= cutoffMs) continue;
+            Remove(_ids[slot]);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    private void Grow()
+    {
+        var size = Math.Max(8, _ids.Length * 2);
+        Array.Resize(ref _ids, size);
+        Array.Resize(ref _lat, size);
+        Array.Resize(ref _lon, size);
+        Array.Resize(ref _fixMs, size);
+        Array.Resize(ref _optedOut, size);
+    }
+}

@@ -1,0 +1,90 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// One shard of the user directory: each user's current cell, last fix time and opt-out. It makes a
+/// user resident in exactly one cell: a move adds them to the new cell, then removes them from the old.
+/// Users it has not seen are looked up in the residents table. Kept alive: it is the authority while
+/// the table lags by up to one flush interval.
+/// </summary>
+[KeepAlive]
+public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
+{
+    private readonly int _precision = options.Value.CellPrecision;
+    private readonly Dictionary<long, Entry> _users = new();
+
+    public async Task<ShardResult> Apply(List<LocationUpdate> updates)
+    {
+        await LoadUnknownAsync(updates.Select(u => u.UserId));
+        var applied = 0;
+        var ignored = 0;
+        var before = new Dictionary<long, long>();
+        var after = new Dictionary<long, ResidentFix>();
+        var finalCell = new Dictionary<long, long>();
+        foreach (var update in updates)
+        {
+            var entry = _users[update.UserId];
+            var fixMs = update.FixTime.ToUnixTimeMilliseconds();
+            if (entry.Cell != 0 && fixMs <= entry.FixMs)
+            {
+                ignored++;
+                continue;
+            }
+
+            before.TryAdd(update.UserId, entry.Cell);
+            var cell = Geohash.Encode(update.Latitude, update.Longitude, _precision).Packed;
+            _users[update.UserId] = entry with { Cell = cell, FixMs = fixMs };
+            after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut);
+            finalCell[update.UserId] = cell;
+            applied++;
+        }
+
+        // Add to the new cell first, then remove from the old: for a moment a user may be in both, never in neither.
+        await Task.WhenAll(after.Values.GroupBy(f => finalCell[f.UserId])
+            .Select(g => Cell(g.Key).Upsert(g.ToList())));
+        await Task.WhenAll(before.Where(b => b.Value != 0 && b.Value != finalCell[b.Key]).GroupBy(b => b.Value)
+            .Select(g => Cell(g.Key).Remove(g.Select(b => b.Key).ToList())));
+        return new ShardResult(applied, ignored);
+    }
+
+    public async Task SetOptOut(long userId, bool optedOut)
+    {
+        await LoadUnknownAsync([userId]);
+        await store.SetOptOutAsync(userId, optedOut);
+        var entry = _users[userId];
+        _users[userId] = entry with { OptedOut = optedOut };
+        if (entry.Cell != 0) await Cell(entry.Cell).SetOptOut(userId, optedOut);
+    }
+
+    public async Task Erase(long userId)
+    {
+        await LoadUnknownAsync([userId]);
+        var entry = _users[userId];
+        if (entry.Cell != 0) await Cell(entry.Cell).Erase(userId);
+        await store.EraseUserAsync(userId);
+        await GrainFactory.GetGrain<IPushHubGrain>(0).EraseUser(userId);
+        _users.Remove(userId);
+    }
+
+    private ICellGrain Cell(long packed) => GrainFactory.GetGrain<ICellGrain>(Geohash.FromPacked(packed).ToString());
+
+    private async Task LoadUnknownAsync(IEnumerable<long> userIds)
+    {
+        var unknown = userIds.Where(id => !_users.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count == 0) return;
+        var stored = await store.LoadUsersAsync(unknown);
+        foreach (var userId in unknown)
+        {
+            _users[userId] = stored.TryGetValue(userId, out var s)
+                ? new Entry(s.Cell is null ? 0 : Geohash.Parse(s.Cell).Packed, s.FixMs, s.OptedOut)
+                : new Entry(0, 0, false);
+        }
+    }
+
+    /// <summary>Cell 0 means "not resident anywhere" (a packed geohash is never 0: its low bits hold the precision).</summary>
+    private readonly record struct Entry(long Cell, long FixMs, bool OptedOut);
+}
