@@ -15,4 +15,6 @@ builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
 var app = builder.Build();
 app.MapHealthChecks("/health");
 app.MapGrainGateway();
+// One line on standard output once listening: scripts and the end-to-end tests wait for it.
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("listening " + string.Join(" ", app.Urls)));
 app.Run();

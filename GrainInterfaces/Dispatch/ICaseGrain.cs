@@ -18,6 +18,9 @@ public interface ICaseGrain : IGrainWithStringKey, IRemindable
     /// <summary>Ends the case (resolved or cancelled): no more pushes.</summary>
     Task<CaseProgress> Close(CaseStatus outcome);
 
+    /// <summary>Sends progress to the observer until it disconnects; watch again after reconnecting.</summary>
+    Task Watch(ICaseObserver observer);
+
     /// <summary>Dispatch progress.</summary>
     [ReadOnly]
     Task<CaseProgress> GetProgress();

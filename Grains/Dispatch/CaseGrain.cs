@@ -22,6 +22,7 @@ public sealed class CaseGrain(
 {
     private const string ExpiryReminder = "expire";
     private readonly AlertsOptions _options = options.Value;
+    private readonly List<ICaseObserver> _watchers = [];
     private CoveredCell[]? _cover;
     private int _coverGeneration = -1;
 
@@ -88,6 +89,13 @@ public sealed class CaseGrain(
     }
 
     public Task<CaseProgress> GetProgress() => Task.FromResult(Progress());
+
+    public async Task Watch(ICaseObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _watchers.Add(observer);
+        await observer.ProgressChanged(Progress());
+    }
 
     public async Task LateArrivals(List<long> userIds)
     {
@@ -185,5 +193,22 @@ public sealed class CaseGrain(
     {
         await state.WriteStateAsync();
         await store.SetCaseStatusAsync(this.GetPrimaryKeyString(), S.Status, time.GetUtcNow());
+        await NotifyWatchersAsync();
+    }
+
+    private async Task NotifyWatchersAsync()
+    {
+        var progress = Progress();
+        foreach (var watcher in _watchers.ToList())
+        {
+            try
+            {
+                await watcher.ProgressChanged(progress);
+            }
+            catch (Exception e) when (e is ObserverExpiredException or GrainTransportException)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
     }
 }

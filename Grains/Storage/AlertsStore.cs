@@ -54,9 +54,9 @@ public sealed class AlertsStore(SqlDialect dialect)
         await using var connection = await dialect.OpenAsync();
         foreach (var chunk in userIds.Chunk(900))
         {
-            foreach (var r in await connection.QueryAsync<(long UserId, string Cell, long FixMs)>("SELECT user_id, cell, fix_ms FROM residents WHERE user_id IN @chunk", new { chunk }))
+            foreach (var r in await connection.QueryAsync<(long UserId, string Cell, long FixMs)>($"SELECT user_id, cell, fix_ms FROM residents WHERE {AnyOf("user_id", "chunk")}", new { chunk }))
                 result[r.UserId] = (r.Cell, r.FixMs, false);
-            foreach (var p in await connection.QueryAsync<(long UserId, long OptedOut)>("SELECT user_id, opted_out FROM user_prefs WHERE user_id IN @chunk", new { chunk }))
+            foreach (var p in await connection.QueryAsync<(long UserId, long OptedOut)>($"SELECT user_id, opted_out FROM user_prefs WHERE {AnyOf("user_id", "chunk")}", new { chunk }))
             {
                 var existing = result.TryGetValue(p.UserId, out var e) ? e : (null, 0L, false);
                 result[p.UserId] = (existing.Item1, existing.Item2, p.OptedOut == 1);
@@ -151,7 +151,7 @@ public sealed class AlertsStore(SqlDialect dialect)
         if (batchIds.Count == 0) return;
         await using var connection = await dialect.OpenAsync();
         foreach (var chunk in batchIds.Chunk(900))
-            await connection.ExecuteAsync("DELETE FROM push_outbox WHERE batch_id IN @chunk", new { chunk });
+            await connection.ExecuteAsync($"DELETE FROM push_outbox WHERE {AnyOf("batch_id", "chunk")}", new { chunk });
     }
 
     /// <summary>Rewrites a batch's users (after an erasure); an emptied batch is deleted.</summary>
@@ -189,7 +189,7 @@ public sealed class AlertsStore(SqlDialect dialect)
     {
         await using var connection = await dialect.OpenAsync();
         var names = statuses.Select(s => s.ToString()).ToArray();
-        return (await connection.QueryAsync<string>("SELECT case_id FROM cases WHERE status IN @names", new { names })).ToList();
+        return (await connection.QueryAsync<string>($"SELECT case_id FROM cases WHERE {AnyOf("status", "names")}", new { names })).ToList();
     }
 
     /// <summary>Deletes positions older than the cutoff; returns how many.</summary>
@@ -210,6 +210,10 @@ public sealed class AlertsStore(SqlDialect dialect)
         total += like.Count(ids => ParseIds(ids).Contains(userId));
         return total;
     }
+
+    // Dapper expands "IN @list" on SQLite, but hands Npgsql the array itself, which PostgreSQL matches with ANY.
+    private string AnyOf(string column, string parameter) =>
+        dialect.Name == "postgres" ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
     private static List<long> ParseIds(string text) =>
         text.Length == 0 ? [] : text.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList();

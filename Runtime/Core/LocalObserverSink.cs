@@ -13,7 +13,9 @@ internal sealed class LocalObserverSink(IGrainObserver target) : ICallSink, IObs
     public Task<object?> InvokeAsync(GrainMethod method, object?[] args)
     {
         if (_deleted) return Task.FromException<object?>(new ObserverExpiredException($"Observer {target.GetType().Name} was deleted."));
-        return Task.Factory.StartNew(() => method.InvokeOn(target, args), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
+        var call = Task.Factory.StartNew(() => method.InvokeOn(target, args), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap();
+        // One-way: the caller must not wait (the observer may call back into it).
+        return method.OneWay ? Task.FromResult<object?>(null) : call;
     }
 
     public override string ToString() => $"observer {target.GetType().Name}";

@@ -5,13 +5,16 @@ using Npgsql;
 namespace Alerts.Runtime;
 
 /// <summary>The two engines behind one schema: how to connect, and what differs in their SQL.</summary>
-public abstract class SqlDialect
+public abstract class SqlDialect : IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     public abstract string Name { get; }
 
     /// <summary>An open connection.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Releases pooled connections.</summary>
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>The dialect for a provider name from configuration.</summary>
     public static SqlDialect For(StorageOptions options) => options.Provider.Trim().ToLowerInvariant() switch
@@ -53,7 +56,18 @@ public sealed class SqliteDialect : SqlDialect
 /// <summary>PostgreSQL through Npgsql, the production choice.</summary>
 public sealed class PostgresDialect(string connectionString) : SqlDialect
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    // Without an explicit limit, 32 pooled connections: thousands of cells activating at once must queue
+    // for connections rather than exhaust the server's max_connections.
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPoolLimit(connectionString));
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private static string WithPoolLimit(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)) builder.MaxPoolSize = 32;
+        return builder.ToString();
+    }
 
     public override string Name => "postgres";
 

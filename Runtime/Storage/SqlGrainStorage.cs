@@ -3,7 +3,7 @@ using Dapper;
 namespace Alerts.Runtime;
 
 /// <summary>Grain state and reminders in SQLite or PostgreSQL through Dapper; the same SQL runs on both.</summary>
-public sealed class SqlGrainStorage(SqlDialect dialect) : IGrainStorage, IReminderTable
+public sealed class SqlGrainStorage(SqlDialect dialect) : IGrainStorage, IReminderTable, IAsyncDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS grain_state (
@@ -25,6 +25,8 @@ public sealed class SqlGrainStorage(SqlDialect dialect) : IGrainStorage, IRemind
 
     /// <summary>The engine in use.</summary>
     public SqlDialect Dialect { get; } = dialect;
+
+    public ValueTask DisposeAsync() => Dialect.DisposeAsync();
 
     /// <summary>Creates the tables when missing.</summary>
     public async Task EnsureSchemaAsync()

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Alerts.Runtime.Tests;
 
-/// <summary>A silo in a real child process (the test host), on a fixed loopback port so it can be restarted in place.</summary>
+/// <summary>A silo in a real child process (an app built beside the tests), on a fixed loopback port so it can be restarted in place.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -25,10 +25,10 @@ public sealed class SiloProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts the test host with the given settings and waits until it listens.</summary>
-    public static async Task<SiloProcess> StartAsync(int port, IReadOnlyDictionary<string, string?> settings)
+    /// <summary>Starts the app with the given settings and waits until it prints "listening".</summary>
+    public static async Task<SiloProcess> StartAsync(int port, IReadOnlyDictionary<string, string?> settings, string app = "Alerts.Runtime.TestHost")
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Alerts.Runtime.TestHost.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, app + ".dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");

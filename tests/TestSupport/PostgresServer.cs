@@ -35,7 +35,7 @@ public sealed class PostgresServer : IDisposable
         if (asRoot) Run("chown", $"postgres:postgres {_dataDir}");
         var port = FreePort();
         RunPg("initdb", $"-D {_dataDir}/db -U alerts --auth=trust -E UTF8", asRoot);
-        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off\" -w -l {_dataDir}/log start", asRoot);
+        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400\" -w -l {_dataDir}/log start", asRoot);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=alerts;Database=postgres;Pooling=true";
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }

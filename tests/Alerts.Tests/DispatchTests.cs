@@ -1,0 +1,154 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime.Tests;
+
+namespace Alerts.Tests;
+
+/// <summary>Exact recipient sets, once per user per case, late arrivals and widening, on both storage providers.</summary>
+public sealed class DispatchTests
+{
+    public static TheoryData<string, string, double, double, double> Places => new()
+    {
+        { "sqlite", "Shenzhen", 22.5431, 114.0579, 120_000 },
+        { "sqlite", "Fiji across the antimeridian", -17.7134, 179.6, 150_000 },
+        { "sqlite", "Svalbard", 78.2232, 15.6267, 120_000 },
+        { "postgres", "Shenzhen", 22.5431, 114.0579, 120_000 },
+        { "postgres", "Fiji across the antimeridian", -17.7134, 179.6, 150_000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Places))]
+    public async Task Everyone_inside_gets_exactly_one_push_and_nobody_outside(string provider, string place, double lat, double lon, double radius)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider));
+        var residents = Population.Around(1, lat, lon, radius, scatter: 3_000, AlertsSilo.Epoch);
+        var ingest = await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+        Assert.Equal(residents.Count, ingest.Applied);
+        var expected = Population.Inside(residents, lat, lon, radius);
+        Assert.Equal(72, expected.Count(id => id <= 144)); // each ring: the inner user is inside, the outer one is not
+
+        var gateway = new RecordingGateway(silo.Grains);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var watcher = new ProgressWatcher();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("case-" + place.Replace(' ', '-'));
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing: Li Wei, 6, red jacket", "https://alerts.example/c/1"));
+        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await gateway.WaitForPushes(expected.Count);
+
+        Assert.Equal(expected.Count, done.Recipients);
+        Assert.Equal(expected.OrderBy(x => x), gateway.Pushes.OrderBy(x => x));
+        Assert.Equal(expected.OrderBy(x => x), (await silo.Store.LoadRecipientsAsync(done.CaseId)).OrderBy(x => x));
+        Assert.All(gateway.Batches, b => Assert.Equal("Missing: Li Wei, 6, red jacket", b.Payload.Message));
+    }
+
+    [Fact]
+    public async Task Batches_go_out_nearest_cells_first()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var (lat, lon, radius) = (22.5431, 114.0579, 60_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 2_000, AlertsSilo.Epoch);
+        await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+        var gateway = new RecordingGateway(silo.Grains);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("nearest");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
+        await caseGrain.Dispatch();
+        var expected = Population.Inside(residents, lat, lon, radius);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        await gateway.WaitForPushes(expected.Count);
+
+        // The cell of each push, by distance of its nearest point: never decreasing.
+        var byUser = residents.ToDictionary(r => r.UserId);
+        var cellDistances = gateway.Pushes.Select(u => GreatCircle.MinDistanceToBox(lat, lon, Geohash.Encode(byUser[u].Latitude, byUser[u].Longitude, 5).Bounds)).ToList();
+        for (var i = 1; i < cellDistances.Count; i++) Assert.True(cellDistances[i - 1] <= cellDistances[i], $"push {i} is nearer than push {i - 1}");
+    }
+
+    [Fact]
+    public async Task Moves_late_arrivals_and_widening_never_push_a_user_twice()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var (lat, lon, radius) = (22.5431, 114.0579, 30_000.0);
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 1_000, AlertsSilo.Epoch);
+        await Population.ReportAsync(residency, residents);
+        var gateway = new RecordingGateway(silo.Grains);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var watcher = new ProgressWatcher();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("moves");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
+        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+
+        // Users move while the dispatch runs: half of the scatter jumps to another spot inside the circle.
+        var random = new Random(3);
+        var moves = residents.Skip(144).Where((_, i) => i % 2 == 0).Select(u =>
+        {
+            var p = GreatCircle.Destination(lat, lon, random.NextDouble() * 360, radius * 0.9 * random.NextDouble());
+            return new LocationUpdate(u.UserId, p.Latitude, p.Longitude, AlertsSilo.Epoch.AddMinutes(1));
+        }).ToList();
+        await Task.WhenAll(caseGrain.Dispatch(), residency.Report(moves));
+        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+
+        // A newcomer arrives inside after the dispatch; another stays outside.
+        var inside = GreatCircle.Destination(lat, lon, 45, radius / 2);
+        var outside = GreatCircle.Destination(lat, lon, 45, radius * 2);
+        await residency.Report([new LocationUpdate(900_001, inside.Latitude, inside.Longitude, AlertsSilo.Epoch), new LocationUpdate(900_002, outside.Latitude, outside.Longitude, AlertsSilo.Epoch)]);
+
+        var finalPositions = residents.Concat(moves).GroupBy(u => u.UserId).Select(g => g.MaxBy(u => u.FixTime)!).ToList();
+        var mustHave = Population.Inside(finalPositions, lat, lon, radius);
+        mustHave.Add(900_001);
+        var afterMoves = await watcher.WaitFor(p => p.Recipients >= mustHave.Count);
+        await gateway.WaitForPushes(afterMoves.Recipients);
+        Assert.Superset(mustHave, gateway.Pushes.ToHashSet());
+        Assert.DoesNotContain(900_002L, gateway.Pushes);
+
+        // Widening pushes only the users newly inside.
+        var widened = radius * 1.5;
+        var newlyInside = Population.Inside(finalPositions, lat, lon, widened);
+        newlyInside.ExceptWith(gateway.Pushes);
+        await caseGrain.Widen(widened);
+        var wide = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched && p.RadiusMeters == widened);
+        await gateway.WaitForPushes(wide.Recipients);
+        var pushes = gateway.Pushes;
+        Assert.Equal(pushes.Count, pushes.Distinct().Count());
+        Assert.Superset(newlyInside, pushes.ToHashSet());
+        Assert.Equal(wide.Recipients, pushes.Count);
+    }
+
+    [Fact]
+    public async Task Opted_out_and_stale_users_are_never_pushed()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var (lat, lon) = (48.8566, 2.3522);
+        var near = GreatCircle.Destination(lat, lon, 90, 1_000);
+        await residency.Report([
+            new LocationUpdate(1, near.Latitude, near.Longitude, AlertsSilo.Epoch),
+            new LocationUpdate(2, near.Latitude, near.Longitude, AlertsSilo.Epoch),
+            new LocationUpdate(3, near.Latitude, near.Longitude, AlertsSilo.Epoch.AddDays(-6)),
+        ]);
+        await residency.SetOptOut(2, true);
+        silo.Time.Advance(TimeSpan.FromDays(2)); // user 3's fix is now older than 7 days
+
+        var gateway = new RecordingGateway(silo.Grains);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var watcher = new ProgressWatcher();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("privacy");
+        await caseGrain.Open(new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
+        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await gateway.WaitForPushes(1);
+        Assert.Equal(1, done.Recipients);
+        Assert.Equal([1L], gateway.Pushes);
+
+        // Opting back in makes the user eligible for the next case.
+        await residency.SetOptOut(2, false);
+        var second = silo.Grains.GetGrain<ICaseGrain>("privacy-2");
+        var watcher2 = new ProgressWatcher();
+        await second.Open(new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
+        await second.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher2));
+        await second.Dispatch();
+        Assert.Equal(2, (await watcher2.WaitFor(p => p.Status == CaseStatus.Dispatched)).Recipients);
+    }
+}
