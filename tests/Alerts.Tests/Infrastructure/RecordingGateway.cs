@@ -12,7 +12,7 @@ public sealed class RecordingGateway(IGrainFactory grains, Func<PushBatch, bool>
     private readonly object _gate = new();
     private readonly Dictionary<long, PushBatch> _batches = new();
     private readonly List<long> _pushes = [];
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<(int Count, bool Pushes, TaskCompletionSource Done)> _waiters = [];
 
     /// <summary>Deliveries including repeats of a batch id.</summary>
     public int Deliveries { get; private set; }
@@ -33,22 +33,32 @@ public sealed class RecordingGateway(IGrainFactory grains, Func<PushBatch, bool>
     {
         lock (_gate)
         {
-            Deliveries++;
             if (_batches.TryAdd(batch.BatchId, batch)) _pushes.AddRange(batch.UserIds);
-            foreach (var waiter in _waiters.Where(w => _pushes.Count >= w.Count)) waiter.Done.TrySetResult();
         }
 
         if (acknowledge?.Invoke(batch) ?? true) await grains.GetGrain<IPushHubGrain>(0).Acknowledge([batch.BatchId]);
+
+        // Signal only after the acknowledgement is in, so a test that wakes up sees the hub's counters settled.
+        lock (_gate)
+        {
+            Deliveries++;
+            foreach (var waiter in _waiters.Where(w => w.Pushes ? _pushes.Count >= w.Count : Deliveries >= w.Count)) waiter.Done.TrySetResult();
+        }
     }
 
+    /// <summary>Completes once at least <paramref name="count"/> deliveries (repeats included) were handled.</summary>
+    public Task WaitForDeliveries(int count) => Wait(count, pushes: false);
+
     /// <summary>Completes once at least <paramref name="count"/> users were pushed.</summary>
-    public Task WaitForPushes(long count)
+    public Task WaitForPushes(long count) => Wait((int)count, pushes: true);
+
+    private Task Wait(int count, bool pushes)
     {
         lock (_gate)
         {
-            if (_pushes.Count >= count) return Task.CompletedTask;
+            if ((pushes ? _pushes.Count : Deliveries) >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add(((int)count, done));
+            _waiters.Add((count, pushes, done));
             return done.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
     }

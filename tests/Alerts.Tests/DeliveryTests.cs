@@ -1,0 +1,116 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime.Tests;
+
+namespace Alerts.Tests;
+
+/// <summary>At-least-once delivery to gateways: acks, redelivery, several gateways, none connected, flow control.</summary>
+public sealed class DeliveryTests
+{
+    private static async Task<(CaseProgress Done, HashSet<long> Expected)> DispatchAsync(AlertsSilo silo, string caseId, int scatter = 1_000)
+    {
+        var (lat, lon, radius) = (22.5431, 114.0579, 40_000.0);
+        var residents = Population.Around(caseId.GetHashCode() & 0xFFFFF, lat, lon, radius, scatter, AlertsSilo.Epoch);
+        residents = residents.Select((r, i) => r with { UserId = 1_000_000L * (Math.Abs(caseId.GetHashCode()) % 1000 + 1) + i }).ToList();
+        await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+        var watcher = new ProgressWatcher();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>(caseId);
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
+        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        try
+        {
+            return (await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched), Population.Inside(residents, lat, lon, radius));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("not dispatched: " + await caseGrain.GetProgress().WaitAsync(TimeSpan.FromSeconds(5)) + " " + await silo.Grains.GetGrain<IPushHubGrain>(0).GetStats().WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+    }
+
+    [Fact]
+    public async Task An_unacknowledged_batch_is_sent_again_with_the_same_id()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        long? lost = null;
+        // The acknowledgement of the very first delivery is lost; every later one (the repeat included) arrives.
+        var gateway = new RecordingGateway(silo.Grains, batch =>
+        {
+            if (lost is not null) return true;
+            lost = batch.BatchId;
+            return false;
+        });
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var (done, expected) = await DispatchAsync(silo, "redeliver", scatter: 500);
+        await gateway.WaitForPushes(expected.Count);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var batches = gateway.Batches.Count;
+        Assert.Equal((0, 1, 0L), (await hub.GetStats()) is var before ? (before.Pending, before.InFlight, before.Resent) : default);
+
+        silo.Time.Advance(TimeSpan.FromSeconds(31));
+        await gateway.WaitForDeliveries(batches + 1);
+        var after = await hub.GetStats();
+        Assert.Equal((0, 0, 1L, batches), (after.Pending, after.InFlight, after.Resent, (int)after.Acknowledged));
+        Assert.Equal(batches, gateway.Batches.Count);
+        Assert.Equal(expected.OrderBy(x => x), gateway.Pushes.OrderBy(x => x));
+        Assert.Equal(done.Recipients, gateway.Pushes.Count);
+
+        Assert.Equal(lost, gateway.Batches[0].BatchId);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_never_acknowledges_holds_only_a_bounded_number_of_batches()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("slow", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var (done, _) = await DispatchAsync(silo, "slow", scatter: 2_000);
+        var stats = await silo.Grains.GetGrain<IPushHubGrain>(0).GetStats();
+        Assert.True(done.Recipients > 8 * 50, "the case must need more than eight batches");
+        Assert.Equal(8, stats.InFlight);
+        Assert.Equal(8, gateway.Deliveries);
+        Assert.True(stats.Pending > 0);
+    }
+
+    [Fact]
+    public async Task Batches_are_spread_over_gateways_and_a_departed_gateways_batches_go_to_the_others()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var silent = new RecordingGateway(silo.Grains, _ => false);
+        var silentReference = silo.Grains.CreateObjectReference<IPushGateway>(silent);
+        var working = new RecordingGateway(silo.Grains);
+        await hub.Subscribe("silent", silentReference);
+        await hub.Subscribe("working", silo.Grains.CreateObjectReference<IPushGateway>(working));
+        var (done, expected) = await DispatchAsync(silo, "spread", scatter: 2_000);
+        Assert.True(silent.Deliveries > 0 && working.Deliveries > 0, "both gateways get batches");
+
+        // The silent gateway goes away; its unacknowledged batches go to the working one.
+        silo.Grains.DeleteObjectReference(silentReference);
+        silo.Time.Advance(TimeSpan.FromSeconds(1));
+        await working.WaitForPushes(done.Recipients);
+        Assert.Equal(expected.OrderBy(x => x), working.Pushes.OrderBy(x => x));
+        Assert.Equal((0, 0, 1), (await hub.GetStats()) is var s ? (s.Pending, s.InFlight, s.Gateways) : default);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task With_no_gateway_batches_wait_durably_and_go_out_after_a_restart(string provider)
+    {
+        var storage = StorageKind.Fresh(provider);
+        HashSet<long> expected;
+        CaseProgress done;
+        await using (var silo = await AlertsSilo.StartAsync(storage))
+        {
+            (done, expected) = await DispatchAsync(silo, "waiting", scatter: 500);
+            Assert.True((await silo.Grains.GetGrain<IPushHubGrain>(0).GetStats()).Pending > 0);
+        }
+
+        await using var again = await AlertsSilo.StartAsync(storage);
+        var gateway = new RecordingGateway(again.Grains);
+        await again.Grains.GetGrain<IPushHubGrain>(0).Subscribe("late", again.Grains.CreateObjectReference<IPushGateway>(gateway));
+        await gateway.WaitForPushes(expected.Count);
+        Assert.Equal(expected.OrderBy(x => x), gateway.Pushes.OrderBy(x => x));
+        Assert.Equal(done.Recipients, gateway.Pushes.Count);
+    }
+}

@@ -1,0 +1,151 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime.Tests;
+
+namespace Alerts.Tests;
+
+/// <summary>Location ingest: moves, order, bad input, opt-out, erasure, purge, and what a restart keeps.</summary>
+public sealed class ResidencyTests
+{
+    private static string CellOf(double lat, double lon) => Geohash.Encode(lat, lon, 5).ToString();
+
+    [Fact]
+    public async Task A_move_leaves_the_old_cell_and_joins_the_new_one()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        await residency.Report([new LocationUpdate(42, 22.54, 114.05, AlertsSilo.Epoch)]);
+        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+
+        await residency.Report([new LocationUpdate(42, 23.10, 113.30, AlertsSilo.Epoch.AddMinutes(5))]);
+        Assert.Equal(0, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(23.10, 113.30)).Count());
+    }
+
+    [Fact]
+    public async Task An_update_older_than_the_one_held_is_ignored()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        await residency.Report([new LocationUpdate(7, 22.54, 114.05, AlertsSilo.Epoch)]);
+        var result = await residency.Report([
+            new LocationUpdate(7, 30.0, 120.0, AlertsSilo.Epoch.AddMinutes(-1)),
+            new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch),
+        ]);
+        Assert.Equal((0, 2, 0), (result.Applied, result.Ignored, result.Rejected));
+        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+
+        // Within one batch the newest fix wins whatever the order.
+        result = await residency.Report([
+            new LocationUpdate(8, 40.0, 10.0, AlertsSilo.Epoch.AddMinutes(2)),
+            new LocationUpdate(8, 41.0, 11.0, AlertsSilo.Epoch.AddMinutes(1)),
+        ]);
+        Assert.Equal((1, 1), (result.Applied, result.Ignored));
+        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(40.0, 10.0)).Count());
+        Assert.Equal(0, await silo.Grains.GetGrain<ICellGrain>(CellOf(41.0, 11.0)).Count());
+    }
+
+    [Fact]
+    public async Task Each_invalid_update_is_rejected_with_its_field_and_the_rest_applied()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var now = AlertsSilo.Epoch;
+        var result = await silo.Grains.GetGrain<IResidencyGrain>(0).Report([
+            new LocationUpdate(1, 10, 10, now),
+            new LocationUpdate(2, double.NaN, 10, now),
+            new LocationUpdate(3, 91, 10, now),
+            new LocationUpdate(4, 10, -180.5, now),
+            new LocationUpdate(0, 10, 10, now),
+            new LocationUpdate(6, 10, double.PositiveInfinity, now),
+            new LocationUpdate(7, 10, 10, default),
+            new LocationUpdate(8, 10, 10, now.AddHours(1)),
+            new LocationUpdate(9, 10, 10, now.AddDays(-8)),
+            null!,
+            new LocationUpdate(11, -10, -10, now),
+        ]);
+        Assert.Equal((2, 0, 9), (result.Applied, result.Ignored, result.Rejected));
+        var byIndex = result.Rejections.ToDictionary(r => r.Index);
+        Assert.Equal("latitude", byIndex[1].Field);
+        Assert.Contains("finite", byIndex[1].Reason);
+        Assert.Equal("latitude", byIndex[2].Field);
+        Assert.Contains("[-90, 90]", byIndex[2].Reason);
+        Assert.Equal("longitude", byIndex[3].Field);
+        Assert.Equal("userId", byIndex[4].Field);
+        Assert.Equal("longitude", byIndex[5].Field);
+        Assert.Equal(("fixTime", "is missing"), (byIndex[6].Field, byIndex[6].Reason));
+        Assert.Contains("future", byIndex[7].Reason);
+        Assert.Contains("retention", byIndex[8].Reason);
+        Assert.Equal("update", byIndex[9].Field);
+        Assert.Equal(3, byIndex[2].UserId);
+    }
+
+    [Fact]
+    public async Task A_batch_over_the_limit_is_refused_whole_with_the_limit_named()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var updates = Enumerable.Range(1, 10_001).Select(i => new LocationUpdate(i, 10, 10, AlertsSilo.Epoch)).ToList();
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => silo.Grains.GetGrain<IResidencyGrain>(0).Report(updates));
+        Assert.Contains("10000", ex.Message);
+        Assert.Equal("updates", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Erasure_deletes_every_row_about_the_user()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        await residency.Report([new LocationUpdate(5, 22.54, 114.05, AlertsSilo.Epoch), new LocationUpdate(6, 22.54, 114.05, AlertsSilo.Epoch)]);
+        await residency.SetOptOut(5, false);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("erase");
+        var watcher = new ProgressWatcher();
+        await caseGrain.Open(new CaseDefinition(22.54, 114.05, 10_000, "m", "https://a.example/x"));
+        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Flush();
+        Assert.True(await silo.Store.CountRowsAboutAsync(5) >= 3); // resident, preference, recipient (+ a pending batch: no gateway)
+
+        await residency.Erase(5);
+        await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Flush();
+        Assert.Equal(0, await silo.Store.CountRowsAboutAsync(5));
+        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+        Assert.True(await silo.Store.CountRowsAboutAsync(6) > 0);
+    }
+
+    [Fact]
+    public async Task Bad_user_ids_for_privacy_requests_are_refused()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => silo.Grains.GetGrain<IResidencyGrain>(0).SetOptOut(-4, true));
+        Assert.Equal("userId", ex.ParamName);
+        await Assert.ThrowsAsync<ArgumentException>(() => silo.Grains.GetGrain<IResidencyGrain>(0).Erase(0));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_graceful_restart_loses_no_position_and_stale_ones_are_purged(string provider)
+    {
+        var storage = StorageKind.Fresh(provider);
+        var time = new Runtime.Tests.ManualTimeProvider(AlertsSilo.Epoch);
+        var residents = Population.Around(1, 22.5, 114.0, 50_000, scatter: 500, AlertsSilo.Epoch);
+        await using (var silo = await AlertsSilo.StartAsync(storage, time))
+        {
+            await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+            // Nothing flushed yet (the flush timer runs on the manual clock): the graceful stop must write it all.
+        }
+
+        await using (var again = await AlertsSilo.StartAsync(storage, time))
+        {
+            var total = 0;
+            foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
+                total += await again.Grains.GetGrain<ICellGrain>(cell).Count();
+            Assert.Equal(residents.Count, total);
+
+            // Eight days later every position is stale: the hourly purge has deleted them all.
+            time.Advance(TimeSpan.FromDays(8));
+            await again.Store.PurgeStaleAsync(time.GetUtcNow() - TimeSpan.FromDays(7));
+            foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
+                Assert.Empty(await again.Store.LoadCellAsync(cell));
+        }
+    }
+}
