@@ -3,6 +3,13 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench -- --filter '*'            every BenchmarkDotNet benchmark (add --job short for a quick pass)
 // dotnet run -c Release --project bench -- activation-memory [n]   bytes per idle activation
+// dotnet run -c Release --project bench -- residency [users]        ingest, memory per resident, dispatch (default 10,000,000 users)
+if (args is ["residency", ..])
+{
+    await Alerts.Bench.Product.ResidencyBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+    return;
+}
+
 if (args is ["activation-memory", ..])
 {
     await ActivationMemory.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
