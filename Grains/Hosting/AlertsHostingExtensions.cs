@@ -13,6 +13,9 @@ public static class AlertsHostingExtensions
         builder.UseAlertsSilo(silo => silo.AddGrains(typeof(AlertsHostingExtensions).Assembly));
         builder.Services.AddOptions<AlertsOptions>().Bind(builder.Configuration.GetSection(AlertsOptions.Section));
         builder.Services.AddSingleton(sp => new AlertsStore(sp.GetRequiredService<SqlGrainStorage>().Dialect));
+        builder.Services.AddSingleton<ResidentCellIndex>();
+        builder.Services.AddSingleton<ResidentWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
         builder.Services.AddHostedService<AlertsStartup>();
         return builder;
     }

@@ -11,12 +11,13 @@ namespace Alerts.Grains;
 /// batches waiting in the outbox go out as soon as a gateway connects). Then purges stale positions
 /// every PurgeInterval.
 /// </summary>
-public sealed class AlertsStartup(AlertsStore store, IGrainFactory grains, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertsStartup> logger) : BackgroundService
+public sealed class AlertsStartup(AlertsStore store, ResidentCellIndex cellIndex, IGrainFactory grains, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertsStartup> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Value.Validate();
         await store.EnsureSchemaAsync(options.Value.CellPrecision);
+        cellIndex.Load(await store.LoadResidentCellsAsync());
         await grains.GetGrain<IPushHubGrain>(0).GetStats();
         foreach (var caseId in await store.CasesInAsync(CaseStatus.Dispatching, CaseStatus.Dispatched))
         {

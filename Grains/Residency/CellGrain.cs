@@ -7,36 +7,36 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// A geohash cell and its residents. Positions are written behind (every ResidentFlushInterval and on
-/// deactivation); the cell reloads them on activation. It remembers the active cases that cover it so
+/// A geohash cell and its residents. Position changes go to the <see cref="ResidentWriter"/> (write-behind);
+/// the cell reloads its rows on activation. It remembers the active cases that cover it so
 /// a user who arrives inside a circle after the cell was dispatched still gets that case's push.
 /// </summary>
-public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options, TimeProvider time, ILogger<CellGrain> logger) : Grain, ICellGrain
+public sealed class CellGrain(AlertsStore store, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, TimeProvider time) : Grain, ICellGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly ResidentTable _residents = new();
-    private readonly Dictionary<long, ResidentFix> _dirty = new();
-    private readonly HashSet<long> _removed = new();
     private readonly Dictionary<string, ActiveCase> _cases = new();
     private GeoBox _bounds;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _bounds = Geohash.Parse(this.GetPrimaryKeyString()).Bounds;
-        foreach (var fix in await store.LoadCellAsync(this.GetPrimaryKeyString())) _residents.Upsert(fix);
-        foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(this.GetPrimaryKeyString())) _cases[activeCase.CaseId] = activeCase;
-        RegisterGrainTimer(_ => FlushAsync(), _options.ResidentFlushInterval, _options.ResidentFlushInterval);
+        var cell = this.GetPrimaryKeyString();
+        _bounds = Geohash.Parse(cell).Bounds;
+        if (index.MayHaveRows(cell))
+            foreach (var fix in await store.LoadCellAsync(cell)) _residents.Upsert(fix);
+        foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(cell)) _cases[activeCase.CaseId] = activeCase;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync();
+    // Written before the activation is gone, so the next activation loads current rows.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => writer.FlushAsync();
 
     public async Task Upsert(List<ResidentFix> fixes)
     {
+        var cell = this.GetPrimaryKeyString();
         foreach (var fix in fixes)
         {
             _residents.Upsert(fix);
-            _dirty[fix.UserId] = fix;
-            _removed.Remove(fix.UserId);
+            writer.Upsert(cell, fix);
         }
 
         await ReportLateArrivalsAsync(fixes);
@@ -44,11 +44,11 @@ public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options
 
     public Task Remove(List<long> userIds)
     {
+        var cell = this.GetPrimaryKeyString();
         foreach (var userId in userIds)
         {
             _residents.Remove(userId);
-            _dirty.Remove(userId);
-            _removed.Add(userId);
+            writer.Remove(cell, userId);
         }
 
         return Task.CompletedTask;
@@ -57,7 +57,6 @@ public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options
     public Task SetOptOut(long userId, bool optedOut)
     {
         _residents.SetOptOut(userId, optedOut);
-        if (_dirty.TryGetValue(userId, out var fix)) _dirty[userId] = fix with { OptedOut = optedOut };
         return Task.CompletedTask;
     }
 
@@ -65,18 +64,18 @@ public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options
     {
         // The directory deletes the rows; nothing pending may write them back.
         _residents.Remove(userId);
-        _dirty.Remove(userId);
-        _removed.Remove(userId);
+        writer.Forget(userId);
         return Task.CompletedTask;
     }
 
     public Task<List<long>> Collect(ActiveCase activeCase)
     {
         _cases[activeCase.CaseId] = activeCase;
+        var freshAfter = FreshCutoffMs();
+        _residents.RemoveOlderThan(freshAfter); // stale positions are never alerted; the purge deletes their rows
         var circle = GeoCircle.Create(activeCase.Latitude, activeCase.Longitude, activeCase.RadiusMeters);
         // A cell wholly inside the circle needs no per-resident distance test.
         var whollyInside = GreatCircle.MaxDistanceToBox(activeCase.Latitude, activeCase.Longitude, _bounds) <= circle.RadiusMeters - CircleCover.ToleranceMeters;
-        var freshAfter = FreshCutoffMs();
         var inside = new List<(long UserId, double Distance)>();
         for (var slot = 0; slot < _residents.Count; slot++)
         {
@@ -99,7 +98,7 @@ public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options
 
     public Task<int> Count() => Task.FromResult(_residents.Count);
 
-    public Task Flush() => FlushAsync();
+    public Task Flush() => writer.FlushAsync();
 
     private async Task ReportLateArrivalsAsync(List<ResidentFix> fixes)
     {
@@ -124,24 +123,4 @@ public sealed class CellGrain(AlertsStore store, IOptions<AlertsOptions> options
     }
 
     private long FreshCutoffMs() => (time.GetUtcNow() - _options.MaxPositionAge).ToUnixTimeMilliseconds();
-
-    private async Task FlushAsync()
-    {
-        _residents.RemoveOlderThan(FreshCutoffMs());
-        if (_dirty.Count == 0 && _removed.Count == 0) return;
-        var upserts = _dirty.Values.ToList();
-        var removals = _removed.ToList();
-        try
-        {
-            await store.FlushResidentsAsync(this.GetPrimaryKeyString(), upserts, removals);
-            foreach (var fix in upserts)
-                if (_dirty.TryGetValue(fix.UserId, out var current) && current == fix) _dirty.Remove(fix.UserId);
-            foreach (var userId in removals) _removed.Remove(userId);
-        }
-        catch (Exception e)
-        {
-            // Keep the changes for the next flush; the positions stay served from memory meanwhile.
-            logger.LogError(e, "Flushing cell {Cell} failed; {Count} changes kept for the next try", this.GetPrimaryKeyString(), upserts.Count + removals.Count);
-        }
-    }
 }

@@ -8,7 +8,7 @@ namespace Alerts.Grains;
 /// <summary>
 /// One shard of the user directory: each user's current cell, last fix time and opt-out. It makes a
 /// user resident in exactly one cell: a move adds them to the new cell, then removes them from the old.
-/// Users it has not seen are looked up in the residents table. Kept alive: it is the authority while
+/// It reads its shard of the residents table once, when it activates. Kept alive: it is the authority while
 /// the table lags by up to one flush interval.
 /// </summary>
 [KeepAlive]
@@ -17,9 +17,16 @@ public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions
     private readonly int _precision = options.Value.CellPrecision;
     private readonly Dictionary<long, Entry> _users = new();
 
+    // The whole shard is read once on activation, so a user missing from the map is a new user.
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (userId, cell, fixMs, optedOut) in await store.LoadShardAsync((int)this.GetPrimaryKeyLong(), options.Value.DirectoryShards))
+            _users[userId] = new Entry(cell is null ? 0 : Geohash.Parse(cell).Packed, fixMs, optedOut);
+    }
+
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
     {
-        await LoadUnknownAsync(updates.Select(u => u.UserId));
+        AddUnknown(updates.Select(u => u.UserId));
         var applied = 0;
         var ignored = 0;
         var before = new Dictionary<long, long>();
@@ -53,7 +60,7 @@ public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions
 
     public async Task SetOptOut(long userId, bool optedOut)
     {
-        await LoadUnknownAsync([userId]);
+        AddUnknown([userId]);
         await store.SetOptOutAsync(userId, optedOut);
         var entry = _users[userId];
         _users[userId] = entry with { OptedOut = optedOut };
@@ -62,7 +69,7 @@ public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions
 
     public async Task Erase(long userId)
     {
-        await LoadUnknownAsync([userId]);
+        AddUnknown([userId]);
         var entry = _users[userId];
         if (entry.Cell != 0) await Cell(entry.Cell).Erase(userId);
         await store.EraseUserAsync(userId);
@@ -72,17 +79,9 @@ public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions
 
     private ICellGrain Cell(long packed) => GrainFactory.GetGrain<ICellGrain>(Geohash.FromPacked(packed).ToString());
 
-    private async Task LoadUnknownAsync(IEnumerable<long> userIds)
+    private void AddUnknown(IEnumerable<long> userIds)
     {
-        var unknown = userIds.Where(id => !_users.ContainsKey(id)).Distinct().ToList();
-        if (unknown.Count == 0) return;
-        var stored = await store.LoadUsersAsync(unknown);
-        foreach (var userId in unknown)
-        {
-            _users[userId] = stored.TryGetValue(userId, out var s)
-                ? new Entry(s.Cell is null ? 0 : Geohash.Parse(s.Cell).Packed, s.FixMs, s.OptedOut)
-                : new Entry(0, 0, false);
-        }
+        foreach (var userId in userIds) _users.TryAdd(userId, default);
     }
 
     /// <summary>Cell 0 means "not resident anywhere" (a packed geohash is never 0: its low bits hold the precision).</summary>

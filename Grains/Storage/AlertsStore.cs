@@ -38,6 +38,26 @@ public sealed class AlertsStore(SqlDialect dialect)
             throw new InvalidOperationException($"Alerts:CellPrecision is {cellPrecision} but this database was created with precision {stored}; cells cannot change size under existing residents.");
     }
 
+    /// <summary>Every cell that has resident rows.</summary>
+    public async Task<List<string>> LoadResidentCellsAsync()
+    {
+        await using var connection = await dialect.OpenAsync();
+        return (await connection.QueryAsync<string>("SELECT DISTINCT cell FROM residents")).ToList();
+    }
+
+    /// <summary>Stored cell, fix time and opt-out of every user of a directory shard (user id mod shards).</summary>
+    public async Task<List<(long UserId, string? Cell, long FixMs, bool OptedOut)>> LoadShardAsync(int shard, int shards)
+    {
+        await using var connection = await dialect.OpenAsync();
+        var users = await connection.QueryAsync<(long UserId, string Cell, long FixMs)>(
+            "SELECT user_id, cell, fix_ms FROM residents WHERE user_id % @shards = @shard", new { shard, shards });
+        var prefs = (await connection.QueryAsync<(long UserId, long OptedOut)>(
+            "SELECT user_id, opted_out FROM user_prefs WHERE user_id % @shards = @shard", new { shard, shards })).ToDictionary(p => p.UserId, p => p.OptedOut == 1);
+        var result = users.Select(u => (u.UserId, (string?)u.Cell, u.FixMs, prefs.Remove(u.UserId, out var o) && o)).ToList();
+        result.AddRange(prefs.Select(p => (p.Key, (string?)null, 0L, p.Value)));
+        return result;
+    }
+
     /// <summary>The residents of a cell, with their opt-out flags.</summary>
     public async Task<List<ResidentFix>> LoadCellAsync(string cell)
     {
@@ -47,27 +67,8 @@ public sealed class AlertsStore(SqlDialect dialect)
         return rows.Select(r => new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1)).ToList();
     }
 
-    /// <summary>Stored cell, fix time and opt-out of users (absent users are missing from the result).</summary>
-    public async Task<Dictionary<long, (string? Cell, long FixMs, bool OptedOut)>> LoadUsersAsync(IReadOnlyCollection<long> userIds)
-    {
-        var result = new Dictionary<long, (string?, long, bool)>();
-        await using var connection = await dialect.OpenAsync();
-        foreach (var chunk in userIds.Chunk(900))
-        {
-            foreach (var r in await connection.QueryAsync<(long UserId, string Cell, long FixMs)>($"SELECT user_id, cell, fix_ms FROM residents WHERE {AnyOf("user_id", "chunk")}", new { chunk }))
-                result[r.UserId] = (r.Cell, r.FixMs, false);
-            foreach (var p in await connection.QueryAsync<(long UserId, long OptedOut)>($"SELECT user_id, opted_out FROM user_prefs WHERE {AnyOf("user_id", "chunk")}", new { chunk }))
-            {
-                var existing = result.TryGetValue(p.UserId, out var e) ? e : (null, 0L, false);
-                result[p.UserId] = (existing.Item1, existing.Item2, p.OptedOut == 1);
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Writes a cell's pending changes: newer fixes win; a removal only deletes the row while it still names this cell.</summary>
-    public async Task FlushResidentsAsync(string cell, IReadOnlyCollection<ResidentFix> upserts, IReadOnlyCollection<long> removals)
+    /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
+    public async Task FlushResidentsAsync(IReadOnlyCollection<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {
         if (upserts.Count == 0 && removals.Count == 0) return;
         await using var connection = await dialect.OpenAsync();
@@ -79,9 +80,9 @@ public sealed class AlertsStore(SqlDialect dialect)
                 ON CONFLICT (user_id) DO UPDATE SET cell = excluded.cell, lat = excluded.lat, lon = excluded.lon, fix_ms = excluded.fix_ms
                 WHERE excluded.fix_ms >= residents.fix_ms
                 """,
-                upserts.Select(f => new { f.UserId, Cell = cell, f.Latitude, f.Longitude, f.FixUnixMs }), transaction);
+                upserts.Select(u => new { u.Fix.UserId, u.Cell, u.Fix.Latitude, u.Fix.Longitude, u.Fix.FixUnixMs }), transaction);
         if (removals.Count > 0)
-            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @userId AND cell = @cell", removals.Select(userId => new { userId, cell }), transaction);
+            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
         await transaction.CommitAsync();
     }
 
