@@ -309,19 +309,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         };
     }
 
-    private static byte[] Serialize(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("v", WireProtocol.Version);
-            body(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Serialize(Action<Utf8JsonWriter> body) => WireProtocol.Message(body);
 
     private void FailPending(Exception error)
     {

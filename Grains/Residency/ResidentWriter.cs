@@ -12,6 +12,7 @@ namespace Alerts.Grains;
 /// </summary>
 public sealed class ResidentWriter(AlertsStore store, ResidentCellIndex index, IOptions<AlertsOptions> options, TimeProvider time, ILogger<ResidentWriter> logger) : BackgroundService
 {
+    private const int RowsPerTransaction = 20_000;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
     private Dictionary<long, Change> _pending = new();
@@ -58,19 +59,25 @@ public sealed class ResidentWriter(AlertsStore store, ResidentCellIndex index, I
                 _pending = new Dictionary<long, Change>();
             }
 
-            try
+            // Transactions of bounded size, so other writers (case progress, outbox) get the database between them.
+            var chunks = batch.Chunk(RowsPerTransaction).ToList();
+            for (var i = 0; i < chunks.Count; i++)
             {
-                foreach (var cell in batch.Values.Where(c => c.Fix is not null).Select(c => c.Cell).Distinct()) index.Add(cell);
-                await store.FlushResidentsAsync(
-                    batch.Values.Where(c => c.Fix is not null).Select(c => (c.Cell, c.Fix!.Value)).ToList(),
-                    batch.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
-            }
-            catch
-            {
-                // Put the batch back under anything newer, and let the next interval try again.
-                lock (_gate)
-                    foreach (var (userId, change) in batch) _pending.TryAdd(userId, change);
-                throw;
+                var chunk = chunks[i];
+                try
+                {
+                    foreach (var cell in chunk.Where(c => c.Value.Fix is not null).Select(c => c.Value.Cell).Distinct()) index.Add(cell);
+                    await store.FlushResidentsAsync(
+                        chunk.Where(c => c.Value.Fix is not null).Select(c => (c.Value.Cell, c.Value.Fix!.Value)).ToList(),
+                        chunk.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
+                }
+                catch
+                {
+                    // Put the unwritten rest back under anything newer, and let the next interval try again.
+                    lock (_gate)
+                        foreach (var (userId, change) in chunks.Skip(i).SelectMany(c => c)) _pending.TryAdd(userId, change);
+                    throw;
+                }
             }
         }
         finally

@@ -244,16 +244,7 @@ internal sealed class GatewayConnection(WebSocket socket, GrainRuntime runtime, 
     private void Send(Action<Utf8JsonWriter> body)
     {
         if (_closed) return;
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("v", WireProtocol.Version);
-            body(writer);
-            writer.WriteEndObject();
-        }
-
-        _outbox.Writer.TryWrite(buffer.WrittenSpan.ToArray());
+        _outbox.Writer.TryWrite(WireProtocol.Message(body));
     }
 
     private async Task SendLoopAsync()
