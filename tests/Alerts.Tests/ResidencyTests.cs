@@ -149,3 +149,31 @@ public sealed class ResidencyTests
         }
     }
 }
+
+/// <summary>A database keeps the cell precision it was created with.</summary>
+public sealed class CellPrecisionTests
+{
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_database_refuses_a_different_cell_precision(string provider)
+    {
+        var options = StorageKind.Fresh(provider);
+        await using var dialect = Runtime.SqlDialect.For(options);
+        var store = new Grains.AlertsStore(dialect);
+        await store.EnsureSchemaAsync(5);
+        await store.EnsureSchemaAsync(5);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => store.EnsureSchemaAsync(6));
+        Assert.Contains("CellPrecision is 6", ex.Message);
+        Assert.Contains("precision 5", ex.Message);
+    }
+
+    [Fact]
+    public void Settings_out_of_range_are_refused_by_name()
+    {
+        var ex = Assert.Throws<Geo.GeoValidationException>(() => new Grains.AlertsOptions { CellPrecision = 13 }.Validate());
+        Assert.Equal("precision", ex.Field);
+        var radius = Assert.Throws<Geo.GeoValidationException>(() => new Grains.AlertsOptions { DefaultRadiusMeters = 600_000 }.Validate());
+        Assert.Equal("Alerts:DefaultRadiusMeters", radius.Field);
+        Assert.Contains("DirectoryShards", Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { DirectoryShards = 0 }.Validate()).Message);
+    }
+}

@@ -1,0 +1,87 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime.Tests;
+
+namespace Alerts.Tests;
+
+/// <summary>What an admin may and may not do with a case, and the errors they get.</summary>
+public sealed class CaseTests : IAsyncLifetime
+{
+    private AlertsSilo _silo = null!;
+
+    public async Task InitializeAsync() => _silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    public static TheoryData<string, CaseDefinition, string> BadDefinitions => new()
+    {
+        { "latitude", new CaseDefinition(95, 10, null, "m", "https://a.example/x"), "latitude" },
+        { "longitude NaN", new CaseDefinition(10, double.NaN, null, "m", "https://a.example/x"), "longitude" },
+        { "radius zero", new CaseDefinition(10, 10, 0, "m", "https://a.example/x"), "radiusMeters" },
+        { "radius over the maximum", new CaseDefinition(10, 10, 500_001, "m", "https://a.example/x"), "radiusMeters" },
+        { "empty message", new CaseDefinition(10, 10, null, "  ", "https://a.example/x"), "message" },
+        { "long message", new CaseDefinition(10, 10, null, new string('x', 1_001), "https://a.example/x"), "message" },
+        { "payload over 4 KB", new CaseDefinition(10, 10, null, new string('好', 1_000), "https://a.example/" + new string('好', 450)), "message" },
+        { "relative link", new CaseDefinition(10, 10, null, "m", "/c/1"), "link" },
+        { "ftp link", new CaseDefinition(10, 10, null, "m", "ftp://a.example/x"), "link" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadDefinitions))]
+    public async Task A_bad_definition_is_refused_naming_the_field(string name, CaseDefinition definition, string field)
+    {
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>("bad-" + name.Replace(' ', '-')).Open(definition));
+        Assert.True(ex.ParamName == field || (ex is GeoValidationException g && g.Field == field), $"{name}: {ex.ParamName} / {ex.Message}");
+        Assert.Contains(field, ex.Message);
+        Assert.Equal(CaseStatus.None, (await _silo.Grains.GetGrain<ICaseGrain>("bad-" + name.Replace(' ', '-')).GetProgress()).Status);
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("semi;colon")]
+    [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task A_bad_case_id_is_refused(string caseId)
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>(caseId).Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x")));
+        Assert.Equal("caseId", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task A_thousand_chinese_characters_fit_a_push()
+    {
+        var opened = await _silo.Grains.GetGrain<ICaseGrain>("zh").Open(new CaseDefinition(22.5, 114.0, null, new string('好', 1_000), "https://a.example/x"));
+        Assert.Equal(CaseStatus.Open, opened.Status);
+    }
+
+    [Fact]
+    public async Task The_default_radius_is_120_km_and_the_lifecycle_is_enforced()
+    {
+        var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("life");
+        var opened = await caseGrain.Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x"));
+        Assert.Equal(120_000, opened.RadiusMeters);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x")));
+        await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Widen(100_000));
+        Assert.Equal(130_000, (await caseGrain.Widen(130_000)).RadiusMeters);
+        Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Close(CaseStatus.Cancelled)).Status);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Dispatch());
+        await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>("life-2").Close(CaseStatus.Dispatched));
+    }
+
+    [Fact]
+    public async Task A_closed_case_pushes_no_late_arrival()
+    {
+        var residency = _silo.Grains.GetGrain<IResidencyGrain>(0);
+        var watcher = new ProgressWatcher();
+        var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("closed");
+        await caseGrain.Open(new CaseDefinition(10, 10, 5_000, "m", "https://a.example/x"));
+        await caseGrain.Watch(_silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await caseGrain.Close(CaseStatus.Resolved);
+
+        await residency.Report([new LocationUpdate(77, 10.001, 10.001, AlertsSilo.Epoch)]);
+        var progress = await caseGrain.GetProgress();
+        Assert.Equal((CaseStatus.Resolved, 0L), (progress.Status, progress.Recipients));
+        Assert.Empty(await _silo.Store.LoadRecipientsAsync("closed"));
+    }
+}
