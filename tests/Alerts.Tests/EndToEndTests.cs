@@ -76,6 +76,40 @@ public sealed class EndToEndTests
         Assert.Equal(expected.OrderBy(x => x), pushes.OrderBy(x => x));
     }
 
+    [Fact]
+    public async Task A_gateway_that_disconnects_loses_its_unacknowledged_batches_to_another_gateway()
+    {
+        var storage = StorageKind.Fresh("sqlite");
+        var port = SiloProcess.FreePort();
+        var (lat, lon, radius) = (-17.7134, 179.6, 80_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 3_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        var settings = Settings(storage);
+        settings["Alerts:CellsPerDispatchStep"] = "16";
+        await using var silo = await SiloProcess.StartAsync(port, settings, "Alerts.Silo");
+
+        await using var admin = await Connect(port);
+        await Population.ReportAsync(admin.GetGrain<IResidencyGrain>(0), residents);
+        var leaving = await Connect(port);
+        var silent = new RemoteGateway(leaving, acknowledge: false);
+        await leaving.GetGrain<IPushHubGrain>(0).Subscribe("leaving", leaving.CreateObjectReference<IPushGateway>(silent));
+
+        var caseGrain = admin.GetGrain<ICaseGrain>("two-gateways");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://alerts.example/c/2"));
+        await caseGrain.Dispatch();
+        await silent.FirstBatch;
+
+        // A second gateway joins, then the first one drops its connection with batches unacknowledged.
+        await using var staying = await Connect(port);
+        var working = new RemoteGateway(staying);
+        await staying.GetGrain<IPushHubGrain>(0).Subscribe("staying", staying.CreateObjectReference<IPushGateway>(working));
+        await leaving.DisposeAsync();
+
+        await working.WaitForPushes(expected.Count);
+        Assert.Equal(expected.OrderBy(x => x), working.Pushes.OrderBy(x => x));
+        Assert.NotEmpty(silent.Pushes);
+    }
+
     private static Task<ClusterClient> Connect(int port) => ClusterClient.ConnectAsync(new ClusterClientOptions
     {
         Endpoint = new Uri($"ws://127.0.0.1:{port}/grains"),
@@ -84,8 +118,8 @@ public sealed class EndToEndTests
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
     });
 
-    /// <summary>A gateway in this process: drops repeated batch ids, acknowledges every batch.</summary>
-    private sealed class RemoteGateway(ClusterClient client) : IPushGateway
+    /// <summary>A gateway in this process: drops repeated batch ids, acknowledges every batch (unless told not to).</summary>
+    private sealed class RemoteGateway(ClusterClient client, bool acknowledge = true) : IPushGateway
     {
         private readonly object _gate = new();
         private readonly HashSet<long> _batchIds = [];
@@ -109,6 +143,7 @@ public sealed class EndToEndTests
             }
 
             _firstBatch.TrySetResult();
+            if (!acknowledge) return;
             try
             {
                 await client.GetGrain<IPushHubGrain>(0).Acknowledge([batch.BatchId]);
