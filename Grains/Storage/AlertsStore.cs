@@ -74,13 +74,32 @@ public sealed class AlertsStore(SqlDialect dialect)
         await using var connection = await dialect.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         if (upserts.Count > 0)
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@UserId, @Cell, @Latitude, @Longitude, @FixUnixMs)
+        {
+            // One prepared command, parameters rebound per row: several times faster than a command per row.
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@user, @cell, @lat, @lon, @fix)
                 ON CONFLICT (user_id) DO UPDATE SET cell = excluded.cell, lat = excluded.lat, lon = excluded.lon, fix_ms = excluded.fix_ms
                 WHERE excluded.fix_ms >= residents.fix_ms
-                """,
-                upserts.Select(u => new { u.Fix.UserId, u.Cell, u.Fix.Latitude, u.Fix.Longitude, u.Fix.FixUnixMs }), transaction);
+                """;
+            var user = Parameter(command, "user", 0L);
+            var cell = Parameter(command, "cell", "");
+            var lat = Parameter(command, "lat", 0.0);
+            var lon = Parameter(command, "lon", 0.0);
+            var fix = Parameter(command, "fix", 0L);
+            await command.PrepareAsync();
+            foreach (var (rowCell, row) in upserts)
+            {
+                user.Value = row.UserId;
+                cell.Value = rowCell;
+                lat.Value = row.Latitude;
+                lon.Value = row.Longitude;
+                fix.Value = row.FixUnixMs;
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
         if (removals.Count > 0)
             await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
         await transaction.CommitAsync();
@@ -210,6 +229,15 @@ public sealed class AlertsStore(SqlDialect dialect)
         var like = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");
         total += like.Count(ids => ParseIds(ids).Contains(userId));
         return total;
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     // Dapper expands "IN @list" on SQLite, but hands Npgsql the array itself, which PostgreSQL matches with ANY.
