@@ -18,6 +18,12 @@ public sealed class AlertsOptions
     /// <summary>How often cells write position changes (write-behind): a crash loses at most this much.</summary>
     public TimeSpan ResidentFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Most position changes waiting for the writer: above it, ingest waits for a write, so ingest
+    /// runs at the database's pace and a crash loses a bounded amount.
+    /// </summary>
+    public int MaxPendingPositions { get; set; } = 100_000;
+
     /// <summary>Positions older than this are never alerted and are purged.</summary>
     public TimeSpan MaxPositionAge { get; set; } = TimeSpan.FromDays(7);
 
@@ -54,6 +60,7 @@ public sealed class AlertsOptions
         Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
         if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
         if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
+        if (MaxPendingPositions < 1) throw new InvalidOperationException("Alerts:MaxPendingPositions must be positive");
         if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
         if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
         if (Alerts.Geo.GeoValidation.CheckRadius(MaxRadiusMeters, field: "Alerts:MaxRadiusMeters") is { } maxError) throw maxError;

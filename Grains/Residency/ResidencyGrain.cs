@@ -11,7 +11,7 @@ namespace Alerts.Grains;
 /// A stateless worker, so several batches are validated at once.
 /// </summary>
 [StatelessWorker]
-public sealed class ResidencyGrain(IOptions<AlertsOptions> options, TimeProvider time) : Grain, IResidencyGrain
+public sealed class ResidencyGrain(ResidentWriter writer, IOptions<AlertsOptions> options, TimeProvider time) : Grain, IResidencyGrain
 {
     private readonly AlertsOptions _options = options.Value;
 
@@ -20,6 +20,9 @@ public sealed class ResidencyGrain(IOptions<AlertsOptions> options, TimeProvider
         if (updates is null) throw new ArgumentException("updates must be a list of location updates", nameof(updates));
         if (updates.Count > _options.MaxUpdatesPerReport)
             throw new ArgumentException($"updates has {updates.Count} entries; at most {_options.MaxUpdatesPerReport} per call", nameof(updates));
+
+        // Back-pressure: while the writer is behind, write first, so a crash never loses more than the bound.
+        if (writer.Pending > _options.MaxPendingPositions) await writer.FlushAsync();
 
         var now = time.GetUtcNow();
         var rejections = new List<RejectedUpdate>();

@@ -90,6 +90,20 @@ public sealed class ResidencyTests
     }
 
     [Fact]
+    public async Task Ingest_waits_for_the_writer_when_too_many_positions_are_unwritten()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:MaxPendingPositions"] = "10" });
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var first = Enumerable.Range(1, 50).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList();
+        await residency.Report(first);
+        Assert.Empty(await silo.Store.LoadCellAsync(CellOf(30.0, 120.0))); // the manual clock has not ticked: nothing written yet
+
+        // Fifty positions wait, more than ten: the next report writes them before it applies its own.
+        await residency.Report([new LocationUpdate(99, 31.0, 121.0, AlertsSilo.Epoch)]);
+        Assert.Equal(50, (await silo.Store.LoadCellAsync(CellOf(30.0, 120.0))).Count);
+    }
+
+    [Fact]
     public async Task Erasure_deletes_every_row_about_the_user()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
