@@ -47,7 +47,15 @@ public sealed class DeliveryTests
         var batches = gateway.Batches.Count;
         Assert.Equal((0, 1, 0L), (await hub.GetStats()) is var before ? (before.Pending, before.InFlight, before.Resent) : default);
 
-        silo.Time.Advance(TimeSpan.FromSeconds(31));
+        // Second by second past the 30 s ack timeout. After each step a call to the hub queues behind the
+        // timer tick that step fired, so every check runs (and reads the clock) before the next step;
+        // one 31 s jump would let a tick read the clock mid-jump and the later ticks be skipped as overlapping.
+        for (var second = 0; second < 31; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
         await gateway.WaitForDeliveries(batches + 1);
         var after = await hub.GetStats();
         Assert.Equal((0, 0, 1L, batches), (after.Pending, after.InFlight, after.Resent, (int)after.Acknowledged));
