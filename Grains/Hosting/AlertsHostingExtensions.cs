@@ -17,6 +17,8 @@ public static class AlertsHostingExtensions
         builder.Services.AddSingleton<ResidentWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
         builder.Services.AddHostedService<AlertsStartup>();
+        builder.Services.AddSingleton<StalePositionPurge>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StalePositionPurge>());
         return builder;
     }
 }

@@ -21,12 +21,12 @@ public static class ResidencyBenchmark
 {
     public static async Task RunAsync(int users)
     {
-        var database = Path.Combine(Path.GetTempPath(), "alerts-bench-" + Guid.NewGuid().ToString("N") + ".db");
+        using var database = new BenchDatabase();
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Alerts:Silo:Storage:ConnectionString"] = $"Data Source={database}",
+            ["Alerts:Silo:Storage:ConnectionString"] = database.ConnectionString,
             ["Alerts:Silo:Gateway:Clients:0:Name"] = "bench",
             ["Alerts:Silo:Gateway:Clients:0:SecretHash"] = CredentialHash.Create("bench"),
             ["Alerts:Silo:Gateway:Clients:0:Roles:0"] = Roles.Gateway,
@@ -100,7 +100,6 @@ public static class ResidencyBenchmark
         Console.WriteLine($"write-behind drained after ingest: {pendingRows:N0} positions in {flush.Elapsed.TotalSeconds:N1} s");
         Console.WriteLine($"dispatch: {inside:N0} recipients handed to the gateway in {dispatch.Elapsed.TotalSeconds:N1} s = {inside / dispatch.Elapsed.TotalSeconds:N0} recipients/s");
         await app.StopAsync();
-        File.Delete(database);
     }
 
     private static long Heap()

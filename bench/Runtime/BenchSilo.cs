@@ -14,10 +14,12 @@ namespace Alerts.Bench.Runtime;
 public sealed class BenchSilo : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly BenchDatabase _database;
 
-    private BenchSilo(WebApplication app, ClusterClient client)
+    private BenchSilo(WebApplication app, BenchDatabase database, ClusterClient client)
     {
         _app = app;
+        _database = database;
         Client = client;
     }
 
@@ -27,11 +29,12 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public static async Task<BenchSilo> StartAsync()
     {
+        var database = new BenchDatabase();
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Alerts:Silo:Storage:ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), "alerts-bench-" + Guid.NewGuid().ToString("N") + ".db")}",
+            ["Alerts:Silo:Storage:ConnectionString"] = database.ConnectionString,
             ["Alerts:Silo:Gateway:Clients:0:Name"] = "bench",
             ["Alerts:Silo:Gateway:Clients:0:SecretHash"] = CredentialHash.Create("bench"),
             ["Alerts:Silo:Gateway:Clients:0:Roles:0"] = "gateway",
@@ -43,7 +46,7 @@ public sealed class BenchSilo : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = await ClusterClient.ConnectAsync(new ClusterClientOptions { Endpoint = new Uri(address.Replace("http://", "ws://") + "/grains"), Credential = "bench:bench" });
-        return new BenchSilo(app, client);
+        return new BenchSilo(app, database, client);
     }
 
     public async ValueTask DisposeAsync()
@@ -51,5 +54,6 @@ public sealed class BenchSilo : IAsyncDisposable
         await Client.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _database.Dispose();
     }
 }

@@ -155,9 +155,16 @@ public sealed class ResidencyTests
                 total += await again.Grains.GetGrain<ICellGrain>(cell).Count();
             Assert.Equal(residents.Count, total);
 
-            // Eight days later every position is stale: the hourly purge has deleted them all.
+            // Eight days later every position is stale: the hourly purge deletes them all. Its last tick fires
+            // at the end of the jump, so a pass reads the final clock; wait for that pass.
+            var finalCutoff = time.GetUtcNow() + TimeSpan.FromDays(8) - TimeSpan.FromDays(7);
+            var finalPass = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            again.Purge.Purged += (cutoff, _) =>
+            {
+                if (cutoff >= finalCutoff) finalPass.TrySetResult();
+            };
             time.Advance(TimeSpan.FromDays(8));
-            await again.Store.PurgeStaleAsync(time.GetUtcNow() - TimeSpan.FromDays(7));
+            await finalPass.Task.WaitAsync(TimeSpan.FromSeconds(60));
             foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
                 Assert.Empty(await again.Store.LoadCellAsync(cell));
         }

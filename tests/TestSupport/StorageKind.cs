@@ -12,7 +12,7 @@ public static class StorageKind
         "sqlite" => new StorageOptions
         {
             Provider = "sqlite",
-            ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "alerts-test-" + Guid.NewGuid().ToString("N") + ".db")}",
+            ConnectionString = $"Data Source={ScratchFolder.NewFile(".db")}",
         },
         "postgres" => new StorageOptions { Provider = "postgres", ConnectionString = PostgresServer.Instance.CreateDatabase() },
         _ => throw new ArgumentOutOfRangeException(nameof(provider)),

@@ -25,6 +25,8 @@ public sealed class AlertsSilo : IAsyncDisposable
 
     public AlertsStore Store => _host.Services.GetRequiredService<AlertsStore>();
 
+    public StalePositionPurge Purge => _host.Services.GetRequiredService<StalePositionPurge>();
+
     public GrainRuntime Runtime => _host.Services.GetRequiredService<GrainRuntime>();
 
     /// <summary>The fixed test epoch: every manual clock starts here.</summary>
