@@ -13,10 +13,12 @@ namespace Alerts.Grains;
 /// </summary>
 public sealed class AlertsStore(SqlDialect dialect)
 {
+    // {0} is the user id key type: in SQLite only "INTEGER PRIMARY KEY" makes the key the row id itself
+    // (one B-tree instead of a table plus a key index, and rows stored in user order).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS residents (
-            user_id BIGINT PRIMARY KEY, cell TEXT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL);
+            user_id {0} PRIMARY KEY, cell TEXT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL);
         CREATE INDEX IF NOT EXISTS residents_cell ON residents (cell);
         CREATE INDEX IF NOT EXISTS residents_fix ON residents (fix_ms);
         CREATE TABLE IF NOT EXISTS user_prefs (user_id BIGINT PRIMARY KEY, opted_out INTEGER NOT NULL);
@@ -31,7 +33,7 @@ public sealed class AlertsStore(SqlDialect dialect)
     public async Task EnsureSchemaAsync(int cellPrecision)
     {
         await using var connection = await dialect.OpenAsync();
-        await connection.ExecuteAsync(Schema);
+        await connection.ExecuteAsync(string.Format(Schema, dialect.Name == "postgres" ? "BIGINT" : "INTEGER"));
         await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision });
         var stored = await connection.ExecuteScalarAsync<long>("SELECT value FROM meta WHERE key = 'cell_precision'");
         if (stored != cellPrecision)
@@ -89,7 +91,8 @@ public sealed class AlertsStore(SqlDialect dialect)
             var lon = Parameter(command, "lon", 0.0);
             var fix = Parameter(command, "fix", 0L);
             await command.PrepareAsync();
-            foreach (var (rowCell, row) in upserts)
+            // In user order: neighbouring rows share B-tree pages.
+            foreach (var (rowCell, row) in upserts.OrderBy(u => u.Fix.UserId))
             {
                 user.Value = row.UserId;
                 cell.Value = rowCell;
