@@ -24,6 +24,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     private Connection? _connection;
     private Task _supervisor = Task.CompletedTask;
     private long _nextId;
+    private volatile bool _closing;
 
     private ClusterClient(ClusterClientOptions options) => _options = options;
 
@@ -145,7 +146,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
             await connection.Receiving;
             connection.Outbox.Writer.TryComplete();
             FailPending(new GrainTransportException($"Connection to {_options.Endpoint} lost; the call may or may not have run."));
-            if (_disposed.IsCancellationRequested) return;
+            if (_disposed.IsCancellationRequested || _closing) return;
             Disconnected?.Invoke();
 
             var delay = _options.ReconnectMinDelay;
@@ -206,8 +207,9 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
                 Handle(connection, document.RootElement);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or JsonException or WebSocketException)
+        catch (Exception e) when (e is OperationCanceledException or JsonException or WebSocketException or ObjectDisposedException)
         {
+            // The connection is over either way; the supervisor decides whether to reconnect.
         }
         finally
         {
@@ -319,25 +321,36 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _disposed.CancelAsync();
+        // Closing is flagged first, so the supervisor takes the end of this connection for a goodbye and
+        // does not reconnect; the token is cancelled only after the close handshake had its chance.
+        if (_closing) return;
+        _closing = true;
         var connection = _connection;
         if (connection is not null)
         {
+            // What is already queued (acknowledgements, observer replies) goes out before the close frame.
             connection.Outbox.Writer.TryComplete();
-            try
-            {
-                if (connection.Socket.State == WebSocketState.Open)
-                    await connection.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "client disposed", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-            }
-            catch (Exception e) when (e is WebSocketException or TimeoutException or OperationCanceledException)
-            {
-            }
-
-            connection.Socket.Abort();
+            await IgnoringTransportFailure(connection.Sending.WaitAsync(TimeSpan.FromSeconds(5)));
+            if (connection.Socket.State == WebSocketState.Open)
+                await IgnoringTransportFailure(connection.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "client disposed", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
         }
 
+        await _disposed.CancelAsync();
+        connection?.Socket.Abort();
         await _supervisor;
         FailPending(new GrainTransportException("The client was disposed."));
+    }
+
+    private static async Task IgnoringTransportFailure(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or TimeoutException or OperationCanceledException)
+        {
+            // The socket already failed or was aborted: there is nothing left to close gracefully.
+        }
     }
 
     private sealed class Connection(ClientWebSocket socket)

@@ -19,13 +19,15 @@ namespace Alerts.Bench.Product;
 /// </summary>
 public static class ResidencyBenchmark
 {
-    public static async Task RunAsync(int users)
+    /// <summary>Runs on a fresh SQLite file, or on a fresh database of the given PostgreSQL server.</summary>
+    public static async Task RunAsync(int users, string? postgresServer)
     {
-        using var database = new BenchDatabase();
+        using var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Alerts:Silo:Storage:Provider"] = database.Provider,
             ["Alerts:Silo:Storage:ConnectionString"] = database.ConnectionString,
             ["Alerts:Silo:Gateway:Clients:0:Name"] = "bench",
             ["Alerts:Silo:Gateway:Clients:0:SecretHash"] = CredentialHash.Create("bench"),
@@ -78,7 +80,7 @@ public static class ResidencyBenchmark
         var ingestRate = users / ingest.Elapsed.TotalSeconds;
         var after = Heap();
 
-        // Drain the write-behind before dispatching, and time it: the SQLite writer's own throughput.
+        // Drain the write-behind before dispatching, and time it: the store's own write throughput.
         var flush = Stopwatch.StartNew();
         var pendingRows = app.Services.GetRequiredService<ResidentWriter>().Pending;
         await app.Services.GetRequiredService<ResidentWriter>().FlushAsync();
@@ -93,6 +95,7 @@ public static class ResidencyBenchmark
         await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
         dispatch.Stop();
 
+        Console.WriteLine($"storage: {database.Provider}");
         Console.WriteLine($"users: {users:N0}, inside the 120 km circle: {inside:N0} (checksum {checksum % 1000})");
         Console.WriteLine($"baseline (validate + encode, no grains): {baselineRate:N0} updates/s");
         Console.WriteLine($"ingest through the grain client: {ingestRate:N0} updates/s ({applied:N0} applied in {ingest.Elapsed.TotalSeconds:N1} s) = {ingestRate / baselineRate:P2} of baseline");

@@ -29,7 +29,7 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public static async Task<BenchSilo> StartAsync()
     {
-        var database = new BenchDatabase();
+        var database = BenchDatabase.Sqlite();
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -88,6 +88,32 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_disposed_while_observer_calls_stream_in_closes_cleanly()
+    {
+        // Disposal races the receive loop that is handling observer calls; rounds give the race its chances.
+        for (var round = 0; round < 20; round++)
+        {
+            var room = "streaming-" + round;
+            var client = await _silo.ConnectAsync();
+            var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await client.GetGrain<IChatGrain>(room).Subscribe(client.CreateObjectReference<IChatObserver>(new ChatObserver(first)));
+            var chat = _silo.Runtime.GetGrain<IChatGrain>(room);
+            using var stop = new CancellationTokenSource();
+            var publishing = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested) await chat.Publish("tick");
+            });
+            await first.Task;
+
+            await client.DisposeAsync();
+            await stop.CancelAsync();
+            await publishing;
+            Assert.Equal(0, await chat.Publish("after"));
+            Assert.Equal(0, await chat.Subscribers());
+        }
+    }
+
+    [Fact]
     public async Task Cancelling_a_call_cancels_the_grain_side_token()
     {
         await using var client = await _silo.ConnectAsync();
