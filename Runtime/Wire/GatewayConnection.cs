@@ -56,6 +56,11 @@ internal sealed class GatewayConnection(WebSocket socket, GrainRuntime runtime, 
         catch (OperationCanceledException)
         {
         }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            // A gateway that crashed or lost its network: an everyday event, not a silo error.
+            logger.LogInformation("Client {Client} dropped the connection without closing it: {Reason}", Identity.Name, e.Message);
+        }
         finally
         {
             Close();
