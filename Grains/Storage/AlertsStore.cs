@@ -69,30 +69,67 @@ public sealed class AlertsStore(SqlDialect dialect)
         return rows.Select(r => new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1)).ToList();
     }
 
+    private const string UpsertResident = """
+        ON CONFLICT (user_id) DO UPDATE SET cell = excluded.cell, lat = excluded.lat, lon = excluded.lon, fix_ms = excluded.fix_ms
+        WHERE excluded.fix_ms >= residents.fix_ms
+        """;
+
     /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
+    /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
     public async Task FlushResidentsAsync(IReadOnlyCollection<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {
         if (upserts.Count == 0 && removals.Count == 0) return;
+        // In user order: neighbouring rows share B-tree pages.
+        var ordered = upserts.OrderBy(u => u.Fix.UserId).ToList();
         await using var connection = await dialect.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        if (dialect.Name == "postgres") await FlushAsArraysAsync(connection, transaction, ordered, removals);
+        else await FlushRowByRowAsync(connection, transaction, ordered, removals);
+        await transaction.CommitAsync();
+    }
+
+    // PostgreSQL: one statement per kind of change, the rows as arrays; a round trip per row is what costs.
+    private static async Task FlushAsArraysAsync(DbConnection connection, DbTransaction transaction, List<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
+    {
         if (upserts.Count > 0)
         {
-            // One prepared command, parameters rebound per row: several times faster than a command per row.
+            await connection.ExecuteAsync(
+                "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident,
+                new
+                {
+                    users = upserts.Select(u => u.Fix.UserId).ToArray(),
+                    cells = upserts.Select(u => u.Cell).ToArray(),
+                    lats = upserts.Select(u => u.Fix.Latitude).ToArray(),
+                    lons = upserts.Select(u => u.Fix.Longitude).ToArray(),
+                    fixes = upserts.Select(u => u.Fix.FixUnixMs).ToArray(),
+                },
+                transaction);
+        }
+
+        if (removals.Count > 0)
+        {
+            await connection.ExecuteAsync(
+                "DELETE FROM residents r USING unnest(@users, @cells) AS gone(user_id, cell) WHERE r.user_id = gone.user_id AND r.cell = gone.cell",
+                new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell).ToArray() },
+                transaction);
+        }
+    }
+
+    // SQLite runs in-process, so a round trip is cheap: one prepared command, parameters rebound per row.
+    private static async Task FlushRowByRowAsync(DbConnection connection, DbTransaction transaction, List<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
+    {
+        if (upserts.Count > 0)
+        {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@user, @cell, @lat, @lon, @fix)
-                ON CONFLICT (user_id) DO UPDATE SET cell = excluded.cell, lat = excluded.lat, lon = excluded.lon, fix_ms = excluded.fix_ms
-                WHERE excluded.fix_ms >= residents.fix_ms
-                """;
+            command.CommandText = "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@user, @cell, @lat, @lon, @fix) " + UpsertResident;
             var user = Parameter(command, "user", 0L);
             var cell = Parameter(command, "cell", "");
             var lat = Parameter(command, "lat", 0.0);
             var lon = Parameter(command, "lon", 0.0);
             var fix = Parameter(command, "fix", 0L);
             await command.PrepareAsync();
-            // In user order: neighbouring rows share B-tree pages.
-            foreach (var (rowCell, row) in upserts.OrderBy(u => u.Fix.UserId))
+            foreach (var (rowCell, row) in upserts)
             {
                 user.Value = row.UserId;
                 cell.Value = rowCell;
@@ -105,7 +142,6 @@ public sealed class AlertsStore(SqlDialect dialect)
 
         if (removals.Count > 0)
             await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
-        await transaction.CommitAsync();
     }
 
     /// <summary>Records a user's opt-out choice.</summary>

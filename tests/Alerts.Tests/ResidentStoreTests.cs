@@ -1,0 +1,51 @@
+using Alerts.Grains;
+using Alerts.GrainInterfaces;
+using Alerts.Runtime;
+using Alerts.Runtime.Tests;
+
+namespace Alerts.Tests;
+
+/// <summary>The residents table on both engines: newer fixes win, removals only delete a row that still names the cell left.</summary>
+public sealed class ResidentStoreTests
+{
+    private static readonly long T = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
+
+    private static (string, ResidentFix) At(string cell, long userId, long fixMs) => (cell, new ResidentFix(userId, 22.5, 114.0, fixMs, false));
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Newer_fixes_win_and_a_removal_only_deletes_a_row_that_still_names_the_cell(string provider)
+    {
+        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
+        var store = new AlertsStore(dialect);
+        await store.EnsureSchemaAsync(5);
+        await store.FlushResidentsAsync([At("ws100", 1, T), At("ws100", 2, T), At("ws101", 3, T)], []);
+
+        // User 1's older fix is ignored; user 2's newer one moves the row; user 3 was never in ws100.
+        await store.FlushResidentsAsync([At("ws102", 1, T - 1_000), At("ws101", 2, T + 1_000)], [("ws100", 3)]);
+        // User 1 still names ws100, so it goes; user 2's row names ws101 now, so the stale removal leaves it.
+        await store.FlushResidentsAsync([], [("ws100", 1), ("ws100", 2)]);
+
+        Assert.Empty(await store.LoadCellAsync("ws100"));
+        Assert.Empty(await store.LoadCellAsync("ws102"));
+        var ws101 = (await store.LoadCellAsync("ws101")).OrderBy(r => r.UserId).ToList();
+        Assert.Equal([2L, 3L], ws101.Select(r => r.UserId));
+        Assert.Equal(T + 1_000, ws101[0].FixUnixMs);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_large_flush_writes_every_row_with_its_values(string provider)
+    {
+        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
+        var store = new AlertsStore(dialect);
+        await store.EnsureSchemaAsync(5);
+        // Users in descending order: the store must not depend on the order it is handed.
+        var rows = Enumerable.Range(0, 5_000).Select(i => ("ws" + (i % 7).ToString("000"), new ResidentFix(10_000 - i, -89.5 + i * 0.01, 179.9 - i * 0.02, T + i, false))).ToList();
+        await store.FlushResidentsAsync(rows, []);
+
+        var stored = new List<ResidentFix>();
+        for (var c = 0; c < 7; c++) stored.AddRange(await store.LoadCellAsync("ws" + c.ToString("000")));
+        Assert.Equal(rows.Select(r => r.Item2).OrderBy(f => f.UserId), stored.OrderBy(f => f.UserId));
+    }
+}
