@@ -23,24 +23,7 @@ public static class ResidencyBenchmark
     public static async Task RunAsync(int users, string? postgresServer)
     {
         using var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Alerts:Silo:Storage:Provider"] = database.Provider,
-            ["Alerts:Silo:Storage:ConnectionString"] = database.ConnectionString,
-            ["Alerts:Silo:Gateway:Clients:0:Name"] = "bench",
-            ["Alerts:Silo:Gateway:Clients:0:SecretHash"] = CredentialHash.Create("bench"),
-            ["Alerts:Silo:Gateway:Clients:0:Roles:0"] = Roles.Gateway,
-            ["Alerts:Silo:Gateway:Clients:0:Roles:1"] = Roles.Admin,
-        });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.UseAlerts();
-        var app = builder.Build();
-        app.MapGrainGateway();
-        await app.StartAsync();
-        var endpoint = new Uri(app.Urls.First().Replace("http://", "ws://") + "/grains");
-        await using var client = await ClusterClient.ConnectAsync(new ClusterClientOptions { Endpoint = endpoint, Credential = "bench:bench", CallTimeout = TimeSpan.FromMinutes(5) });
+        var (app, client) = await StartSiloAsync(database);
 
         var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);
         var now = DateTimeOffset.UtcNow;
@@ -102,7 +85,48 @@ public static class ResidencyBenchmark
         Console.WriteLine($"memory: {(after - before) / (double)users:N0} bytes per resident (heap {before / 1e6:N0} MB -> {after / 1e6:N0} MB, cells and directory included)");
         Console.WriteLine($"write-behind drained after ingest: {pendingRows:N0} positions in {flush.Elapsed.TotalSeconds:N1} s");
         Console.WriteLine($"dispatch: {inside:N0} recipients handed to the gateway in {dispatch.Elapsed.TotalSeconds:N1} s = {inside / dispatch.Elapsed.TotalSeconds:N0} recipients/s");
+
+        // A graceful restart on the same store, the case still active: how long the stop and the start
+        // take, and how long the first report waits while the directory shards and cells load their rows.
+        var stop = Stopwatch.StartNew();
+        await client.DisposeAsync();
         await app.StopAsync();
+        await app.DisposeAsync();
+        stop.Stop();
+        var start = Stopwatch.StartNew();
+        (app, client) = await StartSiloAsync(database);
+        start.Stop();
+        var moved = updates.Take(10_000).Select(u => u with { FixTime = now.AddMinutes(1) }).ToList();
+        var firstReport = Stopwatch.StartNew();
+        var afterRestart = await client.GetGrain<IResidencyGrain>(0).Report(moved);
+        firstReport.Stop();
+        Console.WriteLine($"restart: stop {stop.Elapsed.TotalSeconds:N1} s, start {start.Elapsed.TotalSeconds:N1} s, first report of {moved.Count:N0} updates answered in {firstReport.Elapsed.TotalSeconds:N1} s ({afterRestart.Applied:N0} applied)");
+        await client.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private static async Task<(WebApplication App, ClusterClient Client)> StartSiloAsync(BenchDatabase database)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alerts:Silo:Storage:Provider"] = database.Provider,
+            ["Alerts:Silo:Storage:ConnectionString"] = database.ConnectionString,
+            ["Alerts:Silo:Gateway:Clients:0:Name"] = "bench",
+            ["Alerts:Silo:Gateway:Clients:0:SecretHash"] = CredentialHash.Create("bench"),
+            ["Alerts:Silo:Gateway:Clients:0:Roles:0"] = Roles.Gateway,
+            ["Alerts:Silo:Gateway:Clients:0:Roles:1"] = Roles.Admin,
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.UseAlerts();
+        var app = builder.Build();
+        app.MapGrainGateway();
+        await app.StartAsync();
+        var endpoint = new Uri(app.Urls.First().Replace("http://", "ws://") + "/grains");
+        var client = await ClusterClient.ConnectAsync(new ClusterClientOptions { Endpoint = endpoint, Credential = "bench:bench", CallTimeout = TimeSpan.FromMinutes(5) });
+        return (app, client);
     }
 
     private static long Heap()
