@@ -14,6 +14,7 @@ public static class AlertsHostingExtensions
         builder.Services.AddOptions<AlertsOptions>().Bind(builder.Configuration.GetSection(AlertsOptions.Section));
         builder.Services.AddSingleton(sp => new AlertsStore(sp.GetRequiredService<SqlGrainStorage>().Dialect));
         builder.Services.AddSingleton<ResidentCellIndex>();
+        builder.Services.AddSingleton<DirectorySnapshot>();
         builder.Services.AddSingleton<ResidentWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
         builder.Services.AddHostedService<AlertsStartup>();

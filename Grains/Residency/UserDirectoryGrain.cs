@@ -8,11 +8,11 @@ namespace Alerts.Grains;
 /// <summary>
 /// One shard of the user directory: each user's current cell, last fix time and opt-out. It makes a
 /// user resident in exactly one cell: a move adds them to the new cell, then removes them from the old.
-/// It reads its shard of the residents table once, when it activates. Kept alive: it is the authority while
-/// the table lags by up to one flush interval.
+/// It takes its shard of the stored rows once, when it activates (see <see cref="DirectorySnapshot"/>).
+/// Kept alive: it is the authority while the table lags by up to one flush interval.
 /// </summary>
 [KeepAlive]
-public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
+public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
 {
     private readonly int _precision = options.Value.CellPrecision;
     private readonly Dictionary<long, Entry> _users = new();
@@ -20,8 +20,8 @@ public sealed class UserDirectoryGrain(AlertsStore store, IOptions<AlertsOptions
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var (userId, cell, fixMs, optedOut) in await store.LoadShardAsync((int)this.GetPrimaryKeyLong(), options.Value.DirectoryShards))
-            _users[userId] = new Entry(cell is null ? 0 : Geohash.Parse(cell).Packed, fixMs, optedOut);
+        foreach (var row in await snapshot.TakeAsync((int)this.GetPrimaryKeyLong()))
+            _users[row.UserId] = new Entry(row.Cell, row.FixMs, row.OptedOut);
     }
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)

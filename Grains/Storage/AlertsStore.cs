@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.Runtime;
 using Dapper;
@@ -47,17 +48,43 @@ public sealed class AlertsStore(SqlDialect dialect)
         return (await connection.QueryAsync<string>("SELECT DISTINCT cell FROM residents")).ToList();
     }
 
-    /// <summary>Stored cell, fix time and opt-out of every user of a directory shard (user id mod shards).</summary>
-    public async Task<List<(long UserId, string? Cell, long FixMs, bool OptedOut)>> LoadShardAsync(int shard, int shards)
+    /// <summary>Stored cell, fix time and opt-out of every user of one directory shard (user id mod shards).</summary>
+    public async Task<List<DirectoryRow>> LoadShardAsync(int shard, int shards)
     {
         await using var connection = await dialect.OpenAsync();
-        var users = await connection.QueryAsync<(long UserId, string Cell, long FixMs)>(
-            "SELECT user_id, cell, fix_ms FROM residents WHERE user_id % @shards = @shard", new { shard, shards });
         var prefs = (await connection.QueryAsync<(long UserId, long OptedOut)>(
             "SELECT user_id, opted_out FROM user_prefs WHERE user_id % @shards = @shard", new { shard, shards })).ToDictionary(p => p.UserId, p => p.OptedOut == 1);
-        var result = users.Select(u => (u.UserId, (string?)u.Cell, u.FixMs, prefs.Remove(u.UserId, out var o) && o)).ToList();
-        result.AddRange(prefs.Select(p => (p.Key, (string?)null, 0L, p.Value)));
-        return result;
+        var rows = new List<DirectoryRow>();
+        await using (var reader = await connection.ExecuteReaderAsync("SELECT user_id, cell, fix_ms FROM residents WHERE user_id % @shards = @shard", new { shard, shards }))
+            while (await reader.ReadAsync()) rows.Add(DirectoryRowOf(reader, prefs));
+        rows.AddRange(prefs.Select(p => new DirectoryRow(p.Key, 0, 0, p.Value)));
+        return rows;
+    }
+
+    /// <summary>Every directory shard's rows in one pass over the tables; element i holds the users with id mod shards = i.</summary>
+    public async Task<List<DirectoryRow>[]> LoadDirectoryAsync(int shards)
+    {
+        var parts = Enumerable.Range(0, shards).Select(_ => new List<DirectoryRow>()).ToArray();
+        await using var connection = await dialect.OpenAsync();
+        var prefs = (await connection.QueryAsync<(long UserId, long OptedOut)>("SELECT user_id, opted_out FROM user_prefs")).ToDictionary(p => p.UserId, p => p.OptedOut == 1);
+        await using (var reader = await connection.ExecuteReaderAsync("SELECT user_id, cell, fix_ms FROM residents"))
+        {
+            while (await reader.ReadAsync())
+            {
+                var row = DirectoryRowOf(reader, prefs);
+                parts[row.UserId % shards].Add(row);
+            }
+        }
+
+        foreach (var (userId, optedOut) in prefs) parts[userId % shards].Add(new DirectoryRow(userId, 0, 0, optedOut));
+        return parts;
+    }
+
+    // Reads (user_id, cell, fix_ms), taking the user's opt-out out of the map so only users without a position remain in it.
+    private static DirectoryRow DirectoryRowOf(DbDataReader reader, Dictionary<long, bool> prefs)
+    {
+        var userId = reader.GetInt64(0);
+        return new DirectoryRow(userId, Geohash.Parse(reader.GetString(1)).Packed, reader.GetInt64(2), prefs.Remove(userId, out var optedOut) && optedOut);
     }
 
     /// <summary>The residents of a cell, with their opt-out flags.</summary>

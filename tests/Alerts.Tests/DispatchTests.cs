@@ -130,25 +130,14 @@ public sealed class DispatchTests
         await residency.SetOptOut(2, true);
         silo.Time.Advance(TimeSpan.FromDays(2)); // user 3's fix is now older than 7 days
 
-        var gateway = new RecordingGateway(silo.Grains);
-        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
-        var watcher = new ProgressWatcher();
-        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("privacy");
-        await caseGrain.Open(new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
-        await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
-        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        var gateway = await silo.SubscribeGatewayAsync();
+        var done = await silo.DispatchAsync("privacy", new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
         await gateway.WaitForPushes(1);
         Assert.Equal(1, done.Recipients);
         Assert.Equal([1L], gateway.Pushes);
 
         // Opting back in makes the user eligible for the next case.
         await residency.SetOptOut(2, false);
-        var second = silo.Grains.GetGrain<ICaseGrain>("privacy-2");
-        var watcher2 = new ProgressWatcher();
-        await second.Open(new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
-        await second.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher2));
-        await second.Dispatch();
-        Assert.Equal(2, (await watcher2.WaitFor(p => p.Status == CaseStatus.Dispatched)).Recipients);
+        Assert.Equal(2, (await silo.DispatchAsync("privacy-2", new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"))).Recipients);
     }
 }

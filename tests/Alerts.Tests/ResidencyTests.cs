@@ -137,6 +137,40 @@ public sealed class ResidencyTests
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task After_a_restart_the_directory_still_knows_each_users_cell_fix_and_opt_out(string provider)
+    {
+        var storage = StorageKind.Fresh(provider);
+        var (oldLat, oldLon, newLat, newLon) = (22.54, 114.05, 23.10, 113.30);
+        await using (var silo = await AlertsSilo.StartAsync(storage))
+        {
+            var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+            await residency.Report(new long[] { 1, 2, 3 }.Select(id => new LocationUpdate(id, oldLat, oldLon, AlertsSilo.Epoch)).ToList());
+            await residency.SetOptOut(3, true);
+            await residency.SetOptOut(4, true); // opted out before ever reporting a position
+        }
+
+        await using var again = await AlertsSilo.StartAsync(storage);
+        var result = await again.Grains.GetGrain<IResidencyGrain>(0).Report([
+            new LocationUpdate(1, newLat, newLon, AlertsSilo.Epoch.AddMinutes(-1)), // older than the stored fix
+            new LocationUpdate(2, newLat, newLon, AlertsSilo.Epoch.AddMinutes(1)),
+            new LocationUpdate(3, newLat, newLon, AlertsSilo.Epoch.AddMinutes(1)),
+            new LocationUpdate(4, newLat, newLon, AlertsSilo.Epoch.AddMinutes(1)),
+        ]);
+        Assert.Equal((3, 1), (result.Applied, result.Ignored));
+        // The movers left their old cell: the directory remembered where they were.
+        Assert.Equal(1, await again.Grains.GetGrain<ICellGrain>(CellOf(oldLat, oldLon)).Count());
+        Assert.Equal(3, await again.Grains.GetGrain<ICellGrain>(CellOf(newLat, newLon)).Count());
+
+        // Only user 2 is alerted at the new place: the opt-outs came along with the moves.
+        var gateway = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchAsync("after-restart", new CaseDefinition(newLat, newLon, 2_000, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(1);
+        Assert.Equal(1, done.Recipients);
+        Assert.Equal([2L], gateway.Pushes);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task A_graceful_restart_loses_no_position_and_stale_ones_are_purged(string provider)
     {
         var storage = StorageKind.Fresh(provider);

@@ -48,4 +48,29 @@ public sealed class ResidentStoreTests
         for (var c = 0; c < 7; c++) stored.AddRange(await store.LoadCellAsync("ws" + c.ToString("000")));
         Assert.Equal(rows.Select(r => r.Item2).OrderBy(f => f.UserId), stored.OrderBy(f => f.UserId));
     }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task One_shard_read_alone_matches_its_part_of_the_one_pass_read(string provider)
+    {
+        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
+        var store = new AlertsStore(dialect);
+        await store.EnsureSchemaAsync(5);
+        await store.FlushResidentsAsync(Enumerable.Range(1, 300).Select(i => At("ws10" + (i % 3), i, T + i)).ToList(), []);
+        foreach (var userId in new long[] { 5, 6, 1_001 }) await store.SetOptOutAsync(userId, true); // 1,001 has no position
+
+        const int shards = 8;
+        var parts = await store.LoadDirectoryAsync(shards);
+        Assert.Equal(301, parts.Sum(p => p.Count));
+        for (var shard = 0; shard < shards; shard++)
+        {
+            Assert.All(parts[shard], row => Assert.Equal(shard, row.UserId % shards));
+            Assert.Equal(parts[shard].OrderBy(r => r.UserId), (await store.LoadShardAsync(shard, shards)).OrderBy(r => r.UserId));
+        }
+
+        var all = parts.SelectMany(p => p).ToDictionary(r => r.UserId);
+        Assert.Equal(new DirectoryRow(5, Geo.Geohash.Parse("ws102").Packed, T + 5, true), all[5]);
+        Assert.Equal(new DirectoryRow(7, Geo.Geohash.Parse("ws101").Packed, T + 7, false), all[7]);
+        Assert.Equal(new DirectoryRow(1_001, 0, 0, true), all[1_001]);
+    }
 }

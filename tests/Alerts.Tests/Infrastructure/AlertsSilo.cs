@@ -1,3 +1,4 @@
+using Alerts.GrainInterfaces;
 using Alerts.Grains;
 using Alerts.Runtime;
 using Alerts.Runtime.Tests;
@@ -50,6 +51,25 @@ public sealed class AlertsSilo : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         return new AlertsSilo(host, time);
+    }
+
+    /// <summary>A gateway that records and acknowledges every batch, subscribed to the push hub.</summary>
+    public async Task<RecordingGateway> SubscribeGatewayAsync(string name = "gw")
+    {
+        var gateway = new RecordingGateway(Grains);
+        await Grains.GetGrain<IPushHubGrain>(0).Subscribe(name, Grains.CreateObjectReference<IPushGateway>(gateway));
+        return gateway;
+    }
+
+    /// <summary>Opens and dispatches a case, and waits until every cell of it is done.</summary>
+    public async Task<CaseProgress> DispatchAsync(string caseId, CaseDefinition definition)
+    {
+        var watcher = new ProgressWatcher();
+        var caseGrain = Grains.GetGrain<ICaseGrain>(caseId);
+        await caseGrain.Open(definition);
+        await caseGrain.Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        return await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
     }
 
     public async ValueTask DisposeAsync()
