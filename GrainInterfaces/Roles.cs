@@ -1,6 +1,6 @@
 namespace Alerts.GrainInterfaces;
 
-/// <summary>The roles remote clients are granted; grain interfaces name which may call them.</summary>
+/// <summary>The roles a signed-in client may hold; grain interfaces name which may call them.</summary>
 public static class Roles
 {
     /// <summary>The mobile gateway: reports locations, receives and acknowledges pushes.</summary>
@@ -9,6 +9,6 @@ public static class Roles
     /// <summary>Alert admins: open, dispatch, widen and close cases.</summary>
     public const string Admin = "admin";
 
-    /// <summary>No client holds it: methods only grains inside the silo call.</summary>
-    public const string Silo = "silo";
+    /// <summary>Every role a client credential may be granted.</summary>
+    public static IReadOnlyList<string> All { get; } = [Gateway, Admin];
 }

@@ -1,20 +1,46 @@
 using Alerts.Grains;
-using Alerts.Runtime;
+using Alerts.Silo;
+using Orleans.Dashboard;
 
-// "hash-secret <secret>" prints the hash to put in Alerts:Silo:Gateway:Clients (the silo never stores secrets).
-if (args is ["hash-secret", var secret])
+// Commands before the silo: `migrate` applies the database schema, `hash-secret` and `new-signing-key` make configuration values.
+switch (args)
 {
-    Console.WriteLine(CredentialHash.Create(secret));
-    return;
+    case ["hash-secret", var secret]:
+        Console.WriteLine(CredentialHash.Create(secret));
+        return 0;
+    case ["new-signing-key"]:
+        Console.WriteLine(SecurityOptions.NewSigningKey());
+        return 0;
+    case ["migrate", ..]:
+        return await SiloCommands.MigrateAsync(args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseAlerts();
-builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+ClusterSettings settings;
+try
+{
+    settings = SiloHosting.ReadSettings(builder.Configuration, builder.Environment.ContentRootPath);
+    SigningKeyFile.EnsureConfigured(builder.Configuration, settings);
+    // A cluster silo refuses to start on a database without the current schema, with the command that fixes it.
+    if (!settings.IsEmbedded) await PostgresSchema.CheckAsync(settings.ConnectionString);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 
+builder.UseAlertsSilo();
 var app = builder.Build();
-app.MapHealthChecks("/health");
-app.MapGrainGateway();
-// One line on standard output once listening: scripts and the end-to-end tests wait for it.
-app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("listening " + string.Join(" ", app.Urls)));
-app.Run();
+app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportWriter.WriteAsync });
+if (settings.Dashboard ?? settings.IsEmbedded) app.MapOrleansDashboard("/dashboard");
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
+    app.Logger.LogInformation("Silo {Silo} ({Mode}, {Store}) of cluster {Cluster}: gateway port {Gateway}",
+        silo.SiloAddress, settings.IsEmbedded ? "embedded" : "cluster", app.Services.GetRequiredService<StoreEngine>().Location, settings.ClusterId, settings.GatewayPort);
+    // One line on standard output once serving: scripts and the end-to-end tests wait for it.
+    Console.WriteLine($"listening {string.Join(" ", app.Urls)} gateway {settings.GatewayPort} silo {silo.SiloAddress}");
+});
+await app.RunAsync();
+return 0;

@@ -1,28 +1,20 @@
-using Alerts.Runtime;
-
 namespace Alerts.GrainInterfaces;
 
-/// <summary>Hands push batches to connected gateways (key 0): spread across them, bounded in flight, resent until acknowledged.</summary>
+/// <summary>The gateways' half of the push hub (key 0): subscribe, acknowledge, read counters.</summary>
+[Alias("alerts.push-hub")]
+[RequiresRole(Roles.Gateway)]
 public interface IPushHubGrain : IGrainWithIntegerKey
 {
-    /// <summary>Subscribes a gateway; subscribe again after reconnecting.</summary>
-    [RequiresRole(Roles.Gateway)]
-    Task Subscribe(string gatewayName, IPushGateway gateway);
+    /// <summary>Subscribes a gateway for the returned lease; subscribe again within it (and after reconnecting) to stay subscribed.</summary>
+    [Alias("Subscribe")]
+    Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
 
     /// <summary>Confirms batches were taken over by the gateway.</summary>
-    [RequiresRole(Roles.Gateway)]
+    [Alias("Acknowledge")]
     Task Acknowledge(List<long> batchIds);
-
-    /// <summary>New durable batches to deliver, in order.</summary>
-    [RequiresRole(Roles.Silo)]
-    Task Enqueue(List<PushBatch> batches);
-
-    /// <summary>Removes a user from batches not yet acknowledged.</summary>
-    [RequiresRole(Roles.Silo)]
-    Task EraseUser(long userId);
 
     /// <summary>Delivery counters.</summary>
     [RequiresRole(Roles.Admin, Roles.Gateway)]
-    [ReadOnly]
+    [ReadOnly, Alias("GetStats")]
     Task<PushHubStats> GetStats();
 }

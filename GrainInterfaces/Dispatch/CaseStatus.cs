@@ -1,6 +1,7 @@
 namespace Alerts.GrainInterfaces;
 
 /// <summary>Where a case is in its life.</summary>
+[GenerateSerializer, Alias("alerts.CaseStatus")]
 public enum CaseStatus
 {
     /// <summary>No case with this id.</summary>

@@ -1,33 +1,39 @@
-using Alerts.Runtime;
-
 namespace Alerts.GrainInterfaces;
 
-/// <summary>A geohash cell (key = the geohash text) and the users resident in it.</summary>
-[RequiresRole(Roles.Silo)]
-public interface ICellGrain : IGrainWithStringKey
+/// <summary>A geohash cell (key = the packed geohash, see <see cref="CellGrains"/>) and the users resident in it.</summary>
+[Alias("alerts.cell")]
+[SiloOnly]
+public interface ICellGrain : IGrainWithIntegerKey
 {
     /// <summary>Adds residents or moves them within the cell; users newly inside an active case's circle are reported to the case.</summary>
+    [Alias("Upsert")]
     Task Upsert(List<ResidentFix> fixes);
 
     /// <summary>Removes residents who moved to another cell.</summary>
+    [Alias("Remove")]
     Task Remove(List<long> userIds);
 
     /// <summary>Marks a resident opted out or back in.</summary>
+    [Alias("SetOptOut")]
     Task SetOptOut(long userId, bool optedOut);
 
     /// <summary>Drops a resident and their row at once.</summary>
+    [Alias("Erase")]
     Task Erase(long userId);
 
     /// <summary>Residents inside the case's circle who may be alerted, nearest first; the cell then watches the case for late arrivals.</summary>
+    [Alias("Collect")]
     Task<List<long>> Collect(ActiveCase activeCase);
 
     /// <summary>Stops watching a case.</summary>
+    [Alias("EndCase")]
     Task EndCase(string caseId);
 
     /// <summary>Number of residents (diagnostics).</summary>
-    [ReadOnly]
+    [ReadOnly, Alias("Count")]
     Task<int> Count();
 
     /// <summary>Writes pending position changes now.</summary>
+    [Alias("Flush")]
     Task Flush();
 }

@@ -4,7 +4,10 @@ namespace Alerts.GrainInterfaces;
 /// <param name="Applied">Updates that changed a user's position.</param>
 /// <param name="Ignored">Updates no newer than the fix already held (out of order or repeated).</param>
 /// <param name="Rejected">Invalid updates, each listed in <paramref name="Rejections"/>.</param>
-public sealed record IngestResult(int Applied, int Ignored, int Rejected, List<RejectedUpdate> Rejections);
+/// <param name="Rejections">Each invalid update with its field and reason.</param>
+[GenerateSerializer, Immutable, Alias("alerts.IngestResult")]
+public sealed record IngestResult([property: Id(0)] int Applied, [property: Id(1)] int Ignored, [property: Id(2)] int Rejected, [property: Id(3)] List<RejectedUpdate> Rejections);
 
 /// <summary>An invalid update: its position in the batch, the user, the field and why.</summary>
-public sealed record RejectedUpdate(int Index, long UserId, string Field, string Reason);
+[GenerateSerializer, Immutable, Alias("alerts.RejectedUpdate")]
+public sealed record RejectedUpdate([property: Id(0)] int Index, [property: Id(1)] long UserId, [property: Id(2)] string Field, [property: Id(3)] string Reason);

@@ -1,4 +1,5 @@
 namespace Alerts.GrainInterfaces;
 
 /// <summary>A resident's position as a cell keeps it: fix time in Unix milliseconds.</summary>
-public readonly record struct ResidentFix(long UserId, double Latitude, double Longitude, long FixUnixMs, bool OptedOut);
+[GenerateSerializer, Immutable, Alias("alerts.ResidentFix")]
+public readonly record struct ResidentFix([property: Id(0)] long UserId, [property: Id(1)] double Latitude, [property: Id(2)] double Longitude, [property: Id(3)] long FixUnixMs, [property: Id(4)] bool OptedOut);

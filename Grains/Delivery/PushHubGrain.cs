@@ -1,5 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +9,12 @@ namespace Alerts.Grains;
 /// Delivers push batches to the connected gateways, at least once: batches are durable in the outbox
 /// until acknowledged; each gateway holds at most a few unacknowledged batches (a slow one slows only
 /// itself); batches go round-robin in outbox order (nearest first); a batch unacknowledged after the
-/// ack timeout, or held by a gateway that disconnected, goes out again with the same id.
+/// ack timeout, or held by a gateway whose subscription lapsed, goes out again with the same id.
+/// Gateways hold a lease: they subscribe again within <see cref="AlertsOptions.GatewayLease"/>, or
+/// count as gone (a one-way push to a vanished client fails silently, so silence is the only signal).
 /// </summary>
-[KeepAlive]
-public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> options, TimeProvider time, ILogger<PushHubGrain> logger) : Grain, IPushHubGrain
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<PushHubGrain> logger) : Grain, IPushHubGrain, IPushOutboxGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly SortedDictionary<long, PushBatch> _pending = new();
@@ -26,23 +28,34 @@ public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> opti
     {
         foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
         var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, Math.Min(_options.AckTimeout.Ticks / 2, TimeSpan.TicksPerSecond)));
-        RegisterGrainTimer(_ => CheckAsync(), check, check);
+        this.RegisterGrainTimer(_ => CheckAsync(), check, check);
+        this.RegisterGrainTimer(_ => SweepOutboxAsync(), _options.OutboxSweepInterval, _options.OutboxSweepInterval);
         logger.LogInformation("Push hub started with {Pending} batches waiting", _pending.Count);
     }
 
-    public async Task Subscribe(string gatewayName, IPushGateway gateway)
+    public async Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway)
     {
         if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
-        ArgumentNullException.ThrowIfNull(gateway);
-        // A gateway that subscribes again (it reconnected) gets its unacknowledged batches again.
+        if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
+        var leaseEnds = time.GetUtcNow() + _options.GatewayLease;
         var existing = _gateways.FindIndex(g => g.Name == gatewayName);
+        if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
+        {
+            // A renewal from the same connection keeps its batches in flight.
+            _gateways[existing].LeaseEnds = leaseEnds;
+            return _options.GatewayLease;
+        }
+
+        // A gateway that subscribes with a new reference (it reconnected) gets its unacknowledged batches again.
         if (existing >= 0) Drop(existing);
-        _gateways.Add(new Link(gatewayName, gateway));
+        _gateways.Add(new Link(gatewayName, gateway) { LeaseEnds = leaseEnds });
         await PumpAsync();
+        return _options.GatewayLease;
     }
 
     public async Task Acknowledge(List<long> batchIds)
     {
+        if (batchIds is null) throw new ArgumentException("batchIds is missing", nameof(batchIds));
         var done = new List<long>();
         foreach (var id in batchIds.Distinct())
         {
@@ -65,8 +78,29 @@ public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> opti
 
     public async Task Enqueue(List<PushBatch> batches)
     {
-        foreach (var batch in batches) _pending[batch.BatchId] = batch;
+        // A batch the sweep already found may be on its way to a gateway: it is not queued twice.
+        foreach (var batch in batches.Where(b => !_inFlight.ContainsKey(b.BatchId))) _pending[batch.BatchId] = batch;
         await PumpAsync();
+    }
+
+    // Batches are durable before they are handed over, but the hand-over can fail (the case's silo died
+    // between its commit and Enqueue, or this grain's silo did): whatever the outbox holds that this hub
+    // does not know is taken from the table.
+    private async Task SweepOutboxAsync()
+    {
+        try
+        {
+            var stored = await store.LoadOutboxIdsAsync();
+            var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id)).ToList();
+            if (unknown.Count == 0) return;
+            foreach (var batch in await store.LoadOutboxAsync(unknown)) _pending[batch.BatchId] = batch;
+            logger.LogWarning("Found {Count} batches in the outbox that were never handed to the hub; sending them", unknown.Count);
+            await PumpAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Sweeping the outbox failed; the next sweep tries again");
+        }
     }
 
     public async Task EraseUser(long userId)
@@ -92,10 +126,15 @@ public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> opti
 
     private async Task CheckAsync()
     {
+        var now = time.GetUtcNow();
         for (var i = _gateways.Count - 1; i >= 0; i--)
-            if (!GrainProxy.IsAlive(_gateways[i].Gateway)) Drop(i);
+        {
+            if (_gateways[i].LeaseEnds > now) continue;
+            logger.LogWarning("Gateway {Gateway} did not renew its subscription; its batches go to the others", _gateways[i].Name);
+            Drop(i);
+        }
 
-        var expired = time.GetUtcNow() - _options.AckTimeout;
+        var expired = now - _options.AckTimeout;
         foreach (var (id, sent) in _inFlight.Where(f => f.Value.SentAt <= expired).ToList())
         {
             _inFlight.Remove(id);
@@ -161,5 +200,7 @@ public sealed class PushHubGrain(AlertsStore store, IOptions<AlertsOptions> opti
         public IPushGateway Gateway { get; } = gateway;
 
         public int InFlight { get; set; }
+
+        public DateTimeOffset LeaseEnds { get; set; }
     }
 }

@@ -1,32 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 
 namespace Alerts.Grains;
 
-/// <summary>The cases being alerted, so a cell activated after dispatch began learns the cases that cover it. Rebuilt at start-up by the cases themselves.</summary>
-[KeepAlive]
-public sealed class ActiveCasesGrain(TimeProvider time) : Grain, IActiveCasesGrain
+/// <summary>
+/// The cases being alerted, so a cell activated after dispatch began learns the cases that cover it.
+/// Persistent: in a cluster this grain moves to another silo when its silo fails, and must not come back empty.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed class ActiveCasesGrain(
+    [PersistentState("active-cases", StorageNames.Alerts)] IPersistentState<ActiveCasesState> state,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IActiveCasesGrain
 {
-    private readonly Dictionary<string, ActiveCase> _cases = new();
-
-    public Task Register(ActiveCase activeCase)
+    public async Task Register(ActiveCase activeCase)
     {
-        _cases[activeCase.CaseId] = activeCase;
-        return Task.CompletedTask;
+        if (state.State.Cases.TryGetValue(activeCase.CaseId, out var known) && known == activeCase) return;
+        state.State.Cases[activeCase.CaseId] = activeCase;
+        await state.WriteStateAsync();
     }
 
-    public Task Unregister(string caseId)
+    public async Task Unregister(string caseId)
     {
-        _cases.Remove(caseId);
-        return Task.CompletedTask;
+        if (!state.State.Cases.Remove(caseId)) return;
+        await state.WriteStateAsync();
     }
 
-    public Task<List<ActiveCase>> ForCell(string geohash)
+    public Task<List<ActiveCase>> ForCell(long cell)
     {
-        var box = Geohash.Parse(geohash).Bounds;
+        var box = Geohash.FromPacked(cell).Bounds;
         var now = time.GetUtcNow();
-        return Task.FromResult(_cases.Values
+        return Task.FromResult(state.State.Cases.Values
             .Where(c => c.ActiveUntil > now && GreatCircle.MinDistanceToBox(c.Latitude, c.Longitude, box) <= c.RadiusMeters + CircleCover.ToleranceMeters)
             .ToList());
     }

@@ -1,8 +1,5 @@
-using System.Text;
-using System.Text.Json;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 
 namespace Alerts.Grains;
 
@@ -27,7 +24,7 @@ public static class CaseDefinitionRules
             throw new ArgumentException($"link \"{definition.Link}\" is not an absolute http(s) URL", "link");
         if (definition.Link.Length > MaxLinkLength) throw new ArgumentException($"link has {definition.Link.Length} characters; at most {MaxLinkLength}", "link");
         var payload = new AlertPayload(caseId, definition.Message, definition.Link);
-        var size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(payload, WireJson.Options));
+        var size = PayloadJson.SizeOf(payload);
         if (size > AlertPayload.MaxBytes) throw new ArgumentException($"message makes the push {size} bytes; a push holds at most {AlertPayload.MaxBytes}", "message");
         return (circle, payload);
     }

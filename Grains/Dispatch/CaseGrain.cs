@@ -1,8 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 
 namespace Alerts.Grains;
 
@@ -14,16 +15,24 @@ namespace Alerts.Grains;
 /// calls itself between steps so admins' calls interleave.
 /// </summary>
 public sealed class CaseGrain(
-    [PersistentState("case")] IPersistentState<CaseState> state,
-    AlertsStore store,
+    [PersistentState("case", StorageNames.Alerts)] IPersistentState<CaseState> state,
+    CaseStore store,
     IOptions<AlertsOptions> options,
-    TimeProvider time,
-    ILogger<CaseGrain> logger) : Grain, ICaseGrain
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, ICaseDispatchGrain, IRemindable
 {
     private const string ExpiryReminder = "expire";
+
+    /// <summary>How long a watcher stays subscribed without watching again.</summary>
+    public static readonly TimeSpan WatchLease = TimeSpan.FromMinutes(5);
     private readonly AlertsOptions _options = options.Value;
-    private readonly List<ICaseObserver> _watchers = [];
+    private readonly ObserverManager<ICaseObserver> _watchers = new(WatchLease, logger);
     private CoveredCell[]? _cover;
+    // True while a ContinueDispatch of this activation is queued or running: Resume must not start a second chain.
+    private bool _stepping;
+    // True when this activation found the case already dispatching or dispatched (its silo failed or restarted).
+    private bool _recovering;
+    private IGrainTimer? _retry;
     private int _coverGeneration = -1;
 
     private CaseState S => state.State;
@@ -45,7 +54,7 @@ public sealed class CaseGrain(
         if (S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched) return Progress();
         if (S.Status != CaseStatus.Open) throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} cannot be dispatched: it is {S.Status}");
         S.ActiveUntil = time.GetUtcNow() + _options.CaseActiveFor;
-        await RegisterOrUpdateReminder(ExpiryReminder, _options.CaseActiveFor, _options.CaseActiveFor);
+        await this.RegisterOrUpdateReminder(ExpiryReminder, _options.CaseActiveFor, _options.CaseActiveFor);
         return await StartPassAsync();
     }
 
@@ -81,8 +90,8 @@ public sealed class CaseGrain(
         {
             await GrainFactory.GetGrain<IActiveCasesGrain>(0).Unregister(this.GetPrimaryKeyString());
             foreach (var chunk in Cover().Chunk(64))
-                await Task.WhenAll(chunk.Select(c => GrainFactory.GetGrain<ICellGrain>(c.Cell.ToString()).EndCase(this.GetPrimaryKeyString())));
-            await UnregisterReminder(ExpiryReminder);
+                await Task.WhenAll(chunk.Select(c => GrainFactory.GetCell(c.Cell).EndCase(this.GetPrimaryKeyString())));
+            if (await this.GetReminder(ExpiryReminder) is { } reminder) await this.UnregisterReminder(reminder);
         }
 
         return Progress();
@@ -90,11 +99,12 @@ public sealed class CaseGrain(
 
     public Task<CaseProgress> GetProgress() => Task.FromResult(Progress());
 
-    public async Task Watch(ICaseObserver observer)
+    public async Task<TimeSpan> Watch(ICaseObserver observer)
     {
-        ArgumentNullException.ThrowIfNull(observer);
-        _watchers.Add(observer);
+        if (observer is null) throw new ArgumentException("observer is missing", nameof(observer));
+        _watchers.Subscribe(observer, observer);
         await observer.ProgressChanged(Progress());
+        return WatchLease;
     }
 
     public async Task LateArrivals(List<long> userIds)
@@ -106,22 +116,64 @@ public sealed class CaseGrain(
 
     public async Task ContinueDispatch(int generation)
     {
+        _stepping = false;
         if (generation != S.Generation || S.Status != CaseStatus.Dispatching) return;
         var cover = Cover();
         var step = cover.Skip(S.CellsDone).Take(_options.CellsPerDispatchStep).ToArray();
         var activeCase = ActiveCase();
-        var collected = await Task.WhenAll(step.Select(c => GrainFactory.GetGrain<ICellGrain>(c.Cell.ToString()).Collect(activeCase)));
-        // Results in cover order: nearest cells first, and nearest residents first within a cell.
-        await RecordAsync(collected.SelectMany(ids => ids).ToList());
-        S.CellsDone += step.Length;
-        if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Dispatched;
-        await SaveAsync();
-        if (S.Status == CaseStatus.Dispatching) await Self.ContinueDispatch(generation);
+        try
+        {
+            var collected = await Task.WhenAll(step.Select(c => GrainFactory.GetCell(c.Cell).Collect(activeCase)));
+            // Results in cover order: nearest cells first, and nearest residents first within a cell.
+            await RecordAsync(collected.SelectMany(ids => ids).ToList());
+            S.CellsDone += step.Length;
+            if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Dispatched;
+            await SaveAsync();
+        }
+        catch (Exception e)
+        {
+            // A cell on a silo that just failed, or storage briefly gone: the step is repeated (harmlessly) shortly.
+            logger.LogWarning(e, "Case {Case}: dispatch step at cell {Done} failed; retrying in {Delay}", this.GetPrimaryKeyString(), S.CellsDone, _options.DispatchRetryDelay);
+            RetryLater(generation);
+            return;
+        }
+
+        if (S.Status == CaseStatus.Dispatching) await StepAsync(generation);
         else logger.LogInformation("Case {Case} dispatched: {Cells} cells, {Recipients} recipients", this.GetPrimaryKeyString(), S.CellsTotal, S.Recipients);
+    }
+
+    private async Task StepAsync(int generation)
+    {
+        _stepping = true;
+        await Self.ContinueDispatch(generation);
+    }
+
+    private void RetryLater(int generation)
+    {
+        _retry?.Dispose();
+        _stepping = true;
+        _retry = this.RegisterGrainTimer(async _ =>
+        {
+            _retry?.Dispose();
+            _retry = null;
+            await ContinueDispatch(generation);
+        }, _options.DispatchRetryDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _recovering = S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched;
+        logger.LogInformation("Case {Case} active on {Silo} ({Status})", this.GetPrimaryKeyString(), this.RuntimeIdentity, S.Status);
+        // The step in flight when the last activation died may have recorded recipients its saved count lacks.
+        if (_recovering) S.Recipients = await store.CountRecipientsAsync(this.GetPrimaryKeyString());
+        // An interrupted dispatch goes on as soon as anything wakes the case, whoever calls first.
+        if (S.Status == CaseStatus.Dispatching && time.GetUtcNow() < S.ActiveUntil) await StepAsync(S.Generation);
     }
 
     public async Task Resume()
     {
+        var recovering = _recovering;
+        _recovering = false;
         if (S.Status is not (CaseStatus.Dispatching or CaseStatus.Dispatched)) return;
         if (time.GetUtcNow() >= S.ActiveUntil)
         {
@@ -129,16 +181,18 @@ public sealed class CaseGrain(
             return;
         }
 
-        S.Recipients = await store.CountRecipientsAsync(this.GetPrimaryKeyString());
         if (S.Status == CaseStatus.Dispatching)
         {
+            if (_stepping) return;
             // Pick up where the durable progress says; the step in flight at the crash is repeated harmlessly.
+            S.Recipients = await store.CountRecipientsAsync(this.GetPrimaryKeyString());
             await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
             await SaveAsync();
-            await Self.ContinueDispatch(S.Generation);
+            await StepAsync(S.Generation);
         }
-        else
+        else if (recovering)
         {
+            S.Recipients = await store.CountRecipientsAsync(this.GetPrimaryKeyString());
             // A late arrival reported just before a crash may have been lost: sweep the cells again.
             await StartPassAsync();
         }
@@ -149,7 +203,7 @@ public sealed class CaseGrain(
         if (reminderName == ExpiryReminder && time.GetUtcNow() >= S.ActiveUntil) await Close(CaseStatus.Expired);
     }
 
-    private ICaseGrain Self => GrainFactory.GetGrain<ICaseGrain>(this.GetPrimaryKeyString());
+    private ICaseDispatchGrain Self => this.AsReference<ICaseDispatchGrain>();
 
     private async Task<CaseProgress> StartPassAsync()
     {
@@ -159,7 +213,7 @@ public sealed class CaseGrain(
         S.CellsTotal = Cover().Length;
         await SaveAsync();
         await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
-        await Self.ContinueDispatch(S.Generation);
+        await StepAsync(S.Generation);
         return Progress();
     }
 
@@ -170,7 +224,7 @@ public sealed class CaseGrain(
         var batches = await store.RecordRecipientsAsync(this.GetPrimaryKeyString(), payload, candidates, _options.PushBatchSize, time.GetUtcNow());
         if (batches.Count == 0) return;
         S.Recipients += batches.Sum(b => b.UserIds.Count);
-        await GrainFactory.GetGrain<IPushHubGrain>(0).Enqueue(batches);
+        await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(batches);
     }
 
     private CoveredCell[] Cover()
@@ -196,19 +250,12 @@ public sealed class CaseGrain(
         await NotifyWatchersAsync();
     }
 
-    private async Task NotifyWatchersAsync()
+    private Task NotifyWatchersAsync()
     {
+        // One-way calls: a watcher that went away simply lapses when its lease ends.
         var progress = Progress();
-        foreach (var watcher in _watchers.ToList())
-        {
-            try
-            {
-                await watcher.ProgressChanged(progress);
-            }
-            catch (Exception e) when (e is ObserverExpiredException or GrainTransportException)
-            {
-                _watchers.Remove(watcher);
-            }
-        }
+        _watchers.ClearExpired();
+        _watchers.Notify(w => w.ProgressChanged(progress));
+        return Task.CompletedTask;
     }
 }

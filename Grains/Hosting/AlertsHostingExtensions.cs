@@ -1,25 +1,35 @@
-using Alerts.Runtime;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Alerts.Grains;
 
-/// <summary>Adds the product (grains, their store and start-up work) to a host that already calls UseAlertsSilo.</summary>
+/// <summary>Adds the product's services (stores, write-behind, purge, start-up work) beside the grains of this assembly.</summary>
 public static class AlertsHostingExtensions
 {
-    /// <summary>Hosts the Alerts grains with their settings from the "Alerts" section.</summary>
-    public static IHostApplicationBuilder UseAlerts(this IHostApplicationBuilder builder)
+    /// <summary>The product's settings from the "Alerts" section, its tables on <paramref name="engine"/>, and its background work.</summary>
+    /// <param name="singleSilo">
+    /// True when this silo is the only one (embedded): it may read every directory shard's rows in one pass and
+    /// trust its own record of which cells have rows. A cluster's silos read shard by shard and always load cells.
+    /// </param>
+    public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, StoreEngine engine, bool singleSilo)
     {
-        builder.UseAlertsSilo(silo => silo.AddGrains(typeof(AlertsHostingExtensions).Assembly));
-        builder.Services.AddOptions<AlertsOptions>().Bind(builder.Configuration.GetSection(AlertsOptions.Section));
-        builder.Services.AddSingleton(sp => new AlertsStore(sp.GetRequiredService<SqlGrainStorage>().Dialect));
-        builder.Services.AddSingleton<ResidentCellIndex>();
-        builder.Services.AddSingleton<DirectorySnapshot>();
-        builder.Services.AddSingleton<ResidentWriter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
-        builder.Services.AddHostedService<AlertsStartup>();
-        builder.Services.AddSingleton<StalePositionPurge>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<StalePositionPurge>());
-        return builder;
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
+        services.AddSingleton(engine);
+        services.AddSingleton<ProductSchema>();
+        services.AddSingleton<ResidentStore>();
+        services.AddSingleton<CaseStore>();
+        services.AddSingleton<OutboxStore>();
+        services.AddSingleton(new ResidentCellIndex(authoritative: singleSilo));
+        services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));
+        services.AddSingleton<ResidentWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
+        services.AddSingleton<StalePositionPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<StalePositionPurge>());
+        services.AddSingleton<AlertsStartup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertsStartup>());
+        services.AddSingleton<CaseRecovery>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CaseRecovery>());
+        return services;
     }
 }

@@ -45,11 +45,20 @@ public sealed class AlertsOptions
     /// <summary>Cells a case collects per step (concurrently).</summary>
     public int CellsPerDispatchStep { get; set; } = 16;
 
+    /// <summary>A dispatch step that failed (a cell's silo died, storage blinked) is tried again after this.</summary>
+    public TimeSpan DispatchRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Users per push batch (FCM multicast takes 500).</summary>
     public int PushBatchSize { get; set; } = 500;
 
     /// <summary>Unacknowledged batches a gateway may hold.</summary>
     public int MaxBatchesInFlightPerGateway { get; set; } = 8;
+
+    /// <summary>A gateway that has not subscribed again for this long counts as gone; its batches go to the others.</summary>
+    public TimeSpan GatewayLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the push hub looks in the outbox for batches whose hand-over failed (a silo died in between).</summary>
+    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>An unacknowledged batch is sent again after this.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -66,6 +75,6 @@ public sealed class AlertsOptions
         if (Alerts.Geo.GeoValidation.CheckRadius(MaxRadiusMeters, field: "Alerts:MaxRadiusMeters") is { } maxError) throw maxError;
         if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
         if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");
-        if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout and CaseActiveFor must be positive");
+        if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero || GatewayLease <= TimeSpan.Zero || OutboxSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout, CaseActiveFor, GatewayLease and OutboxSweepInterval must be positive");
     }
 }

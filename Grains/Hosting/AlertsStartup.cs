@@ -1,29 +1,24 @@
-using Alerts.GrainInterfaces;
-using Alerts.Runtime;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
 
 /// <summary>
-/// At start-up: creates the product tables, resumes unfinished dispatches and starts the push hub (so
-/// batches waiting in the outbox go out as soon as a gateway connects).
+/// Before the silo takes calls: checks the settings, creates the product tables and loads which cells
+/// have stored residents (so empty cells skip their load query).
 /// </summary>
-public sealed class AlertsStartup(AlertsStore store, ResidentCellIndex cellIndex, IGrainFactory grains, IOptions<AlertsOptions> options, ILogger<AlertsStartup> logger) : IHostedService
+public sealed class AlertsStartup(ProductSchema schema, ResidentStore residents, ResidentCellIndex cellIndex, StoreEngine engine, IOptions<AlertsOptions> options, ILogger<AlertsStartup> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.ApplicationServices, StartAsync);
+
+    private async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Value.Validate();
-        await store.EnsureSchemaAsync(options.Value.CellPrecision);
-        cellIndex.Load(await store.LoadResidentCellsAsync());
-        await grains.GetGrain<IPushHubGrain>(0).GetStats();
-        foreach (var caseId in await store.CasesInAsync(CaseStatus.Dispatching, CaseStatus.Dispatched))
-        {
-            logger.LogInformation("Resuming case {Case}", caseId);
-            await grains.GetGrain<ICaseGrain>(caseId).Resume();
-        }
+        await schema.EnsureAsync(options.Value.CellPrecision);
+        var cells = await residents.LoadResidentCellsAsync();
+        cellIndex.Load(cells);
+        logger.LogInformation("Product tables ready on {Engine} at {Location}: {Cells} cells with residents", engine.Name, engine.Location, cells.Count);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,20 +11,21 @@ namespace Alerts.Grains;
 /// the cell reloads its rows on activation. It remembers the active cases that cover it so
 /// a user who arrives inside a circle after the cell was dispatched still gets that case's push.
 /// </summary>
-public sealed class CellGrain(AlertsStore store, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, TimeProvider time) : Grain, ICellGrain
+public sealed class CellGrain(ResidentStore store, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, ICellGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly ResidentTable _residents = new();
     private readonly Dictionary<string, ActiveCase> _cases = new();
+    private Geohash _cell;
     private GeoBox _bounds;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var cell = this.GetPrimaryKeyString();
-        _bounds = Geohash.Parse(cell).Bounds;
-        if (index.MayHaveRows(cell))
-            foreach (var fix in await store.LoadCellAsync(cell)) _residents.Upsert(fix);
-        foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(cell)) _cases[activeCase.CaseId] = activeCase;
+        _cell = Geohash.FromPacked(this.GetPrimaryKeyLong());
+        _bounds = _cell.Bounds;
+        if (index.MayHaveRows(_cell))
+            foreach (var fix in await store.LoadCellAsync(_cell)) _residents.Upsert(fix);
+        foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(_cell.Packed)) _cases[activeCase.CaseId] = activeCase;
     }
 
     // Written before the activation is gone, so the next activation loads current rows.
@@ -32,11 +33,10 @@ public sealed class CellGrain(AlertsStore store, ResidentCellIndex index, Reside
 
     public async Task Upsert(List<ResidentFix> fixes)
     {
-        var cell = this.GetPrimaryKeyString();
         foreach (var fix in fixes)
         {
             _residents.Upsert(fix);
-            writer.Upsert(cell, fix);
+            writer.Upsert(_cell, fix);
         }
 
         await ReportLateArrivalsAsync(fixes);
@@ -44,11 +44,10 @@ public sealed class CellGrain(AlertsStore store, ResidentCellIndex index, Reside
 
     public Task Remove(List<long> userIds)
     {
-        var cell = this.GetPrimaryKeyString();
         foreach (var userId in userIds)
         {
             _residents.Remove(userId);
-            writer.Remove(cell, userId);
+            writer.Remove(_cell, userId);
         }
 
         return Task.CompletedTask;
@@ -118,7 +117,7 @@ public sealed class CellGrain(AlertsStore store, ResidentCellIndex index, Reside
                             && GreatCircle.Distance(activeCase.Latitude, activeCase.Longitude, f.Latitude, f.Longitude) <= activeCase.RadiusMeters)
                 .Select(f => f.UserId).ToList();
             // One-way: the case may be calling this cell right now, so waiting for it could deadlock.
-            if (arrivals.Count > 0) await GrainFactory.GetGrain<ICaseGrain>(activeCase.CaseId).LateArrivals(arrivals);
+            if (arrivals.Count > 0) await GrainFactory.GetGrain<ICaseDispatchGrain>(activeCase.CaseId).LateArrivals(arrivals);
         }
     }
 

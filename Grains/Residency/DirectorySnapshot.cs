@@ -7,7 +7,7 @@ namespace Alerts.Grains;
 /// shard: each shard filtering the whole residents table for its own users cost a full scan per shard
 /// (64 scans of a 10 M-row table after every restart).
 /// </summary>
-public sealed class DirectorySnapshot(AlertsStore store, IOptions<AlertsOptions> options)
+public sealed class DirectorySnapshot(ResidentStore store, IOptions<AlertsOptions> options, bool onePass)
 {
     private readonly object _gate = new();
     private Task<List<DirectoryRow>?[]>? _load;
@@ -18,6 +18,8 @@ public sealed class DirectorySnapshot(AlertsStore store, IOptions<AlertsOptions>
     /// </summary>
     public async Task<List<DirectoryRow>> TakeAsync(int shard)
     {
+        // In a cluster the shards activate on different silos: a whole snapshot here would mostly feed nobody.
+        if (!onePass) return await store.LoadShardAsync(shard, options.Value.DirectoryShards);
         Task<List<DirectoryRow>?[]> load;
         lock (_gate) load = _load ??= LoadAsync();
         List<DirectoryRow>?[] parts;

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
@@ -11,7 +11,7 @@ namespace Alerts.Grains;
 /// A stateless worker, so several batches are validated at once.
 /// </summary>
 [StatelessWorker]
-public sealed class ResidencyGrain(ResidentWriter writer, IOptions<AlertsOptions> options, TimeProvider time) : Grain, IResidencyGrain
+public sealed class ResidencyGrain(ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IResidencyGrain
 {
     private readonly AlertsOptions _options = options.Value;
 

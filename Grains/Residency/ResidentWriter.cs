@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +12,7 @@ namespace Alerts.Grains;
 /// every ResidentFlushInterval (group commit: thousands of cells, one writer, no lock contention) and
 /// once more when the host stops. A crash loses at most the last interval.
 /// </summary>
-public sealed class ResidentWriter(AlertsStore store, ResidentCellIndex index, IOptions<AlertsOptions> options, TimeProvider time, ILogger<ResidentWriter> logger) : BackgroundService
+public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<ResidentWriter> logger) : BackgroundService
 {
     private const int RowsPerTransaction = 20_000;
     private readonly object _gate = new();
@@ -24,13 +26,13 @@ public sealed class ResidentWriter(AlertsStore store, ResidentCellIndex index, I
     }
 
     /// <summary>A user's new position in a cell.</summary>
-    public void Upsert(string cell, ResidentFix fix)
+    public void Upsert(Geohash cell, ResidentFix fix)
     {
         lock (_gate) _pending[fix.UserId] = new Change(cell, fix);
     }
 
     /// <summary>A user left a cell; ignored when a newer position elsewhere is already waiting (it moves the row).</summary>
-    public void Remove(string cell, long userId)
+    public void Remove(Geohash cell, long userId)
     {
         lock (_gate)
         {
@@ -116,5 +118,5 @@ public sealed class ResidentWriter(AlertsStore store, ResidentCellIndex index, I
         }
     }
 
-    private readonly record struct Change(string Cell, ResidentFix? Fix);
+    private readonly record struct Change(Geohash Cell, ResidentFix? Fix);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>Deletes stored positions older than MaxPositionAge, at start-up and then every PurgeInterval.</summary>
-public sealed class StalePositionPurge(AlertsStore store, IOptions<AlertsOptions> options, TimeProvider time, ILogger<StalePositionPurge> logger) : BackgroundService
+public sealed class StalePositionPurge(ResidentStore store, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<StalePositionPurge> logger) : BackgroundService
 {
     /// <summary>Raised after each pass with the cutoff it used and the number of positions it deleted.</summary>
     public event Action<DateTimeOffset, int>? Purged;

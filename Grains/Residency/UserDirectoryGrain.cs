@@ -1,6 +1,5 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
@@ -11,8 +10,8 @@ namespace Alerts.Grains;
 /// It takes its shard of the stored rows once, when it activates (see <see cref="DirectorySnapshot"/>).
 /// Kept alive: it is the authority while the table lags by up to one flush interval.
 /// </summary>
-[KeepAlive]
-public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
 {
     private readonly int _precision = options.Value.CellPrecision;
     private readonly Dictionary<long, Entry> _users = new();
@@ -30,6 +29,7 @@ public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snap
         var applied = 0;
         var ignored = 0;
         var before = new Dictionary<long, long>();
+        var previous = new Dictionary<long, Entry>();
         var after = new Dictionary<long, ResidentFix>();
         var finalCell = new Dictionary<long, long>();
         foreach (var update in updates)
@@ -43,6 +43,7 @@ public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snap
             }
 
             before.TryAdd(update.UserId, entry.Cell);
+            previous.TryAdd(update.UserId, entry);
             var cell = Geohash.Encode(update.Latitude, update.Longitude, _precision).Packed;
             _users[update.UserId] = entry with { Cell = cell, FixMs = fixMs };
             after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut);
@@ -51,8 +52,18 @@ public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snap
         }
 
         // Add to the new cell first, then remove from the old: for a moment a user may be in both, never in neither.
-        await Task.WhenAll(after.Values.GroupBy(f => finalCell[f.UserId])
-            .Select(g => Cell(g.Key).Upsert(g.ToList())));
+        try
+        {
+            await Task.WhenAll(after.Values.GroupBy(f => finalCell[f.UserId])
+                .Select(g => Cell(g.Key).Upsert(g.ToList())));
+        }
+        catch
+        {
+            // A cell's silo failed: forget these fixes, so the gateway's retry of this report is applied, not ignored as old.
+            foreach (var (userId, entry) in previous) _users[userId] = entry;
+            throw;
+        }
+
         await Task.WhenAll(before.Where(b => b.Value != 0 && b.Value != finalCell[b.Key]).GroupBy(b => b.Value)
             .Select(g => Cell(g.Key).Remove(g.Select(b => b.Key).ToList())));
         return new ShardResult(applied, ignored);
@@ -73,11 +84,11 @@ public sealed class UserDirectoryGrain(AlertsStore store, DirectorySnapshot snap
         var entry = _users[userId];
         if (entry.Cell != 0) await Cell(entry.Cell).Erase(userId);
         await store.EraseUserAsync(userId);
-        await GrainFactory.GetGrain<IPushHubGrain>(0).EraseUser(userId);
+        await GrainFactory.GetGrain<IPushOutboxGrain>(0).EraseUser(userId);
         _users.Remove(userId);
     }
 
-    private ICellGrain Cell(long packed) => GrainFactory.GetGrain<ICellGrain>(Geohash.FromPacked(packed).ToString());
+    private ICellGrain Cell(long packed) => GrainFactory.GetCell(Geohash.FromPacked(packed));
 
     private void AddUnknown(IEnumerable<long> userIds)
     {

@@ -1,6 +1,6 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime.Tests;
+using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
@@ -82,6 +82,6 @@ public sealed class CaseTests : IAsyncLifetime
         await residency.Report([new LocationUpdate(77, 10.001, 10.001, AlertsSilo.Epoch)]);
         var progress = await caseGrain.GetProgress();
         Assert.Equal((CaseStatus.Resolved, 0L), (progress.Status, progress.Recipients));
-        Assert.Empty(await _silo.Store.LoadRecipientsAsync("closed"));
+        Assert.Empty(await _silo.Cases.LoadRecipientsAsync("closed"));
     }
 }

@@ -1,6 +1,6 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime.Tests;
+using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
@@ -93,9 +93,19 @@ public sealed class DeliveryTests
         var (done, expected) = await DispatchAsync(silo, "spread", scatter: 2_000);
         Assert.True(silent.Deliveries > 0 && working.Deliveries > 0, "both gateways get batches");
 
-        // The silent gateway goes away; its unacknowledged batches go to the working one.
-        silo.Grains.DeleteObjectReference(silentReference);
-        silo.Time.Advance(TimeSpan.FromSeconds(1));
+        // The silent gateway goes away (it stops renewing its lease); the working one renews every 10 s.
+        // When the silent one's lease lapses, its unacknowledged batches go to the working one. Second by
+        // second, with a hub call after each step so every check runs on the clock that step set.
+        silo.Grains.DeleteObjectReference<IPushGateway>(silentReference);
+        var workingReference = silo.Grains.CreateObjectReference<IPushGateway>(working);
+        await hub.Subscribe("working", workingReference);
+        for (var second = 1; second <= 61; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            if (second % 10 == 0) await hub.Subscribe("working", workingReference);
+            await hub.GetStats();
+        }
+
         await working.WaitForPushes(done.Recipients);
         Assert.Equal(expected.OrderBy(x => x), working.Pushes.OrderBy(x => x));
         Assert.Equal((0, 0, 1), (await hub.GetStats()) is var s ? (s.Pending, s.InFlight, s.Gateways) : default);
@@ -120,5 +130,31 @@ public sealed class DeliveryTests
         await gateway.WaitForPushes(expected.Count);
         Assert.Equal(expected.OrderBy(x => x), gateway.Pushes.OrderBy(x => x));
         Assert.Equal(done.Recipients, gateway.Pushes.Count);
+    }
+
+    [Fact]
+    public async Task A_batch_written_to_the_outbox_but_never_handed_to_the_hub_is_found_and_sent()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var gateway = await silo.SubscribeGatewayAsync();
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        await hub.GetStats();
+
+        // As if the case's silo died between committing the batch and handing it over.
+        var payload = new AlertPayload("orphan", "m", "https://a.example/x");
+        var written = await silo.Cases.RecordRecipientsAsync("orphan", payload, [11, 12, 13], 50, AlertsSilo.Epoch);
+        Assert.Single(written);
+        Assert.Equal(0, (await hub.GetStats()).Pending + (await hub.GetStats()).InFlight);
+
+        // The sweep runs on the grains' clock every OutboxSweepInterval (10 s).
+        for (var second = 0; second < 10; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        await gateway.WaitForPushes(3);
+        Assert.Equal([11L, 12L, 13L], gateway.Pushes.Order());
+        Assert.Equal(written[0].BatchId, Assert.Single(gateway.Batches).BatchId);
     }
 }

@@ -1,6 +1,6 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime.Tests;
+using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
@@ -39,7 +39,7 @@ public sealed class DispatchTests
 
         Assert.Equal(expected.Count, done.Recipients);
         Assert.Equal(expected.OrderBy(x => x), gateway.Pushes.OrderBy(x => x));
-        Assert.Equal(expected.OrderBy(x => x), (await silo.Store.LoadRecipientsAsync(done.CaseId)).OrderBy(x => x));
+        Assert.Equal(expected.OrderBy(x => x), (await silo.Cases.LoadRecipientsAsync(done.CaseId)).OrderBy(x => x));
         Assert.All(gateway.Batches, b => Assert.Equal("Missing: Li Wei, 6, red jacket", b.Payload.Message));
     }
 

@@ -1,13 +1,13 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime.Tests;
+using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
 /// <summary>Location ingest: moves, order, bad input, opt-out, erasure, purge, and what a restart keeps.</summary>
 public sealed class ResidencyTests
 {
-    private static string CellOf(double lat, double lon) => Geohash.Encode(lat, lon, 5).ToString();
+    private static Geohash CellOf(double lat, double lon) => Geohash.Encode(lat, lon, 5);
 
     [Fact]
     public async Task A_move_leaves_the_old_cell_and_joins_the_new_one()
@@ -15,11 +15,11 @@ public sealed class ResidencyTests
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
         await residency.Report([new LocationUpdate(42, 22.54, 114.05, AlertsSilo.Epoch)]);
-        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
 
         await residency.Report([new LocationUpdate(42, 23.10, 113.30, AlertsSilo.Epoch.AddMinutes(5))]);
-        Assert.Equal(0, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
-        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(23.10, 113.30)).Count());
+        Assert.Equal(0, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(23.10, 113.30)).Count());
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class ResidencyTests
             new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch),
         ]);
         Assert.Equal((0, 2, 0), (result.Applied, result.Ignored, result.Rejected));
-        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
 
         // Within one batch the newest fix wins whatever the order.
         result = await residency.Report([
@@ -41,8 +41,8 @@ public sealed class ResidencyTests
             new LocationUpdate(8, 41.0, 11.0, AlertsSilo.Epoch.AddMinutes(1)),
         ]);
         Assert.Equal((1, 1), (result.Applied, result.Ignored));
-        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(40.0, 10.0)).Count());
-        Assert.Equal(0, await silo.Grains.GetGrain<ICellGrain>(CellOf(41.0, 11.0)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(40.0, 10.0)).Count());
+        Assert.Equal(0, await silo.Grains.GetCell(CellOf(41.0, 11.0)).Count());
     }
 
     [Fact]
@@ -96,11 +96,11 @@ public sealed class ResidencyTests
         var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
         var first = Enumerable.Range(1, 50).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList();
         await residency.Report(first);
-        Assert.Empty(await silo.Store.LoadCellAsync(CellOf(30.0, 120.0))); // the manual clock has not ticked: nothing written yet
+        Assert.Empty(await silo.Residents.LoadCellAsync(CellOf(30.0, 120.0))); // the manual clock has not ticked: nothing written yet
 
         // Fifty positions wait, more than ten: the next report writes them before it applies its own.
         await residency.Report([new LocationUpdate(99, 31.0, 121.0, AlertsSilo.Epoch)]);
-        Assert.Equal(50, (await silo.Store.LoadCellAsync(CellOf(30.0, 120.0))).Count);
+        Assert.Equal(50, (await silo.Residents.LoadCellAsync(CellOf(30.0, 120.0))).Count);
     }
 
     [Fact]
@@ -116,14 +116,14 @@ public sealed class ResidencyTests
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
         await caseGrain.Dispatch();
         await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
-        await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Flush();
-        Assert.True(await silo.Store.CountRowsAboutAsync(5) >= 3); // resident, preference, recipient (+ a pending batch: no gateway)
+        await silo.Grains.GetCell(CellOf(22.54, 114.05)).Flush();
+        Assert.True(await silo.Residents.CountRowsAboutAsync(5) >= 3); // resident, preference, recipient (+ a pending batch: no gateway)
 
         await residency.Erase(5);
-        await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Flush();
-        Assert.Equal(0, await silo.Store.CountRowsAboutAsync(5));
-        Assert.Equal(1, await silo.Grains.GetGrain<ICellGrain>(CellOf(22.54, 114.05)).Count());
-        Assert.True(await silo.Store.CountRowsAboutAsync(6) > 0);
+        await silo.Grains.GetCell(CellOf(22.54, 114.05)).Flush();
+        Assert.Equal(0, await silo.Residents.CountRowsAboutAsync(5));
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        Assert.True(await silo.Residents.CountRowsAboutAsync(6) > 0);
     }
 
     [Fact]
@@ -158,8 +158,8 @@ public sealed class ResidencyTests
         ]);
         Assert.Equal((3, 1), (result.Applied, result.Ignored));
         // The movers left their old cell: the directory remembered where they were.
-        Assert.Equal(1, await again.Grains.GetGrain<ICellGrain>(CellOf(oldLat, oldLon)).Count());
-        Assert.Equal(3, await again.Grains.GetGrain<ICellGrain>(CellOf(newLat, newLon)).Count());
+        Assert.Equal(1, await again.Grains.GetCell(CellOf(oldLat, oldLon)).Count());
+        Assert.Equal(3, await again.Grains.GetCell(CellOf(newLat, newLon)).Count());
 
         // Only user 2 is alerted at the new place: the opt-outs came along with the moves.
         var gateway = await again.SubscribeGatewayAsync();
@@ -174,7 +174,7 @@ public sealed class ResidencyTests
     public async Task A_graceful_restart_loses_no_position_and_stale_ones_are_purged(string provider)
     {
         var storage = StorageKind.Fresh(provider);
-        var time = new Runtime.Tests.ManualTimeProvider(AlertsSilo.Epoch);
+        var time = new ManualTimeProvider(AlertsSilo.Epoch);
         var residents = Population.Around(1, 22.5, 114.0, 50_000, scatter: 500, AlertsSilo.Epoch);
         await using (var silo = await AlertsSilo.StartAsync(storage, time))
         {
@@ -186,7 +186,7 @@ public sealed class ResidencyTests
         {
             var total = 0;
             foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
-                total += await again.Grains.GetGrain<ICellGrain>(cell).Count();
+                total += await again.Grains.GetCell(cell).Count();
             Assert.Equal(residents.Count, total);
 
             // Eight days later every position is stale: the hourly purge deletes them all. Its last tick fires
@@ -200,7 +200,7 @@ public sealed class ResidencyTests
             time.Advance(TimeSpan.FromDays(8));
             await finalPass.Task.WaitAsync(TimeSpan.FromSeconds(60));
             foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
-                Assert.Empty(await again.Store.LoadCellAsync(cell));
+                Assert.Empty(await again.Residents.LoadCellAsync(cell));
         }
     }
 }
@@ -212,12 +212,11 @@ public sealed class CellPrecisionTests
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task A_database_refuses_a_different_cell_precision(string provider)
     {
-        var options = StorageKind.Fresh(provider);
-        await using var dialect = Runtime.SqlDialect.For(options);
-        var store = new Grains.AlertsStore(dialect);
-        await store.EnsureSchemaAsync(5);
-        await store.EnsureSchemaAsync(5);
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => store.EnsureSchemaAsync(6));
+        await using var engine = ResidentStoreTests.Engine(provider);
+        var schema = new Grains.ProductSchema(engine);
+        await schema.EnsureAsync(5);
+        await schema.EnsureAsync(5);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => schema.EnsureAsync(6));
         Assert.Contains("CellPrecision is 6", ex.Message);
         Assert.Contains("precision 5", ex.Message);
     }

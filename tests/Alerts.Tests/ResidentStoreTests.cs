@@ -1,7 +1,7 @@
 using Alerts.Grains;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
-using Alerts.Runtime.Tests;
+using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
@@ -10,25 +10,34 @@ public sealed class ResidentStoreTests
 {
     private static readonly long T = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
 
-    private static (string, ResidentFix) At(string cell, long userId, long fixMs) => (cell, new ResidentFix(userId, 22.5, 114.0, fixMs, false));
+    private static (Geohash, ResidentFix) At(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false));
+
+    private static (Geohash, long) Gone(string cell, long userId) => (Geohash.Parse(cell), userId);
+
+    /// <summary>The engine on a fresh store of the provider.</summary>
+    public static StoreEngine Engine(string provider)
+    {
+        var store = StorageKind.Fresh(provider);
+        return StoreEngine.For(store.Provider, store.ConnectionString);
+    }
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task Newer_fixes_win_and_a_removal_only_deletes_a_row_that_still_names_the_cell(string provider)
     {
-        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
-        var store = new AlertsStore(dialect);
-        await store.EnsureSchemaAsync(5);
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
         await store.FlushResidentsAsync([At("ws100", 1, T), At("ws100", 2, T), At("ws101", 3, T)], []);
 
         // User 1's older fix is ignored; user 2's newer one moves the row; user 3 was never in ws100.
-        await store.FlushResidentsAsync([At("ws102", 1, T - 1_000), At("ws101", 2, T + 1_000)], [("ws100", 3)]);
+        await store.FlushResidentsAsync([At("ws102", 1, T - 1_000), At("ws101", 2, T + 1_000)], [Gone("ws100", 3)]);
         // User 1 still names ws100, so it goes; user 2's row names ws101 now, so the stale removal leaves it.
-        await store.FlushResidentsAsync([], [("ws100", 1), ("ws100", 2)]);
+        await store.FlushResidentsAsync([], [Gone("ws100", 1), Gone("ws100", 2)]);
 
-        Assert.Empty(await store.LoadCellAsync("ws100"));
-        Assert.Empty(await store.LoadCellAsync("ws102"));
-        var ws101 = (await store.LoadCellAsync("ws101")).OrderBy(r => r.UserId).ToList();
+        Assert.Empty(await store.LoadCellAsync(Geohash.Parse("ws100")));
+        Assert.Empty(await store.LoadCellAsync(Geohash.Parse("ws102")));
+        var ws101 = (await store.LoadCellAsync(Geohash.Parse("ws101"))).OrderBy(r => r.UserId).ToList();
         Assert.Equal([2L, 3L], ws101.Select(r => r.UserId));
         Assert.Equal(T + 1_000, ws101[0].FixUnixMs);
     }
@@ -37,15 +46,15 @@ public sealed class ResidentStoreTests
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task A_large_flush_writes_every_row_with_its_values(string provider)
     {
-        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
-        var store = new AlertsStore(dialect);
-        await store.EnsureSchemaAsync(5);
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
         // Users in descending order: the store must not depend on the order it is handed.
-        var rows = Enumerable.Range(0, 5_000).Select(i => ("ws" + (i % 7).ToString("000"), new ResidentFix(10_000 - i, -89.5 + i * 0.01, 179.9 - i * 0.02, T + i, false))).ToList();
+        var rows = Enumerable.Range(0, 5_000).Select(i => (Geohash.Parse("ws" + (i % 7).ToString("000")), new ResidentFix(10_000 - i, -89.5 + i * 0.01, 179.9 - i * 0.02, T + i, false))).ToList();
         await store.FlushResidentsAsync(rows, []);
 
         var stored = new List<ResidentFix>();
-        for (var c = 0; c < 7; c++) stored.AddRange(await store.LoadCellAsync("ws" + c.ToString("000")));
+        for (var c = 0; c < 7; c++) stored.AddRange(await store.LoadCellAsync(Geohash.Parse("ws" + c.ToString("000"))));
         Assert.Equal(rows.Select(r => r.Item2).OrderBy(f => f.UserId), stored.OrderBy(f => f.UserId));
     }
 
@@ -53,9 +62,9 @@ public sealed class ResidentStoreTests
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task One_shard_read_alone_matches_its_part_of_the_one_pass_read(string provider)
     {
-        await using var dialect = SqlDialect.For(StorageKind.Fresh(provider));
-        var store = new AlertsStore(dialect);
-        await store.EnsureSchemaAsync(5);
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
         await store.FlushResidentsAsync(Enumerable.Range(1, 300).Select(i => At("ws10" + (i % 3), i, T + i)).ToList(), []);
         foreach (var userId in new long[] { 5, 6, 1_001 }) await store.SetOptOutAsync(userId, true); // 1,001 has no position
 
@@ -69,8 +78,8 @@ public sealed class ResidentStoreTests
         }
 
         var all = parts.SelectMany(p => p).ToDictionary(r => r.UserId);
-        Assert.Equal(new DirectoryRow(5, Geo.Geohash.Parse("ws102").Packed, T + 5, true), all[5]);
-        Assert.Equal(new DirectoryRow(7, Geo.Geohash.Parse("ws101").Packed, T + 7, false), all[7]);
+        Assert.Equal(new DirectoryRow(5, Geohash.Parse("ws102").Packed, T + 5, true), all[5]);
+        Assert.Equal(new DirectoryRow(7, Geohash.Parse("ws101").Packed, T + 7, false), all[7]);
         Assert.Equal(new DirectoryRow(1_001, 0, 0, true), all[1_001]);
     }
 }

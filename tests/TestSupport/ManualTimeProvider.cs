@@ -1,4 +1,4 @@
-namespace Alerts.Runtime.Tests;
+namespace Alerts.TestSupport;
 
 /// <summary>A clock that moves only when a test says so; timers fire inside <see cref="Advance"/>.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

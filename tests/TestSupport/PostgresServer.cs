@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
-namespace Alerts.Runtime.Tests;
+namespace Alerts.TestSupport;
 
 /// <summary>
 /// A PostgreSQL server for the storage tests: $ALERTS_TEST_POSTGRES when set, otherwise a throwaway
@@ -33,7 +31,7 @@ public sealed class PostgresServer : IDisposable
         Directory.CreateDirectory(_dataDir);
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres:postgres {_dataDir}");
-        var port = FreePort();
+        var port = FreePorts.Next();
         RunPg("initdb", $"-D {_dataDir}/db -U alerts --auth=trust -E UTF8", asRoot);
         RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400\" -w -l {_dataDir}/log start", asRoot);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=alerts;Database=postgres;Pooling=true";
@@ -88,10 +86,4 @@ public sealed class PostgresServer : IDisposable
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {stderr} {stdout.Result}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,4 +1,4 @@
-namespace Alerts.Runtime.Tests;
+namespace Alerts.TestSupport;
 
 /// <summary>A temporary folder for this test process's SQLite files, removed when the process exits.</summary>
 public static class ScratchFolder

@@ -1,4 +1,11 @@
-namespace Alerts.Runtime.Tests;
+namespace Alerts.TestSupport;
+
+/// <summary>A store for one test: the provider ("sqlite" or "postgres") and a connection string to a new, empty database.</summary>
+public sealed record TestStore(string Provider, string ConnectionString)
+{
+    /// <summary>True for PostgreSQL.</summary>
+    public bool IsPostgres => Provider == "postgres";
+}
 
 /// <summary>Storage settings for a test: a fresh SQLite file or a fresh PostgreSQL database.</summary>
 public static class StorageKind
@@ -7,14 +14,10 @@ public static class StorageKind
     public static TheoryData<string> All => new() { "sqlite", "postgres" };
 
     /// <summary>Provider and connection string for a new, empty store.</summary>
-    public static StorageOptions Fresh(string provider) => provider switch
+    public static TestStore Fresh(string provider) => provider switch
     {
-        "sqlite" => new StorageOptions
-        {
-            Provider = "sqlite",
-            ConnectionString = $"Data Source={ScratchFolder.NewFile(".db")}",
-        },
-        "postgres" => new StorageOptions { Provider = "postgres", ConnectionString = PostgresServer.Instance.CreateDatabase() },
+        "sqlite" => new TestStore("sqlite", $"Data Source={ScratchFolder.NewFile(".db")}"),
+        "postgres" => new TestStore("postgres", PostgresServer.Instance.CreateDatabase()),
         _ => throw new ArgumentOutOfRangeException(nameof(provider)),
     };
 }

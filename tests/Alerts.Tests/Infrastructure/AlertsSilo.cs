@@ -1,57 +1,86 @@
 using Alerts.GrainInterfaces;
 using Alerts.Grains;
-using Alerts.Runtime;
-using Alerts.Runtime.Tests;
+using Alerts.Silo;
+using Alerts.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace Alerts.Tests;
 
-/// <summary>An in-process silo running the product grains on a given store and a manual clock.</summary>
+/// <summary>
+/// A real silo in this process, built by the Silo's own hosting code on a given store, with the grains'
+/// clock manual (Orleans' own clocks stay real). Calls through <see cref="Grains"/> come from inside the
+/// silo (its hosted client), as the silo's own services make them.
+/// </summary>
 public sealed class AlertsSilo : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private AlertsSilo(IHost host, ManualTimeProvider time)
+    private AlertsSilo(IHost host, ManualTimeProvider time, ClusterSettings cluster)
     {
         _host = host;
         Time = time;
+        Cluster = cluster;
     }
 
     public ManualTimeProvider Time { get; }
 
+    /// <summary>The settings it runs with (ports, cluster id).</summary>
+    public ClusterSettings Cluster { get; }
+
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public AlertsStore Store => _host.Services.GetRequiredService<AlertsStore>();
+    public IServiceProvider Services => _host.Services;
+
+    public ResidentStore Residents => _host.Services.GetRequiredService<ResidentStore>();
+
+    public CaseStore Cases => _host.Services.GetRequiredService<CaseStore>();
 
     public StalePositionPurge Purge => _host.Services.GetRequiredService<StalePositionPurge>();
-
-    public GrainRuntime Runtime => _host.Services.GetRequiredService<GrainRuntime>();
 
     /// <summary>The fixed test epoch: every manual clock starts here.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<AlertsSilo> StartAsync(StorageOptions storage, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null)
+    /// <summary>A signing key shared by every test silo and token test.</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    /// <summary>Starts a silo on free ports with its own cluster id; <paramref name="settings"/> override any setting.</summary>
+    public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null)
     {
         time ??= new ManualTimeProvider(Epoch);
-        var builder = Host.CreateApplicationBuilder();
+        // As an operator runs `migrate` before a cluster's first start.
+        if (store.IsPostgres) await PostgresSchema.ApplyAsync(store.ConnectionString);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         var all = new Dictionary<string, string?>
         {
-            ["Alerts:Silo:Storage:Provider"] = storage.Provider,
-            ["Alerts:Silo:Storage:ConnectionString"] = storage.ConnectionString,
+            ["Alerts:Cluster:Provider"] = store.Provider,
+            ["Alerts:Cluster:ConnectionString"] = store.ConnectionString,
+            ["Alerts:Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Alerts:Cluster:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Cluster:Dashboard"] = "false",
+            ["Alerts:Security:SigningKey"] = SigningKey,
+            ["Alerts:Security:Clients:0:Name"] = "tester",
+            ["Alerts:Security:Clients:0:SecretHash"] = ProcessSettings.TesterHash,
+            ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
+            ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
             ["Alerts:PushBatchSize"] = "50",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
         builder.Configuration.AddInMemoryCollection(all);
-        builder.Services.AddSingleton<TimeProvider>(time);
-        builder.UseAlerts();
+        builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, time);
+        builder.UseAlertsSilo();
         var host = builder.Build();
         await host.StartAsync();
-        return new AlertsSilo(host, time);
+        return new AlertsSilo(host, time, host.Services.GetRequiredService<ClusterSettings>());
     }
+
+    /// <summary>A real client connected to this silo's gateway port, signed in as the tester (both roles).</summary>
+    public Task<Client.AlertsClient> ConnectClientAsync() => ProcessSettings.ConnectAsync(Cluster.ClusterId, Cluster.GatewayPort);
 
     /// <summary>A gateway that records and acknowledges every batch, subscribed to the push hub.</summary>
     public async Task<RecordingGateway> SubscribeGatewayAsync(string name = "gw")

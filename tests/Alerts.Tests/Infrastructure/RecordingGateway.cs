@@ -1,5 +1,4 @@
 using Alerts.GrainInterfaces;
-using Alerts.Runtime;
 
 namespace Alerts.Tests;
 

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Alerts.Client;
+
+/// <summary>
+/// A connected Orleans client for Alerts: finds the silos (static gateways or the membership table),
+/// signs in with its credential, and attaches the access token to every call.
+/// </summary>
+public sealed class AlertsClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private AlertsClient(IHost host)
+    {
+        _host = host;
+        Cluster = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The Orleans client: <c>GetGrain</c>, <c>CreateObjectReference</c>.</summary>
+    public IClusterClient Cluster { get; }
+
+    /// <summary>The grain of type <typeparamref name="T"/> with an integer key.</summary>
+    public T GetGrain<T>(long key) where T : IGrainWithIntegerKey => Cluster.GetGrain<T>(key);
+
+    /// <summary>The grain of type <typeparamref name="T"/> with a string key.</summary>
+    public T GetGrain<T>(string key) where T : IGrainWithStringKey => Cluster.GetGrain<T>(key);
+
+    /// <summary>A reference to a local object the silos can call back (an observer); keep <paramref name="observer"/> alive.</summary>
+    public T CreateObjectReference<T>(IGrainObserver observer) where T : IGrainObserver => Cluster.CreateObjectReference<T>(observer);
+
+    /// <summary>Connects and signs in; throws <see cref="InvalidOperationException"/> naming the problem when the cluster cannot be reached or the credential is refused.</summary>
+    public static async Task<AlertsClient> ConnectAsync(AlertsClientOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null)
+    {
+        if (!options.Credential.Contains(':')) throw new ArgumentException("Credential must be \"name:secret\"", nameof(options));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            if (options.MembershipConnectionString is { } membership)
+            {
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = membership;
+                });
+            }
+            else
+            {
+                client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+            }
+
+            client.UseConnectionRetryFilter(new ConnectRetry(options.ConnectAttempts).ShouldRetryAsync);
+            client.AddAlertsCredential(options.Credential);
+        });
+
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            var client = new AlertsClient(host);
+            await host.Services.GetRequiredService<AccessTokenSource>().GetToken(cancellationToken);
+            return client;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            var where = options.MembershipConnectionString is null ? string.Join(", ", options.Gateways) : "the membership table";
+            throw new InvalidOperationException($"Could not connect to cluster {options.ClusterId} through {where}: {e.Message}", e);
+        }
+    }
+
+    private static IPEndPoint ParseEndpoint(string text) =>
+        IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0
+            ? endpoint
+            : throw new ArgumentException($"gateway \"{text}\" is not an IP address and port (e.g. 127.0.0.1:30000)");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync();
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    /// <summary>Retries the first connection with a growing pause (0.5 s, 1 s, 2 s …), then gives up.</summary>
+    private sealed class ConnectRetry(int attempts)
+    {
+        private int _tried;
+
+        public async Task<bool> ShouldRetryAsync(Exception exception, CancellationToken cancellationToken)
+        {
+            if (++_tried >= attempts) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, _tried - 1)), cancellationToken);
+            return true;
+        }
+    }
+}

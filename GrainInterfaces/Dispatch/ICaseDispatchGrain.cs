@@ -1,0 +1,19 @@
+namespace Alerts.GrainInterfaces;
+
+/// <summary>The silo's half of a case (same grain): the dispatch steps, late arrivals and recovery.</summary>
+[Alias("alerts.case-dispatch")]
+[SiloOnly]
+public interface ICaseDispatchGrain : IGrainWithStringKey
+{
+    /// <summary>Users who arrived inside the circle after their cell was dispatched.</summary>
+    [OneWay, Alias("LateArrivals")]
+    Task LateArrivals(List<long> userIds);
+
+    /// <summary>Processes the next cells; the grain calls itself so other requests interleave between steps.</summary>
+    [OneWay, Alias("ContinueDispatch")]
+    Task ContinueDispatch(int generation);
+
+    /// <summary>Picks up an unfinished dispatch after a restart or a silo failure.</summary>
+    [Alias("Resume")]
+    Task Resume();
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using Alerts.GrainInterfaces;
+using Dapper;
+
+namespace Alerts.Grains;
+
+/// <summary>The push outbox: batches written with their recipients, kept until a gateway acknowledges them.</summary>
+public sealed class OutboxStore(StoreEngine engine)
+{
+    /// <summary>Every batch not yet acknowledged, in order; or only the given ones.</summary>
+    public async Task<List<PushBatch>> LoadOutboxAsync(IReadOnlyCollection<long>? batchIds = null)
+    {
+        await using var connection = await engine.OpenAsync();
+        var rows = new List<(long BatchId, string CaseId, string UserIds, string Payload)>();
+        const string Select = "SELECT batch_id, case_id, user_ids, payload FROM push_outbox";
+        if (batchIds is null) rows.AddRange(await connection.QueryAsync<(long, string, string, string)>(Select + " ORDER BY batch_id"));
+        else
+            foreach (var chunk in batchIds.Chunk(900))
+                rows.AddRange(await connection.QueryAsync<(long, string, string, string)>($"{Select} WHERE {engine.AnyOf("batch_id", "chunk")} ORDER BY batch_id", new { chunk }));
+        return rows.Select(r => new PushBatch(r.BatchId, r.CaseId, ParseIds(r.UserIds), JsonSerializer.Deserialize<AlertPayload>(r.Payload, PayloadJson.Options)!)).ToList();
+    }
+
+    /// <summary>The ids of every batch not yet acknowledged.</summary>
+    public async Task<List<long>> LoadOutboxIdsAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<long>("SELECT batch_id FROM push_outbox")).ToList();
+    }
+
+    /// <summary>Removes acknowledged batches.</summary>
+    public async Task DeleteOutboxAsync(IReadOnlyCollection<long> batchIds)
+    {
+        if (batchIds.Count == 0) return;
+        await using var connection = await engine.OpenAsync();
+        foreach (var chunk in batchIds.Chunk(900))
+            await connection.ExecuteAsync($"DELETE FROM push_outbox WHERE {engine.AnyOf("batch_id", "chunk")}", new { chunk });
+    }
+
+    /// <summary>Rewrites a batch's users (after an erasure); an emptied batch is deleted.</summary>
+    public async Task RewriteOutboxBatchAsync(long batchId, IReadOnlyCollection<long> userIds)
+    {
+        await using var connection = await engine.OpenAsync();
+        if (userIds.Count == 0) await connection.ExecuteAsync("DELETE FROM push_outbox WHERE batch_id = @batchId", new { batchId });
+        else await connection.ExecuteAsync("UPDATE push_outbox SET user_ids = @ids WHERE batch_id = @batchId", new { batchId, ids = FormatIds(userIds) });
+    }
+
+    /// <summary>A batch's users as the outbox stores them: comma-separated ids.</summary>
+    public static string FormatIds(IEnumerable<long> userIds) => string.Join(',', userIds);
+
+    /// <summary>Reads the stored form back.</summary>
+    public static List<long> ParseIds(string text) =>
+        text.Length == 0 ? [] : text.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList();
+}

@@ -1,0 +1,117 @@
+using System.Data.Common;
+using System.Globalization;
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Dapper;
+
+namespace Alerts.Grains;
+
+/// <summary>Residents' positions and preferences in the product's tables: what cells and directory shards load, and what the writer writes.</summary>
+public sealed class ResidentStore(StoreEngine engine)
+{
+    /// <summary>Every cell (packed geohash) that has resident rows.</summary>
+    public async Task<List<long>> LoadResidentCellsAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<string>("SELECT DISTINCT cell FROM residents")).Select(c => Geohash.Parse(c).Packed).ToList();
+    }
+
+    /// <summary>Stored cell, fix time and opt-out of every user of one directory shard (user id mod shards).</summary>
+    public async Task<List<DirectoryRow>> LoadShardAsync(int shard, int shards)
+    {
+        await using var connection = await engine.OpenAsync();
+        var prefs = (await connection.QueryAsync<(long UserId, long OptedOut)>(
+            "SELECT user_id, opted_out FROM user_prefs WHERE user_id % @shards = @shard", new { shard, shards })).ToDictionary(p => p.UserId, p => p.OptedOut == 1);
+        var rows = new List<DirectoryRow>();
+        await using (var reader = await connection.ExecuteReaderAsync("SELECT user_id, cell, fix_ms FROM residents WHERE user_id % @shards = @shard", new { shard, shards }))
+            while (await reader.ReadAsync()) rows.Add(DirectoryRowOf(reader, prefs));
+        rows.AddRange(prefs.Select(p => new DirectoryRow(p.Key, 0, 0, p.Value)));
+        return rows;
+    }
+
+    /// <summary>Every directory shard's rows in one pass over the tables; element i holds the users with id mod shards = i.</summary>
+    public async Task<List<DirectoryRow>[]> LoadDirectoryAsync(int shards)
+    {
+        var parts = Enumerable.Range(0, shards).Select(_ => new List<DirectoryRow>()).ToArray();
+        await using var connection = await engine.OpenAsync();
+        var prefs = (await connection.QueryAsync<(long UserId, long OptedOut)>("SELECT user_id, opted_out FROM user_prefs")).ToDictionary(p => p.UserId, p => p.OptedOut == 1);
+        await using (var reader = await connection.ExecuteReaderAsync("SELECT user_id, cell, fix_ms FROM residents"))
+        {
+            while (await reader.ReadAsync())
+            {
+                var row = DirectoryRowOf(reader, prefs);
+                parts[row.UserId % shards].Add(row);
+            }
+        }
+
+        foreach (var (userId, optedOut) in prefs) parts[userId % shards].Add(new DirectoryRow(userId, 0, 0, optedOut));
+        return parts;
+    }
+
+    // Reads (user_id, cell, fix_ms), taking the user's opt-out out of the map so only users without a position remain in it.
+    private static DirectoryRow DirectoryRowOf(DbDataReader reader, Dictionary<long, bool> prefs)
+    {
+        var userId = reader.GetInt64(0);
+        return new DirectoryRow(userId, Geohash.Parse(reader.GetString(1)).Packed, reader.GetInt64(2), prefs.Remove(userId, out var optedOut) && optedOut);
+    }
+
+    /// <summary>The residents of a cell, with their opt-out flags.</summary>
+    public async Task<List<ResidentFix>> LoadCellAsync(Geohash cell)
+    {
+        await using var connection = await engine.OpenAsync();
+        var rows = await connection.QueryAsync<(long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
+            "SELECT r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE r.cell = @cell",
+            new { cell = cell.ToString() });
+        return rows.Select(r => new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1)).ToList();
+    }
+
+    /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
+    /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
+    public async Task FlushResidentsAsync(IReadOnlyCollection<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
+    {
+        if (upserts.Count == 0 && removals.Count == 0) return;
+        // In user order: neighbouring rows share B-tree pages.
+        var ordered = upserts.OrderBy(u => u.Fix.UserId).Select(u => (u.Cell.ToString(), u.Fix)).ToList();
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await engine.WriteResidentsAsync(connection, transaction, ordered, removals.Select(r => (r.Cell.ToString(), r.UserId)).ToList());
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Records a user's opt-out choice.</summary>
+    public async Task SetOptOutAsync(long userId, bool optedOut)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync("INSERT INTO user_prefs (user_id, opted_out) VALUES (@userId, @flag) ON CONFLICT (user_id) DO UPDATE SET opted_out = excluded.opted_out",
+            new { userId, flag = optedOut ? 1 : 0 });
+    }
+
+    /// <summary>Deletes every row about a user outside the push outbox.</summary>
+    public async Task EraseUserAsync(long userId)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+            await connection.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", new { userId }, transaction);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Deletes positions older than the cutoff; returns how many.</summary>
+    public async Task<int> PurgeStaleAsync(DateTimeOffset cutoff)
+    {
+        await using var connection = await engine.OpenAsync();
+        return await connection.ExecuteAsync("DELETE FROM residents WHERE fix_ms < @cutoff", new { cutoff = cutoff.ToUnixTimeMilliseconds() });
+    }
+
+    /// <summary>Rows anywhere that mention a user, the outbox included (erasure checks).</summary>
+    public async Task<int> CountRowsAboutAsync(long userId)
+    {
+        await using var connection = await engine.OpenAsync();
+        var total = 0;
+        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+            total += await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table} WHERE user_id = @userId", new { userId });
+        var outbox = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");
+        total += outbox.Count(ids => OutboxStore.ParseIds(ids).Contains(userId));
+        return total;
+    }
+}

@@ -1,0 +1,60 @@
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
+
+namespace Alerts.Grains;
+
+/// <summary>Refuses a client's call before any grain runs unless the interface's rule and the client's token allow it.</summary>
+public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger) : IIncomingGrainCallFilter
+{
+    /// <summary>Checks client calls; calls from grains, system targets and the silo itself pass untouched.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (CallRules.IsExternalClient(context.SourceId))
+        {
+            var refusal = await Refusal(context);
+            if (refusal is not null)
+            {
+                logger.LogWarning("Refused a call from client {Source}: {Reason}", context.SourceId, refusal);
+                throw new AccessDeniedException(refusal);
+            }
+        }
+
+        await context.Invoke();
+    }
+
+    private async ValueTask<string?> Refusal(IIncomingGrainCallContext context)
+    {
+        if (context.InterfaceMethod is not { } method)
+        {
+            return $"{context.InterfaceName}.{context.MethodName}: no access rule for this interface";
+        }
+
+        var rule = CallRules.For(method);
+        switch (rule.Kind)
+        {
+            case CallRuleKind.Anonymous:
+                return null;
+            case CallRuleKind.OrleansClientPlumbing:
+                return PlumbingRefusal(context, rule);
+            case CallRuleKind.SiloOnly:
+                return $"{rule.Name}: only grains may call this interface";
+            case CallRuleKind.Closed:
+                return $"{rule.Name}: no access rule for this interface";
+        }
+
+        var check = await tokens.Check(RequestContext.Get(AccessTokenHeader.Key) as string);
+        if (!check.IsValid) return $"{rule.Name}: {check.Failure}";
+        if (check.Roles.Any(rule.Roles.Contains)) return null;
+        var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
+        return $"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}";
+    }
+
+    // A client may cancel its own calls, not somebody else's: the first argument names the sender of the call to cancel.
+    private static string? PlumbingRefusal(IIncomingGrainCallContext context, CallRule rule)
+    {
+        if (!rule.Name.Contains("CancelRequestAsync", StringComparison.Ordinal)) return null;
+        return context.Request.GetArgumentCount() > 0 && context.Request.GetArgument(0) is GrainId sender && sender.Equals(context.SourceId)
+            ? null
+            : $"{rule.Name}: a client may cancel only its own calls";
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Grains;
+
+/// <summary>Who may sign in and how tokens are signed, bound from configuration section <c>Alerts:Security</c>.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Alerts:Security";
+
+    /// <summary>How an operator makes a signing key; quoted in the error a silo without one stops with.</summary>
+    public const string NewSigningKeyCommand = "dotnet run --project Silo -- new-signing-key";
+
+    private const int MinimumKeyBytes = 32;
+    private static readonly TimeSpan LongestLifetime = TimeSpan.FromDays(1);
+
+    /// <summary>Base64 of at least 32 random bytes; every silo of a cluster must share it (HMAC-SHA256 key).</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>How long an issued token is accepted; short, because a token cannot be revoked.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The clients that may sign in.</summary>
+    public List<ClientCredential> Clients { get; set; } = [];
+
+    /// <summary>A fresh random signing key in the form <see cref="SigningKey"/> expects.</summary>
+    public static string NewSigningKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(MinimumKeyBytes));
+
+    /// <summary>The decoded signing key; call after <see cref="Validate"/>.</summary>
+    public byte[] SigningKeyBytes() => Convert.FromBase64String(SigningKey ?? "");
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting, so a misconfigured silo refuses to start.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(SigningKey))
+        {
+            throw Bad("SigningKey", $"is not set; make one with `{NewSigningKeyCommand}` and give it to every silo (e.g. environment variable Alerts__Security__SigningKey)");
+        }
+
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(SigningKey);
+        }
+        catch (FormatException)
+        {
+            throw Bad("SigningKey", $"is not base64; make one with `{NewSigningKeyCommand}`");
+        }
+
+        if (key.Length < MinimumKeyBytes)
+        {
+            throw Bad("SigningKey", $"has {key.Length} bytes, needs at least {MinimumKeyBytes}; make one with `{NewSigningKeyCommand}`");
+        }
+
+        if (TokenLifetime <= TimeSpan.Zero || TokenLifetime > LongestLifetime)
+        {
+            throw Bad("TokenLifetime", $"is {TokenLifetime}, must be more than zero and at most {LongestLifetime}");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Clients.Count; i++)
+        {
+            var client = Clients[i];
+            var at = $"Clients:{i}";
+            if (client is null) throw Bad(at, "is empty");
+            if (string.IsNullOrWhiteSpace(client.Name)) throw Bad($"{at}:Name", "is empty");
+            if (client.Name.Contains(':')) throw Bad($"{at}:Name", $"'{client.Name}' contains ':', which separates name and secret in a credential");
+            if (!names.Add(client.Name)) throw Bad($"{at}:Name", $"'{client.Name}' appears twice");
+            if (!CredentialHash.IsWellFormed(client.SecretHash))
+            {
+                throw Bad($"{at}:SecretHash", "is not a \"pbkdf2-sha256$iterations$salt$hash\" hash (never put the secret itself here)");
+            }
+
+            if (client.Roles is not { Length: > 0 }) throw Bad($"{at}:Roles", $"is empty; give one or more of {string.Join(", ", Roles.All)}");
+            foreach (var role in client.Roles)
+            {
+                if (!Roles.All.Contains(role)) throw Bad($"{at}:Roles", $"contains '{role}', not one of {string.Join(", ", Roles.All)}");
+            }
+        }
+    }
+
+    private static InvalidOperationException Bad(string setting, string problem) => new($"{SectionName}:{setting} {problem}.");
+}

@@ -1,0 +1,37 @@
+using Dapper;
+
+namespace Alerts.Grains;
+
+/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases), created idempotently on both engines.</summary>
+public sealed class ProductSchema(StoreEngine engine)
+{
+    // {0} is the engine's user id key type.
+    private const string Tables = """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS residents (
+            user_id {0} PRIMARY KEY, cell TEXT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL);
+        CREATE INDEX IF NOT EXISTS residents_cell ON residents (cell);
+        CREATE INDEX IF NOT EXISTS residents_fix ON residents (fix_ms);
+        CREATE TABLE IF NOT EXISTS user_prefs (user_id BIGINT PRIMARY KEY, opted_out INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS case_recipients (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, pushed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE INDEX IF NOT EXISTS case_recipients_user ON case_recipients (user_id);
+        CREATE TABLE IF NOT EXISTS push_outbox (batch_id BIGINT PRIMARY KEY, case_id TEXT NOT NULL, user_ids TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
+        """;
+
+    /// <summary>Creates missing tables and pins the cell precision: a database keeps the precision it was created with.</summary>
+    public async Task EnsureAsync(int cellPrecision)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Silos of a cluster start together: one creates the tables while the others wait.
+        await engine.LockSchemaAsync(connection, transaction);
+        await connection.ExecuteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Tables, engine.UserKeyType), transaction: transaction);
+        await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision }, transaction);
+        var stored = await connection.ExecuteScalarAsync<long>("SELECT value FROM meta WHERE key = 'cell_precision'", transaction: transaction);
+        await transaction.CommitAsync();
+        if (stored != cellPrecision)
+            throw new InvalidOperationException($"Alerts:CellPrecision is {cellPrecision} but this database was created with precision {stored}; cells cannot change size under existing residents.");
+    }
+}

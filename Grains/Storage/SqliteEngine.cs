@@ -1,0 +1,86 @@
+using System.Data.Common;
+using Alerts.GrainInterfaces;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Alerts.Grains;
+
+/// <summary>Embedded SQLite: one file (default ./data/alerts.db), WAL journal, created on first use.</summary>
+public sealed class SqliteEngine : StoreEngine
+{
+    private readonly string _connectionString;
+
+    static SqliteEngine() => SQLitePCL.Batteries_V2.Init();
+
+    /// <summary>An engine on the file the connection string names; its folder is created if missing.</summary>
+    public SqliteEngine(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:") Directory.CreateDirectory(directory);
+        _connectionString = builder.ToString();
+        Location = Path.GetFullPath(builder.DataSource);
+    }
+
+    public override string Name => "sqlite";
+
+    public override string Location { get; }
+
+    // Only "INTEGER PRIMARY KEY" makes the key the row id itself: one B-tree instead of a table plus a key index.
+    public override string UserKeyType => "INTEGER";
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var pragma = connection.CreateCommand();
+        // The busy timeout lets the resident writer, the outbox and Orleans' own state share one file.
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    // Dapper expands "IN @list" into one parameter per value.
+    public override string AnyOf(string column, string parameter) => $"{column} IN @{parameter}";
+
+    public override string InsertNewRecipients =>
+        "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, value, @nowMs FROM json_each(@ids) WHERE true ON CONFLICT DO NOTHING RETURNING user_id";
+
+    // SQLite runs in-process, so a round trip is cheap: one prepared command, parameters rebound per row.
+    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
+    {
+        if (upserts.Count > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@user, @cell, @lat, @lon, @fix) " + UpsertResident;
+            var user = Parameter(command, "user", 0L);
+            var cell = Parameter(command, "cell", "");
+            var lat = Parameter(command, "lat", 0.0);
+            var lon = Parameter(command, "lon", 0.0);
+            var fix = Parameter(command, "fix", 0L);
+            await command.PrepareAsync();
+            foreach (var (rowCell, row) in upserts)
+            {
+                user.Value = row.UserId;
+                cell.Value = rowCell;
+                lat.Value = row.Latitude;
+                lon.Value = row.Longitude;
+                fix.Value = row.FixUnixMs;
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        if (removals.Count > 0)
+            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// The database behind the product's tables: how to connect and the few statements that differ between
+/// engines. Each engine answers its own differences, so the stores never ask which engine they run on.
+/// </summary>
+public abstract class StoreEngine : IAsyncDisposable
+{
+    /// <summary>A short name for logs and health reports ("sqlite", "postgres").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Where the data lives, without secrets (a file path, or host/port/database).</summary>
+    public abstract string Location { get; }
+
+    /// <summary>The column type of the residents' user id key.</summary>
+    public abstract string UserKeyType { get; }
+
+    /// <summary>An open connection.</summary>
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A condition that <paramref name="column"/> is one of the values in the list parameter <paramref name="parameter"/>.</summary>
+    public abstract string AnyOf(string column, string parameter);
+
+    /// <summary>Inserts @caseId/@nowMs recipients from the JSON array @ids, skipping existing ones, returning the new user ids.</summary>
+    public abstract string InsertNewRecipients { get; }
+
+    /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
+    public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals);
+
+    /// <summary>Serialises schema changes between processes for the rest of <paramref name="transaction"/>.</summary>
+    public virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
+
+    /// <summary>Releases pooled connections.</summary>
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Guards a resident upsert: a newer fix always wins.</summary>
+    protected const string UpsertResident = """
+        ON CONFLICT (user_id) DO UPDATE SET cell = excluded.cell, lat = excluded.lat, lon = excluded.lon, fix_ms = excluded.fix_ms
+        WHERE excluded.fix_ms >= residents.fix_ms
+        """;
+
+    /// <summary>The engine for a provider name from configuration ("sqlite" or "postgres").</summary>
+    public static StoreEngine For(string provider, string connectionString, int maxPoolSize = PostgresEngine.DefaultMaxPoolSize, TimeSpan? connectionWait = null) =>
+        provider.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => new SqliteEngine(connectionString),
+            "postgres" or "postgresql" => new PostgresEngine(connectionString, maxPoolSize, connectionWait ?? TimeSpan.FromSeconds(60)),
+            _ => throw new InvalidOperationException($"Alerts:Cluster:Provider \"{provider}\" is not supported: use \"sqlite\" (embedded) or \"postgres\" (cluster)."),
+        };
+}

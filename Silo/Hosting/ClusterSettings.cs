@@ -1,0 +1,75 @@
+namespace Alerts.Silo;
+
+/// <summary>How this silo runs, from "Alerts:Cluster": embedded on SQLite (the default) or one of a PostgreSQL cluster.</summary>
+public sealed class ClusterSettings
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Alerts:Cluster";
+
+    /// <summary>"sqlite": one silo, localhost clustering, everything in one file. "postgres": a cluster through the ADO.NET providers.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file (relative paths are relative to the silo's content root) or the PostgreSQL connection string.</summary>
+    public string ConnectionString { get; set; } = "Data Source=./data/alerts.db";
+
+    /// <summary>Silos and clients with the same cluster id form one cluster.</summary>
+    public string ClusterId { get; set; } = "alerts";
+
+    /// <summary>Stays the same across deployments: grain state and reminders are keyed by it.</summary>
+    public string ServiceId { get; set; } = "alerts";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo at (cluster mode; default 127.0.0.1, for a cluster on one machine).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface instead of the advertised address only (silos on several machines of a private network).</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>Connections the product's own tables may hold per silo (PostgreSQL), unless the connection string says "Maximum Pool Size".</summary>
+    public int MaxPoolSize { get; set; } = 10;
+
+    /// <summary>
+    /// Connections Orleans' providers (membership, grain state, reminders: one pool) may hold per silo.
+    /// A burst of activations waits for one of them instead of exhausting the server's max_connections:
+    /// keep silos × (MaxPoolSize + OrleansPoolSize) below it.
+    /// </summary>
+    public int OrleansPoolSize { get; set; } = 10;
+
+    /// <summary>How long an activation may wait for a pooled connection before its call fails.</summary>
+    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Serve the Orleans Dashboard at /dashboard on the silo's HTTP port (on by default embedded, off in a cluster unless set).</summary>
+    public bool? Dashboard { get; set; }
+
+    /// <summary>The connection string Orleans' ADO.NET providers use: bounded pool, patient wait for a connection.</summary>
+    public string OrleansConnectionString()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        if (!ConnectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)) builder.MaxPoolSize = OrleansPoolSize;
+        if (!ConnectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase)) builder.Timeout = (int)ConnectionWait.TotalSeconds;
+        return builder.ToString();
+    }
+
+    /// <summary>True for the single-silo SQLite mode.</summary>
+    public bool IsEmbedded => Provider.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Throws naming the first bad setting.</summary>
+    public void Validate()
+    {
+        var provider = Provider.Trim().ToLowerInvariant();
+        if (provider is not ("sqlite" or "postgres" or "postgresql"))
+            throw new InvalidOperationException($"{Section}:Provider \"{Provider}\" is not supported: use \"sqlite\" (embedded) or \"postgres\" (cluster).");
+        if (string.IsNullOrWhiteSpace(ConnectionString)) throw new InvalidOperationException($"{Section}:ConnectionString is empty.");
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException($"{Section}:ClusterId and ServiceId must not be empty.");
+        if (SiloPort is < 1 or > 65535) throw new InvalidOperationException($"{Section}:SiloPort {SiloPort} is not a port (1-65535).");
+        if (GatewayPort is < 1 or > 65535 || GatewayPort == SiloPort) throw new InvalidOperationException($"{Section}:GatewayPort {GatewayPort} must be a port (1-65535) other than SiloPort.");
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) throw new InvalidOperationException($"{Section}:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address.");
+        if (MaxPoolSize < 1 || OrleansPoolSize < 1) throw new InvalidOperationException($"{Section}:MaxPoolSize and OrleansPoolSize must be positive.");
+        if (ConnectionWait < TimeSpan.FromSeconds(1)) throw new InvalidOperationException($"{Section}:ConnectionWait must be at least one second.");
+    }
+}

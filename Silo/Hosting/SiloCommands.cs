@@ -1,0 +1,28 @@
+using Alerts.Grains;
+
+namespace Alerts.Silo;
+
+/// <summary>The silo's administrative commands.</summary>
+public static class SiloCommands
+{
+    /// <summary>`migrate`: creates or updates the database schema (Orleans' tables on PostgreSQL, the product's on both); safe to repeat.</summary>
+    public static async Task<int> MigrateAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        try
+        {
+            var settings = SiloHosting.ReadSettings(builder.Configuration, builder.Environment.ContentRootPath);
+            if (!settings.IsEmbedded) await PostgresSchema.ApplyAsync(settings.ConnectionString);
+            await using var engine = StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait);
+            var cellPrecision = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.CellPrecision ?? new AlertsOptions().CellPrecision;
+            await new ProductSchema(engine).EnsureAsync(cellPrecision);
+            Console.WriteLine($"schema is current on {engine.Name} at {engine.Location}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        {
+            Console.Error.WriteLine("migrate failed: " + e.Message);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+using Xunit.Abstractions;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// A real cluster on this machine: PostgreSQL, `migrate`, three silo processes that find each other
+/// through the membership table, clients that find them the same way, and a silo killed mid-dispatch.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    // Probe settings for the test cluster: a silo that stops answering is declared dead after about
+    // two missed probes of one second each, voted by the two survivors.
+    private static Dictionary<string, string?> Settings(string connectionString, string clusterId)
+    {
+        var settings = ProcessSettings.For("postgres", connectionString, clusterId);
+        settings["Alerts:Cluster:Membership:ProbeTimeout"] = "00:00:01";
+        settings["Alerts:Cluster:Membership:NumMissedProbesLimit"] = "2";
+        settings["Alerts:Cluster:Membership:NumVotesForDeathDeclaration"] = "2";
+        settings["Alerts:Cluster:Membership:TableRefreshTimeout"] = "00:00:02";
+        settings["Alerts:Cluster:Membership:IAmAliveTablePublishTimeout"] = "00:00:05";
+        // One cell per step stretches the dispatch over many durable steps, so the kill lands inside it.
+        settings["Alerts:CellsPerDispatchStep"] = "1";
+        return settings;
+    }
+
+    [Fact]
+    public async Task Three_silos_survive_one_killed_mid_dispatch_and_a_late_joiner_takes_new_activations()
+    {
+        var database = PostgresServer.Instance.CreateDatabase();
+        var clusterId = "cluster-" + Guid.NewGuid().ToString("N")[..6];
+        var settings = Settings(database, clusterId);
+
+        // A silo refuses a database without the schema, naming the command that fixes it.
+        var refused = await SiloProcess.RunAsync([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("migrate", refused.Output);
+        var migrated = await SiloProcess.RunAsync(["migrate", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        Assert.True(migrated.ExitCode == 0, migrated.Output);
+        Assert.Equal(0, (await SiloProcess.RunAsync(["migrate", .. settings.Select(s => $"--{s.Key}={s.Value}")])).ExitCode);
+
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 1; i <= 3; i++) silos.Add(await SiloProcess.StartAsync(settings, $"silo-{i}"));
+
+            var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);
+            var residents = Population.Around(1, lat, lon, radius, scatter: 6_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+            var expected = Population.Inside(residents, lat, lon, radius);
+            await using var client = await ProcessSettings.ConnectThroughMembershipAsync(clusterId, database);
+            var ingest = await Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), residents);
+            Assert.Equal(residents.Count, ingest.Applied);
+
+            var gateway = new RemoteGateway(client.Cluster);
+            await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+            const string caseId = "kill-cluster";
+            var caseGrain = client.GetGrain<ICaseGrain>(caseId);
+            await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
+            await caseGrain.Dispatch();
+            await gateway.FirstBatch;
+
+            // Kill the silo the case lives on (each case logs where it activates), in the middle of its dispatch.
+            var victim = silos.First(s => s.Output.Any(l => l.Contains($"Case {caseId} active on {s.SiloAddress}", StringComparison.Ordinal)));
+            var atKill = await caseGrain.GetProgress();
+            var killedAt = Stopwatch.StartNew();
+            await victim.KillAsync();
+            silos.Remove(victim);
+            Assert.True(atKill.Status == CaseStatus.Dispatching && atKill.CellsDone < atKill.CellsTotal, $"the kill must land mid-dispatch: {atKill}");
+
+            // Location reports during the failure: the client retries what fails, and each is applied once.
+            var moved = residents.Take(200).Select(r => r with { FixTime = r.FixTime.AddSeconds(30) }).ToList();
+            var duringFailure = await Retry(() => Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), moved));
+            Assert.Equal(moved.Count, duringFailure.Applied + duringFailure.Ignored);
+
+            // The survivors declare the victim dead and the case goes on from its durable progress elsewhere.
+            var declared = await await Task.WhenAny(silos.Select(s => s.WaitForLineAsync(l => l.Contains("declared dead: resumed", StringComparison.Ordinal), TimeSpan.FromSeconds(120))));
+            output.WriteLine($"death declared and cases resumed {killedAt.Elapsed.TotalSeconds:0.0} s after the kill: {declared}");
+            var watcher = new ProgressWatcher();
+            await Retry(() => client.GetGrain<ICaseGrain>(caseId).Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
+            var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+            try
+            {
+                await gateway.WaitForPushes(expected.Count);
+            }
+            catch (TimeoutException)
+            {
+                var stats = await client.GetGrain<IPushHubGrain>(0).GetStats();
+                output.WriteLine($"pushes {gateway.Pushes.Count} of {expected.Count}, recipients {done.Recipients}, hub {stats}");
+                foreach (var silo in silos) output.WriteLine($"--- {silo.Name}\n" + string.Join('\n', silo.Output.TakeLast(30)));
+                throw;
+            }
+
+            output.WriteLine($"dispatch complete {killedAt.Elapsed.TotalSeconds:0.0} s after the kill");
+
+            Assert.Equal(expected.Count, done.Recipients);
+            var pushes = gateway.Pushes;
+            Assert.Equal(pushes.Count, pushes.Distinct().Count());
+            Assert.Equal(expected.OrderBy(x => x), pushes.OrderBy(x => x));
+
+            // A silo that joins later takes a share of new activations.
+            var joiner = await SiloProcess.StartAsync(settings, "silo-4");
+            silos.Add(joiner);
+            var before = await ActivationsAsync(joiner);
+            await Task.WhenAll(Enumerable.Range(0, 300).Select(i => client.GetGrain<ICaseGrain>($"later-{i}").GetProgress()));
+            var after = await ActivationsAsync(joiner);
+            output.WriteLine($"the joiner went from {before} to {after} activations");
+            Assert.True(after - before >= 30, $"the late silo took {after - before} of 300 new activations");
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    // The silo's health report counts its activations.
+    private static async Task<int> ActivationsAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient();
+        var report = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{silo.HttpPort}/health");
+        var description = report.GetProperty("checks").GetProperty("cluster").GetProperty("description").GetString()!;
+        var marker = description.IndexOf("activations: ", StringComparison.Ordinal);
+        return int.Parse(description[(marker + 13)..].Split(';')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // A client call during a silo failure may fail once the call was routed to the dead silo; the caller tries again.
+    private static async Task<T> Retry<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (attempt < 30 && e is not AccessDeniedException and not ArgumentException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+}

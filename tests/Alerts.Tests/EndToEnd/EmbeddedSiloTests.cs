@@ -1,0 +1,92 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>The embedded silo as a real process: graceful restart, SIGKILL mid-dispatch, a gateway that goes away.</summary>
+public sealed class EmbeddedSiloTests
+{
+    [Fact]
+    public async Task A_silo_killed_mid_dispatch_resumes_and_nobody_is_pushed_twice_or_missed()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
+        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
+        // One cell per step stretches the dispatch over many durable steps, so the kill lands inside it.
+        settings["Alerts:CellsPerDispatchStep"] = "1";
+        var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
+        var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 6_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+
+        // Residents arrive, then a graceful restart: every position must survive it.
+        var silo = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        await using (var setup = await ProcessSettings.ConnectAsync(clusterId, gatewayPort))
+        {
+            var ingest = await Population.ReportAsync(setup.GetGrain<IResidencyGrain>(0), residents);
+            Assert.Equal(residents.Count, ingest.Applied);
+        }
+
+        await silo.TerminateAsync();
+        await silo.DisposeAsync();
+        silo = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+
+        await using var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort);
+        var gateway = new RemoteGateway(client.Cluster);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+        var caseGrain = client.GetGrain<ICaseGrain>("kill-embedded");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
+        await caseGrain.Dispatch();
+        await gateway.FirstBatch;
+        var atKill = await caseGrain.GetProgress();
+        await silo.KillAsync();
+        Assert.True(atKill.Status == CaseStatus.Dispatching && atKill.CellsDone < atKill.CellsTotal, $"the kill must land mid-dispatch: {atKill}");
+
+        // Same ports: the client reconnects by itself and the subscription renews on the new silo.
+        await using var restarted = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        var watcher = new ProgressWatcher();
+        await client.GetGrain<ICaseGrain>("kill-embedded").Watch(client.CreateObjectReference<ICaseObserver>(watcher));
+        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await gateway.WaitForPushes(expected.Count);
+
+        Assert.Equal(expected.Count, done.Recipients);
+        var pushes = gateway.Pushes;
+        Assert.Equal(pushes.Count, pushes.Distinct().Count());
+        Assert.Equal(expected.OrderBy(x => x), pushes.OrderBy(x => x));
+    }
+
+    [Fact]
+    public async Task A_gateway_that_goes_away_loses_its_unacknowledged_batches_to_another_gateway()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
+        var (lat, lon, radius) = (-17.7134, 179.6, 80_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 3_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        await using var silo = await SiloProcess.StartAsync(ProcessSettings.For(store.Provider, store.ConnectionString, clusterId), "embedded");
+
+        await using var admin = await ProcessSettings.ConnectAsync(clusterId, silo.GatewayPort);
+        await Population.ReportAsync(admin.GetGrain<IResidencyGrain>(0), residents);
+        var leaving = await ProcessSettings.ConnectAsync(clusterId, silo.GatewayPort);
+        var silent = new RemoteGateway(leaving.Cluster, acknowledge: false);
+        var leavingSubscription = await PushSubscription.StartAsync(leaving.Cluster, "leaving", silent);
+
+        var caseGrain = admin.GetGrain<ICaseGrain>("two-gateways");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://alerts.example/c/2"));
+        await caseGrain.Dispatch();
+        await silent.FirstBatch;
+
+        // A second gateway joins, then the first one goes away with batches unacknowledged: when its lease
+        // lapses (3 s here) they go to the second.
+        await using var staying = await ProcessSettings.ConnectAsync(clusterId, silo.GatewayPort);
+        var working = new RemoteGateway(staying.Cluster);
+        await using var stayingSubscription = await PushSubscription.StartAsync(staying.Cluster, "staying", working);
+        await leavingSubscription.DisposeAsync();
+        await leaving.DisposeAsync();
+
+        await working.WaitForPushes(expected.Count);
+        Assert.Equal(expected.OrderBy(x => x), working.Pushes.OrderBy(x => x));
+        Assert.NotEmpty(silent.Pushes);
+    }
+}

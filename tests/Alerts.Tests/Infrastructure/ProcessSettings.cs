@@ -1,0 +1,55 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+
+namespace Alerts.Tests;
+
+/// <summary>Settings for silo processes in the end-to-end tests: a test client with both roles, a fixed signing key, short leases.</summary>
+public static class ProcessSettings
+{
+    /// <summary>The credential the tests' clients sign in with.</summary>
+    public const string Credential = "tester:s3cret";
+
+    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("s3cret"));
+
+    /// <summary>The hash of the tester's secret, made once per test run.</summary>
+    public static string TesterHash => Hash.Value;
+
+    /// <summary>Settings every silo process of a test shares.</summary>
+    public static Dictionary<string, string?> For(string provider, string connectionString, string clusterId) => new()
+    {
+        ["Alerts:Cluster:Provider"] = provider,
+        ["Alerts:Cluster:ConnectionString"] = connectionString,
+        ["Alerts:Cluster:ClusterId"] = clusterId,
+        ["Alerts:Cluster:Dashboard"] = "false",
+        ["Alerts:Security:SigningKey"] = AlertsSilo.SigningKey,
+        ["Alerts:Security:Clients:0:Name"] = "tester",
+        ["Alerts:Security:Clients:0:SecretHash"] = TesterHash,
+        ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
+        ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
+        ["Alerts:PushBatchSize"] = "50",
+        ["Alerts:GatewayLease"] = "00:00:03",
+        ["Alerts:DispatchRetryDelay"] = "00:00:01",
+        ["Alerts:OutboxSweepInterval"] = "00:00:02",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Alerts"] = "Information",
+        ["Logging:Console:FormatterName"] = "simple",
+        ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+    };
+
+    /// <summary>A client of the embedded silo listening on <paramref name="gatewayPort"/>.</summary>
+    public static Task<AlertsClient> ConnectAsync(string clusterId, int gatewayPort) => AlertsClient.ConnectAsync(new AlertsClientOptions
+    {
+        ClusterId = clusterId,
+        Gateways = [$"127.0.0.1:{gatewayPort}"],
+        Credential = Credential,
+    });
+
+    /// <summary>A client that finds the cluster's gateways in its membership table.</summary>
+    public static Task<AlertsClient> ConnectThroughMembershipAsync(string clusterId, string connectionString) => AlertsClient.ConnectAsync(new AlertsClientOptions
+    {
+        ClusterId = clusterId,
+        MembershipConnectionString = connectionString,
+        Credential = Credential,
+    });
+}

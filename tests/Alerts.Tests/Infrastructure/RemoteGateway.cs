@@ -1,0 +1,52 @@
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Tests;
+
+/// <summary>A gateway in this process behind a real client: drops repeated batch ids, acknowledges every batch (unless told not to).</summary>
+public sealed class RemoteGateway(IGrainFactory grains, bool acknowledge = true) : IPushGateway
+{
+    private readonly object _gate = new();
+    private readonly HashSet<long> _batchIds = [];
+    private readonly List<long> _pushes = [];
+    private readonly TaskCompletionSource _firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+
+    public Task FirstBatch => _firstBatch.Task.WaitAsync(TimeSpan.FromSeconds(120));
+
+    /// <summary>Every user pushed, once per distinct batch id.</summary>
+    public List<long> Pushes
+    {
+        get { lock (_gate) return _pushes.ToList(); }
+    }
+
+    public async Task Deliver(PushBatch batch)
+    {
+        lock (_gate)
+        {
+            if (_batchIds.Add(batch.BatchId)) _pushes.AddRange(batch.UserIds);
+            foreach (var waiter in _waiters.Where(w => _pushes.Count >= w.Count)) waiter.Done.TrySetResult();
+        }
+
+        _firstBatch.TrySetResult();
+        if (!acknowledge) return;
+        try
+        {
+            await grains.GetGrain<IPushHubGrain>(0).Acknowledge([batch.BatchId]);
+        }
+        catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or OrleansException)
+        {
+            // The hub's silo went away before the ack: the batch will come again with the same id.
+        }
+    }
+
+    public Task WaitForPushes(int count)
+    {
+        lock (_gate)
+        {
+            if (_pushes.Count >= count) return Task.CompletedTask;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+    }
+}

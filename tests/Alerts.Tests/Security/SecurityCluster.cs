@@ -1,0 +1,102 @@
+using System.Net;
+using Alerts.Client;
+using Alerts.Grains;
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace Alerts.Tests;
+
+/// <summary>One silo with Alerts security on, two configured clients, and helpers to mint tokens the way other parties would.</summary>
+public sealed class SecurityCluster : IAsyncLifetime
+{
+    public const string AdminName = "admin-app";
+    public const string AdminSecret = "admin-secret";
+    public const string GatewayName = "gateway-app";
+    public const string GatewaySecret = "gateway-secret";
+
+    private readonly List<IHost> _clients = [];
+
+    /// <summary>The key the silo signs with.</summary>
+    public string SigningKey { get; } = SecurityOptions.NewSigningKey();
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A client without a credential: sends no token unless a test puts one in the request context.</summary>
+    public IClusterClient RawClient { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        // Real sockets, so clients of our own (with and without a credential) can connect; the harness's own client would
+        // poll Orleans test hooks, which the silo rightly refuses to clients, so it is not started.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.Options.InitializeClientOnDeploy = false;
+        // Through configuration, as a real silo gets them, so the Alerts:Security binding is what is tested.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Alerts:Security:SigningKey"] = SigningKey,
+            ["Alerts:Security:TokenLifetime"] = "00:15:00",
+            ["Alerts:Security:Clients:0:Name"] = AdminName,
+            ["Alerts:Security:Clients:0:SecretHash"] = CredentialHash.Create(AdminSecret),
+            ["Alerts:Security:Clients:0:Roles:0"] = Roles.Admin,
+            ["Alerts:Security:Clients:1:Name"] = GatewayName,
+            ["Alerts:Security:Clients:1:SecretHash"] = CredentialHash.Create(GatewaySecret),
+            ["Alerts:Security:Clients:1:Roles:0"] = Roles.Gateway,
+        };
+        foreach (var (key, value) in settings) builder.Properties[key] = value;
+        builder.AddSiloBuilderConfigurator<SecuritySiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        RawClient = await StartClient(credential: null);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.StopAsync();
+            client.Dispose();
+        }
+
+        await Cluster.DisposeAsync();
+    }
+
+    /// <summary>A separate client that signs in with <paramref name="credential"/> through <see cref="ClientBuilderSecurityExtensions.AddAlertsCredential"/> (none when null).</summary>
+    public async Task<IClusterClient> StartClient(string? credential)
+    {
+        var gateway = Cluster.Primary?.GatewayAddress?.Endpoint ?? throw new InvalidOperationException("the test silo has no gateway");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gateway.Port))
+                .Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = Cluster.Options.ClusterId;
+                    o.ServiceId = Cluster.Options.ServiceId;
+                });
+            if (credential is not null) client.AddAlertsCredential(credential);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        _clients.Add(host);
+        return host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>A token issuer as another party would run it: its own clock, and by default this cluster's key and identity.</summary>
+    public TokenIssuer Issuer(TimeProvider time, string? signingKey = null, string? serviceId = null, string? clusterId = null) => new(
+        Options.Create(new SecurityOptions { SigningKey = signingKey ?? SigningKey }),
+        Options.Create(new ClusterOptions { ServiceId = serviceId ?? Cluster.Options.ServiceId, ClusterId = clusterId ?? Cluster.Options.ClusterId }),
+        time);
+}
+
+/// <summary>Turns Alerts security on in the test silo, exactly as the real silo does.</summary>
+public sealed class SecuritySiloConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddAlertsSecurity();
+}

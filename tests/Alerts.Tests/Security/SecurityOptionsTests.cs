@@ -1,0 +1,65 @@
+using Alerts.Grains;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Tests;
+
+/// <summary>Bad security settings stop a silo with a message naming the setting; old secret hashes stay valid.</summary>
+public sealed class SecurityOptionsTests
+{
+    // Made outside .NET (Python hashlib.pbkdf2_hmac, 1000 iterations, salt 00..0f) in the format the old Runtime wrote.
+    private const string ForeignHash = "pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw==$Fi+hvdGQPZeW1eYPhGlGeTEO7lF8wNAWjH5HaGZuPUg=";
+
+    [Fact]
+    public void A_missing_signing_key_says_how_to_make_one()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new SecurityOptions().Validate());
+        Assert.StartsWith("Alerts:Security:SigningKey is not set", error.Message);
+        Assert.Contains("dotnet run --project Silo -- new-signing-key", error.Message);
+    }
+
+    [Theory]
+    [InlineData("not base64!", "is not base64")]
+    [InlineData("AAAA", "has 3 bytes, needs at least 32")]
+    public void A_bad_signing_key_is_named(string key, string problem)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new SecurityOptions { SigningKey = key }.Validate());
+        Assert.StartsWith($"Alerts:Security:SigningKey {problem}", error.Message);
+    }
+
+    [Fact]
+    public void A_bad_client_setting_is_named_with_its_index()
+    {
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash, Roles = ["root"] });
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Equal("Alerts:Security:Clients:1:Roles contains 'root', not one of gateway, admin.", error.Message);
+
+        options.Clients[1] = new ClientCredential { Name = "ops2", SecretHash = "plain-secret", Roles = [Roles.Admin] };
+        Assert.StartsWith("Alerts:Security:Clients:1:SecretHash is not", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
+    [Fact]
+    public void A_zero_token_lifetime_is_named()
+    {
+        var options = Valid();
+        options.TokenLifetime = TimeSpan.Zero;
+        Assert.StartsWith("Alerts:Security:TokenLifetime is 00:00:00", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
+    [Fact]
+    public void Hashes_in_the_existing_format_still_verify()
+    {
+        Assert.True(CredentialHash.IsWellFormed(ForeignHash));
+        Assert.True(CredentialHash.Verify("gateway-secret", ForeignHash));
+        Assert.False(CredentialHash.Verify("gateway-secreT", ForeignHash));
+        var made = CredentialHash.Create("s3cret");
+        Assert.StartsWith("pbkdf2-sha256$100000$", made);
+        Assert.True(CredentialHash.Verify("s3cret", made));
+    }
+
+    private static SecurityOptions Valid() => new()
+    {
+        SigningKey = SecurityOptions.NewSigningKey(),
+        Clients = [new ClientCredential { Name = "gw", SecretHash = ForeignHash, Roles = [Roles.Gateway] }],
+    };
+}
