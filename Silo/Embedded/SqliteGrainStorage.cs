@@ -1,100 +1,117 @@
 using Alerts.Grains;
 using Dapper;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace Alerts.Silo;
 
-/// <summary>
-/// Orleans grain state in the embedded silo's SQLite file: one row per (state name, grain), the state
-/// serialised by the silo's grain storage serializer, and an integer version as the ETag, so a write
-/// from an activation that read an older version fails with <see cref="InconsistentStateException"/>.
-/// </summary>
-public sealed class SqliteGrainStorage(string name, SqliteEngine connections, IGrainStorageSerializer serializer) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Orleans grain storage in the embedded silo's SQLite file, with ETags that make a stale activation's write fail.</summary>
+/// <remarks>
+/// One row per (provider, state name, grain id); the grain id already carries the grain type. Every write stores a fresh
+/// random ETag, so an ETag never comes back after a clear and a re-create, which a restarting version counter would allow.
+/// </remarks>
+public sealed class SqliteGrainStorage(string name, SqliteEngine database, IGrainStorageSerializer serializer, IActivatorProvider activators)
+    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
-    private const string Table = """
+    // A rowid table rather than WITHOUT ROWID: payloads can be large, which WITHOUT ROWID tables handle poorly.
+    private const string CreateTable = """
         CREATE TABLE IF NOT EXISTS orleans_grain_state (
-            state_name TEXT NOT NULL, grain_id TEXT NOT NULL, payload BLOB NOT NULL, version INTEGER NOT NULL,
-            PRIMARY KEY (state_name, grain_id)) WITHOUT ROWID;
+            provider TEXT NOT NULL,
+            state_name TEXT NOT NULL,
+            grain_id TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            PRIMARY KEY (provider, state_name, grain_id))
         """;
 
+    private const string Key = "provider = @name AND state_name = @stateName AND grain_id = @grain";
+
+    /// <summary>Creates the table before the silo can activate a grain that reads its state.</summary>
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"{nameof(SqliteGrainStorage)}-{name}", ServiceLifecycleStage.RuntimeInitialize, CreateTableAsync);
 
-    private async Task CreateTableAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the state table if it is missing; safe to run any number of times.</summary>
+    public async Task CreateTableAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync();
-        await connection.ExecuteAsync(Table);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(CreateTable, cancellationToken: cancellationToken));
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var connection = await connections.OpenAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(byte[] Payload, long Version)?>(
-            "SELECT payload, version FROM orleans_grain_state WHERE state_name = @stateName AND grain_id = @grain",
-            new { stateName, grain = grainId.ToString() });
-        if (row is not { } found)
+        await using var connection = await database.OpenAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<StoredState>(
+            $"SELECT etag, payload FROM orleans_grain_state WHERE {Key}", new { name, stateName, grain = grainId.ToString() });
+        if (row is null)
         {
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            Reset(grainState);
             return;
         }
 
-        grainState.State = serializer.Deserialize<T>(new BinaryData(found.Payload));
-        grainState.ETag = Tag(found.Version);
+        // A serializer may give null for an empty payload; the grain still gets a usable state object, as with Orleans' own providers.
+        grainState.State = serializer.Deserialize<T>(new BinaryData(row.Payload)) ?? New<T>();
+        grainState.ETag = row.ETag;
         grainState.RecordExists = true;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var payload = serializer.Serialize(grainState.State).ToArray();
-        var version = await SwapAsync(stateName, grainId, grainState.ETag, payload);
-        grainState.ETag = Tag(version);
+        var eTag = NewETag();
+        var parameters = new { name, stateName, grain = grainId.ToString(), payload, eTag, expected = grainState.ETag };
+        await using var connection = await database.OpenAsync();
+        // A null ETag claims "nothing is stored", so only an insert may succeed; otherwise only the row carrying that ETag may change.
+        var changed = grainState.ETag is null
+            ? await connection.ExecuteAsync(
+                "INSERT INTO orleans_grain_state (provider, state_name, grain_id, etag, payload) VALUES (@name, @stateName, @grain, @eTag, @payload) ON CONFLICT DO NOTHING",
+                parameters)
+            : await connection.ExecuteAsync($"UPDATE orleans_grain_state SET etag = @eTag, payload = @payload WHERE {Key} AND etag = @expected", parameters);
+        if (changed == 0) throw await ConflictAsync(connection, "write", stateName, grainId, grainState.ETag);
+        grainState.ETag = eTag;
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var connection = await connections.OpenAsync();
-        var deleted = grainState.ETag is null
-            ? await connection.ExecuteAsync("DELETE FROM orleans_grain_state WHERE state_name = @stateName AND grain_id = @grain", new { stateName, grain = grainId.ToString() })
-            : await connection.ExecuteAsync("DELETE FROM orleans_grain_state WHERE state_name = @stateName AND grain_id = @grain AND version = @version",
-                new { stateName, grain = grainId.ToString(), version = Version(grainState.ETag, grainId) });
-        if (grainState.ETag is not null && deleted == 0) throw Conflict(stateName, grainId, grainState.ETag);
-        grainState.State = Activator.CreateInstance<T>();
+        var parameters = new { name, stateName, grain = grainId.ToString(), expected = grainState.ETag };
+        await using var connection = await database.OpenAsync();
+        if (grainState.ETag is null)
+        {
+            // Clearing what the caller saw as absent: fine while it is still absent, a conflict if someone wrote it meanwhile.
+            var exists = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM orleans_grain_state WHERE {Key}", parameters);
+            if (exists > 0) throw await ConflictAsync(connection, "clear", stateName, grainId, grainState.ETag);
+        }
+        else if (await connection.ExecuteAsync($"DELETE FROM orleans_grain_state WHERE {Key} AND etag = @expected", parameters) == 0)
+        {
+            throw await ConflictAsync(connection, "clear", stateName, grainId, grainState.ETag);
+        }
+
+        Reset(grainState);
+    }
+
+    private void Reset<T>(IGrainState<T> grainState)
+    {
+        grainState.State = New<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
     }
 
-    // Insert when the caller has seen no row, update when it has seen the current version; anything else is a conflict.
-    private async Task<long> SwapAsync(string stateName, GrainId grainId, string? eTag, byte[] payload)
-    {
-        await using var connection = await connections.OpenAsync();
-        var grain = grainId.ToString();
-        if (eTag is null)
-        {
-            var inserted = await connection.ExecuteAsync(
-                "INSERT INTO orleans_grain_state (state_name, grain_id, payload, version) VALUES (@stateName, @grain, @payload, 1) ON CONFLICT DO NOTHING",
-                new { stateName, grain, payload });
-            if (inserted == 0) throw Conflict(stateName, grainId, eTag);
-            return 1;
-        }
+    // Orleans' activator, as its own providers use, so state types need no public parameterless constructor of their own.
+    private T New<T>() => activators.GetActivator<T>().Create();
 
-        var expected = Version(eTag, grainId);
-        var updated = await connection.ExecuteAsync(
-            "UPDATE orleans_grain_state SET payload = @payload, version = version + 1 WHERE state_name = @stateName AND grain_id = @grain AND version = @expected",
-            new { stateName, grain, payload, expected });
-        if (updated == 0) throw Conflict(stateName, grainId, eTag);
-        return expected + 1;
+    private static string NewETag() => Guid.NewGuid().ToString("N");
+
+    private async Task<InconsistentStateException> ConflictAsync(System.Data.Common.DbConnection connection, string operation, string stateName, GrainId grainId, string? expected)
+    {
+        // Read the stored ETag only now, for the message: the conditional statement above already decided the outcome.
+        var stored = await connection.ExecuteScalarAsync<string?>(
+            $"SELECT etag FROM orleans_grain_state WHERE {Key}", new { name, stateName, grain = grainId.ToString() });
+        return new InconsistentStateException(
+            $"SQLite grain storage '{name}': {operation} of state '{stateName}' of grain {grainId} refused: stored ETag {stored ?? "(none)"}, the caller's ETag {expected ?? "(none)"}. Another activation or writer changed it.",
+            stored,
+            expected);
     }
 
-    private static string Tag(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static long Version(string eTag, GrainId grainId) =>
-        long.TryParse(eTag, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
-            ? version
-            : throw new InconsistentStateException($"ETag \"{eTag}\" of {grainId} was not made by this storage", eTag, "");
-
-    private InconsistentStateException Conflict(string stateName, GrainId grainId, string? eTag) =>
-        new($"{name} storage: state {stateName} of {grainId} changed since it was read (ETag {eTag ?? "none"}); another activation wrote it", eTag ?? "", "current");
+    /// <summary>A stored row as Dapper reads it.</summary>
+    private sealed record StoredState(string ETag, byte[] Payload);
 }
