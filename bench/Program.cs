@@ -1,22 +1,40 @@
-using Alerts.Bench.Runtime;
+using System.Globalization;
+using Alerts.Bench.Orleans;
+using Alerts.Bench.Product;
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench -- --filter '*'            every BenchmarkDotNet benchmark (add --job short for a quick pass)
-// dotnet run -c Release --project bench -- activation-memory [n]   bytes per idle activation
-// dotnet run -c Release --project bench -- residency [users] [pg]   ingest, memory per resident, dispatch (default 10,000,000 users;
-//                                                                   on SQLite, or on a fresh database of the PostgreSQL server "pg")
+// dotnet run -c Release --project bench -- --filter '*'             every BenchmarkDotNet benchmark (add --job short for a quick pass);
+//                                                                    '*GrainCall*': Orleans grain calls, local and through an external client
+// dotnet run -c Release --project bench -- activation-memory [n]    bytes per idle Orleans activation (default 200,000 activations)
+// dotnet run -c Release --project bench -- residency [users] [pg]    ingest, memory per resident, dispatch, restart (default 10,000,000 users)
+//                                                                    on an in-process silo: on SQLite, or on a fresh database of the
+//                                                                    PostgreSQL server "pg" (a connection string to its postgres database)
+// dotnet run -c Release --project bench -- residency [users] --cluster <pg>
+//                                                                    ingest and dispatch on three silo processes (`dotnet build Silo -c Release`
+//                                                                    first; `migrate`, then Silo/bin/Release/net10.0/Alerts.Silo.dll three times)
+//                                                                    on a fresh database of "pg", the client finding them in the membership table
 if (args is ["residency", ..])
 {
-    await Alerts.Bench.Product.ResidencyBenchmark.RunAsync(
-        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
-        args.Length > 2 ? args[2] : null);
+    var rest = args[1..].ToList();
+    var cluster = rest.IndexOf("--cluster");
+    string? clusterServer = null;
+    if (cluster >= 0)
+    {
+        if (cluster + 1 >= rest.Count) throw new ArgumentException("--cluster needs a PostgreSQL server connection string");
+        clusterServer = rest[cluster + 1];
+        rest.RemoveRange(cluster, 2);
+    }
+
+    var users = rest.Count > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10_000_000;
+    if (clusterServer is not null) await ResidencyBenchmark.RunClusterAsync(users, clusterServer);
+    else await ResidencyBenchmark.RunAsync(users, rest.Count > 1 ? rest[1] : null);
     return;
 }
 
 if (args is ["activation-memory", ..])
 {
-    await ActivationMemory.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+    await ActivationMemory.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000);
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(GrainCallBenchmarks).Assembly).Run(args);

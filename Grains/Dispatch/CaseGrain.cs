@@ -22,6 +22,9 @@ public sealed class CaseGrain(
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, ICaseDispatchGrain, IRemindable
 {
     private const string ExpiryReminder = "expire";
+    // Reminders fire at least once but not to the millisecond, and a tick missed while no silo held the case is
+    // skipped: checking every minute after the due time bounds how late a case can expire.
+    private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a watcher stays subscribed without watching again.</summary>
     public static readonly TimeSpan WatchLease = TimeSpan.FromMinutes(5);
@@ -54,7 +57,7 @@ public sealed class CaseGrain(
         if (S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched) return Progress();
         if (S.Status != CaseStatus.Open) throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} cannot be dispatched: it is {S.Status}");
         S.ActiveUntil = time.GetUtcNow() + _options.CaseActiveFor;
-        await this.RegisterOrUpdateReminder(ExpiryReminder, _options.CaseActiveFor, _options.CaseActiveFor);
+        await this.RegisterOrUpdateReminder(ExpiryReminder, _options.CaseActiveFor, ExpiryCheckPeriod);
         return await StartPassAsync();
     }
 

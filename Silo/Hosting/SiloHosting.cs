@@ -3,6 +3,7 @@ using Alerts.Grains;
 using Microsoft.Data.Sqlite;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Alerts.Silo;
@@ -29,6 +30,9 @@ public static class SiloHosting
             if (settings.IsEmbedded) UseEmbedded(silo, settings);
             else UseCluster(silo, settings);
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Alerts, (sp, _) => new ReadableStorageErrors(sp.GetRequiredKeyedService<IGrainStorage>(StorageNames.Inner)));
+            // Cells and cases are many and alike: random placement spreads them evenly, and a silo that just joined takes
+            // its share at once (load-based placement waits for load statistics the newcomer has not yet published).
+            silo.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
             silo.AddAlertsSecurity();
             if (settings.Dashboard ?? settings.IsEmbedded) silo.AddDashboard();
         });

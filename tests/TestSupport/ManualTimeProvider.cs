@@ -3,6 +3,7 @@ namespace Alerts.TestSupport;
 /// <summary>A clock that moves only when a test says so; timers fire inside <see cref="Advance"/>.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
+    private static readonly TimeSpan FiringLatency = TimeSpan.FromMilliseconds(1) - TimeSpan.FromTicks(1);
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
 
@@ -39,13 +40,18 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                     return;
                 }
 
-                _now = next.Due!.Value;
-                next.Due = next.Period > TimeSpan.Zero ? _now + next.Period : null;
+                // .NET hands timers whole milliseconds (Task.Delay truncates), so a waiter whose deadline has a
+                // fraction of a millisecond left would re-arm a zero delay forever; a real timer fires that late too.
+                var due = next.Due!.Value;
+                _now = Min(due + FiringLatency, target);
+                next.Due = next.Period > TimeSpan.Zero ? due + next.Period : null;
             }
 
             next.Fire();
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {

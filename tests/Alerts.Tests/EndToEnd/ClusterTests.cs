@@ -4,6 +4,8 @@ using System.Text.Json;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Dapper;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace Alerts.Tests;
@@ -55,6 +57,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await using var client = await ProcessSettings.ConnectThroughMembershipAsync(clusterId, database);
             var ingest = await Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), residents);
             Assert.Equal(residents.Count, ingest.Applied);
+            // Positions are written behind (a crash loses at most the last ResidentFlushInterval, as documented); the kill
+            // below tests dispatch recovery, so it comes once every acknowledged position is in the table.
+            await WaitUntilAsync(async () => await CountResidentsAsync(database) == residents.Count, TimeSpan.FromSeconds(60));
 
             var gateway = new RemoteGateway(client.Cluster);
             await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
@@ -74,14 +79,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
             // Location reports during the failure: the client retries what fails, and each is applied once.
             var moved = residents.Take(200).Select(r => r with { FixTime = r.FixTime.AddSeconds(30) }).ToList();
-            var duringFailure = await Retry(() => Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), moved));
+            var duringFailure = await Transient.RetryAsync(() => Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), moved));
             Assert.Equal(moved.Count, duringFailure.Applied + duringFailure.Ignored);
 
             // The survivors declare the victim dead and the case goes on from its durable progress elsewhere.
             var declared = await await Task.WhenAny(silos.Select(s => s.WaitForLineAsync(l => l.Contains("declared dead: resumed", StringComparison.Ordinal), TimeSpan.FromSeconds(120))));
             output.WriteLine($"death declared and cases resumed {killedAt.Elapsed.TotalSeconds:0.0} s after the kill: {declared}");
             var watcher = new ProgressWatcher();
-            await Retry(() => client.GetGrain<ICaseGrain>(caseId).Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
+            await Transient.RetryAsync(() => client.GetGrain<ICaseGrain>(caseId).Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
             var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
             try
             {
@@ -105,6 +110,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
             // A silo that joins later takes a share of new activations.
             var joiner = await SiloProcess.StartAsync(settings, "silo-4");
             silos.Add(joiner);
+            // Placement picks among the silos the receiving silo knows: wait until every live silo's view lists the joiner.
+            await WaitUntilAsync(async () => (await Task.WhenAll(silos.Select(ActiveSilosAsync))).All(n => n == silos.Count), TimeSpan.FromSeconds(60));
             var before = await ActivationsAsync(joiner);
             await Task.WhenAll(Enumerable.Range(0, 300).Select(i => client.GetGrain<ICaseGrain>($"later-{i}").GetProgress()));
             var after = await ActivationsAsync(joiner);
@@ -117,29 +124,43 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
-    // The silo's health report counts its activations.
+    // The silo's health report counts its activations ("…; activations: 12").
     private static async Task<int> ActivationsAsync(SiloProcess silo)
     {
-        using var http = new HttpClient();
-        var report = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{silo.HttpPort}/health");
-        var description = report.GetProperty("checks").GetProperty("cluster").GetProperty("description").GetString()!;
+        var description = await ClusterHealthAsync(silo);
         var marker = description.IndexOf("activations: ", StringComparison.Ordinal);
         return int.Parse(description[(marker + 13)..].Split(';')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    // A client call during a silo failure may fail once the call was routed to the dead silo; the caller tries again.
-    private static async Task<T> Retry<T>(Func<Task<T>> call)
+    // …and how many active silos its membership view holds ("silo S is Active; 3 active: …").
+    private static async Task<int> ActiveSilosAsync(SiloProcess silo)
     {
-        for (var attempt = 1; ; attempt++)
+        var description = await ClusterHealthAsync(silo);
+        var marker = description.IndexOf(" active: ", StringComparison.Ordinal);
+        return int.Parse(description[..marker].Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> ClusterHealthAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient();
+        var report = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{silo.HttpPort}/health");
+        return report.GetProperty("checks").GetProperty("cluster").GetProperty("description").GetString()!;
+    }
+
+    private static async Task<long> CountResidentsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM residents");
+    }
+
+    // Polls a condition that other processes make true; fails with a timeout rather than hanging.
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
         {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (attempt < 30 && e is not AccessDeniedException and not ArgumentException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
-            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {timeout}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed class EmbeddedSiloTests
         // Same ports: the client reconnects by itself and the subscription renews on the new silo.
         await using var restarted = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
         var watcher = new ProgressWatcher();
-        await client.GetGrain<ICaseGrain>("kill-embedded").Watch(client.CreateObjectReference<ICaseObserver>(watcher));
+        await Transient.RetryAsync(() => client.GetGrain<ICaseGrain>("kill-embedded").Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
         var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
         await gateway.WaitForPushes(expected.Count);
 

@@ -73,6 +73,7 @@ public sealed class AlertsSilo : IAsyncDisposable
         foreach (var (k, v) in settings ?? []) all[k] = v;
         builder.Configuration.AddInMemoryCollection(all);
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, time);
+        builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, time);
         builder.UseAlertsSilo();
         var host = builder.Build();
         await host.StartAsync();

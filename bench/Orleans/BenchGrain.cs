@@ -1,10 +1,14 @@
-using Alerts.Runtime;
+using Alerts.GrainInterfaces;
+using Orleans;
 
-namespace Alerts.Bench.Runtime;
+namespace Alerts.Bench.Orleans;
 
-/// <summary>The smallest useful grain: a counter.</summary>
+/// <summary>The smallest useful grain: a counter. Gateway clients may call it (the silo refuses interfaces without a rule).</summary>
+[Alias("bench.counter")]
+[RequiresRole(Roles.Gateway)]
 public interface IBenchGrain : IGrainWithIntegerKey
 {
+    [Alias("Add")]
     Task<int> Add(int amount);
 }
 

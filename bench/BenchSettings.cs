@@ -1,0 +1,35 @@
+using System.Globalization;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+
+namespace Alerts.Bench;
+
+/// <summary>The settings every benchmark silo shares: one client credential with both roles, a signing key made for this run, no dashboard.</summary>
+public static class BenchSettings
+{
+    /// <summary>The credential the benchmarks' clients sign in with.</summary>
+    public const string Credential = "bench:bench";
+
+    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("bench"));
+    private static readonly Lazy<string> Key = new(SecurityOptions.NewSigningKey);
+
+    /// <summary>Cluster, security and logging settings for a silo on <paramref name="provider"/> (ports not included).</summary>
+    public static Dictionary<string, string?> For(string provider, string connectionString, string clusterId) => new()
+    {
+        ["Alerts:Cluster:Provider"] = provider,
+        ["Alerts:Cluster:ConnectionString"] = connectionString,
+        ["Alerts:Cluster:ClusterId"] = clusterId,
+        ["Alerts:Cluster:Dashboard"] = "false",
+        ["Alerts:Security:SigningKey"] = Key.Value,
+        ["Alerts:Security:Clients:0:Name"] = "bench",
+        ["Alerts:Security:Clients:0:SecretHash"] = Hash.Value,
+        ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
+        ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
+    };
+
+    /// <summary>A cluster id of its own for one run.</summary>
+    public static string NewClusterId() => "bench-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A port as a setting value.</summary>
+    public static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+}
