@@ -18,6 +18,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton(engine);
         services.AddSingleton<ProductSchema>();
         services.AddSingleton<ResidentStore>();
+        services.AddSingleton<CellLoads>();
         services.AddSingleton<CaseStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton(new ResidentCellIndex(authoritative: singleSilo));

@@ -11,7 +11,7 @@ namespace Alerts.Grains;
 /// the cell reloads its rows on activation. It remembers the active cases that cover it so
 /// a user who arrives inside a circle after the cell was dispatched still gets that case's push.
 /// </summary>
-public sealed class CellGrain(ResidentStore store, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, ICellGrain
+public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, ICellGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly ResidentTable _residents = new();
@@ -24,7 +24,7 @@ public sealed class CellGrain(ResidentStore store, ResidentCellIndex index, Resi
         _cell = Geohash.FromPacked(this.GetPrimaryKeyLong());
         _bounds = _cell.Bounds;
         if (index.MayHaveRows(_cell))
-            foreach (var fix in await store.LoadCellAsync(_cell)) _residents.Upsert(fix);
+            foreach (var fix in await loads.LoadAsync(_cell)) _residents.Upsert(fix);
         foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(_cell.Packed)) _cases[activeCase.CaseId] = activeCase;
     }
 

@@ -56,13 +56,18 @@ public sealed class ResidentStore(StoreEngine engine)
     }
 
     /// <summary>The residents of a cell, with their opt-out flags.</summary>
-    public async Task<List<ResidentFix>> LoadCellAsync(Geohash cell)
+    public async Task<List<ResidentFix>> LoadCellAsync(Geohash cell) => (await LoadCellsAsync([cell]))[cell.Packed];
+
+    /// <summary>The residents of several cells in one query, by packed cell; a cell without residents maps to an empty list.</summary>
+    public async Task<Dictionary<long, List<ResidentFix>>> LoadCellsAsync(IReadOnlyCollection<Geohash> cells)
     {
+        var byCell = cells.Distinct().ToDictionary(c => c.Packed, _ => new List<ResidentFix>());
         await using var connection = await engine.OpenAsync();
-        var rows = await connection.QueryAsync<(long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
-            "SELECT r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE r.cell = @cell",
-            new { cell = cell.ToString() });
-        return rows.Select(r => new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1)).ToList();
+        var rows = await connection.QueryAsync<(string Cell, long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
+            $"SELECT r.cell, r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE {engine.AnyOf("r.cell", "cells")}",
+            new { cells = cells.Select(c => c.ToString()).Distinct().ToArray() });
+        foreach (var r in rows) byCell[Geohash.Parse(r.Cell).Packed].Add(new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1));
+        return byCell;
     }
 
     /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>

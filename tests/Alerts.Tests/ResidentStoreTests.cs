@@ -44,6 +44,40 @@ public sealed class ResidentStoreTests
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Cells_that_load_at_the_same_time_share_queries_and_each_gets_exactly_its_own_residents(string provider)
+    {
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        // 1,200 cells (more than one query takes), every third one empty, residents numbered by cell.
+        var cells = Enumerable.Range(0, 1_200).Select(i => Geohash.Encode(-60 + i * 0.1, 100 + i * 0.05, 5)).ToList();
+        var rows = cells.SelectMany((cell, i) => i % 3 == 0 ? [] : Enumerable.Range(0, i % 4 + 1).Select(k => (cell, new ResidentFix(i * 10L + k + 1, 1.5, 2.5, T + i, k == 1))))
+            .ToList();
+        await store.FlushResidentsAsync(rows, []);
+        await store.SetOptOutAsync(12, true);
+
+        var loads = new CellLoads(store);
+        var loaded = await Task.WhenAll(cells.Select(loads.LoadAsync));
+
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var expected = rows.Where(r => r.cell == cells[i]).Select(r => r.Item2 with { OptedOut = r.Item2.UserId == 12 }).OrderBy(f => f.UserId);
+            Assert.Equal(expected, loaded[i].OrderBy(f => f.UserId));
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_batch_load_fails_each_waiting_cell_with_the_store_error()
+    {
+        // No schema: the query fails, and every cell of the batch sees that failure rather than hanging or getting nothing.
+        await using var engine = Engine("sqlite");
+        var loads = new CellLoads(new ResidentStore(engine));
+        var waiting = Enumerable.Range(0, 10).Select(i => loads.LoadAsync(Geohash.Encode(10 + i, 10, 5))).ToList();
+        foreach (var load in waiting) await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => load);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task A_large_flush_writes_every_row_with_its_values(string provider)
     {
         await using var engine = Engine(provider);
