@@ -10,8 +10,8 @@ using BenchmarkDotNet.Running;
 //                                                                    on an in-process silo: on SQLite, or on a fresh database of the
 //                                                                    PostgreSQL server "pg" (a connection string to its postgres database)
 // dotnet run -c Release --project bench -- residency [users] --cluster <pg>
-//                                                                    ingest and dispatch on three silo processes (`dotnet build Silo -c Release`
-//                                                                    first; `migrate`, then Silo/bin/Release/net10.0/Alerts.Silo.dll three times)
+//                                                                    ingest and dispatch on three silo processes (`migrate`, then the
+//                                                                    Alerts.Silo.dll built beside the bench, three times)
 //                                                                    on a fresh database of "pg", the client finding them in the membership table
 if (args is ["residency", ..])
 {

@@ -1,5 +1,6 @@
 using Alerts.Client;
 using Alerts.Silo;
+using Alerts.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

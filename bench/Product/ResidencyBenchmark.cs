@@ -5,6 +5,7 @@ using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.Grains;
 using Alerts.Silo;
+using Alerts.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -109,23 +110,15 @@ public static class ResidencyBenchmark
         settings["Logging:LogLevel:Default"] = "Warning";
         var arguments = settings.Select(s => $"--{s.Key}={s.Value}").ToList();
         var migrate = Stopwatch.StartNew();
-        await SiloProcess.RunAsync(["migrate", .. arguments]);
+        var (exitCode, output) = await SiloProcess.RunAsync(["migrate", .. arguments]);
+        if (exitCode != 0) throw new InvalidOperationException($"Alerts.Silo.dll migrate failed ({exitCode}): {output}");
         migrate.Stop();
 
         var silos = new List<SiloProcess>();
         try
         {
             var start = Stopwatch.StartNew();
-            for (var i = 1; i <= SiloCount; i++)
-            {
-                silos.Add(await SiloProcess.StartAsync($"silo-{i}",
-                [
-                    "--urls", $"http://127.0.0.1:{FreePorts.Next()}",
-                    $"--Alerts:Cluster:SiloPort={FreePorts.Next()}",
-                    $"--Alerts:Cluster:GatewayPort={FreePorts.Next()}",
-                    .. arguments,
-                ]));
-            }
+            for (var i = 1; i <= SiloCount; i++) silos.Add(await SiloProcess.StartAsync(settings, $"silo-{i}"));
 
             start.Stop();
             var client = await AlertsClient.ConnectAsync(new AlertsClientOptions
@@ -156,7 +149,7 @@ public static class ResidencyBenchmark
             var stats = await client.GetGrain<IPushHubGrain>(0).GetStats();
 
             Console.WriteLine($"storage: postgres, a cluster of {SiloCount} silo processes on this machine (migrate {migrate.Elapsed.TotalSeconds:N1} s, silos started one after another in {start.Elapsed.TotalSeconds:N1} s), client through the membership table");
-            foreach (var silo in silos) Console.WriteLine($"  {silo.Name}: {silo.Listening}");
+            foreach (var silo in silos) Console.WriteLine($"  {silo.Name}: http {silo.HttpPort}, gateway {silo.GatewayPort}, silo {silo.SiloAddress}");
             Console.WriteLine($"users: {users:N0}, inside the 120 km circle: {inside:N0} (checksum {checksum % 1000})");
             Console.WriteLine($"baseline (validate + encode, no grains): {baselineRate:N0} updates/s");
             Console.WriteLine($"ingest through the Orleans client: {ingestRate:N0} updates/s ({applied:N0} applied in {ingestTime.TotalSeconds:N1} s) = {ingestRate / baselineRate:P2} of baseline");
@@ -166,7 +159,7 @@ public static class ResidencyBenchmark
 
             await subscription.DisposeAsync();
             await client.DisposeAsync();
-            foreach (var silo in silos) await silo.StopAsync();
+            foreach (var silo in silos) await silo.TerminateAsync();
         }
         finally
         {
