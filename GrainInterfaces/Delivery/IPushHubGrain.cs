@@ -17,4 +17,9 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     [RequiresRole(Roles.Admin, Roles.Gateway)]
     [ReadOnly, Alias("GetStats")]
     Task<PushHubStats> GetStats();
+
+    /// <summary>One case's pushes the hub holds: waiting for a gateway, and handed over but not yet acknowledged.</summary>
+    [RequiresRole(Roles.Admin, Roles.Gateway)]
+    [ReadOnly, Alias("GetCaseDelivery")]
+    Task<CaseDelivery> GetCaseDelivery(string caseId);
 }

@@ -10,10 +10,12 @@ public interface IResidencyGrain : IGrainWithIntegerKey
     Task<IngestResult> Report(List<LocationUpdate> updates);
 
     /// <summary>Stops (true) or resumes (false) alerts for a user; durable when the call returns.</summary>
+    [RequiresRole(Roles.Gateway, Roles.Admin)]
     [Alias("SetOptOut")]
     Task SetOptOut(long userId, bool optedOut);
 
     /// <summary>Deletes every row about a user.</summary>
+    [RequiresRole(Roles.Gateway, Roles.Admin)]
     [Alias("Erase")]
     Task Erase(long userId);
 }

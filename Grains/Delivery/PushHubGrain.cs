@@ -124,6 +124,14 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     public Task<PushHubStats> GetStats() =>
         Task.FromResult(new PushHubStats(_pending.Count, _inFlight.Count, _acknowledged, _resent, _gateways.Count));
 
+    public Task<CaseDelivery> GetCaseDelivery(string caseId)
+    {
+        if (string.IsNullOrEmpty(caseId)) throw new ArgumentException("caseId is empty", nameof(caseId));
+        var waiting = _pending.Values.Where(b => b.CaseId == caseId).ToList();
+        var inFlight = _inFlight.Values.Where(f => f.Batch.CaseId == caseId).ToList();
+        return Task.FromResult(new CaseDelivery(caseId, waiting.Count, waiting.Sum(b => (long)b.UserIds.Count), inFlight.Count, inFlight.Sum(f => (long)f.Batch.UserIds.Count)));
+    }
+
     private async Task CheckAsync()
     {
         var now = time.GetUtcNow();

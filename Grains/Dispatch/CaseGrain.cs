@@ -55,6 +55,7 @@ public sealed class CaseGrain(
     public async Task<CaseProgress> Dispatch()
     {
         if (S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched) return Progress();
+        ThrowIfMissing();
         if (S.Status != CaseStatus.Open) throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} cannot be dispatched: it is {S.Status}");
         S.ActiveUntil = time.GetUtcNow() + _options.CaseActiveFor;
         await this.RegisterOrUpdateReminder(ExpiryReminder, _options.CaseActiveFor, ExpiryCheckPeriod);
@@ -63,6 +64,7 @@ public sealed class CaseGrain(
 
     public async Task<CaseProgress> Widen(double radiusMeters)
     {
+        ThrowIfMissing();
         if (S.Status is not (CaseStatus.Open or CaseStatus.Dispatching or CaseStatus.Dispatched))
             throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} cannot be widened: it is {S.Status}");
         if (GeoValidation.CheckRadius(radiusMeters, _options.MaxRadiusMeters) is { } error) throw error;
@@ -83,7 +85,7 @@ public sealed class CaseGrain(
     {
         if (outcome is not (CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired))
             throw new ArgumentException($"outcome {outcome} is invalid: use Resolved or Cancelled", nameof(outcome));
-        if (S.Status is CaseStatus.None) throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} does not exist");
+        ThrowIfMissing();
         if (S.Status is CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired) return Progress();
         var wasActive = S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched;
         S.Status = outcome;
@@ -204,6 +206,12 @@ public sealed class CaseGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == ExpiryReminder && time.GetUtcNow() >= S.ActiveUntil) await Close(CaseStatus.Expired);
+    }
+
+    // A case nobody filed is "not found", not "in the wrong state": consoles and scripts tell the two apart.
+    private void ThrowIfMissing()
+    {
+        if (S.Status is CaseStatus.None) throw new KeyNotFoundException($"no case named {this.GetPrimaryKeyString()}");
     }
 
     private ICaseDispatchGrain Self => this.AsReference<ICaseDispatchGrain>();

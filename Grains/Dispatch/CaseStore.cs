@@ -66,4 +66,22 @@ public sealed class CaseStore(StoreEngine engine)
         var names = statuses.Select(s => s.ToString()).ToArray();
         return (await connection.QueryAsync<string>($"SELECT case_id FROM cases WHERE {engine.AnyOf("status", "names")}", new { names })).ToList();
     }
+
+    /// <summary>The most recently changed cases first, optionally only those in one state.</summary>
+    public async Task<List<CaseSummary>> ListCasesAsync(CaseStatus? status, int limit)
+    {
+        await using var connection = await engine.OpenAsync();
+        var where = status is null ? "" : "WHERE status = @status";
+        var rows = await connection.QueryAsync<(string CaseId, string Status, long UpdatedMs)>(
+            $"SELECT case_id, status, updated_ms FROM cases {where} ORDER BY updated_ms DESC, case_id LIMIT @limit", new { status = status?.ToString(), limit });
+        return rows.Select(r => new CaseSummary(r.CaseId, Enum.Parse<CaseStatus>(r.Status), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedMs))).ToList();
+    }
+
+    /// <summary>How many cases are in each state.</summary>
+    public async Task<Dictionary<CaseStatus, int>> CountCasesAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        var rows = await connection.QueryAsync<(string Status, long Count)>("SELECT status, COUNT(*) FROM cases GROUP BY status");
+        return rows.ToDictionary(r => Enum.Parse<CaseStatus>(r.Status), r => (int)r.Count);
+    }
 }

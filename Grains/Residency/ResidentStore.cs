@@ -119,4 +119,13 @@ public sealed class ResidentStore(StoreEngine engine)
         total += outbox.Count(ids => OutboxStore.ParseIds(ids).Contains(userId));
         return total;
     }
+
+    /// <summary>Residents with a stored position, and users who opted out (positions still being written are not counted yet).</summary>
+    public async Task<(long Residents, long OptedOut)> CountAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        var residents = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM residents");
+        var optedOut = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM user_prefs WHERE opted_out = 1");
+        return (residents, optedOut);
+    }
 }

@@ -1,0 +1,50 @@
+using System.CommandLine;
+
+namespace Alerts.Console;
+
+/// <summary>The <c>alerts</c> command tree. Add a command by adding its <c>Create</c> to the group it belongs to.</summary>
+public static class AlertsConsole
+{
+    /// <summary>Builds the tree.</summary>
+    public static RootCommand Build()
+    {
+        var connection = new ConnectionOptions();
+        var root = new RootCommand($"Alerts admin console: file and follow missing-child cases, manage users and credentials, simulate a city. {ExitCodes.Legend}");
+        connection.AddTo(root);
+        root.Add(Group("case", "File, dispatch, widen, close and follow cases (role admin)",
+            OpenCommand.Create(connection), DispatchCommand.Create(connection), WidenCommand.Create(connection), CloseCommand.Create(connection),
+            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection)));
+        root.Add(Group("user", "Privacy requests for one user (role admin or gateway)", OptOutCommand.Create(connection), EraseCommand.Create(connection)));
+        root.Add(Group("credential", "Create, revoke and list client credentials (role operator)",
+            CreateCredentialCommand.Create(connection), RevokeCredentialCommand.Create(connection), ListCredentialsCommand.Create(connection)));
+        root.Add(StatsCommand.Create(connection));
+        root.Add(SimulateCommand.Create(connection));
+        return root;
+    }
+
+    /// <summary>Parses and runs; a command line that does not parse exits with <see cref="ExitCodes.BadInput"/>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) System.Console.Error.WriteLine($"alerts: {error.Message}");
+            System.Console.Error.WriteLine("alerts: see --help");
+            return ExitCodes.BadInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C cancels the command's token; the simulator then prints its summary and disconnects.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+        });
+    }
+
+    private static Command Group(string name, string description, params Command[] commands)
+    {
+        var group = new Command(name, description);
+        foreach (var command in commands) group.Add(command);
+        return group;
+    }
+}

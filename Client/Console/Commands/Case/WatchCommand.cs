@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Alerts.GrainInterfaces;
+using Spectre.Console;
+
+namespace Alerts.Console;
+
+/// <summary>
+/// <c>alerts case watch</c>: a live view that redraws in place until the case settles (dispatched and every
+/// push acknowledged, or closed), the timeout passes, or Ctrl-C. Without a terminal (or with <c>--json</c>)
+/// it prints a line (a JSON line) each time the figures change, so scripts and logs can follow it too.
+/// </summary>
+public static class WatchCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var id = CaseArguments.Id();
+        var until = new Option<string>("--until") { Description = "delivered: until every push is acknowledged (default); dispatched: until every cell is done", DefaultValueFactory = _ => "delivered" };
+        until.AcceptOnlyFromAmong("delivered", "dispatched");
+        var timeout = new Option<int?>("--timeout") { Description = "Give up after this many seconds (exit code 7)" };
+        var refresh = new Option<int>("--refresh-ms") { Description = "How often to read the figures, in milliseconds (50-10,000)", DefaultValueFactory = _ => 250 };
+        refresh.Validators.Add(r =>
+        {
+            if (r.GetValue(refresh) is < 50 or > 10_000) r.AddError("--refresh-ms must be within [50, 10000]");
+        });
+        var command = new Command("watch", "Follow a case live: dispatch progress, cells, recipients, pushes handed to gateways and acknowledged") { id, until, timeout, refresh };
+        return command.Runs(connection, async context =>
+        {
+            var caseId = context.Get(id);
+            var stopAt = context.Get(until) == "dispatched"
+                ? (Func<CaseView, bool>)(v => v.Status is not (CaseStatus.Open or CaseStatus.Dispatching))
+                : v => v.Settled;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            if (context.Get(timeout) is { } seconds) deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+            await using var client = await context.ConnectAsync();
+            var first = await CaseView.LoadAsync(client, caseId);
+            var follow = new CaseFollower(client, caseId, TimeSpan.FromMilliseconds(context.Get(refresh)), stopAt);
+            var interactive = !context.Output.IsJson && context.Output.Terminal.Profile.Capabilities.Interactive;
+            CaseView last;
+            if (interactive)
+            {
+                last = first;
+                await context.Output.Terminal.Live(first.ToLiveView()).AutoClear(false).StartAsync(async live =>
+                {
+                    last = await follow.RunAsync(first, (view, note) =>
+                    {
+                        live.UpdateTarget(note is null ? view.ToLiveView() : new Rows(view.ToLiveView(), new Text(note)));
+                        live.Refresh();
+                    }, deadline.Token);
+                });
+            }
+            else
+            {
+                last = await follow.RunAsync(first, (view, note) =>
+                {
+                    if (context.Output.IsJson) ConsoleOutput.WriteJson(view, indented: false);
+                    else System.Console.WriteLine(note ?? Line(view));
+                }, deadline.Token);
+            }
+
+            if (stopAt(last)) return ExitCodes.Ok;
+            if (context.Cancellation.IsCancellationRequested) return ExitCodes.Interrupted;
+            System.Console.Error.WriteLine($"alerts: case {caseId} did not settle within {context.Get(timeout)} s");
+            return ExitCodes.TimedOut;
+        });
+    }
+
+    private static string Line(CaseView v) =>
+        $"{v.CaseId} {v.Status.ToString().ToLowerInvariant()}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{(v.Settled ? ", settled" : "")}";
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Console;
+
+/// <summary><c>alerts case widen</c>: enlarges the radius; only users newly inside are alerted.</summary>
+public static class WidenCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var id = CaseArguments.Id();
+        var radius = new Option<double>("--radius-km") { Description = "The new, larger radius in km", Required = true };
+        var command = new Command("widen", "Enlarge the case's radius; only users newly inside get the alert") { id, radius };
+        return command.Runs(connection, async context =>
+        {
+            await using var client = await context.ConnectAsync();
+            await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000);
+            var view = await CaseView.LoadAsync(client, context.Get(id));
+            context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {view.Status.ToString().ToLowerInvariant()}");
+        });
+    }
+}

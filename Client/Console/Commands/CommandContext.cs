@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Alerts.Client;
+using Spectre.Console;
+
+namespace Alerts.Console;
+
+/// <summary>What one command invocation works with: its parse result, output, cancellation, and the way to the cluster.</summary>
+public sealed class CommandContext(ParseResult parse, ConnectionOptions connection, CancellationToken cancellationToken)
+{
+    /// <summary>The parsed command line.</summary>
+    public ParseResult Parse { get; } = parse;
+
+    /// <summary>Cancelled by Ctrl-C (SIGINT) or SIGTERM.</summary>
+    public CancellationToken Cancellation { get; } = cancellationToken;
+
+    /// <summary>Tables or JSON.</summary>
+    public ConsoleOutput Output { get; } = new(parse.GetValue(connection.Json), AnsiConsole.Console);
+
+    /// <summary>The client options from the command line, environment and config file.</summary>
+    public AlertsClientOptions ClientOptions() => ClusterConnection.Resolve(Parse, connection);
+
+    /// <summary>Connects and signs in.</summary>
+    public Task<AlertsClient> ConnectAsync() => ClusterConnection.ConnectAsync(ClientOptions(), Cancellation);
+
+    /// <summary>The value of <paramref name="argument"/>.</summary>
+    public T Get<T>(Argument<T> argument) => Parse.GetValue(argument)!;
+
+    /// <summary>The value of <paramref name="option"/>.</summary>
+    public T? Get<T>(Option<T> option) => Parse.GetValue(option);
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Console;
+
+/// <summary><c>alerts credential create</c>: a new client credential; its secret is shown (or saved) once and stored only as a hash.</summary>
+public static class CreateCredentialCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var name = new Argument<string>("name") { Description = "The client's name: 1-64 letters, digits, '.', '_' or '-'" };
+        var roles = new Option<string[]>("--role") { Description = $"A role to grant; repeat for several ({string.Join(", ", Roles.All)})", Required = true, AllowMultipleArgumentsPerToken = true };
+        var save = new Option<string?>("--save") { Description = "Write name:secret to this file (owner-only) instead of printing the secret" };
+        var command = new Command("create", "Create a client credential (role operator); the secret is shown once, only its hash is kept") { name, roles, save };
+        return command.Runs(connection, async context =>
+        {
+            var path = context.Get(save);
+            if (path is not null && File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"save file {path} exists already; choose another or delete it first");
+            await using var client = await context.ConnectAsync();
+            var issued = await client.GetGrain<IClientCredentialsGrain>(0).Create(context.Get(name), [.. context.Get(roles)!]);
+            if (path is not null)
+            {
+                CredentialFile.Write(path, issued.Credential);
+                context.Output.Write(new { issued.Name, issued.Roles, savedTo = Path.GetFullPath(path) },
+                    $"credential {issued.Name} ({string.Join(", ", issued.Roles)}) saved to {path}; use it with --credential-file {path}");
+            }
+            else
+            {
+                context.Output.Write(new { issued.Name, issued.Roles, issued.Secret, issued.Credential },
+                    $"credential {issued.Name} ({string.Join(", ", issued.Roles)}): {issued.Credential}\nThe secret is shown only now; the silos keep only its hash.");
+            }
+        });
+    }
+}

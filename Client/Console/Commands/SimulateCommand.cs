@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Alerts.Console;
+
+/// <summary>
+/// <c>alerts simulate</c>: a city of devices behind one gateway. Loads the residents (a progress bar), prints
+/// a line starting with <c>ready:</c>, then moves some of them now and then and counts the pushes it receives,
+/// until Ctrl-C or <c>--duration</c>; then prints a summary per case.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var population = new Option<int>("--population") { Description = "How many residents (1-20,000,000)", DefaultValueFactory = _ => 100_000 };
+        var city = new Option<string?>("--city") { Description = "Place the residents around this city (a place of ≥15,000 people, e.g. Shenzhen or Springfield,US); default Shenzhen" };
+        var regionKm = new Option<double>("--region-km") { Description = "With --city: the region's radius in km", DefaultValueFactory = _ => 100 };
+        var bbox = new Option<string?>("--bbox") { Description = "Place the residents in this box instead: south,west,north,east in degrees" };
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed places the same residents", DefaultValueFactory = _ => 1 };
+        var firstUser = new Option<long>("--first-user-id") { Description = "User ids run from this one (give simulators running together separate ranges)", DefaultValueFactory = _ => 1 };
+        var moving = new Option<double>("--moving") { Description = "Share of residents that move each round (0-1)", DefaultValueFactory = _ => 0.01 };
+        var moveEvery = new Option<double>("--move-every") { Description = "Seconds between rounds of moves", DefaultValueFactory = _ => 10 };
+        var moveKm = new Option<double>("--move-km") { Description = "How far a move goes at most, km", DefaultValueFactory = _ => 2 };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C)" };
+        var name = new Option<string>("--name") { Description = "The gateway name the simulator subscribes under", DefaultValueFactory = _ => "simulator" };
+        var places = new Option<string?>("--places") { Description = "Another places file in the cities15000 format" };
+        var command = new Command("simulate", "Play a city of devices through the gateway library (role gateway): load residents, move some, count the pushes they get")
+        {
+            population, city, regionKm, bbox, seed, firstUser, moving, moveEvery, moveKm, duration, name, places,
+        };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(population) is < 1 or > 20_000_000) r.AddError("--population must be within [1, 20000000]");
+            if (r.GetValue(moving) is < 0 or > 1 or double.NaN) r.AddError("--moving must be within [0, 1]");
+            if (r.GetValue(moveEvery) is <= 0 or double.NaN) r.AddError("--move-every must be more than 0 seconds");
+            if (r.GetValue(moveKm) is < 0 or double.NaN) r.AddError("--move-km must not be negative");
+            if (r.GetValue(duration) is <= 0) r.AddError("--duration must be more than 0 seconds");
+            if (r.GetValue(firstUser) < 1) r.AddError("--first-user-id must be positive");
+            if (r.GetValue(city) is not null && r.GetValue(bbox) is not null) r.AddError("give --city or --bbox, not both");
+        });
+        return command.Runs(connection, async context =>
+        {
+            var table = PlaceTable.Load(context.Get(places) ?? PlaceTable.DefaultPath);
+            var region = context.Get(bbox) is { } box ? Region.Box(box) : Region.AroundPlace(table, context.Get(city) ?? "Shenzhen", context.Get(regionKm));
+            var plan = PopulationPlan.For(table, region);
+            var settings = new SimulationSettings(context.Get(population), region, context.Get(seed), context.Get(firstUser), context.Get(moving),
+                TimeSpan.FromSeconds(context.Get(moveEvery)), context.Get(moveKm) * 1000, context.Get(duration) is { } d ? TimeSpan.FromSeconds(d) : null,
+                context.Get(name)!, ReportSize: 10_000, ReportsInFlight: 4);
+            var simulation = new CitySimulation(settings, plan);
+            var output = context.Output;
+
+            await using var gateway = await simulation.ConnectAsync(context.ClientOptions(), context.Cancellation);
+            var loadTime = await LoadWithProgressAsync(simulation, gateway, settings, output, context.Cancellation);
+            var ready = new { @event = "ready", residents = settings.Population, places = plan.Places.Count, region = region.Description, seconds = Math.Round(loadTime.TotalSeconds, 1), perSecond = Math.Round(settings.Population / loadTime.TotalSeconds) };
+            if (output.IsJson) ConsoleOutput.WriteJson(ready, indented: false);
+            else System.Console.WriteLine($"ready: {settings.Population:N0} residents in {region.Description} ({plan.Places.Count} places) loaded in {loadTime.TotalSeconds:0.0} s ({ready.perSecond:N0}/s); receiving pushes, Ctrl-C to stop");
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            if (settings.Duration is { } limit) stop.CancelAfter(limit);
+            await simulation.MoveAsync(gateway, stop.Token);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            var summary = simulation.Summary(gateway, loadTime);
+            output.Write(summary, () => SummaryTable(summary));
+        });
+    }
+
+    private static async Task<TimeSpan> LoadWithProgressAsync(CitySimulation simulation, Alerts.Client.GatewayConnection gateway, SimulationSettings settings, ConsoleOutput output, CancellationToken cancellationToken)
+    {
+        if (output.IsJson || !output.Terminal.Profile.Capabilities.Interactive)
+        {
+            // Without a terminal: a line at every tenth, so logs show the load moving.
+            var reported = 0;
+            return await simulation.LoadAsync(gateway, loaded =>
+            {
+                var tenth = (int)(10L * loaded / settings.Population);
+                if (tenth > Volatile.Read(ref reported) && Interlocked.Exchange(ref reported, tenth) < tenth && !output.IsJson)
+                    System.Console.WriteLine($"loading: {loaded:N0} / {settings.Population:N0} residents");
+            }, cancellationToken);
+        }
+
+        var elapsed = TimeSpan.Zero;
+        await output.Terminal.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"loading {settings.Population:N0} residents", maxValue: settings.Population);
+                elapsed = await simulation.LoadAsync(gateway, loaded => task.Value = loaded, cancellationToken);
+                task.Value = settings.Population;
+            });
+        return elapsed;
+    }
+
+    private static Table SummaryTable(SimulationSummary s)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"{s.Residents:N0} residents in {Markup.Escape(s.Region)}, loaded in {s.LoadSeconds:0.0} s ({s.LoadRatePerSecond:N0}/s)")
+            .AddColumn("case").AddColumn("batches", c => c.RightAligned()).AddColumn("pushes", c => c.RightAligned())
+            .AddColumn("users", c => c.RightAligned()).AddColumn("repeated", c => c.RightAligned());
+        foreach (var c in s.Cases) table.AddRow(Markup.Escape(c.CaseId), $"{c.Batches:N0}", $"{c.Pushes:N0}", $"{c.Users:N0}", $"{c.Repeated:N0}");
+        if (s.Cases.Count == 0) table.AddRow("(no pushes)", "", "", "", "");
+        table.Caption($"moves reported {s.Moves:N0}, rejected updates {s.Rejected:N0}, redelivered batches dropped {s.DuplicateBatchesDropped:N0}, resubscriptions {s.Resubscriptions:N0}");
+        return table;
+    }
+}

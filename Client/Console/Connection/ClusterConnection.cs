@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Console;
+
+/// <summary>Turns the connection options, environment and config file into client options, and connects with clear failures.</summary>
+public static class ClusterConnection
+{
+    /// <summary>Options first, then environment variables, then the config file, then the embedded defaults.</summary>
+    public static AlertsClientOptions Resolve(ParseResult parse, ConnectionOptions options)
+    {
+        var configPath = parse.GetValue(options.Config) ?? Env("ALERTS_CONFIG");
+        var file = configPath is null ? new ConsoleConfigFile() : ConsoleConfigFile.Load(configPath);
+        var client = new AlertsClientOptions
+        {
+            ClusterId = parse.GetValue(options.ClusterId) ?? Env("ALERTS_CLUSTER_ID") ?? file.ClusterId ?? "alerts",
+            ServiceId = parse.GetValue(options.ServiceId) ?? Env("ALERTS_SERVICE_ID") ?? file.ServiceId ?? "alerts",
+            MembershipConnectionString = parse.GetValue(options.Membership) ?? Env("ALERTS_MEMBERSHIP") ?? file.Membership,
+            Credential = ReadCredential(parse, options, file),
+            ConnectAttempts = 3,
+        };
+        var gateways = parse.GetValue(options.Gateways) is { Length: > 0 } given ? given
+            : Env("ALERTS_GATEWAYS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ?? file.Gateways?.ToArray();
+        if (gateways is { Length: > 0 }) client.Gateways = [.. gateways];
+        foreach (var gateway in client.Gateways)
+        {
+            if (!System.Net.IPEndPoint.TryParse(gateway, out var endpoint) || endpoint.Port == 0)
+                throw new ConsoleFailure(ExitCodes.BadInput, $"gateway '{gateway}' is invalid: use ip:port, e.g. 127.0.0.1:30000");
+        }
+
+        return client;
+    }
+
+    /// <summary>Connects and signs in; a refused credential and an unreachable cluster are told apart.</summary>
+    public static async Task<AlertsClient> ConnectAsync(AlertsClientOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AlertsClient.ConnectAsync(options, cancellationToken);
+        }
+        catch (InvalidOperationException e) when (Find<AccessDeniedException>(e) is { } denied)
+        {
+            throw new ConsoleFailure(ExitCodes.AccessDenied, $"sign-in refused for {CredentialName(options.Credential)}: {denied.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConsoleFailure(ExitCodes.Unreachable, e.Message, e);
+        }
+    }
+
+    private static string ReadCredential(ParseResult parse, ConnectionOptions options, ConsoleConfigFile file)
+    {
+        var credential = parse.GetValue(options.Credential) ?? Env("ALERTS_CREDENTIAL");
+        var path = parse.GetValue(options.CredentialFile) ?? Env("ALERTS_CREDENTIAL_FILE");
+        if (credential is null && path is null)
+        {
+            credential = file.Credential;
+            path = file.CredentialFile;
+        }
+
+        if (credential is null && path is null && File.Exists(ConnectionOptions.EmbeddedCredentialFile)) path = ConnectionOptions.EmbeddedCredentialFile;
+        if (credential is null && path is not null)
+        {
+            if (!File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"credential file {path} does not exist");
+            credential = File.ReadAllText(path).Trim();
+        }
+
+        if (credential is null)
+            throw new ConsoleFailure(ExitCodes.BadInput, $"no credential: give --credential name:secret, --credential-file, or ALERTS_CREDENTIAL (the embedded silo writes an operator credential to {ConnectionOptions.EmbeddedCredentialFile})");
+        var colon = credential.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == credential.Length - 1)
+            throw new ConsoleFailure(ExitCodes.BadInput, "credential is invalid: use name:secret");
+        return credential;
+    }
+
+    private static string CredentialName(string credential) => credential[..credential.IndexOf(':', StringComparison.Ordinal)];
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
+}

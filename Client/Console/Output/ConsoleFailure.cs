@@ -1,0 +1,39 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Console;
+
+/// <summary>An error a person can act on: one line and the exit code it maps to.</summary>
+public sealed class ConsoleFailure(int exitCode, string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The process's exit code (<see cref="ExitCodes"/>).</summary>
+    public int ExitCode { get; } = exitCode;
+
+    /// <summary>Maps what a command threw (often an exception that crossed the wire from a grain) to a line and an exit code.</summary>
+    public static ConsoleFailure From(Exception exception)
+    {
+        if (exception is ConsoleFailure failure) return failure;
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) return From(aggregate.InnerException!);
+        return exception switch
+        {
+            AccessDeniedException e => new(ExitCodes.AccessDenied, $"access denied: {e.Message}", e),
+            KeyNotFoundException e => new(ExitCodes.NotFound, e.Message, e),
+            GeoValidationException e => new(ExitCodes.BadInput, e.Message, e),
+            ArgumentException e => new(ExitCodes.BadInput, WithoutParameterSuffix(e), e),
+            FormatException e => new(ExitCodes.BadInput, e.Message, e),
+            StorageUnavailableException e => new(ExitCodes.Failed, $"storage unavailable: {e.Message}", e),
+            InvalidOperationException e => new(ExitCodes.WrongState, e.Message, e),
+            TimeoutException e => new(ExitCodes.Unreachable, $"the cluster did not answer in time: {e.Message}", e),
+            OrleansException e when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase) || e is SiloUnavailableException =>
+                new(ExitCodes.Unreachable, $"lost the connection to the cluster: {e.Message}", e),
+            OperationCanceledException e => new(ExitCodes.Interrupted, "interrupted", e),
+            _ => new(ExitCodes.Failed, $"{exception.GetType().Name}: {exception.Message}", exception),
+        };
+    }
+
+    // ArgumentException appends " (Parameter 'x')"; the message already names the field.
+    private static string WithoutParameterSuffix(ArgumentException e) =>
+        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
+}

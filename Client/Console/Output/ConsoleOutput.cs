@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Alerts.Console;
+
+/// <summary>Where a command writes: tables and lines for people, or one JSON document for scripts (<c>--json</c>).</summary>
+public sealed class ConsoleOutput(bool json, IAnsiConsole console)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>True with <c>--json</c>.</summary>
+    public bool IsJson { get; } = json;
+
+    /// <summary>The terminal (Spectre.Console), for live views.</summary>
+    public IAnsiConsole Terminal { get; } = console;
+
+    /// <summary>Writes <paramref name="value"/> as JSON with <c>--json</c>, else renders what <paramref name="human"/> makes.</summary>
+    public void Write(object value, Func<IRenderable> human)
+    {
+        if (IsJson) WriteJson(value);
+        else Terminal.Write(human());
+    }
+
+    /// <summary>Writes <paramref name="value"/> as JSON with <c>--json</c>, else one plain line.</summary>
+    public void Write(object value, string line)
+    {
+        if (IsJson) WriteJson(value);
+        else Terminal.WriteLine(line);
+    }
+
+    /// <summary>One JSON document (or one JSON line with <paramref name="indented"/> false) on standard output.</summary>
+    public static void WriteJson(object value, bool indented = true)
+    {
+        var options = indented ? JsonOptions : new JsonSerializerOptions(JsonOptions) { WriteIndented = false };
+        System.Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), options));
+        System.Console.Out.Flush();
+    }
+
+    /// <summary>A two-column table of names and values.</summary>
+    public static Table Facts(params (string Name, object? Value)[] facts)
+    {
+        var table = new Table().HideHeaders().Border(TableBorder.Rounded).AddColumn("").AddColumn("");
+        foreach (var (name, value) in facts) table.AddRow(new Text(name), new Text(value?.ToString() ?? "-"));
+        return table;
+    }
+}

@@ -1,0 +1,1 @@
+return await Alerts.Console.AlertsConsole.RunAsync(args);

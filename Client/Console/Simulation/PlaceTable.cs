@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Alerts.Console;
+
+/// <summary>Reads the places file shipped beside the console (GeoNames cities15000, CC BY 4.0; see Simulation/CITIES.md).</summary>
+public static class PlaceTable
+{
+    /// <summary>Where the console's copy is.</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "Simulation", "cities15000.csv");
+
+    /// <summary>Every place in <paramref name="path"/> (<c>geonameid,name,country,lat,lon,population</c>).</summary>
+    public static List<Place> Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"places file {path} does not exist");
+        var places = new List<Place>();
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var f = line.Split(',');
+            if (f.Length < 6) continue;
+            places.Add(new Place(f[1], f[2], double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture)));
+        }
+
+        return places;
+    }
+}

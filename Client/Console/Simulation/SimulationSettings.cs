@@ -1,0 +1,15 @@
+namespace Alerts.Console;
+
+/// <summary>What <c>alerts simulate</c> plays: how many residents, where, how they move, for how long.</summary>
+public sealed record SimulationSettings(
+    int Population,
+    Region Region,
+    int Seed,
+    long FirstUserId,
+    double MovingShare,
+    TimeSpan MoveEvery,
+    double MoveMeters,
+    TimeSpan? Duration,
+    string GatewayName,
+    int ReportSize,
+    int ReportsInFlight);

@@ -1,0 +1,14 @@
+namespace Alerts.Console;
+
+/// <summary>What a simulation did: residents loaded and how fast, moves, rejections, and the pushes received per case.</summary>
+public sealed record SimulationSummary(
+    string Region,
+    int Places,
+    int Residents,
+    double LoadSeconds,
+    double LoadRatePerSecond,
+    long Moves,
+    long Rejected,
+    long DuplicateBatchesDropped,
+    long Resubscriptions,
+    List<CasePushes> Cases);

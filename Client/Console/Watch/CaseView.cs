@@ -1,0 +1,70 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Alerts.Console;
+
+/// <summary>A case as the console shows it: dispatch progress from the case, delivery from the push hub.</summary>
+public sealed record CaseView(
+    string CaseId,
+    CaseStatus Status,
+    double RadiusKm,
+    int CellsDone,
+    int CellsTotal,
+    long Recipients,
+    long HandedToGateways,
+    long Acknowledged,
+    long WaitingForGateway,
+    long InFlight)
+{
+    /// <summary>Dispatch is over and every push was acknowledged, or the case was closed.</summary>
+    public bool Settled => Status is CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
+        || (Status == CaseStatus.Dispatched && WaitingForGateway == 0 && InFlight == 0);
+
+    /// <summary>Reads the case and its delivery; an unknown case is "not found".</summary>
+    public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId)
+    {
+        var progress = client.GetGrain<ICaseGrain>(caseId).GetProgress();
+        var delivery = client.GetGrain<IPushHubGrain>(0).GetCaseDelivery(caseId);
+        return From(await progress, await delivery);
+    }
+
+    /// <summary>Combines the two; "handed" counts pushes that left the hub's queue, "acknowledged" those a gateway confirmed.</summary>
+    public static CaseView From(CaseProgress progress, CaseDelivery delivery)
+    {
+        if (progress.Status == CaseStatus.None) throw new KeyNotFoundException($"no case named {progress.CaseId}");
+        // The two reads are not one snapshot: clamp, so a batch recorded between them never shows as negative.
+        var handed = Math.Max(0, progress.Recipients - delivery.UsersWaiting);
+        var acknowledged = Math.Max(0, handed - delivery.UsersInFlight);
+        return new CaseView(progress.CaseId, progress.Status, progress.RadiusMeters / 1000, progress.CellsDone, progress.CellsTotal,
+            progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight);
+    }
+
+    /// <summary>A table of the figures.</summary>
+    public IRenderable ToTable() => ConsoleOutput.Facts(
+        ("case", CaseId),
+        ("status", Status.ToString().ToLowerInvariant()),
+        ("radius", $"{RadiusKm:0.###} km"),
+        ("cells", $"{CellsDone:N0} / {CellsTotal:N0}"),
+        ("recipients", $"{Recipients:N0}"),
+        ("handed to gateways", $"{HandedToGateways:N0}"),
+        ("acknowledged", $"{Acknowledged:N0}"));
+
+    /// <summary>The live view: a progress bar over the cells, then the counters.</summary>
+    public IRenderable ToLiveView()
+    {
+        var share = CellsTotal == 0 ? (Status is CaseStatus.Open ? 0 : 1) : (double)CellsDone / CellsTotal;
+        var bar = new BreakdownChart().Width(50).HideTags()
+            .AddItem("done", Math.Max(share, 0.0001) * 100, Color.Green)
+            .AddItem("to do", Math.Max(1 - share, 0.0001) * 100, Color.Grey);
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow(new Text("dispatch"), new Columns(bar, new Text($"{share:P0}")).Collapse());
+        grid.AddRow(new Text("status"), new Text(Status.ToString().ToLowerInvariant() + (Settled ? " (settled)" : "")));
+        grid.AddRow(new Text("cells"), new Text($"{CellsDone:N0} / {CellsTotal:N0}"));
+        grid.AddRow(new Text("recipients"), new Text($"{Recipients:N0}"));
+        grid.AddRow(new Text("handed to gateways"), new Text($"{HandedToGateways:N0}"));
+        grid.AddRow(new Text("acknowledged"), new Text($"{Acknowledged:N0}"));
+        return new Panel(grid).Header($"case {CaseId}").Border(BoxBorder.Rounded);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>Operators make and revoke client credentials with the console: the secret shown once, stored only as a hash, a revoked one refused.</summary>
+public sealed class ConsoleCredentialTests(ConsoleSilo fixture) : IClassFixture<ConsoleSilo>
+{
+    [Fact]
+    public async Task A_credential_saved_to_a_file_is_owner_only_signs_in_with_its_roles_and_stops_working_when_revoked()
+    {
+        var file = Path.Combine(fixture.WorkingDirectory, "ops-admin.credential");
+        var created = await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "ops-admin", "--role", "admin", "--save", file));
+        Assert.Contains("saved to", created.StandardOutput);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        var secret = File.ReadAllText(file).Trim().Split(':')[1];
+        Assert.DoesNotContain(secret, created.StandardOutput);
+
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(file, "case", "list"));
+        var list = JsonDocument.Parse((await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "list", "--json"))).StandardOutput).RootElement;
+        var entry = list.EnumerateArray().Single(c => c.GetProperty("name").GetString() == "ops-admin");
+        Assert.Equal(["admin"], entry.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.DoesNotContain(secret, list.GetRawText());
+
+        // The same name twice is refused; saving over an existing file too.
+        var twice = await fixture.RunAsOperatorAsync("credential", "create", "ops-admin", "--role", "admin");
+        Assert.Equal(5, twice.ExitCode);
+        Assert.Contains("already exists", twice.StandardError);
+        var overwrite = await fixture.RunAsOperatorAsync("credential", "create", "ops-other", "--role", "admin", "--save", file);
+        Assert.Equal(2, overwrite.ExitCode);
+
+        await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "revoke", "ops-admin"));
+        var refused = await fixture.RunAsync(file, "case", "list");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("sign-in refused for ops-admin", refused.StandardError);
+    }
+
+    [Fact]
+    public async Task A_credential_printed_instead_of_saved_shows_its_secret_once_and_works()
+    {
+        var created = JsonDocument.Parse((await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "printed-gw", "--role", "gateway", "--json"))).StandardOutput).RootElement;
+        var credential = created.GetProperty("credential").GetString()!;
+        Assert.StartsWith("printed-gw:", credential, StringComparison.Ordinal);
+
+        var environment = fixture.Environment(fixture.AdminCredential);
+        environment.Remove("ALERTS_CREDENTIAL_FILE");
+        environment["ALERTS_CREDENTIAL"] = credential;
+        var run = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, environment, "user", "opt-out", "77");
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+
+    [Fact]
+    public async Task A_config_file_names_the_cluster_and_the_credential_and_a_broken_one_is_refused()
+    {
+        var config = Path.Combine(fixture.WorkingDirectory, "console.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new { clusterId = fixture.ClusterId, gateways = new[] { $"127.0.0.1:{fixture.Silo.GatewayPort}" }, credentialFile = fixture.AdminCredential }));
+        var run = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, new Dictionary<string, string> { ["ALERTS_CONFIG"] = config }, "case", "list", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        File.WriteAllText(config, "{ not json");
+        var broken = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
+        Assert.Equal(2, broken.ExitCode);
+        Assert.Contains("is not valid JSON", broken.StandardError);
+    }
+}
