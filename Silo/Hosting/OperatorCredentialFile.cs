@@ -69,8 +69,8 @@ public sealed class OperatorCredentialFile(
     private static void Write(string path, string credential)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".new";
-        File.Delete(temporary);
+        // Unique, so two silos sharing a folder (tests) never write the same temporary file.
+        var temporary = $"{path}.{Guid.NewGuid():N}.new";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var writer = new StreamWriter(temporary, options)) writer.Write(credential + "\n");
