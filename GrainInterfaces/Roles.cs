@@ -9,6 +9,9 @@ public static class Roles
     /// <summary>Alert admins: open, dispatch, widen and close cases.</summary>
     public const string Admin = "admin";
 
+    /// <summary>Operators: create and revoke client credentials.</summary>
+    public const string Operator = "operator";
+
     /// <summary>Every role a client credential may be granted.</summary>
-    public static IReadOnlyList<string> All { get; } = [Gateway, Admin];
+    public static IReadOnlyList<string> All { get; } = [Gateway, Admin, Operator];
 }

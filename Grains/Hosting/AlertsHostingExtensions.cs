@@ -21,6 +21,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton<CellLoads>();
         services.AddSingleton<CaseStore>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<CredentialStore>();
         services.AddSingleton(new ResidentCellIndex(authoritative: singleSilo));
         services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));
         services.AddSingleton<ResidentWriter>();

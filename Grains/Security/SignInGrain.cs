@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
 
-/// <summary>Exchanges a configured client's name and secret for a signed access token.</summary>
+/// <summary>Exchanges a client's name and secret for a signed access token: configured clients first, then active stored credentials.</summary>
 [StatelessWorker]
-public sealed class SignInGrain(IOptions<SecurityOptions> options, TokenIssuer tokens) : Grain, ISignInGrain
+public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialStore store, TokenIssuer tokens) : Grain, ISignInGrain
 {
     private const string Refusal = "unknown client name or wrong secret";
 
@@ -16,18 +16,27 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, TokenIssuer t
         options.Value.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public Task<AccessToken> SignIn(string name, string secret)
+    public async Task<AccessToken> SignIn(string name, string secret)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrEmpty(secret);
 
-        if (!_clients.TryGetValue(name, out var client))
+        // Configured wins on a name clash: settings are what an operator of a cluster controls directly.
+        if (_clients.TryGetValue(name, out var client))
+        {
+            if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
+            return tokens.Issue(client.Name, client.Roles);
+        }
+
+        // Read at every sign-in, so a revocation on any silo takes effect at once everywhere.
+        var stored = await store.FindAsync(name);
+        if (stored is not { IsActive: true })
         {
             CredentialHash.Verify(secret, DecoyHash.Value);
             throw new AccessDeniedException(Refusal);
         }
 
-        if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
-        return Task.FromResult(tokens.Issue(client.Name, client.Roles));
+        if (!CredentialHash.Verify(secret, stored.SecretHash)) throw new AccessDeniedException(Refusal);
+        return tokens.Issue(stored.Name, stored.Roles);
     }
 }

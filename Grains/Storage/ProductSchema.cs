@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases, client credentials), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine)
 {
     // {0} is the engine's user id key type.
@@ -17,6 +17,7 @@ public sealed class ProductSchema(StoreEngine engine)
         CREATE INDEX IF NOT EXISTS case_recipients_user ON case_recipients (user_id);
         CREATE TABLE IF NOT EXISTS push_outbox (batch_id BIGINT PRIMARY KEY, case_id TEXT NOT NULL, user_ids TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS client_credentials (name TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, roles TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT NULL);
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
 

@@ -55,6 +55,13 @@ public sealed class ClusterSettings
         return builder.ToString();
     }
 
+    /// <summary>Embedded: the SQLite database's folder, where the silo keeps signing.key and operator.credential.</summary>
+    public string DataFolder()
+    {
+        var database = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        return Path.GetDirectoryName(database) is { Length: > 0 } folder ? folder : ".";
+    }
+
     /// <summary>True for the single-silo SQLite mode.</summary>
     public bool IsEmbedded => Provider.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase);
 

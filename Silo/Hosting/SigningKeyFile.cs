@@ -18,8 +18,7 @@ public static class SigningKeyFile
         if (!string.IsNullOrWhiteSpace(configuration[SettingKey])) return;
         if (!settings.IsEmbedded)
             throw new InvalidOperationException($"{SettingKey} is not set: every silo of a cluster needs the same key. Make one with `{SecurityOptions.NewSigningKeyCommand}`.");
-        var database = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
-        var path = Path.Combine(Path.GetDirectoryName(database) ?? ".", "signing.key");
+        var path = Path.Combine(settings.DataFolder(), "signing.key");
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -38,6 +38,8 @@ public static class SiloHosting
         });
         // After UseOrleans, so the product's background services start once the silo runs and stop before it.
         builder.Services.AddAlerts(builder.Configuration, StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait), singleSilo: settings.IsEmbedded);
+        // A cluster's operators configure an operator client in settings; the embedded silo makes its own.
+        if (settings.IsEmbedded) builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OperatorCredentialFile>();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<MembershipHealthCheck>("cluster");

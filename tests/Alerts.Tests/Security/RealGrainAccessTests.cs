@@ -57,6 +57,8 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("active-cases.ForCell", [], g => g.GetGrain<IActiveCasesGrain>(0).ForCell(Geo.Geohash.Encode(22.5, 114.0, 5).Packed)),
         ("case-dispatch.Resume", [], g => g.GetGrain<ICaseDispatchGrain>("matrix").Resume()),
         ("push-outbox.EraseUser", [], g => g.GetGrain<IPushOutboxGrain>(0).EraseUser(7)),
+        ("client-credentials.List", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).List()),
+        ("client-credentials.Revoke", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).Revoke("nobody")),
     ];
 
     public static TheoryData<string, string> Matrix()

@@ -2,6 +2,7 @@ using System.Net;
 using Alerts.Client;
 using Alerts.Grains;
 using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,9 @@ public sealed class SecurityCluster : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>The SQLite database holding the silo's client_credentials table.</summary>
+    public string CredentialDatabase { get; } = $"Data Source={ScratchFolder.NewFile(".db")}";
+
     /// <summary>A client without a credential: sends no token unless a test puts one in the request context.</summary>
     public IClusterClient RawClient { get; private set; } = null!;
 
@@ -48,7 +52,10 @@ public sealed class SecurityCluster : IAsyncLifetime
             ["Alerts:Security:Clients:1:Name"] = GatewayName,
             ["Alerts:Security:Clients:1:SecretHash"] = CredentialHash.Create(GatewaySecret),
             ["Alerts:Security:Clients:1:Roles:0"] = Roles.Gateway,
+            [SecuritySiloConfigurator.DatabaseSetting] = CredentialDatabase,
         };
+        // Sign-in reads stored credentials, so the silo needs the table (the product's start-up, which makes it, is not run here).
+        await using (var engine = new SqliteEngine(CredentialDatabase)) await new ProductSchema(engine).EnsureAsync(5);
         foreach (var (key, value) in settings) builder.Properties[key] = value;
         builder.AddSiloBuilderConfigurator<SecuritySiloConfigurator>();
         Cluster = builder.Build();
@@ -98,5 +105,14 @@ public sealed class SecurityCluster : IAsyncLifetime
 /// <summary>Turns Alerts security on in the test silo, exactly as the real silo does.</summary>
 public sealed class SecuritySiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddAlertsSecurity();
+    /// <summary>The test setting naming the database of stored credentials.</summary>
+    public const string DatabaseSetting = "Alerts:Test:CredentialDatabase";
+
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.AddAlertsSecurity();
+        var database = siloBuilder.Configuration[DatabaseSetting] ?? throw new InvalidOperationException($"{DatabaseSetting} is not set");
+        siloBuilder.Services.AddSingleton<StoreEngine>(new SqliteEngine(database));
+        siloBuilder.Services.AddSingleton<CredentialStore>();
+    }
 }

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>Creates, revokes and lists stored client credentials; the table is the state, so any silo's worker may answer.</summary>
+[StatelessWorker]
+public sealed partial class ClientCredentialsGrain(
+    CredentialStore store,
+    IOptions<SecurityOptions> options,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
+    ILogger<ClientCredentialsGrain> logger) : Grain, IClientCredentialsGrain
+{
+    /// <summary>The <see cref="CredentialInfo.Source"/> of a credential in the client_credentials table.</summary>
+    public const string Stored = "stored";
+
+    /// <summary>The <see cref="CredentialInfo.Source"/> of a credential in the Alerts:Security:Clients settings.</summary>
+    public const string Configured = "configured";
+
+    private const int LongestName = 64;
+
+    private readonly Dictionary<string, ClientCredential> _configured = options.Value.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public async Task<IssuedCredential> Create(string name, List<string> roles)
+    {
+        CheckName(name);
+        var granted = CheckRoles(roles);
+        // Sign-in prefers a configured client, so a stored twin could never be used: refuse it rather than mislead.
+        if (_configured.ContainsKey(name)) throw Exists(name);
+        var secret = ClientSecret.New();
+        if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, time.GetUtcNow())) throw Exists(name);
+        logger.LogInformation("Client credential {Name} created with roles {Roles}", name, string.Join(", ", granted));
+        return new IssuedCredential(name, secret, granted);
+    }
+
+    /// <inheritdoc />
+    public async Task<CredentialInfo> Revoke(string name)
+    {
+        if (_configured.ContainsKey(name))
+        {
+            throw new InvalidOperationException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
+        }
+
+        var revoked = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
+        logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, revoked.RevokedAt);
+        return Info(revoked);
+    }
+
+    /// <inheritdoc />
+    public async Task<List<CredentialInfo>> List()
+    {
+        var stored = (await store.ListAsync()).Select(Info);
+        var configured = _configured.Values.Select(c => new CredentialInfo(c.Name, c.Roles.ToList(), Configured, null, null));
+        return configured.Concat(stored).OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Source, StringComparer.Ordinal).ToList();
+    }
+
+    private static CredentialInfo Info(StoredCredential credential) =>
+        new(credential.Name, credential.Roles.ToList(), Stored, credential.CreatedAt, credential.RevokedAt);
+
+    private static InvalidOperationException Exists(string name) => new($"credential {name} already exists");
+
+    private static void CheckName(string? name)
+    {
+        // The same characters a console, a shell and a "name:secret" credential carry without quoting.
+        if (name is null || name.Length is 0 or > LongestName || !NameCharacters().IsMatch(name))
+        {
+            throw new ArgumentException($"name '{name}' is invalid: use 1-{LongestName} letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    private static List<string> CheckRoles(List<string>? roles)
+    {
+        var known = string.Join(", ", Roles.All);
+        if (roles is not { Count: > 0 }) throw new ArgumentException($"roles is empty: give one or more of {known}");
+        foreach (var role in roles)
+        {
+            if (!Roles.All.Contains(role)) throw new ArgumentException($"roles contains '{role}', which is not a role: give one or more of {known}");
+        }
+
+        return roles.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
+    private static partial Regex NameCharacters();
+}

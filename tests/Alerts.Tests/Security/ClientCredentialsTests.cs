@@ -1,0 +1,173 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// Credentials made and revoked through <see cref="IClientCredentialsGrain"/> by real clients of a real silo, on both
+/// engines: they sign in with their roles, only hashes are stored, revocation stops sign-in, and only operators may manage them.
+/// </summary>
+public sealed class ClientCredentialsTests
+{
+    private const string Refusal = "unknown client name or wrong secret";
+
+    /// <summary>A silo with the tester (gateway, admin) and "ops" (operator) configured, both with secret "s3cret".</summary>
+    private static Task<AlertsSilo> StartAsync(string provider) => AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new()
+    {
+        ["Alerts:Security:Clients:1:Name"] = "ops",
+        ["Alerts:Security:Clients:1:SecretHash"] = ProcessSettings.TesterHash,
+        ["Alerts:Security:Clients:1:Roles:0"] = Roles.Operator,
+    });
+
+    private static Task<AlertsClient> ConnectAsync(AlertsSilo silo, string credential) => AlertsClient.ConnectAsync(new AlertsClientOptions
+    {
+        ClusterId = silo.Cluster.ClusterId,
+        Gateways = [$"127.0.0.1:{silo.Cluster.GatewayPort}"],
+        Credential = credential,
+        ConnectAttempts = 1,
+    });
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_created_credential_signs_in_with_its_roles_and_only_its_hash_is_stored(string provider)
+    {
+        await using var silo = await StartAsync(provider);
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+
+        var issued = await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-1", [Roles.Gateway]);
+
+        Assert.Equal("gateway-1", issued.Name);
+        Assert.Equal([Roles.Gateway], issued.Roles);
+        Assert.Equal($"gateway-1:{issued.Secret}", issued.Credential);
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", issued.Secret); // 32 bytes, base64url, no padding
+        await using (var gateway = await ConnectAsync(silo, issued.Credential))
+        {
+            Assert.Equal(0, (await gateway.GetGrain<IResidencyGrain>(0).Report([])).Applied);
+            var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => gateway.GetGrain<IClientCredentialsGrain>(0).List());
+            Assert.Equal("role gateway may not call alerts.client-credentials.List; needs operator", refused.Message);
+        }
+
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        var row = await connection.QuerySingleAsync<(string Hash, string Roles)>("SELECT secret_hash, roles FROM client_credentials WHERE name = 'gateway-1'");
+        Assert.StartsWith("pbkdf2-sha256$", row.Hash);
+        Assert.DoesNotContain(issued.Secret, row.Hash);
+        Assert.True(CredentialHash.Verify(issued.Secret, row.Hash));
+        Assert.Equal(Roles.Gateway, row.Roles);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_revoked_credential_is_refused_like_a_wrong_secret_and_its_name_can_be_created_again(string provider)
+    {
+        await using var silo = await StartAsync(provider);
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
+        var signIn = ops.GetGrain<ISignInGrain>(0);
+        var first = await credentials.Create("console-2", [Roles.Admin, Roles.Operator]);
+        await using var holder = await ConnectAsync(silo, first.Credential);
+        var wrongSecret = await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn("console-2", "guess"));
+        Assert.Equal(Refusal, wrongSecret.Message);
+
+        silo.Time.Advance(TimeSpan.FromMinutes(5));
+        var revoked = await credentials.Revoke("console-2");
+        Assert.Equal(new DateTimeOffset?(AlertsSilo.Epoch), revoked.CreatedAt);
+        Assert.Equal(AlertsSilo.Epoch.AddMinutes(5), revoked.RevokedAt);
+        Assert.Equal([Roles.Admin, Roles.Operator], revoked.Roles);
+        silo.Time.Advance(TimeSpan.FromMinutes(5));
+        var again = await credentials.Revoke("console-2"); // idempotent: the first revocation stands
+        Assert.Equal((revoked.Name, revoked.Source, revoked.CreatedAt, revoked.RevokedAt), (again.Name, again.Source, again.CreatedAt, again.RevokedAt));
+
+        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn("console-2", first.Secret));
+        Assert.Equal(wrongSecret.Message, refused.Message);
+        // A token issued before the revocation lives until it expires (documented): the connected holder still works.
+        Assert.NotNull(await holder.GetGrain<IClientCredentialsGrain>(0).List());
+
+        var second = await credentials.Create("console-2", [Roles.Gateway]);
+        Assert.NotEqual(first.Secret, second.Secret);
+        Assert.Equal([Roles.Gateway], (await signIn.SignIn("console-2", second.Secret)).Roles);
+        Assert.Equal(Refusal, (await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn("console-2", first.Secret))).Message);
+        var listed = Assert.Single(await credentials.List(), c => c.Name == "console-2");
+        Assert.Null(listed.RevokedAt);
+        Assert.Equal(AlertsSilo.Epoch.AddMinutes(10), listed.CreatedAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task List_shows_stored_and_configured_credentials_and_never_a_secret(string provider)
+    {
+        await using var silo = await StartAsync(provider);
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
+        var kept = await credentials.Create("b-gateway", [Roles.Gateway]);
+        await credentials.Create("a-admin", [Roles.Admin]);
+        await credentials.Revoke("a-admin");
+
+        var all = await credentials.List();
+
+        // The embedded silo made its own operator credential at start (see OperatorCredentialBootstrapTests); a cluster silo does not.
+        var bootstrapped = all.Where(c => c.Name == "operator").ToList();
+        Assert.Equal(provider == "sqlite" ? [("stored", "operator,admin")] : [], bootstrapped.Select(c => (c.Source, string.Join(',', c.Roles))));
+        var listed = all.Except(bootstrapped).ToList();
+        Assert.Equal(["a-admin", "b-gateway", "ops", "tester"], listed.Select(c => c.Name));
+        Assert.Equal(["stored", "stored", "configured", "configured"], listed.Select(c => c.Source));
+        Assert.Equal(AlertsSilo.Epoch, listed[0].RevokedAt);
+        Assert.Null(listed[1].RevokedAt);
+        Assert.Equal(AlertsSilo.Epoch, listed[1].CreatedAt);
+        Assert.Equal([Roles.Gateway, Roles.Admin], listed[3].Roles);
+        Assert.Null(listed[3].CreatedAt);
+        // Nothing else travels: no property could carry a secret or a hash.
+        Assert.Equal(["Name", "Roles", "Source", "CreatedAt", "RevokedAt"], typeof(CredentialInfo).GetProperties().Select(p => p.Name));
+        Assert.DoesNotContain(listed, c => c.ToString().Contains(kept.Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bad_names_roles_and_existing_or_unknown_names_are_refused_with_their_reason()
+    {
+        await using var silo = await StartAsync("sqlite");
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
+        const string pattern = "use 1-64 letters, digits, '.', '_' or '-'";
+        var tooLong = new string('x', 65);
+
+        foreach (var name in new[] { "", "a b", "a:b", "gåte", "gw\n", tooLong })
+        {
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create(name, [Roles.Gateway]));
+            Assert.Equal($"name '{name}' is invalid: {pattern}", error.Message);
+        }
+
+        Assert.Equal(new string('y', 64), (await credentials.Create(new string('y', 64), [Roles.Gateway])).Name);
+        Assert.Equal("roles is empty: give one or more of gateway, admin, operator",
+            (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", []))).Message);
+        Assert.Equal("roles contains 'root', which is not a role: give one or more of gateway, admin, operator",
+            (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", [Roles.Gateway, "root"]))).Message);
+
+        await credentials.Create("gateway-1", [Roles.Gateway]);
+        Assert.Equal("credential gateway-1 already exists", (await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Create("gateway-1", [Roles.Admin]))).Message);
+        Assert.Equal("credential tester already exists", (await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Create("tester", [Roles.Admin]))).Message);
+        Assert.Equal("no credential named x", (await Assert.ThrowsAsync<KeyNotFoundException>(() => credentials.Revoke("x"))).Message);
+        var configured = await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Revoke("tester"));
+        Assert.Contains("credential tester is configured in settings", configured.Message);
+        Assert.Contains("remove it there", configured.Message);
+        Assert.Equal(["gateway-1", "operator", "ops", "tester", new string('y', 64)], (await credentials.List()).Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Only_operators_may_manage_credentials()
+    {
+        await using var silo = await StartAsync("sqlite");
+        await using var tester = await ConnectAsync(silo, ProcessSettings.Credential); // gateway and admin
+        var denied = tester.GetGrain<IClientCredentialsGrain>(0);
+        foreach (var (method, call) in new (string, Func<Task>)[] { ("Create", () => denied.Create("x", [Roles.Gateway])), ("Revoke", () => denied.Revoke("x")), ("List", () => denied.List()) })
+        {
+            var refused = await Assert.ThrowsAsync<AccessDeniedException>(call);
+            Assert.Equal($"role gateway, admin may not call alerts.client-credentials.{method}; needs operator", refused.Message);
+        }
+
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        Assert.Equal("x", (await ops.GetGrain<IClientCredentialsGrain>(0).Create("x", [Roles.Gateway])).Name);
+    }
+}
