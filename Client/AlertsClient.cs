@@ -33,7 +33,15 @@ public sealed class AlertsClient : IAsyncDisposable
     public T CreateObjectReference<T>(IGrainObserver observer) where T : IGrainObserver => Cluster.CreateObjectReference<T>(observer);
 
     /// <summary>Connects and signs in; throws <see cref="InvalidOperationException"/> naming the problem when the cluster cannot be reached or the credential is refused.</summary>
-    public static async Task<AlertsClient> ConnectAsync(AlertsClientOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">Where the cluster is and the credential.</param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <param name="logging">Adds log providers (none by default).</param>
+    /// <param name="configure">
+    /// Runs last on the Orleans client builder, for what a caller adds on top of the connection: e.g.
+    /// <c>AddClusterConnectionStatusObserver</c> to hear when the connection to the cluster is lost and
+    /// back (the mobile-gateway library re-subscribes with it).
+    /// </param>
+    public static async Task<AlertsClient> ConnectAsync(AlertsClientOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null, Action<IClientBuilder>? configure = null)
     {
         if (!options.Credential.Contains(':')) throw new ArgumentException("Credential must be \"name:secret\"", nameof(options));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -61,6 +69,7 @@ public sealed class AlertsClient : IAsyncDisposable
 
             client.UseConnectionRetryFilter(new ConnectRetry(options.ConnectAttempts).ShouldRetryAsync);
             client.AddAlertsCredential(options.Credential);
+            configure?.Invoke(client);
         });
 
         var host = builder.Build();

@@ -1,0 +1,367 @@
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Client;
+
+/// <summary>
+/// A mobile gateway's connection to Alerts: reports location fixes, opt-outs and erasures, and receives
+/// the push batches the hub sends, handing each batch id to the app once and acknowledging it. It stays
+/// subscribed by itself: renewals at a third of the hub's lease, and a new subscription as soon as the
+/// Orleans client has a gateway again after losing its connection to the cluster.
+/// </summary>
+public sealed class GatewayConnection : IAsyncDisposable
+{
+    /// <summary>The most updates the residency grain takes in one call; <see cref="ReportAsync"/> splits longer lists.</summary>
+    public const int MaxUpdatesPerCall = 10_000;
+
+    // A failed subscription is tried again this soon (or at the next renewal, if that comes first).
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    // At disposal, acknowledgements still on their way get this long to reach the hub.
+    private static readonly TimeSpan AckWaitAtDisposal = TimeSpan.FromSeconds(5);
+
+    private readonly string _name;
+    private readonly PushDeliveries _deliveries;
+    private readonly ClusterConnectionWatch _watch = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guards the state, the subscription tickets, the lease and the wake-up signal. StateChanged is raised
+    // under it, so subscribers see the changes in the order they happened.
+    private readonly object _gate = new();
+    private GatewayState _state = GatewayState.Connecting;
+
+    // Each subscription attempt takes a ticket; its outcome counts only if no newer attempt has counted
+    // and no connection loss came after it started (a loss moves _countedTicket past every attempt begun).
+    private long _nextTicket;
+    private long _countedTicket;
+    private TimeSpan _lease;
+    private long _resubscriptions;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private AlertsClient? _client;
+    private IPushGateway? _reference;
+    private Task _keeping = Task.CompletedTask;
+    private int _disposed;
+
+    private GatewayConnection(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver)
+    {
+        _name = options.Name;
+        // Not through Client: the acknowledgements of the last deliveries are sent while disposing.
+        _deliveries = new PushDeliveries(deliver, ids => _client!.GetGrain<IPushHubGrain>(0).Acknowledge(ids), options.RememberedBatchIds, options.MaxConcurrentDeliveries);
+        _deliveries.DeliveryFailed += (batch, e) => DeliveryFailed?.Invoke(batch, e);
+        _watch.Lost += OnConnectionLost;
+        _watch.Recovered += OnConnectionRecovered;
+    }
+
+    /// <summary>Where the connection stands.</summary>
+    public GatewayState State
+    {
+        get { lock (_gate) return _state; }
+    }
+
+    /// <summary>
+    /// Raised on every change of <see cref="State"/>, in order. Handlers run on the thread that made the
+    /// change (sometimes Orleans' networking thread) while the connection holds its state lock: return
+    /// quickly, and do not call <see cref="DisposeAsync"/> from one.
+    /// </summary>
+    public event Action<GatewayState>? StateChanged;
+
+    /// <summary>Raised when the delivery callback throws; the batch is not acknowledged, so the hub sends it again after its AckTimeout.</summary>
+    public event Action<PushBatch, Exception>? DeliveryFailed;
+
+    /// <summary>Raised when subscribing or renewing at the push hub fails; the connection tries again by itself.</summary>
+    public event Action<Exception>? SubscriptionFailed;
+
+    /// <summary>Counters since the connection started.</summary>
+    public GatewayCounters Counters =>
+        new(_deliveries.BatchesDelivered, _deliveries.UsersDelivered, _deliveries.DuplicatesDropped, _deliveries.Acknowledged, Interlocked.Read(ref _resubscriptions));
+
+    private AlertsClient Client => Volatile.Read(ref _disposed) == 0 && _client is { } client ? client : throw new ObjectDisposedException(nameof(GatewayConnection));
+
+    /// <summary>
+    /// Connects (through <see cref="AlertsClient.ConnectAsync"/>, with its retries), signs in and subscribes
+    /// at the push hub under <see cref="GatewayConnectionOptions.Name"/>; from then on every batch the hub
+    /// pushes is handed to <paramref name="deliver"/> (see the README's "Mobile-gateway library").
+    /// </summary>
+    /// <param name="options">The cluster, the credential and the subscription name.</param>
+    /// <param name="deliver">
+    /// Delivers a batch to the phones; completing acknowledges the batch, throwing leaves it to be sent
+    /// again. Runs off the hub's call, up to <see cref="GatewayConnectionOptions.MaxConcurrentDeliveries"/>
+    /// at once; its token is cancelled when the connection is disposed.
+    /// </param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <exception cref="ArgumentException">An option is missing or malformed (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, or the hub refuses the subscription.</exception>
+    public static async Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        ArgumentNullException.ThrowIfNull(deliver);
+        var connection = new GatewayConnection(options, deliver);
+        try
+        {
+            connection._client = await AlertsClient.ConnectAsync(options.Cluster, cancellationToken, configure: client => client.AddClusterConnectionStatusObserver(connection._watch));
+            await connection.SubscribeFirstAsync(options, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task SubscribeFirstAsync(GatewayConnectionOptions options, CancellationToken cancellationToken)
+    {
+        // The reference holds the receiver only weakly: _deliveries keeps it alive.
+        _reference = Client.CreateObjectReference<IPushGateway>(_deliveries.Receiver);
+        _deliveries.Start();
+        long ticket;
+        lock (_gate) ticket = ++_nextTicket;
+        TimeSpan lease;
+        try
+        {
+            lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"Connected to cluster {options.Cluster.ClusterId}, but the push hub refused gateway \"{_name}\": {e.Message}", e);
+        }
+
+        lock (_gate)
+        {
+            _lease = lease;
+            if (ticket > _countedTicket)
+            {
+                _countedTicket = ticket;
+                SetState(GatewayState.Connected);
+            }
+            else
+            {
+                // The connection dropped while the subscription was on its way: subscribe again as soon as it is back.
+                SetState(GatewayState.Reconnecting);
+            }
+        }
+
+        _keeping = Task.Run(KeepSubscribedAsync);
+    }
+
+    // One loop renews at a third of the lease and retries failures; a recovered connection wakes it at
+    // once, also while an attempt made during the outage still hangs (a call with no gateway can wait for
+    // the response timeout), since that attempt's outcome no longer counts.
+    private async Task KeepSubscribedAsync()
+    {
+        var closed = _closed.Task;
+        var wait = Lease / 3;
+        while (true)
+        {
+            if (wait > TimeSpan.Zero) await Task.WhenAny(Task.Delay(wait, _closing.Token), WakeTask(), closed);
+            if (closed.IsCompleted) return;
+            ResetWake();
+            var attempt = TrySubscribeAsync();
+            var first = await Task.WhenAny(attempt, WakeTask(), closed);
+            if (closed.IsCompleted) return;
+            if (first != attempt)
+            {
+                wait = TimeSpan.Zero;
+                continue;
+            }
+
+            wait = await attempt ? Lease / 3 : Min(RetryDelay, Lease / 3);
+        }
+    }
+
+    /// <summary>Subscribes once; true when the connection is Connected afterwards.</summary>
+    private async Task<bool> TrySubscribeAsync()
+    {
+        long ticket;
+        lock (_gate) ticket = ++_nextTicket;
+        try
+        {
+            var lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference!);
+            lock (_gate)
+            {
+                if (_state == GatewayState.Closed || ticket <= _countedTicket) return _state == GatewayState.Connected;
+                _countedTicket = ticket;
+                _lease = lease;
+                if (_state == GatewayState.Reconnecting) _resubscriptions++;
+                SetState(GatewayState.Connected);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is not ObjectDisposedException)
+        {
+            lock (_gate)
+            {
+                if (_state == GatewayState.Closed) return false;
+                if (ticket > _countedTicket)
+                {
+                    _countedTicket = ticket;
+                    SetState(GatewayState.Reconnecting);
+                }
+            }
+
+            try
+            {
+                SubscriptionFailed?.Invoke(e);
+            }
+            catch (Exception)
+            {
+                // A faulty handler must not stop the renewals.
+            }
+
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    // Called by Orleans on its networking path: only bookkeeping here.
+    private void OnConnectionLost()
+    {
+        lock (_gate)
+        {
+            if (_state == GatewayState.Closed) return;
+            _countedTicket = _nextTicket;
+            if (_state == GatewayState.Connected) SetState(GatewayState.Reconnecting);
+        }
+    }
+
+    // Called by Orleans on its networking path. The first connection also reports a recovery; the
+    // first subscription follows it anyway, so only recoveries after that wake the loop.
+    private void OnConnectionRecovered()
+    {
+        lock (_gate)
+        {
+            if (_state is GatewayState.Closed or GatewayState.Connecting) return;
+            _wake.TrySetResult();
+        }
+    }
+
+    private Task WakeTask()
+    {
+        lock (_gate) return _wake.Task;
+    }
+
+    private void ResetWake()
+    {
+        lock (_gate)
+        {
+            if (_wake.Task.IsCompleted) _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private TimeSpan Lease
+    {
+        get { lock (_gate) return _lease; }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    // Callers hold _gate.
+    private void SetState(GatewayState state)
+    {
+        if (_state == state || _state == GatewayState.Closed) return;
+        _state = state;
+        try
+        {
+            StateChanged?.Invoke(state);
+        }
+        catch (Exception)
+        {
+            // A faulty handler must not break the connection's bookkeeping (it may run on Orleans' thread).
+        }
+    }
+
+    /// <summary>
+    /// Reports location fixes. Any number of updates: they go in calls of at most
+    /// <see cref="MaxUpdatesPerCall"/>, one after another, and the counts are added up; each rejection's
+    /// <see cref="RejectedUpdate.Index"/> is its position in <paramref name="updates"/>. Thread-safe: several
+    /// reports may be in flight. If a call fails the exception propagates and the parts before it stay
+    /// applied; reporting the same fixes again is harmless (a fix no newer than the one held is ignored).
+    /// </summary>
+    /// <param name="updates">The fixes.</param>
+    /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>
+    public async Task<IngestResult> ReportAsync(IReadOnlyList<LocationUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var residency = Client.GetGrain<IResidencyGrain>(0);
+        int applied = 0, ignored = 0, rejected = 0;
+        var rejections = new List<RejectedUpdate>();
+        for (var start = 0; start < updates.Count; start += MaxUpdatesPerCall)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var part = new List<LocationUpdate>(Math.Min(MaxUpdatesPerCall, updates.Count - start));
+            for (var i = start; i < updates.Count && i < start + MaxUpdatesPerCall; i++) part.Add(updates[i]);
+            var result = await residency.Report(part).WaitAsync(cancellationToken);
+            applied += result.Applied;
+            ignored += result.Ignored;
+            rejected += result.Rejected;
+            foreach (var rejection in result.Rejections) rejections.Add(rejection with { Index = rejection.Index + start });
+        }
+
+        return new IngestResult(applied, ignored, rejected, rejections);
+    }
+
+    /// <summary>Stops (<paramref name="optedOut"/> true) or resumes (false) alerts for a user; durable when the task completes.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="optedOut">True to stop alerts, false to resume them.</param>
+    /// <param name="cancellationToken">Stops waiting (the call still completes in the cluster).</param>
+    public Task SetOptOutAsync(long userId, bool optedOut, CancellationToken cancellationToken = default) =>
+        Client.GetGrain<IResidencyGrain>(0).SetOptOut(userId, optedOut).WaitAsync(cancellationToken);
+
+    /// <summary>Deletes every row about a user and removes them from batches not yet acknowledged.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Stops waiting (the call still completes in the cluster).</param>
+    public Task EraseAsync(long userId, CancellationToken cancellationToken = default) =>
+        Client.GetGrain<IResidencyGrain>(0).Erase(userId).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Closes the connection: <see cref="State"/> becomes Closed, renewals stop, running deliveries see
+    /// their token cancelled and are waited for, the acknowledgements of those that completed are sent
+    /// (for up to 5 s), then the observer is dropped and the client disconnects. There is no unsubscribe:
+    /// the hub drops this gateway when its lease lapses and gives its unacknowledged batches to the others.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        lock (_gate) SetState(GatewayState.Closed);
+        _closed.TrySetResult();
+        await _closing.CancelAsync();
+        await _keeping;
+        if (_client is { } client)
+        {
+            await _deliveries.StopAsync(AckWaitAtDisposal);
+            if (_reference is not null) client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
+            await client.DisposeAsync();
+        }
+
+        _closing.Dispose();
+    }
+
+    private static void Validate(GatewayConnectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Name))
+            throw new ArgumentException("GatewayConnectionOptions.Name is empty: give each gateway instance its own subscription name", nameof(options));
+        if (options.RememberedBatchIds < 1)
+            throw new ArgumentException($"GatewayConnectionOptions.RememberedBatchIds is {options.RememberedBatchIds}: it must be at least 1", nameof(options));
+        if (options.MaxConcurrentDeliveries < 1)
+            throw new ArgumentException($"GatewayConnectionOptions.MaxConcurrentDeliveries is {options.MaxConcurrentDeliveries}: it must be at least 1", nameof(options));
+        if (options.Cluster is null)
+            throw new ArgumentException("GatewayConnectionOptions.Cluster is missing", nameof(options));
+        try
+        {
+            AccessTokenSource.ParseCredential(options.Cluster.Credential);
+        }
+        catch (ArgumentException)
+        {
+            // The parser's message would name its own parameter; the credential itself is never repeated (it holds a secret).
+            throw new ArgumentException("GatewayConnectionOptions.Cluster.Credential must be \"name:secret\" with neither part empty", nameof(options));
+        }
+
+        if (options.Cluster.MembershipConnectionString is null && (options.Cluster.Gateways is null || options.Cluster.Gateways.Count == 0))
+            throw new ArgumentException("GatewayConnectionOptions.Cluster.Gateways is empty and no MembershipConnectionString is set: there is nowhere to connect", nameof(options));
+    }
+}

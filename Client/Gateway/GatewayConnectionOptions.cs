@@ -1,0 +1,23 @@
+namespace Alerts.Client;
+
+/// <summary>Settings for a <see cref="GatewayConnection"/>.</summary>
+public sealed class GatewayConnectionOptions
+{
+    /// <summary>Where the cluster is and the credential (a client with the <c>gateway</c> role).</summary>
+    public AlertsClientOptions Cluster { get; set; } = new();
+
+    /// <summary>
+    /// The subscription name at the push hub; unique per gateway instance. Two instances under one name
+    /// take each other's subscription away (the hub keeps one subscriber per name).
+    /// </summary>
+    public string Name { get; set; } = "gateway";
+
+    /// <summary>How many delivered batch ids are remembered for de-duplication (the oldest are forgotten first).</summary>
+    public int RememberedBatchIds { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How many calls of the delivery callback may run at once (8 by default, the hub's default limit of
+    /// unacknowledged batches per gateway). 1 hands batches over one at a time in arrival order.
+    /// </summary>
+    public int MaxConcurrentDeliveries { get; set; } = 8;
+}

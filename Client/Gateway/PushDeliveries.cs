@@ -1,0 +1,197 @@
+using System.Threading.Channels;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Client;
+
+/// <summary>
+/// What a gateway does with the batches the hub pushes: queues them off the hub's one-way call, hands
+/// each batch id to the app's delivery callback once (while remembered), and acknowledges what the
+/// callback completed. A failed delivery is neither acknowledged nor remembered, so the hub's resend
+/// after its AckTimeout is delivered again; a resend of a delivered batch is acknowledged again
+/// (the first acknowledgement may have been lost) without a second delivery.
+/// </summary>
+internal sealed class PushDeliveries
+{
+    private readonly Func<PushBatch, CancellationToken, Task> _deliver;
+    private readonly Func<List<long>, Task> _acknowledge;
+    private readonly Channel<PushBatch> _arrivals = Channel.CreateUnbounded<PushBatch>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+
+    // Guards the two id sets and the delivery counters.
+    private readonly object _gate = new();
+    private readonly DeliveredBatchIds _delivered;
+    private readonly HashSet<long> _delivering = [];
+    private readonly HashSet<Task> _runningDeliveries = [];
+    private readonly HashSet<Task> _runningAcks = [];
+    private long _batchesDelivered;
+    private long _usersDelivered;
+    private long _duplicatesDropped;
+    private long _acknowledged;
+    private Task _receiving = Task.CompletedTask;
+    private Task _acking = Task.CompletedTask;
+
+    /// <summary>Deliveries through <paramref name="deliver"/>, acknowledged through <paramref name="acknowledge"/>.</summary>
+    public PushDeliveries(Func<PushBatch, CancellationToken, Task> deliver, Func<List<long>, Task> acknowledge, int rememberedBatchIds, int maxConcurrentDeliveries)
+    {
+        _deliver = deliver;
+        _acknowledge = acknowledge;
+        _delivered = new DeliveredBatchIds(rememberedBatchIds);
+        _slots = new SemaphoreSlim(maxConcurrentDeliveries, maxConcurrentDeliveries);
+        Receiver = new PushReceiver(_arrivals.Writer);
+    }
+
+    /// <summary>The observer to subscribe at the hub.</summary>
+    public PushReceiver Receiver { get; }
+
+    /// <summary>Raised when the delivery callback throws (the batch comes again after the hub's AckTimeout).</summary>
+    public event Action<PushBatch, Exception>? DeliveryFailed;
+
+    /// <summary>Batches the callback completed.</summary>
+    public long BatchesDelivered => Interlocked.Read(ref _batchesDelivered);
+
+    /// <summary>Users in the batches the callback completed.</summary>
+    public long UsersDelivered => Interlocked.Read(ref _usersDelivered);
+
+    /// <summary>Resends not handed to the callback.</summary>
+    public long DuplicatesDropped => Interlocked.Read(ref _duplicatesDropped);
+
+    /// <summary>Batch ids whose acknowledgement the hub took.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Starts taking batches.</summary>
+    public void Start()
+    {
+        _receiving = Task.Run(ReceiveAsync);
+        _acking = Task.Run(AcknowledgeAsync);
+    }
+
+    /// <summary>
+    /// Stops taking batches, cancels the running deliveries' token and waits for them, then sends the
+    /// acknowledgements of those that completed, waiting at most <paramref name="ackWait"/> for the hub.
+    /// </summary>
+    public async Task StopAsync(TimeSpan ackWait)
+    {
+        _arrivals.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await _receiving;
+        await Task.WhenAll(Snapshot(_runningDeliveries));
+        _acks.Writer.TryComplete();
+        await _acking;
+        try
+        {
+            await Task.WhenAll(Snapshot(_runningAcks)).WaitAsync(ackWait);
+        }
+        catch (TimeoutException)
+        {
+            // The hub is unreachable: it resends those batches to another gateway once this one's lease lapses.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task ReceiveAsync()
+    {
+        try
+        {
+            await foreach (var batch in _arrivals.Reader.ReadAllAsync(_stopping.Token))
+            {
+                lock (_gate)
+                {
+                    if (_delivered.Contains(batch.BatchId))
+                    {
+                        _duplicatesDropped++;
+                        _acks.Writer.TryWrite(batch.BatchId);
+                        continue;
+                    }
+
+                    // Still being delivered: the first delivery acknowledges it when it completes.
+                    if (!_delivering.Add(batch.BatchId))
+                    {
+                        _duplicatesDropped++;
+                        continue;
+                    }
+                }
+
+                await _slots.WaitAsync(_stopping.Token);
+                Track(_runningDeliveries, Task.Run(() => DeliverAsync(batch)));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task DeliverAsync(PushBatch batch)
+    {
+        try
+        {
+            await _deliver(batch, _stopping.Token);
+        }
+        catch (Exception e)
+        {
+            lock (_gate) _delivering.Remove(batch.BatchId);
+            _slots.Release();
+            try
+            {
+                DeliveryFailed?.Invoke(batch, e);
+            }
+            catch (Exception)
+            {
+                // A faulty handler must not stop deliveries.
+            }
+
+            return;
+        }
+
+        lock (_gate)
+        {
+            _delivering.Remove(batch.BatchId);
+            _delivered.Add(batch.BatchId);
+            _batchesDelivered++;
+            _usersDelivered += batch.UserIds.Count;
+        }
+
+        _slots.Release();
+        _acks.Writer.TryWrite(batch.BatchId);
+    }
+
+    // Everything waiting is sent in one call: no timer holds an acknowledgement back, and batches that
+    // complete while a call is being made share the next one.
+    private async Task AcknowledgeAsync()
+    {
+        var reader = _acks.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var ids = new List<long>();
+            while (reader.TryRead(out var id)) ids.Add(id);
+            Track(_runningAcks, SendAcknowledgementsAsync(ids));
+        }
+    }
+
+    private async Task SendAcknowledgementsAsync(List<long> ids)
+    {
+        try
+        {
+            await _acknowledge(ids);
+            Interlocked.Add(ref _acknowledged, ids.Count);
+        }
+        catch (Exception)
+        {
+            // Lost with the connection or the hub's silo: the hub resends these batches after its AckTimeout,
+            // and since their ids are remembered the resends are acknowledged without a second delivery.
+        }
+    }
+
+    private static void Track(HashSet<Task> running, Task task)
+    {
+        lock (running) running.Add(task);
+        _ = task.ContinueWith(t => { lock (running) running.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static Task[] Snapshot(HashSet<Task> running)
+    {
+        lock (running) return running.ToArray();
+    }
+}

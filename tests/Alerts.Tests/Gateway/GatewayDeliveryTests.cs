@@ -1,0 +1,155 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// A gateway connection against a real embedded silo process: every resident inside a dispatched case
+/// reaches the app exactly once, through silo restarts (graceful and SIGKILL) mid-dispatch and through
+/// the hub's resends.
+/// </summary>
+public sealed class GatewayDeliveryTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Every_resident_inside_reaches_the_app_once_and_every_batch_is_acknowledged()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        await using var gateway = await GatewayConnection.ConnectAsync(silo.Gateway(), app.Deliver);
+        Assert.Equal(GatewayState.Connected, gateway.State);
+
+        var (lat, lon, radius) = (22.5431, 114.0579, 50_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 2_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        Assert.Equal(residents.Count, (await gateway.ReportAsync(residents)).Applied);
+
+        await using var admin = await silo.AdminAsync();
+        var caseGrain = admin.GetGrain<ICaseGrain>("gateway-once");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/once"));
+        await caseGrain.Dispatch();
+
+        await app.WaitForUsers(expected.Count, Patience);
+        await WaitUntilHubIsIdle(admin, gateway);
+        Assert.Equal(expected.OrderBy(x => x), app.Users.OrderBy(x => x));
+        Assert.All(app.CallsPerBatch.Values, calls => Assert.Equal(1, calls));
+        var counters = gateway.Counters;
+        Assert.Equal(app.CallsPerBatch.Count, counters.BatchesDelivered);
+        Assert.Equal(expected.Count, counters.UsersDelivered);
+        Assert.True(counters.Acknowledged >= counters.BatchesDelivered, $"{counters}");
+        Assert.Equal(0, counters.Resubscriptions);
+    }
+
+    [Theory]
+    [InlineData("terminate")]
+    [InlineData("kill")]
+    public async Task A_silo_restart_mid_dispatch_reconnects_by_itself_and_the_app_gets_everyone_once(string how)
+    {
+        var silo = GatewaySilo.Fresh();
+        // One cell per step stretches the dispatch over many durable steps, so the restart lands inside it.
+        silo.Settings["Alerts:CellsPerDispatchStep"] = "1";
+        var process = await silo.StartAsync();
+        try
+        {
+            var app = new GatewayApp();
+            await using var gateway = await GatewayConnection.ConnectAsync(silo.Gateway(), app.Deliver);
+            var states = new StateLog(gateway);
+
+            var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);
+            var residents = Population.Around(1, lat, lon, radius, scatter: 6_000, DateTimeOffset.UtcNow.AddMinutes(-1));
+            var expected = Population.Inside(residents, lat, lon, radius);
+            Assert.Equal(residents.Count, (await gateway.ReportAsync(residents)).Applied);
+
+            ICaseGrain caseGrain;
+            CaseProgress atRestart;
+            await using (var admin = await silo.AdminAsync())
+            {
+                caseGrain = admin.GetGrain<ICaseGrain>("gateway-restart");
+                await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
+                await caseGrain.Dispatch();
+                await app.WaitForFirstDelivery(Patience);
+                atRestart = await caseGrain.GetProgress();
+            }
+
+            var beforeRestart = states.States.Count - 1;
+            if (how == "kill") await process.KillAsync();
+            else await process.TerminateAsync();
+            await process.DisposeAsync();
+            Assert.True(atRestart.Status == CaseStatus.Dispatching && atRestart.CellsDone < atRestart.CellsTotal, $"the restart must land mid-dispatch: {atRestart}");
+
+            await states.WaitFor(GatewayState.Reconnecting, beforeRestart, Patience);
+            var lost = states.States.Count - 1;
+            process = await silo.StartAsync();
+            await states.WaitFor(GatewayState.Connected, lost, Patience);
+
+            // The case resumes by itself on the restarted silo; everyone inside reaches the app once.
+            await app.WaitForUsers(expected.Count, Patience);
+            await using var after = await silo.AdminAsync();
+            await WaitUntilHubIsIdle(after, gateway);
+            var users = app.Users;
+            Assert.Equal(users.Count, users.Distinct().Count());
+            Assert.Equal(expected.OrderBy(x => x), users.OrderBy(x => x));
+            Assert.All(app.CallsPerBatch.Values, calls => Assert.Equal(1, calls));
+
+            var seen = states.States;
+            Assert.Equal(GatewayState.Connected, seen[0]);
+            Assert.Equal(GatewayState.Connected, seen[^1]);
+            Assert.DoesNotContain(GatewayState.Closed, seen);
+            var counters = gateway.Counters;
+            Assert.True(counters.Resubscriptions >= 1, $"{counters}");
+            Assert.Equal(expected.Count, counters.UsersDelivered);
+        }
+        finally
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_resent_while_its_slow_first_delivery_runs_is_delivered_once_and_acknowledged()
+    {
+        var silo = GatewaySilo.Fresh();
+        silo.Settings["Alerts:AckTimeout"] = "00:00:01";
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        long? slowBatch = null;
+        // The first batch takes three ack timeouts: the hub sends it again (at least once) meanwhile.
+        app.BeforeDelivering = (batch, call, cancellationToken) =>
+            Interlocked.CompareExchange(ref slowBatch, batch.BatchId, null) is null ? Task.Delay(TimeSpan.FromSeconds(3), cancellationToken) : Task.CompletedTask;
+        await using var gateway = await GatewayConnection.ConnectAsync(silo.Gateway(), app.Deliver);
+
+        var (lat, lon, radius) = (-17.7134, 179.6, 40_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 600, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        await gateway.ReportAsync(residents);
+
+        await using var admin = await silo.AdminAsync();
+        var caseGrain = admin.GetGrain<ICaseGrain>("gateway-resend");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child", "https://alerts.example/c/resend"));
+        await caseGrain.Dispatch();
+
+        await app.WaitForUsers(expected.Count, Patience);
+        var stats = await WaitUntilHubIsIdle(admin, gateway);
+        Assert.Equal(expected.OrderBy(x => x), app.Users.OrderBy(x => x));
+        Assert.All(app.CallsPerBatch, b => Assert.Equal(1, b.Value));
+        Assert.True(stats.Resent >= 1, $"the hub must have resent the slow batch: {stats}");
+        var counters = gateway.Counters;
+        Assert.True(counters.DuplicatesDropped >= 1, $"{counters}");
+        Assert.Equal(app.CallsPerBatch.Count, counters.BatchesDelivered);
+    }
+
+    // Nothing waiting or unacknowledged at the hub, and the gateway's acknowledgements all taken.
+    private static async Task<PushHubStats> WaitUntilHubIsIdle(AlertsClient admin, GatewayConnection gateway)
+    {
+        var hub = admin.GetGrain<IPushHubGrain>(0);
+        PushHubStats? stats = null;
+        await Eventually.UntilAsync(
+            async () => (stats = await Transient.RetryAsync(hub.GetStats)) is { Pending: 0, InFlight: 0 } && gateway.Counters.Acknowledged >= gateway.Counters.BatchesDelivered,
+            Patience,
+            () => $"an idle hub: {stats}, {gateway.Counters}");
+        return stats!;
+    }
+}

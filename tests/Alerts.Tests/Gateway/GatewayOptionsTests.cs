@@ -1,0 +1,61 @@
+using Alerts.Client;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>Options a gateway connection refuses before connecting, and a cluster that is not there.</summary>
+public sealed class GatewayOptionsTests
+{
+    private static Task NoDelivery(Alerts.GrainInterfaces.PushBatch batch, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task An_empty_name_is_refused_naming_the_field(string name)
+    {
+        var options = new GatewayConnectionOptions { Name = name, Cluster = { Credential = ProcessSettings.Credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.Contains("GatewayConnectionOptions.Name", e.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("no-colon")]
+    [InlineData(":secret")]
+    [InlineData("name:")]
+    public async Task A_malformed_credential_is_refused_naming_the_field_without_repeating_it(string credential)
+    {
+        var options = new GatewayConnectionOptions { Cluster = { Credential = credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.Contains("GatewayConnectionOptions.Cluster.Credential", e.Message);
+        if (credential.Length > 0) Assert.DoesNotContain(credential, e.Message);
+    }
+
+    [Fact]
+    public async Task A_remembered_id_count_below_one_is_refused_naming_the_field()
+    {
+        var options = new GatewayConnectionOptions { RememberedBatchIds = 0, Cluster = { Credential = ProcessSettings.Credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.Contains("GatewayConnectionOptions.RememberedBatchIds", e.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_delivery_callback_is_refused()
+    {
+        var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential } };
+        await Assert.ThrowsAsync<ArgumentNullException>(() => GatewayConnection.ConnectAsync(options, null!));
+    }
+
+    [Fact]
+    public async Task A_port_nobody_listens_on_fails_with_a_clear_message()
+    {
+        var port = FreePorts.Next();
+        var options = new GatewayConnectionOptions
+        {
+            Cluster = { Gateways = [$"127.0.0.1:{port}"], Credential = ProcessSettings.Credential, ConnectAttempts = 1, ClusterId = "nobody-here" },
+        };
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith($"Could not connect to cluster nobody-here through 127.0.0.1:{port}", e.Message);
+    }
+}
