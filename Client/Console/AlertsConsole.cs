@@ -28,8 +28,9 @@ public static class AlertsConsole
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) System.Console.Error.WriteLine($"alerts: {error.Message}");
-            System.Console.Error.WriteLine("alerts: see --help");
+            // One line, as for every other error: scripts and people read the first line.
+            var problems = parse.Errors.Select(e => string.Join(' ', e.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+            System.Console.Error.WriteLine($"alerts: {string.Join("; ", problems.Distinct())} (see --help)");
             return ExitCodes.BadInput;
         }
 

@@ -21,11 +21,11 @@ public sealed class OutboxStore(StoreEngine engine)
         return rows.Select(r => new PushBatch(r.BatchId, r.CaseId, ParseIds(r.UserIds), JsonSerializer.Deserialize<AlertPayload>(r.Payload, PayloadJson.Options)!)).ToList();
     }
 
-    /// <summary>The ids of every batch not yet acknowledged.</summary>
-    public async Task<List<long>> LoadOutboxIdsAsync()
+    /// <summary>The ids of every batch not yet acknowledged that was written at or before <paramref name="writtenBy"/>.</summary>
+    public async Task<List<long>> LoadOutboxIdsAsync(DateTimeOffset writtenBy)
     {
         await using var connection = await engine.OpenAsync();
-        return (await connection.QueryAsync<long>("SELECT batch_id FROM push_outbox")).ToList();
+        return (await connection.QueryAsync<long>("SELECT batch_id FROM push_outbox WHERE created_ms <= @by", new { by = writtenBy.ToUnixTimeMilliseconds() })).ToList();
     }
 
     /// <summary>Removes acknowledged batches.</summary>

@@ -16,10 +16,13 @@ namespace Alerts.Grains;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<PushHubGrain> logger) : Grain, IPushHubGrain, IPushOutboxGrain
 {
+    // Enough to cover every batch acknowledged while a case's Enqueue waits in this grain's queue.
+    private const int RecentlyAcknowledgedKept = 50_000;
     private readonly AlertsOptions _options = options.Value;
     private readonly SortedDictionary<long, PushBatch> _pending = new();
     private readonly Dictionary<long, (PushBatch Batch, string Gateway, DateTimeOffset SentAt)> _inFlight = new();
     private readonly List<Link> _gateways = [];
+    private readonly RecentBatchIds _acknowledgedIds = new(RecentlyAcknowledgedKept);
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -72,25 +75,28 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
 
         _acknowledged += done.Count;
+        foreach (var id in done) _acknowledgedIds.Add(id);
         await store.DeleteOutboxAsync(done);
         await PumpAsync();
     }
 
     public async Task Enqueue(List<PushBatch> batches)
     {
-        // A batch the sweep already found may be on its way to a gateway: it is not queued twice.
-        foreach (var batch in batches.Where(b => !_inFlight.ContainsKey(b.BatchId))) _pending[batch.BatchId] = batch;
+        // The sweep may have found a batch first (this call waited in the queue): one on its way to a gateway,
+        // or already acknowledged, is not queued twice.
+        foreach (var batch in batches.Where(b => !_inFlight.ContainsKey(b.BatchId) && !_acknowledgedIds.Contains(b.BatchId))) _pending[batch.BatchId] = batch;
         await PumpAsync();
     }
 
     // Batches are durable before they are handed over, but the hand-over can fail (the case's silo died
     // between its commit and Enqueue, or this grain's silo did): whatever the outbox holds that this hub
-    // does not know is taken from the table.
+    // does not know is taken from the table. Only batches older than a sweep interval: a younger one is most
+    // likely in the queue on its way here, and taking it twice would push it twice.
     private async Task SweepOutboxAsync()
     {
         try
         {
-            var stored = await store.LoadOutboxIdsAsync();
+            var stored = await store.LoadOutboxIdsAsync(time.GetUtcNow() - _options.OutboxSweepInterval);
             var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id)).ToList();
             if (unknown.Count == 0) return;
             foreach (var batch in await store.LoadOutboxAsync(unknown)) _pending[batch.BatchId] = batch;

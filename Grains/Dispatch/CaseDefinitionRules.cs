@@ -12,12 +12,21 @@ public static class CaseDefinitionRules
     /// <summary>Longest link, in characters.</summary>
     public const int MaxLinkLength = 512;
 
-    /// <summary>Throws <see cref="ArgumentException"/> (or <see cref="GeoValidationException"/>) naming the first bad field.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public static (GeoCircle Circle, AlertPayload Payload) Validate(string caseId, CaseDefinition? definition, AlertsOptions options)
     {
         ValidateCaseId(caseId);
         if (definition is null) throw new ArgumentException("definition is missing", nameof(definition));
-        var circle = GeoCircle.Create(definition.Latitude, definition.Longitude, definition.RadiusMeters ?? options.DefaultRadiusMeters, options.MaxRadiusMeters);
+        GeoCircle circle;
+        try
+        {
+            circle = GeoCircle.Create(definition.Latitude, definition.Longitude, definition.RadiusMeters ?? options.DefaultRadiusMeters, options.MaxRadiusMeters);
+        }
+        catch (GeoValidationException e)
+        {
+            throw Portable(e);
+        }
+
         if (string.IsNullOrWhiteSpace(definition.Message)) throw new ArgumentException("message is empty", "message");
         if (definition.Message.Length > MaxMessageLength) throw new ArgumentException($"message has {definition.Message.Length} characters; at most {MaxMessageLength}", "message");
         if (!Uri.TryCreate(definition.Link, UriKind.Absolute, out var link) || (link.Scheme != Uri.UriSchemeHttps && link.Scheme != Uri.UriSchemeHttp))
@@ -28,6 +37,12 @@ public static class CaseDefinitionRules
         if (size > AlertPayload.MaxBytes) throw new ArgumentException($"message makes the push {size} bytes; a push holds at most {AlertPayload.MaxBytes}", "message");
         return (circle, payload);
     }
+
+    /// <summary>
+    /// The same error as a plain <see cref="ArgumentException"/>: <see cref="GeoValidationException"/> lives in Geo, which stays
+    /// free of Orleans, so it has no codec and would reach a client as a codec failure instead of its message.
+    /// </summary>
+    public static ArgumentException Portable(GeoValidationException error) => new(error.Message, error.ParamName);
 
     /// <summary>Case ids: 1–64 letters, digits, '-' or '_'.</summary>
     public static void ValidateCaseId(string caseId)

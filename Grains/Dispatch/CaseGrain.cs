@@ -67,7 +67,7 @@ public sealed class CaseGrain(
         ThrowIfMissing();
         if (S.Status is not (CaseStatus.Open or CaseStatus.Dispatching or CaseStatus.Dispatched))
             throw new InvalidOperationException($"case {this.GetPrimaryKeyString()} cannot be widened: it is {S.Status}");
-        if (GeoValidation.CheckRadius(radiusMeters, _options.MaxRadiusMeters) is { } error) throw error;
+        if (GeoValidation.CheckRadius(radiusMeters, _options.MaxRadiusMeters) is { } error) throw CaseDefinitionRules.Portable(error);
         if (radiusMeters <= S.RadiusMeters)
             throw new ArgumentException($"radiusMeters {radiusMeters} must be larger than the current {S.RadiusMeters}", nameof(radiusMeters));
         S.RadiusMeters = radiusMeters;

@@ -157,4 +157,57 @@ public sealed class DeliveryTests
         Assert.Equal([11L, 12L, 13L], gateway.Pushes.Order());
         Assert.Equal(written[0].BatchId, Assert.Single(gateway.Batches).BatchId);
     }
+
+    [Fact]
+    public async Task A_batch_the_sweep_found_first_is_not_pushed_again_when_its_late_hand_over_arrives()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var gateway = await silo.SubscribeGatewayAsync();
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        await hub.GetStats();
+        var written = await silo.Cases.RecordRecipientsAsync("slow-hand-over", new AlertPayload("slow-hand-over", "m", "https://a.example/x"), [21, 22], 50, AlertsSilo.Epoch);
+        for (var second = 0; second < 10; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        await gateway.WaitForPushes(2);
+        // The gateway's acknowledgement is a call of its own: wait until the hub has taken it.
+        while ((await hub.GetStats()).Acknowledged < 1)
+        {
+        }
+
+        // The case's Enqueue, delayed behind the sweep in the hub's queue, arrives after the batch was acknowledged.
+        await silo.Grains.GetGrain<IPushOutboxGrain>(0).Enqueue(written);
+        var stats = await hub.GetStats();
+        Assert.Equal((0, 0, 1L), (stats.Pending, stats.InFlight, stats.Acknowledged));
+        Assert.Equal(1, gateway.Deliveries);
+    }
+
+    [Fact]
+    public async Task The_sweep_leaves_a_batch_younger_than_its_interval_to_its_hand_over()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var gateway = await silo.SubscribeGatewayAsync();
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        await hub.GetStats();
+        silo.Time.Advance(TimeSpan.FromSeconds(9));
+        await silo.Cases.RecordRecipientsAsync("young", new AlertPayload("young", "m", "https://a.example/x"), [31], 50, silo.Time.GetUtcNow());
+
+        // The first sweep (10 s after the hub started) sees a batch one second old: it may still be on its way.
+        silo.Time.Advance(TimeSpan.FromSeconds(1));
+        var afterFirstSweep = await hub.GetStats();
+        Assert.Equal((0, 0), (afterFirstSweep.Pending, afterFirstSweep.InFlight));
+
+        // The next sweep, ten seconds later, takes it: nothing handed it over in a whole interval.
+        for (var second = 0; second < 10; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        await gateway.WaitForPushes(1);
+        Assert.Equal([31L], gateway.Pushes);
+    }
 }

@@ -5,8 +5,24 @@ namespace Alerts.TestSupport;
 /// <summary>The <c>alerts</c> console (built beside the tests) run as a real process, as an admin or a script would.</summary>
 public static class ConsoleProcess
 {
-    /// <summary>Where the console's entry assembly is.</summary>
-    public static string Assembly => Path.Combine(AppContext.BaseDirectory, "alerts.dll");
+    /// <summary>
+    /// Where the console's entry assembly is: in its own build output (same configuration as the tests), because
+    /// a plain console app carries packages the tests' ASP.NET shared framework provides instead.
+    /// </summary>
+    public static string Assembly { get; } = Locate();
+
+    private static string Locate()
+    {
+        var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (tests.Name, tests.Parent!.Name);
+        for (var folder = tests; folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "Client", "Console", "bin", configuration, framework, "alerts.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+
+        throw new FileNotFoundException($"the console is not built: no Client/Console/bin/{configuration}/{framework}/alerts.dll above {tests.FullName}");
+    }
 
     /// <summary>Runs <c>alerts args</c> in <paramref name="workingDirectory"/> to its end.</summary>
     public static async Task<ConsoleRun> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)

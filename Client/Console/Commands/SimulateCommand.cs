@@ -28,18 +28,15 @@ public static class SimulateCommand
         {
             population, city, regionKm, bbox, seed, firstUser, moving, moveEvery, moveKm, duration, name, places,
         };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(population) is < 1 or > 20_000_000) r.AddError("--population must be within [1, 20000000]");
-            if (r.GetValue(moving) is < 0 or > 1 or double.NaN) r.AddError("--moving must be within [0, 1]");
-            if (r.GetValue(moveEvery) is <= 0 or double.NaN) r.AddError("--move-every must be more than 0 seconds");
-            if (r.GetValue(moveKm) is < 0 or double.NaN) r.AddError("--move-km must not be negative");
-            if (r.GetValue(duration) is <= 0) r.AddError("--duration must be more than 0 seconds");
-            if (r.GetValue(firstUser) < 1) r.AddError("--first-user-id must be positive");
-            if (r.GetValue(city) is not null && r.GetValue(bbox) is not null) r.AddError("give --city or --bbox, not both");
-        });
         return command.Runs(connection, async context =>
         {
+            Check(context.Get(population) is >= 1 and <= 20_000_000, "--population must be within [1, 20000000]");
+            Check(context.Get(moving) is >= 0 and <= 1, "--moving must be within [0, 1]");
+            Check(context.Get(moveEvery) > 0, "--move-every must be more than 0 seconds");
+            Check(context.Get(moveKm) >= 0, "--move-km must not be negative");
+            Check(context.Get(duration) is null or > 0, "--duration must be more than 0 seconds");
+            Check(context.Get(firstUser) >= 1, "--first-user-id must be positive");
+            Check(context.Get(city) is null || context.Get(bbox) is null, "give --city or --bbox, not both");
             var table = PlaceTable.Load(context.Get(places) ?? PlaceTable.DefaultPath);
             var region = context.Get(bbox) is { } box ? Region.Box(box) : Region.AroundPlace(table, context.Get(city) ?? "Shenzhen", context.Get(regionKm));
             var plan = PopulationPlan.For(table, region);
@@ -66,9 +63,16 @@ public static class SimulateCommand
             {
             }
 
+            // A JSON line like the ready line, so a script reading the simulator's output line by line gets both.
             var summary = simulation.Summary(gateway, loadTime);
-            output.Write(summary, () => SummaryTable(summary));
+            if (output.IsJson) ConsoleOutput.WriteJson(summary, indented: false);
+            else output.Terminal.Write(SummaryTable(summary));
         });
+    }
+
+    private static void Check(bool valid, string problem)
+    {
+        if (!valid) throw new ConsoleFailure(ExitCodes.BadInput, problem);
     }
 
     private static async Task<TimeSpan> LoadWithProgressAsync(CitySimulation simulation, Alerts.Client.GatewayConnection gateway, SimulationSettings settings, ConsoleOutput output, CancellationToken cancellationToken)

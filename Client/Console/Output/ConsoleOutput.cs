@@ -31,8 +31,9 @@ public sealed class ConsoleOutput(bool json, IAnsiConsole console)
     /// <summary>Writes <paramref name="value"/> as JSON with <c>--json</c>, else one plain line.</summary>
     public void Write(object value, string line)
     {
+        // Plain lines bypass Spectre, which would wrap them at 80 columns when no terminal tells it the width.
         if (IsJson) WriteJson(value);
-        else Terminal.WriteLine(line);
+        else System.Console.Out.WriteLine(line);
     }
 
     /// <summary>One JSON document (or one JSON line with <paramref name="indented"/> false) on standard output.</summary>

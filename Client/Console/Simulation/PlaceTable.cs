@@ -15,11 +15,35 @@ public static class PlaceTable
         var places = new List<Place>();
         foreach (var line in File.ReadLines(path).Skip(1))
         {
-            var f = line.Split(',');
-            if (f.Length < 6) continue;
+            var f = Fields(line);
+            if (f.Count < 6) continue;
             places.Add(new Place(f[1], f[2], double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture)));
         }
 
         return places;
+    }
+
+    // Names may be quoted and hold commas ("Washington, D.C."); the file has no escaped quotes inside them.
+    private static List<string> Fields(string line)
+    {
+        var fields = new List<string>(6);
+        for (var i = 0; i <= line.Length;)
+        {
+            if (i < line.Length && line[i] == '"')
+            {
+                var close = line.IndexOf('"', i + 1);
+                fields.Add(line[(i + 1)..close]);
+                i = close + 2;
+            }
+            else
+            {
+                var comma = line.IndexOf(',', i);
+                if (comma < 0) comma = line.Length;
+                fields.Add(line[i..comma]);
+                i = comma + 1;
+            }
+        }
+
+        return fields;
     }
 }

@@ -59,7 +59,7 @@ public sealed record CaseView(
             .AddItem("done", Math.Max(share, 0.0001) * 100, Color.Green)
             .AddItem("to do", Math.Max(1 - share, 0.0001) * 100, Color.Grey);
         var grid = new Grid().AddColumn().AddColumn();
-        grid.AddRow(new Text("dispatch"), new Columns(bar, new Text($"{share:P0}")).Collapse());
+        grid.AddRow(new Text("dispatch"), new Columns(bar, new Text($"{share * 100:0}%")).Collapse());
         grid.AddRow(new Text("status"), new Text(Status.ToString().ToLowerInvariant() + (Settled ? " (settled)" : "")));
         grid.AddRow(new Text("cells"), new Text($"{CellsDone:N0} / {CellsTotal:N0}"));
         grid.AddRow(new Text("recipients"), new Text($"{Recipients:N0}"));

@@ -12,7 +12,7 @@ public sealed class ConsoleCredentialTests(ConsoleSilo fixture) : IClassFixture<
         var file = Path.Combine(fixture.WorkingDirectory, "ops-admin.credential");
         var created = await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "ops-admin", "--role", "admin", "--save", file));
         Assert.Contains("saved to", created.StandardOutput);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         var secret = File.ReadAllText(file).Trim().Split(':')[1];
         Assert.DoesNotContain(secret, created.StandardOutput);
 

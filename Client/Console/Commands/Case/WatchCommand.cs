@@ -18,13 +18,11 @@ public static class WatchCommand
         until.AcceptOnlyFromAmong("delivered", "dispatched");
         var timeout = new Option<int?>("--timeout") { Description = "Give up after this many seconds (exit code 7)" };
         var refresh = new Option<int>("--refresh-ms") { Description = "How often to read the figures, in milliseconds (50-10,000)", DefaultValueFactory = _ => 250 };
-        refresh.Validators.Add(r =>
-        {
-            if (r.GetValue(refresh) is < 50 or > 10_000) r.AddError("--refresh-ms must be within [50, 10000]");
-        });
         var command = new Command("watch", "Follow a case live: dispatch progress, cells, recipients, pushes handed to gateways and acknowledged") { id, until, timeout, refresh };
         return command.Runs(connection, async context =>
         {
+            if (context.Get(refresh) is < 50 or > 10_000) throw new ConsoleFailure(ExitCodes.BadInput, $"--refresh-ms {context.Get(refresh)} is invalid: must be within [50, 10000]");
+            if (context.Get(timeout) is <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"--timeout {context.Get(timeout)} is invalid: must be more than 0 seconds");
             var caseId = context.Get(id);
             var stopAt = context.Get(until) == "dispatched"
                 ? (Func<CaseView, bool>)(v => v.Status is not (CaseStatus.Open or CaseStatus.Dispatching))
