@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>The <c>alerts</c> command tree. Add a command by adding its <c>Create</c> to the group it belongs to.</summary>
 public static class AlertsConsole

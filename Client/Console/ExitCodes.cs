@@ -1,4 +1,4 @@
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>The exit codes scripts can rely on (listed by <c>alerts --help</c> and in the README).</summary>
 public static class ExitCodes

@@ -1,1 +1,1 @@
-return await Alerts.Console.AlertsConsole.RunAsync(args);
+return await Alerts.Cli.AlertsConsole.RunAsync(args);

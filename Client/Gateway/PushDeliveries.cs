@@ -21,7 +21,7 @@ internal sealed class PushDeliveries
 
     // Guards the two id sets and the delivery counters.
     private readonly object _gate = new();
-    private readonly DeliveredBatchIds _delivered;
+    private readonly RecentBatchIds _delivered;
     private readonly HashSet<long> _delivering = [];
     private readonly HashSet<Task> _runningDeliveries = [];
     private readonly HashSet<Task> _runningAcks = [];
@@ -37,7 +37,7 @@ internal sealed class PushDeliveries
     {
         _deliver = deliver;
         _acknowledge = acknowledge;
-        _delivered = new DeliveredBatchIds(rememberedBatchIds);
+        _delivered = new RecentBatchIds(rememberedBatchIds);
         _slots = new SemaphoreSlim(maxConcurrentDeliveries, maxConcurrentDeliveries);
         Receiver = new PushReceiver(_arrivals.Writer);
     }

@@ -128,4 +128,42 @@ public sealed class CaseTests : IAsyncLifetime
         await using var again = await AlertsSilo.StartAsync(store, time, settings);
         Assert.Equal(CaseStatus.Expired, (await again.Grains.GetGrain<ICaseGrain>("expiring").GetProgress()).Status);
     }
+
+    [Fact]
+    public async Task Cases_are_listed_most_recently_changed_first_filtered_by_state_and_limited()
+    {
+        foreach (var id in new[] { "list-a", "list-b", "list-c" })
+        {
+            await _silo.Grains.GetGrain<ICaseGrain>(id).Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x"));
+            _silo.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await _silo.Grains.GetGrain<ICaseGrain>("list-a").Close(CaseStatus.Cancelled);
+        var index = _silo.Grains.GetGrain<ICaseIndexGrain>(0);
+
+        var all = await index.List(null, 10);
+        Assert.Equal(["list-a", "list-c", "list-b"], all.Select(c => c.CaseId));
+        Assert.Equal(_silo.Time.GetUtcNow(), all[0].UpdatedAt);
+        Assert.Equal(["list-c", "list-b"], (await index.List(CaseStatus.Open, 10)).Select(c => c.CaseId));
+        Assert.Equal(["list-a"], (await index.List(CaseStatus.Cancelled, 10)).Select(c => c.CaseId));
+        Assert.Equal(["list-a", "list-c"], (await index.List(null, 2)).Select(c => c.CaseId));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10_001)]
+    public async Task A_list_limit_outside_1_to_10000_is_refused(int limit)
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseIndexGrain>(0).List(null, limit));
+        Assert.Equal("limit", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Dispatching_widening_or_closing_a_case_nobody_filed_is_not_found()
+    {
+        var missing = _silo.Grains.GetGrain<ICaseGrain>("never-filed");
+        Assert.Contains("no case named never-filed", (await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Dispatch())).Message);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Widen(200_000));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Close(CaseStatus.Resolved));
+    }
 }

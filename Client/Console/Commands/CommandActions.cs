@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Runs a command's body and turns whatever it throws into one line on standard error and an exit code.</summary>
 public static class CommandActions

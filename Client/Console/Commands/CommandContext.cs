@@ -2,7 +2,7 @@ using System.CommandLine;
 using Alerts.Client;
 using Spectre.Console;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>What one command invocation works with: its parse result, output, cancellation, and the way to the cluster.</summary>
 public sealed class CommandContext(ParseResult parse, ConnectionOptions connection, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>
 /// <c>alerts simulate</c>: a city of devices behind one gateway. Loads the residents (a progress bar), prints

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts stats</c>: residents, opt-outs, cases by state and delivery counters.</summary>
 public static class StatsCommand

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Turns the connection options, environment and config file into client options, and connects with clear failures.</summary>
 public static class ClusterConnection

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>The options every command takes to find the cluster and sign in; each also reads an environment variable and the config file.</summary>
 public sealed class ConnectionOptions

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>The optional JSON config file (<c>--config</c>): the same settings as the options, for a cluster one connects to often.</summary>
 public sealed class ConsoleConfigFile

@@ -1,7 +1,7 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>An error a person can act on: one line and the exit code it maps to.</summary>
 public sealed class ConsoleFailure(int exitCode, string message, Exception? inner = null) : Exception(message, inner)

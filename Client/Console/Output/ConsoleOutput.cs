@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Where a command writes: tables and lines for people, or one JSON document for scripts (<c>--json</c>).</summary>
 public sealed class ConsoleOutput(bool json, IAnsiConsole console)

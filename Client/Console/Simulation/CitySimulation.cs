@@ -1,7 +1,7 @@
 using Alerts.Client;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>
 /// Plays a city of devices against the cluster through the gateway library: loads every resident's

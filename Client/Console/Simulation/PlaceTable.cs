@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Reads the places file shipped beside the console (GeoNames cities15000, CC BY 4.0; see Simulation/CITIES.md).</summary>
 public static class PlaceTable

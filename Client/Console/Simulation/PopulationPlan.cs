@@ -1,6 +1,6 @@
 using Alerts.Geo;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>
 /// Places residents by the population of real places: a place is drawn in proportion to its population,

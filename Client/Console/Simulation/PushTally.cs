@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Counts the pushes the simulated devices receive, per case: batches, users, and any user pushed twice for one case.</summary>
 public sealed class PushTally

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Alerts.Geo;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Where the simulated residents live: a circle around a named place, or a latitude/longitude box.</summary>
 public sealed record Region(string Description, double South, double West, double North, double East, GeoCircle? Circle)

@@ -1,4 +1,4 @@
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>What <c>alerts simulate</c> plays: how many residents, where, how they move, for how long.</summary>
 public sealed record SimulationSettings(

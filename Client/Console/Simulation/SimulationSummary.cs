@@ -1,4 +1,4 @@
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>What a simulation did: residents loaded and how fast, moves, rejections, and the pushes received per case.</summary>
 public sealed record SimulationSummary(

@@ -1,7 +1,7 @@
 using Alerts.Client;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Reads a case's figures at a steady pace and reports each change until a condition holds or it is cancelled; rides out a lost connection.</summary>
 public sealed class CaseFollower(AlertsClient client, string caseId, TimeSpan refresh, Func<CaseView, bool> done)

@@ -3,7 +3,7 @@ using Alerts.GrainInterfaces;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>A case as the console shows it: dispatch progress from the case, delivery from the push hub.</summary>
 public sealed record CaseView(

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>Arguments and options several case commands share.</summary>
 public static class CaseArguments

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case close</c>: ends a case as resolved (found) or cancelled; no more pushes.</summary>
 public static class CloseCommand

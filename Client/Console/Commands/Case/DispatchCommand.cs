@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case dispatch</c>: starts pushing the case to everyone inside its circle.</summary>
 public static class DispatchCommand

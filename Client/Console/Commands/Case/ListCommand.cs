@@ -2,7 +2,7 @@ using System.CommandLine;
 using Alerts.GrainInterfaces;
 using Spectre.Console;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case list</c>: cases, most recently changed first.</summary>
 public static class ListCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case open</c>: files a case (centre, radius, message, link) without sending anything yet.</summary>
 public static class OpenCommand

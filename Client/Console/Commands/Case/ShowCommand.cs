@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case show</c>: one case's status, dispatch progress and delivery.</summary>
 public static class ShowCommand

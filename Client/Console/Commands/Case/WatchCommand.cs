@@ -2,7 +2,7 @@ using System.CommandLine;
 using Alerts.GrainInterfaces;
 using Spectre.Console;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>
 /// <c>alerts case watch</c>: a live view that redraws in place until the case settles (dispatched and every

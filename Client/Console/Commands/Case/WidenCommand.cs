@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts case widen</c>: enlarges the radius; only users newly inside are alerted.</summary>
 public static class WidenCommand

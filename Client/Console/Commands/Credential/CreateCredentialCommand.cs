@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts credential create</c>: a new client credential; its secret is shown (or saved) once and stored only as a hash.</summary>
 public static class CreateCredentialCommand

@@ -1,4 +1,4 @@
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary>A file holding one credential, readable by its owner only.</summary>
 public static class CredentialFile

@@ -3,7 +3,7 @@ using System.Globalization;
 using Alerts.GrainInterfaces;
 using Spectre.Console;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts credential list</c>: every credential with its roles and state, never a secret.</summary>
 public static class ListCredentialsCommand

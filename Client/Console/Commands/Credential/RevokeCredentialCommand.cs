@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts credential revoke</c>: the credential can no longer sign in.</summary>
 public static class RevokeCredentialCommand

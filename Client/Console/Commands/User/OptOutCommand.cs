@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Alerts.GrainInterfaces;
 
-namespace Alerts.Console;
+namespace Alerts.Cli;
 
 /// <summary><c>alerts user opt-out</c>: stops (or with <c>--undo</c> resumes) alerts for a user.</summary>
 public static class OptOutCommand

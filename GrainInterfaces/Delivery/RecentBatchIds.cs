@@ -1,17 +1,17 @@
-namespace Alerts.Client;
+namespace Alerts.GrainInterfaces;
 
 /// <summary>
-/// The batch ids already delivered, bounded: beyond the capacity the oldest id (first added) is
-/// forgotten. The hub resends a batch only while it is unacknowledged, so a redelivery follows its
-/// first delivery closely; a million ids cover far more than any gateway has in flight. Not thread-safe.
+/// Push batch ids seen recently, bounded: beyond the capacity the oldest id (first added) is forgotten.
+/// Gateways drop redelivered batches with it (a resend follows its first delivery closely), and the push
+/// hub refuses to queue a batch again that was already acknowledged. Not thread-safe.
 /// </summary>
-internal sealed class DeliveredBatchIds
+public sealed class RecentBatchIds
 {
     private readonly HashSet<long> _ids = [];
     private readonly Queue<long> _order = new();
 
     /// <summary>A set that remembers at most <paramref name="capacity"/> ids.</summary>
-    public DeliveredBatchIds(int capacity)
+    public RecentBatchIds(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;

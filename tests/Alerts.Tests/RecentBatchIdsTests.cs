@@ -1,14 +1,14 @@
-using Alerts.Client;
+using Alerts.GrainInterfaces;
 
 namespace Alerts.Tests;
 
-/// <summary>The bounded set of delivered batch ids: capacity, eviction oldest-first, and a seeded comparison with a plain model.</summary>
-public sealed class DeliveredBatchIdsTests
+/// <summary>The bounded set of recent batch ids (gateways, push hub): capacity, eviction oldest-first, and a seeded comparison with a plain model.</summary>
+public sealed class RecentBatchIdsTests
 {
     [Fact]
     public void Keeps_at_most_its_capacity_and_forgets_the_oldest_first()
     {
-        var ids = new DeliveredBatchIds(3);
+        var ids = new RecentBatchIds(3);
         Assert.True(ids.Add(1));
         Assert.True(ids.Add(2));
         Assert.True(ids.Add(3));
@@ -22,7 +22,7 @@ public sealed class DeliveredBatchIdsTests
     [Fact]
     public void Adding_a_remembered_id_again_is_refused_and_does_not_make_it_younger()
     {
-        var ids = new DeliveredBatchIds(2);
+        var ids = new RecentBatchIds(2);
         ids.Add(10);
         ids.Add(20);
         Assert.False(ids.Add(10));
@@ -35,7 +35,7 @@ public sealed class DeliveredBatchIdsTests
     [Fact]
     public void A_forgotten_id_can_be_added_again()
     {
-        var ids = new DeliveredBatchIds(1);
+        var ids = new RecentBatchIds(1);
         ids.Add(5);
         ids.Add(6);
         Assert.True(ids.Add(5));
@@ -46,7 +46,7 @@ public sealed class DeliveredBatchIdsTests
     [InlineData(0)]
     [InlineData(-1)]
     public void A_capacity_below_one_is_refused(int capacity) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DeliveredBatchIds(capacity));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecentBatchIds(capacity));
 
     [Theory]
     [InlineData(1, 11)]
@@ -56,7 +56,7 @@ public sealed class DeliveredBatchIdsTests
     public void Behaves_like_a_set_with_a_queue_of_arrival_order(int capacity, int seed)
     {
         var random = new Random(seed);
-        var ids = new DeliveredBatchIds(capacity);
+        var ids = new RecentBatchIds(capacity);
         var modelSet = new HashSet<long>();
         var modelOrder = new Queue<long>();
         for (var step = 0; step < 20_000; step++)
