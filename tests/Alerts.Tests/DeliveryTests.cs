@@ -147,11 +147,7 @@ public sealed class DeliveryTests
         Assert.Equal(0, (await hub.GetStats()).Pending + (await hub.GetStats()).InFlight);
 
         // The sweep runs on the grains' clock every OutboxSweepInterval (10 s).
-        for (var second = 0; second < 10; second++)
-        {
-            silo.Time.Advance(TimeSpan.FromSeconds(1));
-            await hub.GetStats();
-        }
+        await PassSecondsAsync(silo, hub, 10);
 
         await gateway.WaitForPushes(3);
         Assert.Equal([11L, 12L, 13L], gateway.Pushes.Order());
@@ -166,11 +162,7 @@ public sealed class DeliveryTests
         var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
         await hub.GetStats();
         var written = await silo.Cases.RecordRecipientsAsync("slow-hand-over", new AlertPayload("slow-hand-over", "m", "https://a.example/x"), [21, 22], 50, AlertsSilo.Epoch);
-        for (var second = 0; second < 10; second++)
-        {
-            silo.Time.Advance(TimeSpan.FromSeconds(1));
-            await hub.GetStats();
-        }
+        await PassSecondsAsync(silo, hub, 10);
 
         await gateway.WaitForPushes(2);
         // The gateway's acknowledgement is a call of its own: wait until the hub has taken it.
@@ -201,13 +193,19 @@ public sealed class DeliveryTests
         Assert.Equal((0, 0), (afterFirstSweep.Pending, afterFirstSweep.InFlight));
 
         // The next sweep, ten seconds later, takes it: nothing handed it over in a whole interval.
-        for (var second = 0; second < 10; second++)
+        await PassSecondsAsync(silo, hub, 10);
+
+        await gateway.WaitForPushes(1);
+        Assert.Equal([31L], gateway.Pushes);
+    }
+
+    // Second by second, so every timer due on the way fires in order; each call lets the hub run them.
+    private static async Task PassSecondsAsync(AlertsSilo silo, IPushHubGrain hub, int seconds)
+    {
+        for (var second = 0; second < seconds; second++)
         {
             silo.Time.Advance(TimeSpan.FromSeconds(1));
             await hub.GetStats();
         }
-
-        await gateway.WaitForPushes(1);
-        Assert.Equal([31L], gateway.Pushes);
     }
 }

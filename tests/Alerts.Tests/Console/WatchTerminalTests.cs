@@ -48,6 +48,22 @@ public sealed class WatchTerminalTests(ConsoleSilo fixture) : IClassFixture<Cons
         Assert.Contains("open", screen);
     }
 
+    [Fact]
+    public async Task The_simulator_draws_a_progress_bar_while_it_loads_then_says_ready_and_ends_with_its_summary()
+    {
+        await using var terminal = await Terminal.StartAsync($"{Console} simulate --population 50000 --city Shenzhen --duration 1 --name sim-progress",
+            fixture.Environment(fixture.GatewayCredential), fixture.WorkingDirectory);
+        var screen = await terminal.WaitForAsync("EXITED", TimeSpan.FromMinutes(2));
+
+        Assert.Contains("EXITED 0", screen);
+        Assert.Contains("loading 50,000 residents", screen);
+        Assert.Contains("100%", screen);
+        Assert.Contains("━", screen);
+        Assert.Contains("ready: 50,000 residents in Shenzhen (CN)", screen);
+        Assert.Contains("repeated", screen);
+        Assert.Contains("(no pushes)", screen);
+    }
+
     private static int Count(string text, string word)
     {
         var count = 0;

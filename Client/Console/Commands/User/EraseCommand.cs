@@ -8,12 +8,11 @@ public static class EraseCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
-        var user = new Argument<long>("user-id") { Description = "The user's id (positive)" };
+        var user = UserArguments.Id();
         var command = new Command("erase", "Delete every row about a user: position, preference, recipient rows, unsent pushes") { user };
         return command.Runs(connection, async context =>
         {
-            var userId = context.Get(user);
-            if (userId <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"user-id {userId} is invalid: must be positive");
+            var userId = UserArguments.Valid(context, user);
             await using var client = await context.ConnectAsync();
             await client.GetGrain<IResidencyGrain>(0).Erase(userId);
             context.Output.Write(new { userId, erased = true }, $"user {userId} erased");

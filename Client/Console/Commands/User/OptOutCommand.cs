@@ -8,13 +8,12 @@ public static class OptOutCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
-        var user = new Argument<long>("user-id") { Description = "The user's id (positive)" };
+        var user = UserArguments.Id();
         var undo = new Option<bool>("--undo") { Description = "Resume alerts for the user instead" };
         var command = new Command("opt-out", "Stop alerts for a user (durable when the command returns); --undo resumes them") { user, undo };
         return command.Runs(connection, async context =>
         {
-            var userId = context.Get(user);
-            if (userId <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"user-id {userId} is invalid: must be positive");
+            var userId = UserArguments.Valid(context, user);
             await using var client = await context.ConnectAsync();
             var optedOut = !context.Get(undo);
             await client.GetGrain<IResidencyGrain>(0).SetOptOut(userId, optedOut);
