@@ -1,4 +1,5 @@
 using System.Globalization;
+using Alerts.Bench.Compare;
 using Alerts.Bench.Orleans;
 using Alerts.Bench.Product;
 using BenchmarkDotNet.Running;
@@ -13,6 +14,15 @@ using BenchmarkDotNet.Running;
 //                                                                    ingest and dispatch on three silo processes (`migrate`, then the
 //                                                                    Alerts.Silo.dll built beside the bench, three times)
 //                                                                    on a fresh database of "pg", the client finding them in the membership table
+// dotnet run -c Release --project bench -- compare [N] [--size 10m] [--reps R] [--ours postgres|sqlite]
+//                                                                    ours against PostGIS and Redis on one population (default 1,000,000),
+//                                                                    report in bench/results/compare-N.md; exit 1 when the recipient sets disagree
+if (args is ["compare", ..])
+{
+    Environment.ExitCode = await CompareCommand.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["residency", ..])
 {
     var rest = args[1..].ToList();

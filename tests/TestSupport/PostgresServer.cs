@@ -5,6 +5,7 @@ namespace Alerts.TestSupport;
 /// <summary>
 /// A PostgreSQL server for the storage tests: $ALERTS_TEST_POSTGRES when set, otherwise a throwaway
 /// cluster started from Debian's postgresql binaries in a temporary folder (removed at the end).
+/// The comparison harness starts one of its own with durable commits (<see cref="Start"/>).
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -12,9 +13,12 @@ public sealed class PostgresServer : IDisposable
     private readonly string? _dataDir;
     private readonly string? _binDir;
 
-    private PostgresServer()
+    private PostgresServer() : this(Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES"), "-c fsync=off")
     {
-        var fromEnv = Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES");
+    }
+
+    private PostgresServer(string? fromEnv, string settings)
+    {
         if (!string.IsNullOrEmpty(fromEnv))
         {
             ConnectionString = fromEnv;
@@ -33,13 +37,19 @@ public sealed class PostgresServer : IDisposable
         if (asRoot) Run("chown", $"postgres:postgres {_dataDir}");
         var port = FreePorts.Next();
         RunPg("initdb", $"-D {_dataDir}/db -U alerts --auth=trust -E UTF8", asRoot);
-        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400\" -w -l {_dataDir}/log start", asRoot);
+        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c max_connections=400 {settings}\" -w -l {_dataDir}/log start", asRoot);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=alerts;Database=postgres;Pooling=true";
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     /// <summary>The server shared by all tests in this process.</summary>
     public static PostgresServer Instance => Shared.Value;
+
+    /// <summary>
+    /// A throwaway server of its own (never $ALERTS_TEST_POSTGRES), started with <paramref name="settings"/>
+    /// (e.g. <c>-c shared_buffers=2GB</c>); durable commits unless the settings say otherwise. Stopped on dispose.
+    /// </summary>
+    public static PostgresServer Start(string settings = "") => new(null, settings);
 
     /// <summary>Connection string to the server's postgres database.</summary>
     public string ConnectionString { get; }
@@ -54,6 +64,29 @@ public sealed class PostgresServer : IDisposable
         command.CommandText = $"CREATE DATABASE {name}";
         command.ExecuteNonQuery();
         return new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ToString();
+    }
+
+    /// <summary>
+    /// A fresh database with PostGIS (<c>CREATE EXTENSION postgis</c>); Debian's postgresql-15-postgis-3 must be
+    /// installed beside the server (<c>.ci/run</c> installs it).
+    /// </summary>
+    public string CreatePostgisDatabase()
+    {
+        var connectionString = CreateDatabase();
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "CREATE EXTENSION IF NOT EXISTS postgis";
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "0A000" || e.SqlState == "58P01")
+        {
+            throw new InvalidOperationException($"PostGIS is not installed beside this PostgreSQL server (apt-get install postgresql-15-postgis-3): {e.MessageText}", e);
+        }
+
+        return connectionString;
     }
 
     public void Dispose()

@@ -1,0 +1,10 @@
+using Orleans;
+
+namespace Alerts.Bench.Compare;
+
+/// <summary>What the selection grain found for a circle, and how long the cells took (timed inside the silo).</summary>
+[GenerateSerializer, Immutable, Alias("bench.CircleSelection")]
+public sealed record CircleSelection(
+    [property: Id(0)] long[] UserIds,
+    [property: Id(1)] TimeSpan Elapsed,
+    [property: Id(2)] int Cells);

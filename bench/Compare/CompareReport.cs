@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+
+namespace Alerts.Bench.Compare;
+
+/// <summary>The comparison as Markdown: the summary table with ratios (ours / theirs), per-centre medians, agreement, memory breakdown.</summary>
+public static class CompareReport
+{
+    /// <summary>Renders <paramref name="result"/>; <paramref name="command"/> is the command line that made it.</summary>
+    public static string Render(CompareResult result, string command)
+    {
+        var ours = result.System("ours");
+        var postgis = result.System("PostGIS");
+        var redis = result.System("Redis");
+        var n = result.Options.Users;
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"# Ours against PostGIS and Redis, {n:N0} residents"));
+        text.AppendLine();
+        text.AppendLine($"`{command}` — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        text.AppendLine();
+        text.AppendLine($"Machine: {result.Machine}");
+        text.AppendLine();
+        foreach (var s in result.Systems) text.AppendLine($"- **{s.Name}**: {s.Description}");
+        text.AppendLine();
+        text.AppendLine("Ratios are ours / theirs: above 1 is better for rates, below 1 is better for times and bytes.");
+        text.AppendLine();
+        text.AppendLine("| figure | ours | PostGIS | Redis | ours / PostGIS | ours / Redis |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        Row(text, "ingest, updates/s until acknowledged", ours.Ingest.AcknowledgedRate, postgis.Ingest.AcknowledgedRate, redis.Ingest.AcknowledgedRate, "N0");
+        Row(text, "ingest, updates/s until durable", ours.Ingest.DurableRate, postgis.Ingest.DurableRate, null, "N0", "not durable");
+        Row(text, Invariant($"moves ({ours.Moves.Updates:N0} users), updates/s until acknowledged"), ours.Moves.AcknowledgedRate, postgis.Moves.AcknowledgedRate, redis.Moves.AcknowledgedRate, "N0");
+        Row(text, "moves, updates/s until durable", ours.Moves.DurableRate, postgis.Moves.DurableRate, null, "N0", "not durable");
+        var dense = CaseCentre.Dense.Name;
+        Row(text, Invariant($"selection, {dense} ({ours.Recipients(dense).Length:N0} recipients), median ms (ours: inside the silo)"),
+            Ms(ours.MedianSelection(dense)), Ms(postgis.MedianSelection(dense)), Ms(redis.MedianSelection(dense)), "N2");
+        Row(text, "selection, median over the 20 centres of each centre's median, ms", Ms(MedianOfCentres(ours, s => s.Elapsed)),
+            Ms(MedianOfCentres(postgis, s => s.Elapsed)), Ms(MedianOfCentres(redis, s => s.Elapsed)), "N3");
+        Row(text, "selection, sum over the 20 centres of each centre's median, ms", Ms(SumOfCentres(ours, s => s.Elapsed)),
+            Ms(SumOfCentres(postgis, s => s.Elapsed)), Ms(SumOfCentres(redis, s => s.Elapsed)), "N1");
+        Row(text, "ours through the client (ids on the wire), sum of medians, ms", Ms(SumOfCentres(ours, s => s.EndToEnd!.Value)),
+            Ms(SumOfCentres(postgis, s => s.Elapsed)), Ms(SumOfCentres(redis, s => s.Elapsed)), "N1");
+        Row(text, "memory, bytes per resident", ours.MemoryBytes / (double)n, postgis.MemoryBytes / (double)n, redis.MemoryBytes / (double)n, "N1");
+        text.AppendLine();
+        text.AppendLine(Invariant($"Dispatch (ours, PostgreSQL engine: {result.Options.OursEngine}): the {dense} case, {result.DispatchRecipients:N0} recipients recorded and acknowledged by a gateway in **{result.Dispatch.TotalSeconds:N2} s** ({result.DispatchRecipients / result.Dispatch.TotalSeconds:N0}/s); floor, PostgreSQL's own bulk upsert of {result.DispatchRecipients:N0} (case_id, user_id) rows: {result.DispatchFloor.TotalSeconds:N2} s; ratio **{result.Dispatch / result.DispatchFloor:N1}×** the floor."));
+        text.AppendLine();
+        text.AppendLine("Memory is measured as: " + string.Join("; ", result.Systems.Select(s => $"{s.Name}: {s.MemoryMethod}")) + ".");
+        text.AppendLine();
+
+        text.AppendLine("## Per centre (120 km; medians in ms; differences = residents only one side counted, all within the radius band)");
+        text.AppendLine();
+        text.AppendLine("| centre | kind | recipients (ours) | ours (silo) | ours (client) | PostGIS | Redis | ours / PostGIS | ours / Redis | PostGIS diff | Redis diff |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var centre in CaseCentre.All)
+        {
+            var o = ours.MedianSelection(centre.Name);
+            var p = postgis.MedianSelection(centre.Name);
+            var r = redis.MedianSelection(centre.Name);
+            var pa = result.Agreements.Single(a => a.System == "PostGIS" && a.Centre == centre.Name);
+            var ra = result.Agreements.Single(a => a.System == "Redis" && a.Centre == centre.Name);
+            text.AppendLine(Invariant($"| {centre.Name} | {centre.Kind} | {ours.Recipients(centre.Name).Length:N0} | {Ms(o):N3} | {Ms(ours.MedianEndToEnd(centre.Name)!.Value):N3} | {Ms(p):N3} | {Ms(r):N3} | {o / p:N3} | {o / r:N3} | {Diff(pa)} | {Diff(ra)} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Agreement");
+        text.AppendLine();
+        var postgisBand = result.Agreements.First(a => a.System == "PostGIS");
+        var redisBand = result.Agreements.First(a => a.System == "Redis");
+        text.AppendLine(Invariant($"- PostGIS' sphere (use_spheroid = false), measured from ST_Distance of 1° on the equator: {result.PostgisSphereRadius:F4} m (ours {EarthRadii.Ours:F1} m); band {postgisBand.BandFromMeters:F4}–{postgisBand.BandToMeters:F4} m; {Total(result, "PostGIS")}."));
+        text.AppendLine(Invariant($"- Redis' earth radius {EarthRadii.Redis:F6} m: its 120 km is {RecipientAgreement.RadiusMeters * EarthRadii.Ours / EarthRadii.Redis:F3} m on our sphere; band {redisBand.BandFromMeters:F3}–{redisBand.BandToMeters:F3} m (1 m for its 52-bit geohash positions); {Total(result, "Redis")}."));
+        foreach (var a in result.Agreements.Where(a => !a.Agrees))
+            text.AppendLine($"- **DISAGREEMENT** {a.System} at {a.Centre}: {string.Join("; ", a.Disagreements)}");
+        text.AppendLine();
+
+        if (result.Memory is { } memory)
+        {
+            text.AppendLine(Invariant($"## Our memory per resident by structure ({memory.Residents:N0} residents in {memory.Cells:N0} cells, {memory.Shards} directory shards)"));
+            text.AppendLine();
+            text.AppendLine("| structure | bytes | bytes per resident |");
+            text.AppendLine("| --- | ---: | ---: |");
+            foreach (var (structure, _, bytes) in memory.Parts)
+                text.AppendLine(Invariant($"| {structure} | {bytes:N0} | {bytes / (double)memory.Residents:N1} |"));
+            text.AppendLine(Invariant($"| activations and the rest (measured total minus the above; {memory.Remainder / (double)memory.Cells:N0} bytes per cell) | {memory.Remainder:N0} | {memory.Remainder / (double)memory.Residents:N1} |"));
+            text.AppendLine(Invariant($"| **measured total** (managed heap delta of ingest) | {memory.Measured:N0} | {memory.Measured / (double)memory.Residents:N1} |"));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Diff(RecipientAgreement a) =>
+        a.Agrees ? Invariant($"{a.OnlyOurs}/{a.OnlyTheirs}") : Invariant($"**{a.OnlyOurs}/{a.OnlyTheirs} FAIL**");
+
+    private static string Total(CompareResult result, string system)
+    {
+        var all = result.Agreements.Where(a => a.System == system).ToList();
+        return Invariant($"{all.Sum(a => a.OnlyOurs):N0} residents only ours counted, {all.Sum(a => a.OnlyTheirs):N0} only {system} counted, {all.Sum(a => a.InBand):N0} of them in the band, over {all.Sum(a => a.Ours):N0} recipients at 20 centres");
+    }
+
+    private static TimeSpan MedianOfCentres(SystemFigures s, Func<Selection, TimeSpan> time) =>
+        Medians.Of(CaseCentre.All.Select(c => Medians.Of(s.Selections[c.Name].Select(time))));
+
+    private static TimeSpan SumOfCentres(SystemFigures s, Func<Selection, TimeSpan> time) =>
+        CaseCentre.All.Aggregate(TimeSpan.Zero, (sum, c) => sum + Medians.Of(s.Selections[c.Name].Select(time)));
+
+    private static double Ms(TimeSpan t) => t.TotalMilliseconds;
+
+    private static void Row(StringBuilder text, string figure, double? ours, double? postgis, double? redis, string format, string missing = "–")
+    {
+        string Cell(double? v) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : missing;
+        string Ratio(double? a, double? b) => a is { } x && b is { } y && y != 0 ? (x / y).ToString("N2", CultureInfo.InvariantCulture) : "–";
+        text.AppendLine($"| {figure} | {Cell(ours)} | {Cell(postgis)} | {Cell(redis)} | {Ratio(ours, postgis)} | {Ratio(ours, redis)} |");
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using Alerts.TestSupport;
+
+namespace Alerts.Bench.Compare;
+
+/// <summary>
+/// One comparison: the same population into ours, PostGIS and Redis, one system after another (each has the machine
+/// to itself), each measured for ingest, moves, memory and selection at the 20 centres; then ours' whole dispatch of
+/// the dense case and its floor, and the recipient sets compared.
+/// </summary>
+public static class CompareRun
+{
+    /// <summary>Runs the comparison against <paramref name="postgres"/> and the Redis server at <paramref name="redisEndpoint"/>.</summary>
+    public static async Task<CompareResult> RunAsync(CompareOptions options, PostgresServer postgres, string redisEndpoint, TextWriter log)
+    {
+        log.WriteLine($"population: {options.Users:N0} users, seed {options.Seed}");
+        var population = ComparePopulation.Create(options.Users, options.PlacesPath, options.Seed);
+        var systems = new List<SystemFigures>();
+
+        // Ours first; its dispatch and the dispatch floor while its database is there.
+        int dispatchRecipients;
+        TimeSpan dispatch, floor;
+        MemoryBreakdown? breakdown;
+        await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null))
+        {
+            var figures = await MeasureAsync(ours, population, options, log);
+            systems.Add(figures);
+            var recipients = figures.Recipients(CaseCentre.Dense.Name);
+            dispatchRecipients = recipients.Length;
+            log.WriteLine($"ours: dispatching the {CaseCentre.Dense.Name} case to {dispatchRecipients:N0} recipients");
+            dispatch = await ours.DispatchAsync(CaseCentre.Dense, RecipientAgreement.RadiusMeters, dispatchRecipients);
+            floor = await DispatchFloor.MeasureAsync(ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase(), recipients);
+            breakdown = MemoryBreakdown.Measure(population, figures.MemoryBytes);
+        }
+
+        double sphere;
+        string postgresVersion;
+        await using (var postgis = await PostgisSystem.StartAsync(postgres.CreatePostgisDatabase()))
+        {
+            sphere = await postgis.SphereRadiusAsync();
+            postgresVersion = await postgis.VersionAsync();
+            systems.Add(await MeasureAsync(postgis, population, options, log));
+        }
+
+        string redisVersion;
+        await using (var redis = await RedisSystem.StartAsync(redisEndpoint))
+        {
+            redisVersion = await redis.VersionAsync();
+            systems.Add(await MeasureAsync(redis, population, options, log));
+        }
+
+        // Positions as every system last got them (after the moves).
+        var agreements = new List<RecipientAgreement>();
+        foreach (var centre in CaseCentre.All)
+        {
+            var ours = systems[0].Recipients(centre.Name);
+            // PostGIS stores doubles exactly; its arithmetic (another formula than our haversine) differs by far less than a centimetre.
+            agreements.Add(RecipientAgreement.Compare("PostGIS", centre, population, ours, systems[1].Recipients(centre.Name), sphere, 0.01));
+            // Redis keeps positions as 52-bit geohashes: up to about 0.6 m off (half a cell of 2^-26 of the circle).
+            agreements.Add(RecipientAgreement.Compare("Redis", centre, population, ours, systems[2].Recipients(centre.Name), EarthRadii.Redis, 1.0));
+        }
+
+        var machine = MachineLine.Describe(postgresVersion, redisVersion);
+        return new CompareResult(options, machine, systems, agreements, sphere, dispatchRecipients, dispatch, floor, breakdown);
+    }
+
+    private static async Task<SystemFigures> MeasureAsync(ISpatialSystem system, ComparePopulation population, CompareOptions options, TextWriter log)
+    {
+        population.Reset();
+        log.WriteLine($"{system.Name}: ingest of {population.Count:N0}");
+        var ingest = await system.IngestAsync(population);
+        var memory = await system.MemoryBytesAsync();
+        population.ApplyMoves();
+        log.WriteLine($"{system.Name}: {population.Moved.Length:N0} moves");
+        var moves = await system.MoveAsync(population);
+        log.WriteLine($"{system.Name}: selections at {CaseCentre.All.Count} centres, 1 warm-up + {options.Repetitions} timed each");
+        var selections = new Dictionary<string, IReadOnlyList<Selection>>();
+        foreach (var centre in CaseCentre.All)
+        {
+            var warmUp = await system.SelectAsync(centre, RecipientAgreement.RadiusMeters);
+            var timed = new List<Selection>();
+            for (var r = 0; r < options.Repetitions; r++)
+            {
+                var selection = await system.SelectAsync(centre, RecipientAgreement.RadiusMeters);
+                // The same question must get the same answer every time.
+                if (!selection.UserIds.Order().SequenceEqual(warmUp.UserIds.Order()))
+                    throw new InvalidOperationException($"{system.Name} answered {centre.Name} differently between repetitions ({warmUp.UserIds.Length:N0} then {selection.UserIds.Length:N0})");
+                timed.Add(selection);
+            }
+
+            selections[centre.Name] = timed;
+        }
+
+        return new SystemFigures(system.Name, system.Description, ingest, moves, memory, system.MemoryMethod, selections);
+    }
+}

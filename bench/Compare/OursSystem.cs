@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Alerts.Bench.Orleans;
+using Alerts.Bench.Product;
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.Silo;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Bench.Compare;
+
+/// <summary>
+/// Ours: an in-process silo built by the product's hosting code (<see cref="BenchSilo"/>), on PostgreSQL in cluster
+/// mode (or SQLite, embedded), fed through the Orleans client in reports of 10,000 updates, four in flight, as a
+/// gateway sends them. Positions are durable once the write-behind has flushed them, which is timed too.
+/// </summary>
+public sealed class OursSystem : ISpatialSystem
+{
+    private const int ReportSize = 10_000;
+    private const int ReportsInFlight = 4;
+
+    private readonly BenchDatabase _database;
+    private readonly BenchSilo _silo;
+    private readonly AlertsClient _client;
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+    private long _heapBefore;
+    private long _heapAfter;
+
+    private OursSystem(BenchDatabase database, BenchSilo silo, AlertsClient client)
+    {
+        _database = database;
+        _silo = silo;
+        _client = client;
+    }
+
+    public string Name => "ours";
+
+    public string Description => _database.Provider == "postgres"
+        ? "Orleans silo in process, PostgreSQL (cluster mode), reports of 10,000 through the Orleans client, write-behind flushed"
+        : "Orleans silo in process, SQLite (embedded mode), reports of 10,000 through the Orleans client, write-behind flushed";
+
+    public string MemoryMethod => "managed heap of the silo's process after ingest minus before (full GC both times): cells, directory shards, activations";
+
+    /// <summary>The engine: "postgres" or "sqlite".</summary>
+    public string Provider => _database.Provider;
+
+    /// <summary>The product's database (for the dispatch floor on the same server).</summary>
+    public string ConnectionString => _database.ConnectionString;
+
+    /// <summary>The silo (its services, for the memory breakdown).</summary>
+    public BenchSilo Silo => _silo;
+
+    /// <summary>A silo on a fresh database of <paramref name="postgresServer"/>, or on a fresh SQLite file when null.</summary>
+    public static async Task<OursSystem> StartAsync(string? postgresServer)
+    {
+        var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
+        // As an operator runs `migrate` before a cluster's first start.
+        if (database.Provider == "postgres") await PostgresSchema.ApplyAsync(database.ConnectionString);
+        var silo = await BenchSilo.StartAsync(database, BenchSettings.NewClusterId());
+        var client = await silo.ConnectClientAsync();
+        return new OursSystem(database, silo, client);
+    }
+
+    public async Task<WriteTiming> IngestAsync(ComparePopulation population)
+    {
+        _heapBefore = Heap();
+        // A minute old, so the moves (fixed "now") are newer and nothing is in the future.
+        var timing = await ReportAsync(population, Enumerable.Range(0, population.Count), _start.AddMinutes(-1));
+        _heapAfter = Heap();
+        return timing;
+    }
+
+    public Task<long> MemoryBytesAsync() => Task.FromResult(_heapAfter - _heapBefore);
+
+    public Task<WriteTiming> MoveAsync(ComparePopulation population) => ReportAsync(population, population.Moved, _start);
+
+    public async Task<Selection> SelectAsync(CaseCentre centre, double radiusMeters)
+    {
+        var endToEnd = Stopwatch.StartNew();
+        var selection = await _client.GetGrain<ICircleSelectionGrain>(0).Select(centre.Latitude, centre.Longitude, radiusMeters);
+        endToEnd.Stop();
+        return new Selection(selection.UserIds, selection.Elapsed, endToEnd.Elapsed);
+    }
+
+    /// <summary>
+    /// The whole dispatch of a case at <paramref name="centre"/>: Open and Dispatch through the client, until a
+    /// subscribed gateway (through the client) has received and acknowledged <paramref name="expected"/> recipients.
+    /// </summary>
+    public async Task<TimeSpan> DispatchAsync(CaseCentre centre, double radiusMeters, int expected)
+    {
+        if (expected == 0) throw new ArgumentOutOfRangeException(nameof(expected), "a dispatch benchmark needs recipients");
+        var gateway = new CountingGateway(_client.Cluster, expected);
+        await using var subscription = await PushSubscription.StartAsync(_client.Cluster, "compare", gateway);
+        var caseGrain = _client.GetGrain<ICaseGrain>("compare");
+        var dispatch = Stopwatch.StartNew();
+        await caseGrain.Open(new CaseDefinition(centre.Latitude, centre.Longitude, radiusMeters, "Benchmark alert", "https://alerts.example/c/compare"));
+        await caseGrain.Dispatch();
+        await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
+        dispatch.Stop();
+        // The last recipients may come before the last (empty) cells are collected: let the dispatch end, untimed
+        // (polled: a poll interval here only delays the next figure, it decides nothing).
+        while ((await caseGrain.GetProgress()).Status == CaseStatus.Dispatching) await Task.Delay(10);
+        return dispatch.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _silo.DisposeAsync();
+        _database.Dispose();
+    }
+
+    private async Task<WriteTiming> ReportAsync(ComparePopulation population, IEnumerable<int> indexes, DateTimeOffset fixTime)
+    {
+        var residency = _client.GetGrain<IResidencyGrain>(0);
+        var elapsed = Stopwatch.StartNew();
+        var count = 0;
+        foreach (var group in indexes.Chunk(ReportSize).Chunk(ReportsInFlight))
+        {
+            var results = await Task.WhenAll(group.Select(batch => residency.Report(
+                batch.Select(i => new LocationUpdate(population.Ids[i], population.Latitudes[i], population.Longitudes[i], fixTime)).ToList())));
+            foreach (var result in results)
+            {
+                if (result.Rejected > 0) throw new InvalidOperationException($"the silo rejected {result.Rejected} updates, e.g. {result.Rejections[0]}");
+                count += result.Applied + result.Ignored;
+            }
+        }
+
+        var acknowledged = elapsed.Elapsed;
+        // Durable once the write-behind has written every change to the table.
+        await _silo.Services.GetRequiredService<ResidentWriter>().FlushAsync();
+        return new WriteTiming(count, acknowledged, elapsed.Elapsed);
+    }
+
+    private static long Heap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}
