@@ -40,6 +40,7 @@ public sealed class PostgresServer : IDisposable
         RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c max_connections=400 {settings}\" -w -l {_dataDir}/log start", asRoot);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=alerts;Database=postgres;Pooling=true";
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+        StopWhenThisProcessEnds(asRoot);
     }
 
     /// <summary>The server shared by all tests in this process.</summary>
@@ -101,6 +102,16 @@ public sealed class PostgresServer : IDisposable
         }
 
         Directory.Delete(_dataDir, recursive: true);
+    }
+
+    // The test host is not always let run its exit handlers (it can be killed at the end of a run), and a
+    // server left behind keeps its memory and port: a watchdog in its own session stops it once this process is gone.
+    private void StopWhenThisProcessEnds(bool asRoot)
+    {
+        var stop = $"{Path.Combine(_binDir!, "pg_ctl")} -D {_dataDir}/db -m immediate stop";
+        if (asRoot) stop = $"runuser -u postgres -- {stop}";
+        var watch = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 2; done; {stop} >/dev/null 2>&1; rm -rf {_dataDir}";
+        using var watchdog = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", watch]) { UseShellExecute = false });
     }
 
     private void RunPg(string tool, string arguments, bool asRoot)
