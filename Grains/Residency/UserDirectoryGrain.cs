@@ -14,13 +14,14 @@ namespace Alerts.Grains;
 public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
 {
     private readonly int _precision = options.Value.CellPrecision;
-    private readonly Dictionary<long, Entry> _users = new();
+    private readonly DirectoryTable _users = new();
 
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var row in await snapshot.TakeAsync((int)this.GetPrimaryKeyLong()))
-            _users[row.UserId] = new Entry(row.Cell, row.FixMs, row.OptedOut);
+        var rows = await snapshot.TakeAsync((int)this.GetPrimaryKeyLong());
+        _users.EnsureCapacity(rows.Count);
+        foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell, row.FixMs, row.OptedOut));
     }
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
@@ -29,7 +30,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         var applied = 0;
         var ignored = 0;
         var before = new Dictionary<long, long>();
-        var previous = new Dictionary<long, Entry>();
+        var previous = new Dictionary<long, DirectoryEntry>();
         var after = new Dictionary<long, ResidentFix>();
         var finalCell = new Dictionary<long, long>();
         foreach (var update in updates)
@@ -45,7 +46,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
             before.TryAdd(update.UserId, entry.Cell);
             previous.TryAdd(update.UserId, entry);
             var cell = Geohash.Encode(update.Latitude, update.Longitude, _precision).Packed;
-            _users[update.UserId] = entry with { Cell = cell, FixMs = fixMs };
+            _users.Set(update.UserId, entry with { Cell = cell, FixMs = fixMs });
             after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut);
             finalCell[update.UserId] = cell;
             applied++;
@@ -60,7 +61,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         catch
         {
             // A cell's silo failed: forget these fixes, so the gateway's retry of this report is applied, not ignored as old.
-            foreach (var (userId, entry) in previous) _users[userId] = entry;
+            foreach (var (userId, entry) in previous) _users.Set(userId, entry);
             throw;
         }
 
@@ -74,7 +75,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         AddUnknown([userId]);
         await store.SetOptOutAsync(userId, optedOut);
         var entry = _users[userId];
-        _users[userId] = entry with { OptedOut = optedOut };
+        _users.Set(userId, entry with { OptedOut = optedOut });
         if (entry.Cell != 0) await Cell(entry.Cell).SetOptOut(userId, optedOut);
     }
 
@@ -92,9 +93,6 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
     private void AddUnknown(IEnumerable<long> userIds)
     {
-        foreach (var userId in userIds) _users.TryAdd(userId, default);
+        foreach (var userId in userIds) _users.TryAdd(userId);
     }
-
-    /// <summary>Cell 0 means "not resident anywhere" (a packed geohash is never 0: its low bits hold the precision).</summary>
-    private readonly record struct Entry(long Cell, long FixMs, bool OptedOut);
 }
