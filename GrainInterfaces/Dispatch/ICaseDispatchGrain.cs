@@ -14,7 +14,7 @@ public interface ICaseDispatchGrain : IGrainWithStringKey
 
     /// <summary>Late arrivals gathered and not yet recorded (diagnostics and tests).</summary>
     [Alias("PendingLateArrivals")]
-    Task<int> PendingLateArrivals();
+    Task<List<long>> PendingLateArrivals();
 
     /// <summary>Processes the next cells; the grain calls itself so other requests interleave between steps.</summary>
     [OneWay, Alias("ContinueDispatch")]

@@ -157,7 +157,7 @@ public sealed class CaseGrain(
         ScheduleLateArrivals();
     }
 
-    public Task<int> PendingLateArrivals() => Task.FromResult(_late.Count);
+    public Task<List<long>> PendingLateArrivals() => Task.FromResult(_late.Select(a => a.UserId).ToList());
 
     public async Task ContinueDispatch(int generation)
     {
