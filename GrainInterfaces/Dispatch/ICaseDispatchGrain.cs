@@ -5,9 +5,16 @@ namespace Alerts.GrainInterfaces;
 [SiloOnly]
 public interface ICaseDispatchGrain : IGrainWithStringKey
 {
-    /// <summary>Users who arrived inside the circle after their cell was dispatched.</summary>
+    /// <summary>
+    /// Users who arrived inside the circle after their cell was dispatched. The case gathers them into full push
+    /// batches and records what it holds once <c>LateArrivalMaxWait</c> has passed for the oldest.
+    /// </summary>
     [OneWay, Alias("LateArrivals")]
     Task LateArrivals(List<long> userIds);
+
+    /// <summary>Late arrivals gathered and not yet recorded (diagnostics and tests).</summary>
+    [Alias("PendingLateArrivals")]
+    Task<List<long>> PendingLateArrivals();
 
     /// <summary>Processes the next cells; the grain calls itself so other requests interleave between steps.</summary>
     [OneWay, Alias("ContinueDispatch")]

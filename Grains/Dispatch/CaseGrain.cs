@@ -37,6 +37,11 @@ public sealed class CaseGrain(
     private bool _recovering;
     private IGrainTimer? _retry;
     private int _coverGeneration = -1;
+    // Late arrivals not yet recorded, oldest first, with when each reached the case; the set keeps a user in once.
+    // In memory only: a crash loses them, and the recovery sweep of a fresh activation (Resume) finds them again.
+    private readonly List<(long UserId, DateTimeOffset ArrivedAt)> _late = [];
+    private readonly HashSet<long> _lateIds = [];
+    private IGrainTimer? _lateTimer;
 
     private CaseState S => state.State;
 
@@ -88,6 +93,11 @@ public sealed class CaseGrain(
         ThrowIfMissing();
         if (S.Status is CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired) return Progress();
         var wasActive = S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched;
+        // Users who arrived while the case was active still get its alert: what was gathered is recorded (and handed
+        // to the push hub) before the status changes; after it nothing more is recorded. A failure here fails the
+        // close, which the admin (or the expiry reminder) repeats.
+        if (wasActive) await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        ForgetLateArrivals();
         S.Status = outcome;
         S.Generation++;
         await SaveAsync();
@@ -114,10 +124,40 @@ public sealed class CaseGrain(
 
     public async Task LateArrivals(List<long> userIds)
     {
-        if (S.Status is not (CaseStatus.Dispatching or CaseStatus.Dispatched) || time.GetUtcNow() >= S.ActiveUntil) return;
-        await RecordAsync(userIds);
-        await SaveAsync();
+        if (!IsActive || time.GetUtcNow() >= S.ActiveUntil) return;
+        var now = time.GetUtcNow();
+        List<long> fresh;
+        try
+        {
+            // Most reports are of users already pushed who move within the circle: leaving them out here is what
+            // fills the batches with users who still need the alert. (Recording checks again, in its transaction.)
+            fresh = await store.NotYetRecordedAsync(this.GetPrimaryKeyString(), userIds);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: could not check {Count} late arrivals against the recipients; gathering them all", this.GetPrimaryKeyString(), userIds.Count);
+            fresh = userIds;
+        }
+
+        foreach (var userId in fresh)
+            if (_lateIds.Add(userId)) _late.Add((userId, now));
+        try
+        {
+            if (_late.Count >= _options.PushBatchSize) await RecordLateArrivalsAsync(fullBatchesOnly: true);
+            if (_late.Count > 0 && now - _late[0].ArrivedAt >= _options.LateArrivalMaxWait) await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            // One-way call: nobody waits for an answer. The arrivals stay gathered and the timer tries again.
+            logger.LogWarning(e, "Case {Case}: recording {Count} late arrivals failed; retrying in {Delay}", this.GetPrimaryKeyString(), _late.Count, _options.DispatchRetryDelay);
+            ArmLateTimer(_options.DispatchRetryDelay);
+            return;
+        }
+
+        ScheduleLateArrivals();
     }
+
+    public Task<List<long>> PendingLateArrivals() => Task.FromResult(_late.Select(a => a.UserId).ToList());
 
     public async Task ContinueDispatch(int generation)
     {
@@ -163,6 +203,20 @@ public sealed class CaseGrain(
             _retry = null;
             await ContinueDispatch(generation);
         }, _options.DispatchRetryDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_late.Count == 0 || !IsActive) return;
+        try
+        {
+            await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            // The users are still inside: their next report brings them here again, and so does a recovery sweep.
+            logger.LogWarning(e, "Case {Case}: {Count} late arrivals were not recorded as the case deactivated ({Reason})", this.GetPrimaryKeyString(), _late.Count, reason);
+        }
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -226,6 +280,71 @@ public sealed class CaseGrain(
         await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
         await StepAsync(S.Generation);
         return Progress();
+    }
+
+    private bool IsActive => S.Status is CaseStatus.Dispatching or CaseStatus.Dispatched;
+
+    // Records the gathered late arrivals (all, or as many as fill whole batches, oldest first); they leave the
+    // buffer only once recorded, so a failure keeps them for the next try.
+    private async Task RecordLateArrivalsAsync(bool fullBatchesOnly)
+    {
+        var take = fullBatchesOnly ? _late.Count / _options.PushBatchSize * _options.PushBatchSize : _late.Count;
+        if (take == 0) return;
+        var userIds = _late.Take(take).Select(a => a.UserId).ToList();
+        await RecordAsync(userIds);
+        await SaveAsync();
+        _late.RemoveRange(0, take);
+        _lateIds.ExceptWith(userIds);
+    }
+
+    // The timer is due when the oldest gathered arrival has waited LateArrivalMaxWait; none is needed for an empty buffer.
+    private void ScheduleLateArrivals()
+    {
+        if (_late.Count == 0)
+        {
+            _lateTimer?.Dispose();
+            _lateTimer = null;
+            return;
+        }
+
+        var due = _late[0].ArrivedAt + _options.LateArrivalMaxWait - time.GetUtcNow();
+        ArmLateTimer(due > TimeSpan.Zero ? due : TimeSpan.Zero);
+    }
+
+    private void ArmLateTimer(TimeSpan due)
+    {
+        if (_lateTimer is null) _lateTimer = this.RegisterGrainTimer(_ => OnLateArrivalsDueAsync(), due, Timeout.InfiniteTimeSpan);
+        else _lateTimer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task OnLateArrivalsDueAsync()
+    {
+        if (!IsActive)
+        {
+            ForgetLateArrivals();
+            return;
+        }
+
+        try
+        {
+            await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: recording {Count} late arrivals failed; retrying in {Delay}", this.GetPrimaryKeyString(), _late.Count, _options.DispatchRetryDelay);
+            ArmLateTimer(_options.DispatchRetryDelay);
+            return;
+        }
+
+        ScheduleLateArrivals();
+    }
+
+    private void ForgetLateArrivals()
+    {
+        _late.Clear();
+        _lateIds.Clear();
+        _lateTimer?.Dispose();
+        _lateTimer = null;
     }
 
     private async Task RecordAsync(List<long> candidates)

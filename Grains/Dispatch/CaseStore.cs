@@ -37,6 +37,16 @@ public sealed class CaseStore(StoreEngine engine)
         return batches;
     }
 
+    /// <summary>The candidates not yet among the case's recipients, in their order (a read: nothing is recorded).</summary>
+    public async Task<List<long>> NotYetRecordedAsync(string caseId, IReadOnlyList<long> candidates)
+    {
+        if (candidates.Count == 0) return [];
+        await using var connection = await engine.OpenAsync();
+        var ids = candidates.Distinct().ToArray();
+        var recorded = (await connection.QueryAsync<long>($"SELECT user_id FROM case_recipients WHERE case_id = @caseId AND {engine.AnyOf("user_id", "ids")}", new { caseId, ids })).ToHashSet();
+        return candidates.Where(id => !recorded.Contains(id)).ToList();
+    }
+
     /// <summary>Users pushed for a case so far.</summary>
     public async Task<long> CountRecipientsAsync(string caseId)
     {

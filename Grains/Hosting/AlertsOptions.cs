@@ -51,6 +51,12 @@ public sealed class AlertsOptions
     /// <summary>Users per push batch (FCM multicast takes 500).</summary>
     public int PushBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Longest a late arrival (a user who moves into an active case's circle) waits to be pushed: a case gathers them
+    /// into full push batches (the provider's quota counts requests) and records what it has after this at the latest.
+    /// </summary>
+    public TimeSpan LateArrivalMaxWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Unacknowledged batches a gateway may hold.</summary>
     public int MaxBatchesInFlightPerGateway { get; set; } = 8;
 
@@ -76,5 +82,7 @@ public sealed class AlertsOptions
         if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
         if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");
         if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero || GatewayLease <= TimeSpan.Zero || OutboxSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout, CaseActiveFor, GatewayLease and OutboxSweepInterval must be positive");
+        if (LateArrivalMaxWait <= TimeSpan.Zero || LateArrivalMaxWait >= CaseActiveFor)
+            throw new InvalidOperationException($"Alerts:LateArrivalMaxWait {LateArrivalMaxWait} is invalid: must be positive and shorter than Alerts:CaseActiveFor ({CaseActiveFor})");
     }
 }

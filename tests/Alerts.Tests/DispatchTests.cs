@@ -97,6 +97,9 @@ public sealed class DispatchTests
         var finalPositions = residents.Concat(moves).GroupBy(u => u.UserId).Select(g => g.MaxBy(u => u.FixTime)!).ToList();
         var mustHave = Population.Inside(finalPositions, lat, lon, radius);
         mustHave.Add(900_001);
+        // Late arrivals are gathered for up to LateArrivalMaxWait (5 s): once every user has reached the case, that passes.
+        await silo.WaitUntilCaseHasAsync("moves", mustHave);
+        silo.Time.Advance(TimeSpan.FromSeconds(5));
         var afterMoves = await watcher.WaitFor(p => p.Recipients >= mustHave.Count);
         await gateway.WaitForPushes(afterMoves.Recipients);
         Assert.Superset(mustHave, gateway.Pushes.ToHashSet());

@@ -89,4 +89,64 @@ public sealed class EmbeddedSiloTests
         Assert.Equal(expected.OrderBy(x => x), working.Pushes.OrderBy(x => x));
         Assert.NotEmpty(silent.Pushes);
     }
+
+    [Fact]
+    public async Task A_late_arrival_only_gathered_when_the_silo_is_killed_is_pushed_by_the_recovery_sweep()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
+        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
+        // Far longer than the test: the late arrival stays gathered in memory until the kill.
+        settings["Alerts:LateArrivalMaxWait"] = "00:30:00";
+        var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
+        var (lat, lon, radius) = (22.5431, 114.0579, 20_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 300, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        await using var engine = Grains.StoreEngine.For(store.Provider, store.ConnectionString);
+
+        var silo = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        await using var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort);
+        await Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), residents);
+        var gateway = new RemoteGateway(client.Cluster);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+        var watcher = new ProgressWatcher();
+        var caseGrain = client.GetGrain<ICaseGrain>("late-kill");
+        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://alerts.example/c/late"));
+        await caseGrain.Watch(client.CreateObjectReference<ICaseObserver>(watcher));
+        await caseGrain.Dispatch();
+        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await gateway.WaitForPushes(expected.Count);
+
+        // A newcomer arrives inside; the case gathers it. Its position is written behind (ResidentFlushInterval) and
+        // must be in the table before the kill, as a crash may lose the last unwritten positions (documented apart).
+        var inside = Geo.GreatCircle.Destination(lat, lon, 60, radius / 2);
+        await client.GetGrain<IResidencyGrain>(0).Report([new LocationUpdate(900_001, inside.Latitude, inside.Longitude, DateTimeOffset.UtcNow)]);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await CountAsync(engine, "SELECT COUNT(*) FROM residents WHERE user_id = 900001") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the newcomer's position was never written");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, await CountAsync(engine, "SELECT COUNT(*) FROM case_recipients WHERE user_id = 900001"));
+        Assert.DoesNotContain(900_001L, gateway.Pushes);
+        await silo.KillAsync();
+
+        // The restarted silo resumes the dispatched case on a fresh activation, which sweeps its cells again.
+        await using var restarted = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        await gateway.WaitForPushes(expected.Count + 1);
+        var pushes = gateway.Pushes;
+        Assert.Contains(900_001L, pushes);
+        Assert.Equal(pushes.Count, pushes.Distinct().Count());
+        Assert.Equal(expected.Append(900_001L).Order(), pushes.Order());
+        Assert.Equal(expected.Count + 1, await CountAsync(engine, "SELECT COUNT(*) FROM case_recipients WHERE case_id = 'late-kill'"));
+    }
+
+    private static async Task<long> CountAsync(Grains.StoreEngine engine, string sql)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -76,7 +76,17 @@ public sealed class AlertsSilo : IAsyncDisposable
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, time);
         builder.UseAlertsSilo();
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // A silo that refused to start (a bad setting) must not keep its ports or threads.
+            host.Dispose();
+            throw;
+        }
+
         return new AlertsSilo(host, time, host.Services.GetRequiredService<ClusterSettings>());
     }
 
@@ -100,6 +110,26 @@ public sealed class AlertsSilo : IAsyncDisposable
         await caseGrain.Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
         await caseGrain.Dispatch();
         return await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+    }
+
+    /// <summary>The late arrivals a case has gathered and not yet recorded.</summary>
+    public Task<List<long>> PendingLateArrivalsAsync(string caseId) => Grains.GetGrain<ICaseDispatchGrain>(caseId).PendingLateArrivals();
+
+    /// <summary>
+    /// Waits (on the real clock, without moving the manual one) until each user has reached the case, gathered or
+    /// recorded: cells report late arrivals one-way, so a test that moves the clock first could start the case's
+    /// wait after the move.
+    /// </summary>
+    public async Task WaitUntilCaseHasAsync(string caseId, IReadOnlyCollection<long> userIds)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var seen = (await PendingLateArrivalsAsync(caseId)).Concat(await Cases.LoadRecipientsAsync(caseId)).ToHashSet();
+            var missing = userIds.Where(u => !seen.Contains(u)).ToList();
+            if (missing.Count == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"case {caseId} never heard of {missing.Count} users, e.g. {missing[0]}");
+        }
     }
 
     public async ValueTask DisposeAsync()
