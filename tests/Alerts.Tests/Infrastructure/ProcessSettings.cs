@@ -29,6 +29,9 @@ public static class ProcessSettings
         ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
         ["Alerts:PushBatchSize"] = "50",
         ["Alerts:GatewayLease"] = "00:00:03",
+        // A push sent while a restarted silo does not yet know the way back to a client is lost silently (calls
+        // to observers are one-way) and goes out again after AckTimeout: 10 s, not 30, keeps such tests short.
+        ["Alerts:AckTimeout"] = "00:00:10",
         ["Alerts:DispatchRetryDelay"] = "00:00:01",
         ["Alerts:OutboxSweepInterval"] = "00:00:02",
         ["Logging:LogLevel:Default"] = "Warning",

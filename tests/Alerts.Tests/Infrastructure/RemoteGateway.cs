@@ -19,7 +19,7 @@ public sealed class RemoteGateway(IGrainFactory grains, bool acknowledge = true)
         get { lock (_gate) return _pushes.ToList(); }
     }
 
-    public async Task Deliver(PushBatch batch)
+    public Task Deliver(PushBatch batch)
     {
         lock (_gate)
         {
@@ -28,10 +28,17 @@ public sealed class RemoteGateway(IGrainFactory grains, bool acknowledge = true)
         }
 
         _firstBatch.TrySetResult();
-        if (!acknowledge) return;
+        // Acknowledged off the delivery: a client runs one observer call at a time, so awaiting the hub here
+        // would let one batch through per round trip (as the product's GatewayConnection also avoids).
+        if (acknowledge) _ = AcknowledgeAsync(batch.BatchId);
+        return Task.CompletedTask;
+    }
+
+    private async Task AcknowledgeAsync(long batchId)
+    {
         try
         {
-            await grains.GetGrain<IPushHubGrain>(0).Acknowledge([batch.BatchId]);
+            await grains.GetGrain<IPushHubGrain>(0).Acknowledge([batchId]);
         }
         catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or OrleansException)
         {
@@ -46,7 +53,9 @@ public sealed class RemoteGateway(IGrainFactory grains, bool acknowledge = true)
             if (_pushes.Count >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(90)).ContinueWith(t => t.IsFaulted && t.Exception!.InnerException is TimeoutException
+                ? throw new TimeoutException($"the gateway received {Pushes.Count} of {count} pushes within 90 s")
+                : t, TaskScheduler.Default).Unwrap();
         }
     }
 }
