@@ -12,6 +12,7 @@ public sealed class RunningProcess : IAsyncDisposable
     private readonly List<string> _standardError = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
     private readonly Task _pumped;
+    private int _disposed;
 
     private RunningProcess(Process process, string name)
     {
@@ -122,6 +123,8 @@ public sealed class RunningProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test that stops a process and then fails must report its own failure, not this one.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited) await KillAsync();
         _process.Dispose();
     }

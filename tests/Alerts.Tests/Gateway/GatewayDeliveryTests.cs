@@ -72,20 +72,18 @@ public sealed class GatewayDeliveryTests
             await using var gateway = await GatewayConnection.ConnectAsync(silo.Gateway(), app.Deliver);
             var states = new StateLog(gateway);
 
-            ICaseGrain caseGrain;
-            CaseProgress atRestart;
-            await using (var admin = await silo.AdminAsync())
-            {
-                caseGrain = admin.GetGrain<ICaseGrain>("gateway-restart");
-                await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
-                await caseGrain.Dispatch();
-                await app.WaitForFirstDelivery(Patience);
-                atRestart = await caseGrain.GetProgress();
-            }
-
+            // The admin client lives through the restart (it reconnects by itself); it is closed at the end.
+            await using var admin = await silo.AdminAsync();
+            var caseGrain = admin.GetGrain<ICaseGrain>("gateway-restart");
+            await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
+            await caseGrain.Dispatch();
+            await app.WaitForFirstDelivery(Patience);
+            var atRestart = await caseGrain.GetProgress();
+            // At once, before anything else: the restart must land mid-dispatch.
             var beforeRestart = states.States.Count - 1;
             if (how == "kill") await process.KillAsync();
             else await process.TerminateAsync();
+
             await process.DisposeAsync();
             Assert.True(atRestart.Status == CaseStatus.Dispatching && atRestart.CellsDone < atRestart.CellsTotal, $"the restart must land mid-dispatch: {atRestart}");
 
