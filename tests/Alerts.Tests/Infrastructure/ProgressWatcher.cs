@@ -32,7 +32,15 @@ public sealed class ProgressWatcher : ICaseObserver
             if (_latest is not null && match(_latest)) return Task.FromResult(_latest);
             var done = new TaskCompletionSource<CaseProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((match, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // Generous: the suite runs silo and console processes beside in-process silos on two cores.
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(120)).ContinueWith(t => t.IsFaulted && t.Exception!.InnerException is TimeoutException
+                ? throw new TimeoutException($"the case did not reach the expected progress within 120 s; last seen: {Latest()}")
+                : t, TaskScheduler.Default).Unwrap();
         }
+    }
+
+    private string Latest()
+    {
+        lock (_gate) return _latest?.ToString() ?? "nothing";
     }
 }

@@ -58,7 +58,7 @@ public sealed class RecordingGateway(IGrainFactory grains, Func<PushBatch, bool>
             if ((pushes ? _pushes.Count : Deliveries) >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, pushes, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(120));
         }
     }
 }
