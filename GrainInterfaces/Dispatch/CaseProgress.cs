@@ -1,6 +1,6 @@
 namespace Alerts.GrainInterfaces;
 
-/// <summary>How far a case's dispatch has got.</summary>
+/// <summary>How far a case's dispatch has got: cells, users pushed, users held back by the alert-fatigue limit.</summary>
 [GenerateSerializer, Immutable, Alias("alerts.CaseProgress")]
 public sealed record CaseProgress(
     [property: Id(0)] string CaseId,
@@ -8,4 +8,9 @@ public sealed record CaseProgress(
     [property: Id(2)] double RadiusMeters,
     [property: Id(3)] int CellsDone,
     [property: Id(4)] int CellsTotal,
-    [property: Id(5)] long Recipients);
+    [property: Id(5)] long Recipients)
+{
+    /// <summary>Users inside the circle held back because they had reached the alert-fatigue limit.</summary>
+    [Id(6)]
+    public long Suppressed { get; init; }
+}

@@ -1,25 +1,49 @@
 namespace Alerts.GrainInterfaces;
 
-/// <summary>A missing-child case as admins see it (key = case id): file, dispatch, widen, close, watch.</summary>
+/// <summary>
+/// A missing-child case as admins see it (key = case id). Filed as a draft, submitted, approved by a second admin
+/// (nothing reaches the public before), then dispatched; updated, widened, extended, resolved or cancelled.
+/// Every call is written to the audit log with the caller, and an illegal transition names the current state.
+/// </summary>
 [Alias("alerts.case")]
 [RequiresRole(Roles.Admin)]
 public interface ICaseGrain : IGrainWithStringKey
 {
-    /// <summary>Files the case; the definition is validated field by field.</summary>
+    /// <summary>Files the case as a draft; the definition is validated field by field.</summary>
     [Alias("Open")]
     Task<CaseProgress> Open(CaseDefinition definition);
 
-    /// <summary>Starts dispatching; returns at once, progress via <see cref="GetProgress"/> or <see cref="Watch"/>.</summary>
-    [Alias("Dispatch")]
-    Task<CaseProgress> Dispatch();
+    /// <summary>Asks for approval (draft → awaiting approval).</summary>
+    [Alias("Submit")]
+    Task<CaseProgress> Submit();
+
+    /// <summary>Approves and starts dispatching (awaiting approval → dispatching); the admin who filed it may not.</summary>
+    [Alias("Approve")]
+    Task<CaseProgress> Approve();
+
+    /// <summary>Sends the case back to its filer as a draft, with a reason.</summary>
+    [Alias("Reject")]
+    Task<CaseProgress> Reject(string reason);
+
+    /// <summary>A new message for everyone already reached (once each); users reached later get it instead of the old one.</summary>
+    [Alias("Update")]
+    Task<CaseProgress> Update(string message);
 
     /// <summary>Widens the radius; only users newly inside get a push.</summary>
     [Alias("Widen")]
     Task<CaseProgress> Widen(double radiusMeters);
 
-    /// <summary>Ends the case (resolved or cancelled): no more pushes.</summary>
-    [Alias("Close")]
-    Task<CaseProgress> Close(CaseStatus outcome);
+    /// <summary>Keeps the case active for longer (from now); a second admin, not the filer, must do it.</summary>
+    [Alias("Extend")]
+    Task<CaseProgress> Extend(TimeSpan activeFor);
+
+    /// <summary>The child was found: stops the case and sends a short closing message (null: the default) to everyone reached.</summary>
+    [Alias("Resolve")]
+    Task<CaseProgress> Resolve(string? closingMessage);
+
+    /// <summary>Withdraws the case with a reason: a dispatch stops, and if anything was sent the prepared correction follows it.</summary>
+    [Alias("Cancel")]
+    Task<CaseProgress> Cancel(string reason);
 
     /// <summary>Sends progress to the observer for a lease (returned); watch again within it, and after reconnecting.</summary>
     [Alias("Watch")]
@@ -28,4 +52,8 @@ public interface ICaseGrain : IGrainWithStringKey
     /// <summary>Dispatch progress.</summary>
     [ReadOnly, Alias("GetProgress")]
     Task<CaseProgress> GetProgress();
+
+    /// <summary>The whole case: what was filed, by whom, its state and the notices sent.</summary>
+    [ReadOnly, Alias("GetRecord")]
+    Task<CaseRecord> GetRecord();
 }
