@@ -13,4 +13,8 @@ public sealed record CaseProgress(
     /// <summary>Users inside the circle held back because they had reached the alert-fatigue limit.</summary>
     [Id(6)]
     public long Suppressed { get; init; }
+
+    /// <summary>Notices (updates, the closing message, the correction) not yet handed to the push outbox for everyone they cover.</summary>
+    [Id(7)]
+    public int NoticesPending { get; init; }
 }

@@ -17,15 +17,20 @@ public sealed partial class CaseGrain
     public async Task ContinueNotices()
     {
         _noticing = false;
+        if (S.NoticesDone >= S.Notices.Count) return;
+        var next = S.Notices[S.NoticesDone];
         try
         {
-            var progress = await store.NoticeProgressAsync(CaseId);
-            var next = S.Notices.FirstOrDefault(n => !progress.TryGetValue(n.Number, out var p) || !p.Done);
-            if (next is null) return;
-            if (!progress.ContainsKey(next.Number)) await store.CreateNoticeAsync(CaseId, next.Number, NoticePayload(next), next.CoversUntil);
+            // The row may be missing if the activation that issued the notice died right after saving it.
+            await store.CreateNoticeAsync(CaseId, next.Number, NoticePayload(next), next.CoversUntil);
             var step = await store.SendNoticeStepAsync(CaseId, next.Number, _options.NoticeUsersPerStep, _options.PushBatchSize, time.GetUtcNow());
             if (step.Batches.Count > 0) await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(step.Batches);
-            if (step.Done) logger.LogInformation("Case {Case}: notice {Number} ({Kind}) went to {Sent} users", CaseId, next.Number, next.Kind, step.Sent);
+            if (step.Done)
+            {
+                S.NoticesDone++;
+                await SaveAsync();
+                logger.LogInformation("Case {Case}: notice {Number} ({Kind}) went to {Sent} users", CaseId, next.Number, next.Kind, step.Sent);
+            }
         }
         catch (Exception e)
         {
@@ -62,9 +67,7 @@ public sealed partial class CaseGrain
 
     private async Task StartNoticesAsync()
     {
-        if (_noticing || S.Notices.Count == 0) return;
-        var progress = await store.NoticeProgressAsync(CaseId);
-        if (S.Notices.All(n => progress.TryGetValue(n.Number, out var p) && p.Done)) return;
+        if (_noticing || S.NoticesDone >= S.Notices.Count) return;
         _noticing = true;
         await Self.ContinueNotices();
     }

@@ -224,7 +224,7 @@ public sealed partial class CaseGrain(
 
     private ActiveCase ActiveCase() => new(CaseId, S.Definition!.Latitude, S.Definition.Longitude, S.RadiusMeters, S.ActiveUntil);
 
-    private CaseProgress Progress() => new(CaseId, S.Status, S.RadiusMeters, S.CellsDone, S.CellsTotal, S.Recipients) { Suppressed = S.Suppressed };
+    private CaseProgress Progress() => new(CaseId, S.Status, S.RadiusMeters, S.CellsDone, S.CellsTotal, S.Recipients) { Suppressed = S.Suppressed, NoticesPending = S.Notices.Count - S.NoticesDone };
 
     private async Task SaveAsync()
     {

@@ -65,4 +65,8 @@ public sealed class CaseState
 
     [Id(17)]
     public long Suppressed { get; set; }
+
+    /// <summary>Notices handed to the outbox for everyone they cover (or overtaken by the case's end), in order.</summary>
+    [Id(18)]
+    public int NoticesDone { get; set; }
 }

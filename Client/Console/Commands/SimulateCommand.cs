@@ -103,10 +103,10 @@ public static class SimulateCommand
     private static Table SummaryTable(SimulationSummary s)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{s.Residents:N0} residents in {Markup.Escape(s.Region)}, loaded in {s.LoadSeconds:0.0} s ({s.LoadRatePerSecond:N0}/s)")
-            .AddColumn("case").AddColumn("batches", c => c.RightAligned()).AddColumn("pushes", c => c.RightAligned())
+            .AddColumn("case").AddColumn("kind").AddColumn("batches", c => c.RightAligned()).AddColumn("pushes", c => c.RightAligned())
             .AddColumn("users", c => c.RightAligned()).AddColumn("repeated", c => c.RightAligned());
-        foreach (var c in s.Cases) table.AddRow(Markup.Escape(c.CaseId), $"{c.Batches:N0}", $"{c.Pushes:N0}", $"{c.Users:N0}", $"{c.Repeated:N0}");
-        if (s.Cases.Count == 0) table.AddRow("(no pushes)", "", "", "", "");
+        foreach (var c in s.Cases) table.AddRow(Markup.Escape(c.CaseId), c.Kind, $"{c.Batches:N0}", $"{c.Pushes:N0}", $"{c.Users:N0}", $"{c.Repeated:N0}");
+        if (s.Cases.Count == 0) table.AddRow("(no pushes)", "", "", "", "", "");
         table.Caption($"moves reported {s.Moves:N0}, rejected updates {s.Rejected:N0}, redelivered batches dropped {s.DuplicateBatchesDropped:N0}, resubscriptions {s.Resubscriptions:N0}");
         return table;
     }

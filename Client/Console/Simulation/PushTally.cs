@@ -3,16 +3,20 @@ using Alerts.GrainInterfaces;
 
 namespace Alerts.Cli;
 
-/// <summary>Counts the pushes the simulated devices receive, per case: batches, users, and any user pushed twice for one case.</summary>
+/// <summary>
+/// Counts the pushes the simulated devices receive, per case and kind (the alert, then any update, closing message or
+/// correction): batches, users, and any user pushed twice with the same kind for one case.
+/// </summary>
 public sealed class PushTally
 {
-    private readonly ConcurrentDictionary<string, CaseTally> _cases = new();
+    private readonly ConcurrentDictionary<(string CaseId, NoticeKind Kind), CaseTally> _cases = new();
 
     /// <summary>Records one batch handed to the app.</summary>
-    public void Add(PushBatch batch) => _cases.GetOrAdd(batch.CaseId, _ => new CaseTally()).Add(batch);
+    public void Add(PushBatch batch) => _cases.GetOrAdd((batch.CaseId, batch.Payload.Kind), _ => new CaseTally()).Add(batch);
 
-    /// <summary>The figures so far, by case id.</summary>
-    public List<CasePushes> Snapshot() => _cases.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value.Snapshot(c.Key)).ToList();
+    /// <summary>The figures so far, by case id, then kind.</summary>
+    public List<CasePushes> Snapshot() => _cases.OrderBy(c => c.Key.CaseId, StringComparer.Ordinal).ThenBy(c => c.Key.Kind)
+        .Select(c => c.Value.Snapshot(c.Key.CaseId, c.Key.Kind)).ToList();
 
     private sealed class CaseTally
     {
@@ -31,12 +35,12 @@ public sealed class PushTally
             }
         }
 
-        public CasePushes Snapshot(string caseId)
+        public CasePushes Snapshot(string caseId, NoticeKind kind)
         {
-            lock (_users) return new CasePushes(caseId, _batches, _pushes, _users.Count, _pushes - _users.Count);
+            lock (_users) return new CasePushes(caseId, kind.ToString().ToLowerInvariant(), _batches, _pushes, _users.Count, _pushes - _users.Count);
         }
     }
 }
 
-/// <summary>One case's pushes as the devices saw them; <see cref="Repeated"/> counts users pushed more than once (should be 0).</summary>
-public sealed record CasePushes(string CaseId, long Batches, long Pushes, long Users, long Repeated);
+/// <summary>One case's pushes of one kind as the devices saw them; <see cref="Repeated"/> counts users pushed it more than once (should be 0).</summary>
+public sealed record CasePushes(string CaseId, string Kind, long Batches, long Pushes, long Users, long Repeated);

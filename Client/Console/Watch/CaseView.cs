@@ -17,11 +17,12 @@ public sealed record CaseView(
     long Acknowledged,
     long WaitingForGateway,
     long InFlight,
-    long Suppressed = 0)
+    long Suppressed = 0,
+    int NoticesPending = 0)
 {
-    /// <summary>Dispatch is over and every push was acknowledged, or the case was closed.</summary>
-    public bool Settled => Status is CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
-        || (Status == CaseStatus.Active && WaitingForGateway == 0 && InFlight == 0);
+    /// <summary>Dispatch is over (or the case ended), every notice was written, and every push was acknowledged.</summary>
+    public bool Settled => Status is CaseStatus.Active or CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
+        && NoticesPending == 0 && WaitingForGateway == 0 && InFlight == 0;
 
     /// <summary>Reads the case and its delivery; an unknown case is "not found".</summary>
     public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId)
@@ -39,7 +40,7 @@ public sealed record CaseView(
         var handed = Math.Max(0, progress.Recipients - delivery.UsersWaiting);
         var acknowledged = Math.Max(0, handed - delivery.UsersInFlight);
         return new CaseView(progress.CaseId, progress.Status, progress.RadiusMeters / 1000, progress.CellsDone, progress.CellsTotal,
-            progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight, progress.Suppressed);
+            progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight, progress.Suppressed, progress.NoticesPending);
     }
 
     /// <summary>A status as people say it: "awaiting approval", "active".</summary>

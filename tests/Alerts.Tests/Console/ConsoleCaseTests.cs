@@ -16,14 +16,17 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         var ready = Json(await simulator.WaitForLineAsync(l => l.Contains("\"ready\"", StringComparison.Ordinal), TimeSpan.FromMinutes(2)));
         Assert.Equal(20_000, ready.GetProperty("residents").GetInt32());
 
-        var opened = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "open", "sz-console", "--lat", "22.5431", "--lon", "114.0579",
-            "--radius-km", "20", "--message", "Missing boy, 6, red jacket, last seen at Futian station", "--link", Link, "--json"))).StandardOutput);
-        Assert.Equal("open", opened.GetProperty("status").GetString());
+        var opened = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(["case", "open", "sz-console", "--lat", "22.5431", "--lon", "114.0579",
+            "--radius-km", "20", "--message", "Missing boy, 6, red jacket, last seen at Futian station", "--link", Link, .. ConsoleSilo.CaseDetails("--submit", "--json")]))).StandardOutput);
+        Assert.Equal("awaitingApproval", opened.GetProperty("status").GetString());
         Assert.Equal(20, opened.GetProperty("radiusKm").GetDouble());
 
-        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "dispatch", "sz-console"));
+        // The two-person rule: the admin who filed it cannot send it; a second admin can.
+        var self = await fixture.RunAsAdminAsync("case", "approve", "sz-console");
+        Assert.True(self.ExitCode == 3 && self.StandardError.Contains("two-person rule", StringComparison.Ordinal), self.ToString());
+        await ConsoleSilo.MustSucceed(fixture.RunAsApproverAsync("case", "approve", "sz-console"));
         var settled = LastJsonLine(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "watch", "sz-console", "--json", "--timeout", "120")));
-        Assert.Equal("dispatched", settled.GetProperty("status").GetString());
+        Assert.Equal("active", settled.GetProperty("status").GetString());
         var recipients = settled.GetProperty("recipients").GetInt64();
         Assert.InRange(recipients, 1_000, 19_999);
         Assert.Equal(recipients, settled.GetProperty("acknowledged").GetInt64());
@@ -37,24 +40,39 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         Assert.True(widenedRecipients > recipients, $"widening to 40 km added nobody: {widenedRecipients} vs {recipients}");
         Assert.Equal(widenedRecipients, widened.GetProperty("acknowledged").GetInt64());
 
+        // An update goes to everyone reached, once each; the record shows it with its count once it is done.
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "update", "sz-console", "--message", "Update: now wearing a blue cap"));
         var shown = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "sz-console", "--json"))).StandardOutput);
-        Assert.Equal(widenedRecipients, shown.GetProperty("recipients").GetInt64());
+        Assert.Equal(widenedRecipients, shown.GetProperty("progress").GetProperty("recipients").GetInt64());
+        Assert.Equal("admin-1", shown.GetProperty("record").GetProperty("filedBy").GetString());
+        Assert.Equal("admin-2", shown.GetProperty("record").GetProperty("approvedBy").GetString());
         var human = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "sz-console"));
         Assert.Contains($"{widenedRecipients:N0}", human.StandardOutput);
-        Assert.Contains("dispatched", human.StandardOutput);
+        Assert.Contains("active", human.StandardOutput);
+        Assert.Contains("Li Wei", human.StandardOutput);
+        Assert.Contains("notice 1", human.StandardOutput);
 
-        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "close", "sz-console", "--outcome", "resolved"));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "resolve", "sz-console", "--message", "Li Wei is home. Thank you."));
         var listed = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "list", "--status", "resolved", "--json"))).StandardOutput);
         Assert.Contains(listed.EnumerateArray(), c => c.GetProperty("caseId").GetString() == "sz-console" && c.GetProperty("status").GetString() == "resolved");
 
-        // Ctrl-C: the simulator prints what its devices received, which must be what the watch showed, each user once.
+        // The watch settles once the update and the closing message have gone to everyone and been acknowledged.
+        var closed = LastJsonLine(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "watch", "sz-console", "--json", "--timeout", "120")));
+        Assert.Equal(("resolved", 0), (closed.GetProperty("status").GetString(), closed.GetProperty("noticesPending").GetInt32()));
         await simulator.SignalAsync("INT");
         Assert.Equal(0, await simulator.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         var summary = Json(simulator.StandardOutput.Last(l => l.Contains("\"cases\"", StringComparison.Ordinal)));
-        var pushes = summary.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("caseId").GetString() == "sz-console");
-        Assert.Equal(widenedRecipients, pushes.GetProperty("users").GetInt64());
-        Assert.Equal(widenedRecipients, pushes.GetProperty("pushes").GetInt64());
-        Assert.Equal(0, pushes.GetProperty("repeated").GetInt64());
+        var kinds = summary.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("caseId").GetString() == "sz-console").ToArray();
+
+        // Ctrl-C: the simulator prints what its devices received, per kind: the alert, the update and the closing message
+        // each reached every recipient exactly once.
+        foreach (var kind in new[] { "alert", "update", "resolved" })
+        {
+            var pushes = kinds.Single(c => c.GetProperty("kind").GetString() == kind);
+            Assert.Equal(widenedRecipients, pushes.GetProperty("users").GetInt64());
+            Assert.Equal(widenedRecipients, pushes.GetProperty("pushes").GetInt64());
+            Assert.Equal(0, pushes.GetProperty("repeated").GetInt64());
+        }
     }
 
     [Fact]
@@ -81,21 +99,34 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         Assert.Contains("gateways subscribed", table.StandardOutput);
     }
 
+    private static string[] Open(string caseId, string lat, string lon, params string[] extra) =>
+        ["case", "open", caseId, "--lat", lat, "--lon", lon, "--message", "m", "--link", Link, .. ConsoleSilo.CaseDetails(extra)];
+
     public static TheoryData<string, string[], int, string> Errors => new()
     {
         { "admin", ["case", "show", "no-such-case"], 4, "no case named no-such-case" },
-        { "admin", ["case", "dispatch", "no-such-case"], 4, "no case named no-such-case" },
-        { "admin", ["case", "open", "bad-lat", "--lat", "91", "--lon", "114", "--message", "m", "--link", Link], 2, "latitude 91 is invalid" },
-        { "admin", ["case", "open", "bad-lon", "--lat", "22", "--lon", "-181", "--message", "m", "--link", Link], 2, "longitude -181 is invalid" },
-        { "admin", ["case", "open", "bad-radius", "--lat", "22", "--lon", "114", "--radius-km", "5000", "--message", "m", "--link", Link], 2, "radius" },
-        { "admin", ["case", "open", "bad-link", "--lat", "22", "--lon", "114", "--message", "m", "--link", "ftp://x"], 2, "link" },
-        { "admin", ["case", "open", "no-lat", "--lon", "114", "--message", "m", "--link", Link], 2, "--lat" },
-        { "admin", ["case", "open", "text-lat", "--lat", "north", "--lon", "114", "--message", "m", "--link", Link], 2, "north" },
-        { "admin", ["case", "close", "x", "--outcome", "maybe"], 2, "maybe" },
+        { "admin", ["case", "approve", "no-such-case"], 4, "no case named no-such-case" },
+        { "admin", ["case", "resolve", "no-such-case"], 4, "no case named no-such-case" },
+        { "admin", Open("bad-lat", "91", "114"), 2, "latitude 91 is invalid" },
+        { "admin", Open("bad-lon", "22", "-181"), 2, "longitude -181 is invalid" },
+        { "admin", Open("bad-radius", "22", "114", "--radius-km", "5000"), 2, "radius" },
+        { "admin", ["case", "open", "bad-link", "--lat", "22", "--lon", "114", "--message", "m", "--link", "ftp://x", .. ConsoleSilo.CaseDetails()], 2, "link" },
+        { "admin", ["case", "open", "no-lat", "--lon", "114", "--message", "m", "--link", Link, .. ConsoleSilo.CaseDetails()], 2, "--lat" },
+        { "admin", Open("text-lat", "north", "114"), 2, "north" },
+        { "admin", Open("old-child", "22", "114", "--age", "30"), 2, "child.age 30" },
+        { "admin", Open("bad-phone", "22", "114", "--contact-phone", "call me"), 2, "contactPhone" },
+        { "admin", Open("bad-seen", "22", "114", "--last-seen-at", "yesterday"), 2, "--last-seen-at" },
+        { "admin", Open("bad-ring", "22", "114", "--ring", "1y:200"), 2, "time unit 'y'" },
+        { "admin", Open("narrow-ring", "22", "114", "--ring", "1h:50"), 2, "rings[0].radiusMeters" },
+        { "admin", ["case", "open", "no-correction", "--lat", "22", "--lon", "114", "--message", "m", "--link", Link, "--child-name", "A"], 2, "--correction" },
+        { "admin", ["case", "cancel", "x"], 2, "--reason" },
+        { "admin", ["case", "extend", "x", "--hours", "-1"], 2, "--hours -1" },
         { "admin", ["case", "frobnicate"], 2, "frobnicate" },
         { "admin", ["user", "erase", "0"], 2, "user-id 0 is invalid" },
         { "admin", ["case", "watch", "x", "--refresh-ms", "1"], 2, "--refresh-ms" },
-        { "gateway", ["case", "open", "gw-case", "--lat", "22", "--lon", "114", "--message", "m", "--link", Link], 3, "role gateway may not call" },
+        { "admin", ["audit", "list", "--limit", "0"], 2, "limit 0" },
+        { "gateway", Open("gw-case", "22", "114"), 3, "role gateway may not call" },
+        { "gateway", ["audit", "list"], 3, "may not call" },
         { "admin", ["credential", "list"], 3, "may not call" },
         { "operator", ["credential", "revoke", "nobody-here"], 4, "nobody-here" },
         { "operator", ["credential", "create", "bad name", "--role", "admin"], 2, "name" },
@@ -134,16 +165,40 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
     }
 
     [Fact]
-    public async Task A_closed_case_cannot_be_dispatched_and_the_message_names_its_state()
+    public async Task A_cancelled_case_cannot_be_approved_and_the_message_names_its_state()
     {
-        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "open", "closed-one", "--lat", "22.5", "--lon", "114", "--message", "m", "--link", Link));
-        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "close", "closed-one", "--outcome", "cancelled"));
-        var run = await fixture.RunAsAdminAsync("case", "dispatch", "closed-one");
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("closed-one", "22.5", "114", "--submit")));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "cancel", "closed-one", "--reason", "filed by mistake"));
+        var run = await fixture.RunAsApproverAsync("case", "approve", "closed-one");
         Assert.Equal(5, run.ExitCode);
-        Assert.Contains("Cancelled", run.StandardError);
-        var again = await fixture.RunAsAdminAsync("case", "open", "closed-one", "--lat", "22.5", "--lon", "114", "--message", "m", "--link", Link);
+        Assert.Contains("it is Cancelled", run.StandardError);
+        var again = await fixture.RunAsAdminAsync(Open("closed-one", "22.5", "114"));
         Assert.Equal(5, again.ExitCode);
         Assert.Contains("already exists", again.StandardError);
+    }
+
+    [Fact]
+    public async Task The_audit_log_lists_and_exports_every_admin_action_with_who_and_the_states()
+    {
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("audited", "22.5", "114")));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "submit", "audited"));
+        await ConsoleSilo.MustSucceed(fixture.RunAsApproverAsync("case", "reject", "audited", "--reason", "photo missing"));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "cancel", "audited", "--reason", "duplicate of sz-0041"));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("user", "tester", "5151"));
+
+        var listed = Json((await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("audit", "list", "--case", "audited", "--json"))).StandardOutput).EnumerateArray().ToList();
+        Assert.Equal(["case.open", "case.submit", "case.reject", "case.cancel"], listed.Select(e => e.GetProperty("action").GetString()));
+        Assert.Equal(["admin-1", "admin-1", "admin-2", "admin-1"], listed.Select(e => e.GetProperty("actor").GetString()));
+        Assert.Equal(["None→Draft", "Draft→AwaitingApproval", "AwaitingApproval→Draft", "Draft→Cancelled"],
+            listed.Select(e => $"{e.GetProperty("stateBefore").GetString()}→{e.GetProperty("stateAfter").GetString()}"));
+        Assert.Equal("photo missing", listed[2].GetProperty("detail").GetString());
+
+        var file = Path.Combine(fixture.WorkingDirectory, "audit.jsonl");
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("audit", "export", "--out", file));
+        var exported = File.ReadAllLines(file).Select(Json).ToList();
+        Assert.Contains(exported, e => e.GetProperty("subject").GetString() == "user:5151" && e.GetProperty("action").GetString() == "user.tester-enrolled");
+        Assert.Equal(exported.Select(e => e.GetProperty("sequence").GetInt64()).Order(), exported.Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.True(listed.All(l => exported.Any(e => e.GetProperty("sequence").GetInt64() == l.GetProperty("sequence").GetInt64())));
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;

@@ -31,6 +31,9 @@ public sealed class ConsoleSilo : IAsyncLifetime
     /// <inheritdoc cref="GatewayCredential"/>
     public string AdminCredential => Path.Combine(WorkingDirectory, "admin.credential");
 
+    /// <summary>The second admin's credential file: approves what the first files (the two-person rule).</summary>
+    public string ApproverCredential => Path.Combine(WorkingDirectory, "approver.credential");
+
     public async Task InitializeAsync()
     {
         var settings = ProcessSettings.For("sqlite", $"Data Source={Path.Combine(DataDirectory, "alerts.db")}", ClusterId);
@@ -39,7 +42,19 @@ public sealed class ConsoleSilo : IAsyncLifetime
         _silo = await SiloProcess.StartAsync(settings, "console-silo");
         await MustSucceed(RunAsOperatorAsync("credential", "create", "gateway-1", "--role", "gateway", "--save", GatewayCredential));
         await MustSucceed(RunAsOperatorAsync("credential", "create", "admin-1", "--role", "admin", "--save", AdminCredential));
+        await MustSucceed(RunAsOperatorAsync("credential", "create", "admin-2", "--role", "admin", "--save", ApproverCredential));
     }
+
+    /// <summary>The options <c>case open</c> requires besides the id, the point and the message, with valid values.</summary>
+    public static string[] CaseDetails(params string[] extra) =>
+    [
+        "--child-name", "Li Wei", "--age", "6", "--sex", "male", "--last-seen-at", "2026-10-31T14:05:00+08:00", "--last-seen-place", "Futian station",
+        "--police-ref", "SZ-2026-0042", "--contact-phone", "+86 755 110", "--correction", "Correction: please disregard the alert for Li Wei, sent in error.",
+        .. extra,
+    ];
+
+    /// <summary>Runs the console as the second admin.</summary>
+    public Task<ConsoleRun> RunAsApproverAsync(params string[] args) => RunAsync(ApproverCredential, args);
 
     /// <summary>Runs the console as the operator.</summary>
     public Task<ConsoleRun> RunAsOperatorAsync(params string[] args) => RunAsync(OperatorCredential, args);

@@ -23,7 +23,7 @@ public sealed partial class QuickStartTests
     private static async Task RunAsync(bool cluster)
     {
         var script = QuickStartScript.Load();
-        Assert.Equal(3, script.Blocks.Count);
+        Assert.Equal(4, script.Blocks.Count);
         var workingDirectory = Directory.CreateDirectory(ScratchFolder.NewFile("")).FullName;
         var clusterId = "quick-" + Guid.NewGuid().ToString("N")[..6];
         var environment = new Dictionary<string, string> { ["ALERTS_CLUSTER_ID"] = clusterId };
@@ -128,6 +128,6 @@ public sealed partial class QuickStartTests
     [GeneratedRegex(@"recipients (?<recipients>\d+), handed \d+, acknowledged (?<acknowledged>\d+), settled$")]
     private static partial Regex WatchLine();
 
-    [GeneratedRegex(@"│\s*sz-0001\s*│\s*(?<batches>[\d,]+)\s*│\s*(?<pushes>[\d,]+)\s*│\s*(?<users>[\d,]+)\s*│\s*(?<repeated>[\d,]+)\s*│")]
+    [GeneratedRegex(@"│\s*sz-0001\s*│\s*alert\s*│\s*(?<batches>[\d,]+)\s*│\s*(?<pushes>[\d,]+)\s*│\s*(?<users>[\d,]+)\s*│\s*(?<repeated>[\d,]+)\s*│")]
     private static partial Regex SummaryRow();
 }

@@ -107,6 +107,10 @@ public sealed class AlertsSilo : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>Subscribes <paramref name="gateway"/> again (its lease runs on the manual clock, so a test that moves it far renews).</summary>
+    public Task RenewAsync(RecordingGateway gateway, string name = "gw") =>
+        Grains.GetGrain<IPushHubGrain>(0).Subscribe(name, Grains.CreateObjectReference<IPushGateway>(gateway));
+
     /// <summary>Files a case, has a second admin approve it, and waits until every cell of it is done.</summary>
     public async Task<CaseProgress> DispatchAsync(string caseId, CaseDefinition definition)
     {
@@ -120,6 +124,14 @@ public sealed class AlertsSilo : IAsyncDisposable
 
         await caseGrain.Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
         using (Admins.As(Admins.Approver)) await caseGrain.Approve();
+        return await watcher.WaitFor(p => p.Status == CaseStatus.Active);
+    }
+
+    /// <summary>Waits until the case's current pass over its cells is done (it is active again) and returns its progress.</summary>
+    public async Task<CaseProgress> DispatchedAsync(string caseId)
+    {
+        var watcher = new ProgressWatcher();
+        await Grains.GetGrain<ICaseGrain>(caseId).Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
         return await watcher.WaitFor(p => p.Status == CaseStatus.Active);
     }
 

@@ -1,0 +1,135 @@
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>Updates, closing messages and corrections: to everyone reached when issued, once each, also across a restart.</summary>
+public sealed class NoticeTests
+{
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task An_update_reaches_everyone_already_reached_once_and_later_arrivals_get_only_the_new_message(string provider)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:NoticeUsersPerStep"] = "7" });
+        await Around.ReportAsync(silo, Around.Ring(1, 40, 3_000));
+        var gateway = await silo.SubscribeGatewayAsync();
+        await silo.DispatchAsync("updated", Admins.Case(Around.Lat, Around.Lon, 10_000, "Missing: boy, 6, red jacket"));
+        await gateway.WaitForPushes(40);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("updated");
+
+        using (Admins.As(Admins.Filer)) await caseGrain.Update("Missing: boy, 6, now in a blue cap");
+        await gateway.WaitForPushes(80);
+
+        // A user who arrives after the update gets the alert with the new text, and no update on top of it.
+        await Around.ReportAsync(silo, [Around.At(500, 1_000, fixTime: AlertsSilo.Epoch.AddSeconds(1))]);
+        await silo.WaitUntilCaseHasAsync("updated", [500]);
+        silo.Time.Advance(TimeSpan.FromSeconds(5));
+        await gateway.WaitForPushes(81);
+
+        var alerts = gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).ToList();
+        var updates = gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Update).ToList();
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i).Append(500), alerts.SelectMany(b => b.UserIds).Order());
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), updates.SelectMany(b => b.UserIds).Order());
+        Assert.All(updates, b => Assert.Equal("Missing: boy, 6, now in a blue cap", b.Payload.Message));
+        Assert.Equal("Missing: boy, 6, now in a blue cap", alerts.Single(b => b.UserIds.Contains(500)).Payload.Message);
+        var record = await caseGrain.GetRecord();
+        var notice = Assert.Single(record.Notices);
+        Assert.Equal((NoticeKind.Update, 40L, true, Admins.Filer), (notice.Kind, notice.Sent, notice.Done, notice.IssuedBy));
+        Assert.Equal(0, (await caseGrain.GetProgress()).NoticesPending);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_notice_interrupted_by_a_restart_finishes_and_nobody_gets_it_twice(string provider)
+    {
+        var store = StorageKind.Fresh(provider);
+        var time = new ManualTimeProvider(AlertsSilo.Epoch);
+        var settings = new Dictionary<string, string?> { ["Alerts:NoticeUsersPerStep"] = "5" };
+        RecordingGateway first;
+        await using (var silo = await AlertsSilo.StartAsync(store, time, settings))
+        {
+            await Around.ReportAsync(silo, Around.Ring(1, 300, 4_000));
+            first = await silo.SubscribeGatewayAsync();
+            await silo.DispatchAsync("restarted", Admins.Case(Around.Lat, Around.Lon, 10_000));
+            await first.WaitForPushes(300);
+            using (Admins.As(Admins.Filer)) await silo.Grains.GetGrain<ICaseGrain>("restarted").Update("New details: a blue cap");
+            // Stopped as soon as the update is issued: most of its 60 steps are still to come.
+        }
+
+        // What the first gateway received up to the stop (acknowledged batches leave the outbox and are not sent again).
+        var firstBatches = first.Batches;
+
+        await using var again = await AlertsSilo.StartAsync(store, time, settings);
+        var second = await again.SubscribeGatewayAsync();
+        var caseGrain = again.Grains.GetGrain<ICaseGrain>("restarted");
+
+        // A batch the first gateway got but had not acknowledged comes again with the same id: a gateway drops it. Distinct
+        // batch ids across both gateways are what the users got; each must hold every user exactly once.
+        List<long> Updates() => firstBatches.Concat(second.Batches).Where(b => b.Payload.Kind == NoticeKind.Update)
+            .DistinctBy(b => b.BatchId).SelectMany(b => b.UserIds).ToList();
+        await Eventually.UntilAsync(async () => Updates().Distinct().Count() == 300 && (await caseGrain.GetProgress()).NoticesPending == 0,
+            TimeSpan.FromSeconds(120), () => $"the update to reach 300 users; it reached {Updates().Distinct().Count()}");
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), Updates().Order());
+        Assert.Equal(300L, Assert.Single((await caseGrain.GetRecord()).Notices).Sent);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Resolving_sends_the_closing_message_to_everyone_reached(string provider)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider));
+        await Around.ReportAsync(silo, Around.Ring(1, 30, 3_000));
+        var gateway = await silo.SubscribeGatewayAsync();
+        await silo.DispatchAsync("found", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        using (Admins.As(Admins.Filer))
+        {
+            Assert.Equal("closingMessage", (await Assert.ThrowsAsync<ArgumentException>(() => silo.Grains.GetGrain<ICaseGrain>("found").Resolve(new string('x', 361)))).ParamName);
+            Assert.Equal(CaseStatus.Resolved, (await silo.Grains.GetGrain<ICaseGrain>("found").Resolve(null)).Status);
+        }
+
+        await gateway.WaitForPushes(60);
+        var closing = gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Resolved).ToList();
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), closing.SelectMany(b => b.UserIds).Order());
+        Assert.All(closing, b => Assert.Equal("The child has been found. Thank you for looking and sharing.", b.Payload.Message));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Cancelling_mid_dispatch_stops_it_and_sends_the_prepared_correction_to_exactly_those_reached(string provider)
+    {
+        // One cell per step over about 800 cells: the dispatch is far from done when its first push arrives.
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:CellsPerDispatchStep"] = "1" });
+        await Around.ReportAsync(silo, Enumerable.Range(0, 400).Select(i => Around.At(i + 1, 500 + i * 190, i * 37 % 360)).ToList());
+        var gateway = await silo.SubscribeGatewayAsync();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("false-alarm");
+        await Admins.FileAsync(caseGrain, Admins.Case(Around.Lat, Around.Lon, 80_000));
+        await Admins.ApproveAsync(caseGrain);
+        await gateway.WaitForPushes(1);
+        CaseProgress cancelled;
+        using (Admins.As(Admins.Approver)) cancelled = await caseGrain.Cancel("the child was at a friend's house");
+        Assert.True(cancelled.CellsDone < cancelled.CellsTotal, $"the cancel must land mid-dispatch: {cancelled}");
+        var reached = await silo.Cases.LoadRecipientsAsync("false-alarm");
+        Assert.Equal(reached.Count, cancelled.Recipients);
+
+        await gateway.WaitForPushes(reached.Count * 2);
+        var corrections = gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).ToList();
+        Assert.Equal(reached.Order(), corrections.SelectMany(b => b.UserIds).Order());
+        Assert.All(corrections, b => Assert.Equal(SampleCases.At(0, 0, null).Correction, b.Payload.Message));
+        Assert.Equal(reached.Order(), gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
+        var progress = await caseGrain.GetProgress();
+        Assert.Equal((CaseStatus.Cancelled, cancelled.CellsDone, (long)reached.Count), (progress.Status, progress.CellsDone, progress.Recipients));
+    }
+
+    [Fact]
+    public async Task Cancelling_before_anything_was_sent_sends_no_correction()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("never-sent");
+        await Admins.FileAsync(caseGrain, Admins.Case(Around.Lat, Around.Lon, 10_000));
+        using (Admins.As(Admins.Filer)) await caseGrain.Cancel("duplicate");
+        var record = await caseGrain.GetRecord();
+        Assert.Equal((CaseStatus.Cancelled, 0L), (record.Status, record.Recipients));
+        Assert.Empty(record.Notices);
+    }
+}
