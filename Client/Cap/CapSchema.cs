@@ -34,7 +34,11 @@ public static class CapSchema
 
     /// <summary>The error for a schema refusal of <paramref name="element"/>.</summary>
     public static CapFormatException Refusal(string? element, string message, XmlSchemaException? inner) =>
-        new(element, $"not valid CAP 1.2{(inner is { LineNumber: > 0 } ? $" (line {inner.LineNumber}, position {inner.LinePosition})" : "")}: {message}", inner);
+        new(element, $"not valid CAP 1.2{(inner is { LineNumber: > 0 } ? $" (line {inner.LineNumber}, position {inner.LinePosition})" : "")}: {Shorter(message)}", inner);
+
+    // Every name is in the CAP namespace: saying so at each mention only hides the element.
+    private static string Shorter(string message) =>
+        message.Replace($" in namespace '{Namespace}'", "", StringComparison.Ordinal).Replace($"'{Namespace}:", "'", StringComparison.Ordinal);
 
     private static XmlSchemaSet Compile()
     {

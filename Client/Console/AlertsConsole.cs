@@ -13,7 +13,8 @@ public static class AlertsConsole
         connection.AddTo(root);
         root.Add(Group("case", "File, dispatch, widen, close and follow cases (role admin)",
             OpenCommand.Create(connection), DispatchCommand.Create(connection), WidenCommand.Create(connection), CloseCommand.Create(connection),
-            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection)));
+            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection),
+            ImportCommand.Create(connection), ExportCommand.Create(connection)));
         root.Add(Group("user", "Privacy requests for one user (role admin or gateway)", OptOutCommand.Create(connection), EraseCommand.Create(connection)));
         root.Add(Group("credential", "Create, revoke and list client credentials (role operator)",
             CreateCredentialCommand.Create(connection), RevokeCredentialCommand.Create(connection), ListCredentialsCommand.Create(connection)));

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Alerts.Client.Cap;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Cli;
+
+/// <summary><c>alerts case import</c>: files a CAP 1.2 alert as a draft case (README "CAP 1.2" has the mapping).</summary>
+public static class ImportCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var file = new Argument<string>("file") { Description = "The CAP 1.2 alert (XML, at most 1 MB), or - to read standard input" };
+        var caseId = new Option<string?>("--case-id") { Description = "The case's id (default: the alert's identifier, other characters as '-', at most its last 64)" };
+        var command = new Command("import", "File a CAP 1.2 alert as a draft case: its circle, every language, the child's details. Nothing is sent.")
+        {
+            file, caseId,
+        };
+        return command.Runs(connection, async context =>
+        {
+            var imported = CapImport.Read(await ReadAsync(context.Get(file), context.Cancellation));
+            var id = context.Get(caseId) ?? imported.CaseId;
+            if (!CapIdentifiers.IsCaseId(id)) throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
+            await using var client = await context.ConnectAsync();
+            CaseProgress progress;
+            try
+            {
+                progress = await client.GetGrain<ICaseGrain>(id).Open(imported.Definition);
+            }
+            catch (ArgumentException e) when (CapFields.SourceOf(e.ParamName) is { } source)
+            {
+                // The case's own checks name its field; say where that field came from in the alert.
+                throw new ConsoleFailure(ExitCodes.BadInput, $"{ConsoleFailure.From(e).Message} (CAP: {source})", e);
+            }
+
+            var definition = imported.Definition;
+            string[] languages = [definition.Language, .. definition.Translations.Select(t => t.Language)];
+            var view = new
+            {
+                progress.CaseId,
+                progress.Status,
+                imported.Identifier,
+                imported.Sender,
+                Sent = CapDateTime.Format(imported.Sent),
+                Languages = languages,
+                RadiusKm = progress.RadiusMeters / 1000,
+                definition.Exercise,
+            };
+            context.Output.Write(view, $"case {view.CaseId} filed from CAP alert {view.Identifier} ({view.Sender}, sent {view.Sent}): "
+                + $"{string.Join(", ", languages)}, radius {view.RadiusKm:0.###} km{(definition.Exercise ? ", exercise" : "")}, status {view.Status.ToString().ToLowerInvariant()}");
+        });
+    }
+
+    private static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (path == "-") return await CapReader.ReadAsync(System.Console.OpenStandardInput(), cancellationToken);
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new ConsoleFailure(ExitCodes.BadInput, $"file {path}: not found");
+            if (info.Length > CapReader.MaxBytes) throw CapReader.TooLarge(info.Length);
+            await using var stream = info.OpenRead();
+            return await CapReader.ReadAsync(stream, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConsoleFailure(ExitCodes.BadInput, $"file {path}: {e.Message}", e);
+        }
+    }
+}
