@@ -26,10 +26,12 @@ public static class ImportCommand
             {
                 progress = await client.GetGrain<ICaseGrain>(id).Open(imported.Definition);
             }
-            catch (ArgumentException e) when (CapFields.SourceOf(e.ParamName) is { } source)
+            catch (ArgumentException e) when (CapFields.SourceOf(Field(e)) is { } source)
             {
                 // The case's own checks name its field; say where that field came from in the alert.
-                throw new ConsoleFailure(ExitCodes.BadInput, $"{ConsoleFailure.From(e).Message} (CAP: {source})", e);
+                var message = ConsoleFailure.From(e).Message;
+                var suffix = $" (Parameter '{Field(e)}')";
+                throw new ConsoleFailure(ExitCodes.BadInput, $"{(message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message)} (CAP: {source})", e);
             }
 
             var definition = imported.Definition;
@@ -48,6 +50,15 @@ public static class ImportCommand
             context.Output.Write(view, $"case {view.CaseId} filed from CAP alert {view.Identifier} ({view.Sender}, sent {view.Sent}): "
                 + $"{string.Join(", ", languages)}, radius {view.RadiusKm:0.###} km{(definition.Exercise ? ", exercise" : "")}, status {view.Status.ToString().ToLowerInvariant()}");
         });
+    }
+
+    // The field a refusal names: its ParamName, or the " (Parameter 'x')" its message ends with once it has crossed the wire.
+    private static string? Field(ArgumentException e)
+    {
+        if (e.ParamName is { } name) return name;
+        const string marker = " (Parameter '";
+        var at = e.Message.LastIndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 && e.Message.EndsWith("')", StringComparison.Ordinal) ? e.Message[(at + marker.Length)..^2] : null;
     }
 
     private static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
