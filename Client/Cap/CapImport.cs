@@ -19,18 +19,12 @@ public static class CapImport
     /// <summary>Maps an alert already read.</summary>
     public static CapImportResult From(CapAlert alert)
     {
-        var exercise = alert.Status switch
-        {
-            "Actual" => false,
-            "Exercise" => true,
-            _ => throw new CapFormatException("status", $"{alert.Status} is not imported: only Actual (a live case) and Exercise (a drill) become cases; System, Test and Draft messages are not for the public"),
-        };
+        var exercise = IsExercise(alert);
         if (alert.MsgType != "Alert")
-            throw new CapFormatException("msgType", $"{alert.MsgType} is not imported: only an Alert files a new case (update or cancel the case itself with the console)");
-        if (alert.Scope != "Public") throw new CapFormatException("scope", $"{alert.Scope} is not imported: a case alerts the public, so only Public alerts become cases");
+            throw new CapFormatException("msgType", $"{alert.MsgType} does not file a case: only an Alert does (an Update or Cancel applies to the case it references)");
         if (alert.Infos.Count == 0) throw new CapFormatException("info", "the alert has no info block: nothing to tell the public");
 
-        var languages = alert.Infos.Select(Language).ToList();
+        var languages = alert.Infos.Select(CaseLanguage).ToList();
         for (var i = 1; i < languages.Count; i++)
         {
             var first = languages.IndexOf(languages[i]);
@@ -81,7 +75,20 @@ public static class CapImport
         return text;
     }
 
-    private static string Language(CapInfo info) =>
+    /// <summary>Actual is live, Exercise a drill; other statuses and scopes are refused (they are not for the public).</summary>
+    public static bool IsExercise(CapAlert alert)
+    {
+        if (alert.Scope != "Public") throw new CapFormatException("scope", $"{alert.Scope} is not imported: a case alerts the public, so only Public alerts become cases");
+        return alert.Status switch
+        {
+            "Actual" => false,
+            "Exercise" => true,
+            _ => throw new CapFormatException("status", $"{alert.Status} is not imported: only Actual (a live case) and Exercise (a drill) become cases; System, Test and Draft messages are not for the public"),
+        };
+    }
+
+    /// <summary>The case language of an info block; a language cases do not speak is refused.</summary>
+    public static string CaseLanguage(CapInfo info) =>
         CapLanguages.ToCase(info.Language)
         ?? throw new CapFormatException("language", $"{info.Label}: {info.Language} is not a case language; cases speak zh-CN, zh-TW (also zh-HK, zh-MO, zh-Hant) and en (any en-*)");
 

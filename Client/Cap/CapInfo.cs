@@ -2,11 +2,12 @@ using System.Xml.Linq;
 
 namespace Alerts.Client.Cap;
 
-/// <summary>One CAP <c>info</c> block (one per language): its texts, links, parameters, resources and areas.</summary>
+/// <summary>One CAP <c>info</c> block (one per language): its texts, response types, links, parameters, resources and areas.</summary>
 public sealed record CapInfo(
     int Position,
     string Language,
     string Event,
+    IReadOnlyList<string> ResponseTypes,
     string? Headline,
     string? Description,
     string? Instruction,
@@ -27,6 +28,7 @@ public sealed record CapInfo(
         position,
         CapAlert.Optional(info, "language") ?? DefaultLanguage,
         CapAlert.Required(info, "event"),
+        [.. info.Elements(CapAlert.Cap("responseType")).Select(r => r.Value.Trim())],
         CapAlert.Optional(info, "headline"),
         CapAlert.Optional(info, "description"),
         CapAlert.Optional(info, "instruction"),

@@ -86,8 +86,26 @@ public sealed class CapExportTests
             Assert.Equal(record.Definition.Translations[1].Correction, Value(infos[2], "description"));
         }
 
-        // Imports take new cases only.
+        // It files no case; imported as a follow-up it does to the case what the notice did.
         Assert.Equal("msgType", Assert.Throws<CapFormatException>(() => CapImport.Read(bytes)).Element);
+        var parsed = CapAlert.Parse(bytes);
+        Assert.Equal("sz-0417", CapFollowUp.TargetOf(parsed));
+        var followUp = CapFollowUp.From(parsed, "sz-0417", "zh-CN");
+        Assert.Equal(record.Notices[notice - 1].Kind, followUp.Kind);
+        Assert.Equal(msgType == "Cancel" ? "sent in error" : record.Notices[notice - 1].Message, followUp.Text);
+        Assert.False(followUp.Exercise);
+    }
+
+    [Fact]
+    public void A_follow_up_needs_a_reference_and_a_block_in_the_case_language()
+    {
+        var update = Encoding.UTF8.GetString(Export(Record(), 1));
+        var unreferenced = CapAlert.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(update, "<references>.*</references>", "")));
+        Assert.Contains("must name the alert it follows", Assert.Throws<CapFormatException>(() => CapFollowUp.TargetOf(unreferenced)).Message);
+        var garbled = CapAlert.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(update, "<references>.*</references>", "<references>sz-0417</references>")));
+        Assert.Equal("references", Assert.Throws<CapFormatException>(() => CapFollowUp.TargetOf(garbled)).Element);
+        var error = Assert.Throws<CapFormatException>(() => CapFollowUp.From(CapAlert.Parse(Encoding.UTF8.GetBytes(update)), "sz-0417", "en"));
+        Assert.Contains("the Update has no en block, the language of case sz-0417 (it has: zh-CN)", error.Message);
     }
 
     [Fact]

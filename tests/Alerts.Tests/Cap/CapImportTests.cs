@@ -98,7 +98,7 @@ public sealed class CapImportTests
         { "gz-circle.xml", "<status>Actual</status>", "<status>Draft</status>", "status", "Draft is not imported" },
         { "gz-circle.xml", "<status>Actual</status>", "<status>Live</status>", "status", "not valid CAP 1.2" },
         { "gz-circle.xml", "<msgType>Alert</msgType>", "<msgType>Update</msgType><references>tianhe-police@gz.example,GZ-TH-1,2026-11-28T08:00:00+08:00</references>", null, "not valid CAP 1.2" },
-        { "gz-circle.xml", "<msgType>Alert</msgType>", "<msgType>Cancel</msgType>", "msgType", "Cancel is not imported: only an Alert files a new case" },
+        { "gz-circle.xml", "<msgType>Alert</msgType>", "<msgType>Cancel</msgType>", "msgType", "Cancel does not file a case: only an Alert does" },
         { "gz-circle.xml", "<scope>Public</scope>", "<scope>Private</scope>", "scope", "only Public alerts" },
         { "gz-circle.xml", "<sender>tianhe-police@gz.example</sender>", "", "sent", "sender" },
         { "gz-circle.xml", "<sent>2026-11-28T09:12:00+08:00</sent>", "<sent>2026-11-28 09:12</sent>", "sent", "not valid CAP 1.2" },

@@ -4,22 +4,32 @@ using Alerts.GrainInterfaces;
 
 namespace Alerts.Cli;
 
-/// <summary><c>alerts case import</c>: files a CAP 1.2 alert as a draft case (README "CAP 1.2" has the mapping).</summary>
+/// <summary><c>alerts case import</c>: files a CAP 1.2 Alert as a draft case, or applies an Update or Cancel to its case (README "CAP 1.2").</summary>
 public static class ImportCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
         var file = new Argument<string>("file") { Description = "The CAP 1.2 alert (XML, at most 1 MB), or - to read standard input" };
-        var caseId = new Option<string?>("--case-id") { Description = "The case's id (default: the alert's identifier, other characters as '-', at most its last 64)" };
-        var command = new Command("import", "File a CAP 1.2 alert as a draft case: its circle, every language, the child's details. Nothing is sent.")
+        var caseId = new Option<string?>("--case-id")
+        {
+            Description = "The case's id (default: the alert's identifier, other characters as '-', at most its last 64; for an Update or Cancel, its first reference's)",
+        };
+        var command = new Command("import", "File a CAP 1.2 Alert as a draft case (its circle, every language, the child's details; nothing is sent), "
+            + "or apply an Update (new message; AllClear: found) or Cancel to the case it references")
         {
             file, caseId,
         };
         return command.Runs(connection, async context =>
         {
-            var imported = CapImport.Read(await ReadAsync(context.Get(file), context.Cancellation));
-            var id = context.Get(caseId) ?? imported.CaseId;
-            if (!CapIdentifiers.IsCaseId(id)) throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
+            var alert = CapAlert.Parse(await ReadAsync(context.Get(file), context.Cancellation));
+            if (alert.MsgType is "Update" or "Cancel")
+            {
+                await FollowUpAsync(context, alert, context.Get(caseId));
+                return;
+            }
+
+            var imported = CapImport.From(alert);
+            var id = CheckedId(context.Get(caseId) ?? imported.CaseId);
             await using var client = await context.ConnectAsync();
             CaseProgress progress;
             try
@@ -43,6 +53,7 @@ public static class ImportCommand
                 imported.Identifier,
                 imported.Sender,
                 Sent = CapDateTime.Format(imported.Sent),
+                MsgType = alert.MsgType,
                 Languages = languages,
                 RadiusKm = progress.RadiusMeters / 1000,
                 definition.Exercise,
@@ -51,6 +62,39 @@ public static class ImportCommand
                 + $"{string.Join(", ", languages)}, radius {view.RadiusKm:0.###} km{(definition.Exercise ? ", exercise" : "")}, status {view.Status.ToString().ToLowerInvariant()}");
         });
     }
+
+    // An Update or Cancel applies to the case it references (or --case-id): a new message, found (AllClear), or withdrawn.
+    private static async Task FollowUpAsync(CommandContext context, CapAlert alert, string? caseId)
+    {
+        var id = CheckedId(caseId ?? CapFollowUp.TargetOf(alert));
+        await using var client = await context.ConnectAsync();
+        var grain = client.GetGrain<ICaseGrain>(id);
+        var record = await grain.GetRecord();
+        if (record.Status == CaseStatus.None) throw new KeyNotFoundException($"no case named {id} (the CAP {alert.MsgType} {alert.Identifier} refers to it)");
+        var followUp = CapFollowUp.From(alert, id, record.Definition.Language);
+        if (followUp.Exercise != record.Definition.Exercise)
+            throw new CapFormatException("status", $"{alert.Status} does not match case {id}, {(record.Definition.Exercise ? "a drill (Exercise)" : "a live case (Actual)")}");
+        var progress = followUp.Kind switch
+        {
+            NoticeKind.Update => await grain.Update(followUp.Text),
+            NoticeKind.Resolved => await grain.Resolve(followUp.Text),
+            _ => await grain.Cancel(followUp.Text),
+        };
+        var view = new
+        {
+            progress.CaseId,
+            progress.Status,
+            followUp.Identifier,
+            followUp.Sender,
+            Sent = CapDateTime.Format(followUp.Sent),
+            alert.MsgType,
+            Applied = followUp.Kind,
+        };
+        context.Output.Write(view, $"case {view.CaseId}: CAP {alert.MsgType} {view.Identifier} ({view.Sender}, sent {view.Sent}) applied as {followUp.Kind.ToString().ToLowerInvariant()}, status {progress.Status.ToString().ToLowerInvariant()}");
+    }
+
+    private static string CheckedId(string id) =>
+        CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
 
     // The field a refusal names: its ParamName, or the " (Parameter 'x')" its message ends with once it has crossed the wire.
     private static string? Field(ArgumentException e)
