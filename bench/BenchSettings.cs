@@ -10,6 +10,9 @@ public static class BenchSettings
     /// <summary>The credential the benchmarks' clients sign in with.</summary>
     public const string Credential = "bench:bench";
 
+    /// <summary>The second admin's credential: approves the cases the bench client files (the two-person rule).</summary>
+    public const string ApproverCredential = "bench-approver:bench";
+
     private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("bench"));
     private static readonly Lazy<string> Key = new(SecurityOptions.NewSigningKey);
 
@@ -25,6 +28,11 @@ public static class BenchSettings
         ["Alerts:Security:Clients:0:SecretHash"] = Hash.Value,
         ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
         ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
+        ["Alerts:Security:Clients:1:Name"] = "bench-approver",
+        ["Alerts:Security:Clients:1:SecretHash"] = Hash.Value,
+        ["Alerts:Security:Clients:1:Roles:0"] = Roles.Admin,
+        // The benchmarks dispatch case after case to the same population: the fatigue limit would hold users back.
+        ["Alerts:MaxAlertsPerUserPerDay"] = "0",
     };
 
     /// <summary>A cluster id of its own for one run.</summary>

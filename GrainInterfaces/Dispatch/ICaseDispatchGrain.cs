@@ -20,7 +20,11 @@ public interface ICaseDispatchGrain : IGrainWithStringKey
     [OneWay, Alias("ContinueDispatch")]
     Task ContinueDispatch(int generation);
 
-    /// <summary>Picks up an unfinished dispatch after a restart or a silo failure.</summary>
+    /// <summary>Sends the next users of the notices not yet sent to everyone they cover; the grain calls itself until done.</summary>
+    [OneWay, Alias("ContinueNotices")]
+    Task ContinueNotices();
+
+    /// <summary>Picks up an unfinished dispatch or notice after a restart or a silo failure.</summary>
     [Alias("Resume")]
     Task Resume();
 }

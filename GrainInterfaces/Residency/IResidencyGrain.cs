@@ -14,6 +14,11 @@ public interface IResidencyGrain : IGrainWithIntegerKey
     [Alias("SetOptOut")]
     Task SetOptOut(long userId, bool optedOut);
 
+    /// <summary>Enrolls (true) or withdraws (false) a user as a tester: drills reach testers only.</summary>
+    [RequiresRole(Roles.Gateway, Roles.Admin)]
+    [Alias("SetTester")]
+    Task SetTester(long userId, bool tester);
+
     /// <summary>Deletes every row about a user.</summary>
     [RequiresRole(Roles.Gateway, Roles.Admin)]
     [Alias("Erase")]

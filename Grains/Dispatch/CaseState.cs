@@ -2,7 +2,7 @@ using Alerts.GrainInterfaces;
 
 namespace Alerts.Grains;
 
-/// <summary>A case's persistent state: its definition, status and durable dispatch progress.</summary>
+/// <summary>A case's persistent state: its definition, who filed and approved it, its status, notices and durable dispatch progress.</summary>
 [GenerateSerializer, Alias("alerts.CaseState")]
 public sealed class CaseState
 {
@@ -15,7 +15,7 @@ public sealed class CaseState
     [Id(2)]
     public double RadiusMeters { get; set; }
 
-    /// <summary>Bumped when a new pass over the cells starts (dispatch, widening, recovery); stale steps of an older pass stop.</summary>
+    /// <summary>Bumped when a new pass over the cells starts (dispatch, widening, recovery) or the case ends; stale steps of an older pass stop.</summary>
     [Id(3)]
     public int Generation { get; set; }
 
@@ -34,4 +34,35 @@ public sealed class CaseState
 
     [Id(8)]
     public DateTimeOffset ActiveUntil { get; set; }
+
+    [Id(9)]
+    public string FiledBy { get; set; } = "";
+
+    [Id(10)]
+    public string? ApprovedBy { get; set; }
+
+    [Id(11)]
+    public DateTimeOffset? ApprovedAt { get; set; }
+
+    /// <summary>Why the case was cancelled or last sent back.</summary>
+    [Id(12)]
+    public string? Reason { get; set; }
+
+    /// <summary>The message users reached now get: the alert's, or the latest update's.</summary>
+    [Id(13)]
+    public string CurrentMessage { get; set; } = "";
+
+    /// <summary>Notices issued, in order; what each covers and how far it has gone live in the notice table.</summary>
+    [Id(14)]
+    public List<CaseNotice> Notices { get; set; } = [];
+
+    /// <summary>When the last notice was issued: users recorded after it are stamped later, so it never covers them.</summary>
+    [Id(15)]
+    public DateTimeOffset LastNoticeAt { get; set; }
+
+    [Id(16)]
+    public int RingsFired { get; set; }
+
+    [Id(17)]
+    public long Suppressed { get; set; }
 }

@@ -1,40 +1,162 @@
+using System.Data.Common;
 using System.Text.Json;
 using Alerts.GrainInterfaces;
 using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>A case's recipients, its push batches and the index of cases by status.</summary>
+/// <summary>A case's recipients and suppressed users, its push batches and notices, and the index of cases by status.</summary>
 public sealed class CaseStore(StoreEngine engine)
 {
     /// <summary>
     /// Records the candidates not yet pushed for the case and writes their push batches to the outbox,
     /// in one transaction: a user can enter a case's recipients once, so a repeated step pushes nobody twice.
-    /// Batches keep the candidates' order (nearest first).
+    /// A drill keeps only testers; a live case holds back users over the fatigue limit (recorded as suppressed,
+    /// so they are counted once and not tried again). Batches keep the candidates' order (nearest first).
     /// </summary>
-    public async Task<List<PushBatch>> RecordRecipientsAsync(string caseId, AlertPayload payload, IReadOnlyList<long> candidates, int batchSize, DateTimeOffset now)
+    public async Task<RecordedUsers> RecordRecipientsAsync(string caseId, AlertPayload payload, IReadOnlyList<long> candidates, int batchSize, DateTimeOffset now, RecordingRules rules)
     {
-        if (candidates.Count == 0) return [];
+        if (candidates.Count == 0) return RecordedUsers.None;
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var ids = JsonSerializer.Serialize(candidates);
         var nowMs = now.ToUnixTimeMilliseconds();
-        var inserted = (await connection.QueryAsync<long>(engine.InsertNewRecipients, new { caseId, nowMs, ids }, transaction)).ToHashSet();
-        var fresh = candidates.Where(inserted.Remove).ToList();
-        var batches = new List<PushBatch>();
-        if (fresh.Count > 0)
+        var ids = JsonSerializer.Serialize(candidates);
+        var excluded = (await connection.QueryAsync<long>(
+            $"SELECT user_id FROM case_suppressed WHERE case_id = @caseId AND user_id IN ({engine.IdsFromJson("ids")})", new { caseId, ids }, transaction)).ToHashSet();
+        IEnumerable<long> allowed = candidates.Where(id => !excluded.Contains(id));
+        if (rules.TestersOnly)
         {
-            var chunks = fresh.Chunk(batchSize).ToList();
-            var last = await connection.ExecuteScalarAsync<long>("UPDATE meta SET value = value + @n WHERE key = 'batch_seq' RETURNING value", new { n = chunks.Count }, transaction);
-            var first = last - chunks.Count + 1;
-            var payloadJson = JsonSerializer.Serialize(payload, PayloadJson.Options);
-            for (var i = 0; i < chunks.Count; i++) batches.Add(new PushBatch(first + i, caseId, chunks[i].ToList(), payload));
-            await connection.ExecuteAsync("INSERT INTO push_outbox (batch_id, case_id, user_ids, payload, created_ms) VALUES (@BatchId, @CaseId, @UserIds, @Payload, @NowMs)",
-                batches.Select(b => new { b.BatchId, b.CaseId, UserIds = OutboxStore.FormatIds(b.UserIds), Payload = payloadJson, NowMs = nowMs }), transaction);
+            var testers = (await connection.QueryAsync<long>($"SELECT user_id FROM testers WHERE user_id IN ({engine.IdsFromJson("ids")})", new { ids }, transaction)).ToHashSet();
+            allowed = allowed.Where(testers.Contains);
         }
 
+        var allowedIds = JsonSerializer.Serialize(allowed.ToList());
+        var inserted = (await connection.QueryAsync<long>(engine.InsertNewRecipients, new { caseId, nowMs, ids = allowedIds }, transaction)).ToHashSet();
+        var suppressed = 0;
+        if (!rules.TestersOnly && rules.MaxAlertsPerDay > 0 && inserted.Count > 0)
+        {
+            var held = await HoldBackFatiguedAsync(connection, transaction, caseId, inserted, nowMs, rules.MaxAlertsPerDay);
+            inserted.ExceptWith(held);
+            suppressed = held.Count;
+        }
+
+        var fresh = candidates.Where(inserted.Remove).ToList();
+        var batches = await WriteBatchesAsync(connection, transaction, caseId, payload, fresh, batchSize, nowMs);
         await transaction.CommitAsync();
+        return new RecordedUsers(batches, suppressed);
+    }
+
+    // Users who already had the day's quota of live alerts from other cases: out of the recipients, into the suppressed.
+    private async Task<List<long>> HoldBackFatiguedAsync(DbConnection connection, DbTransaction transaction, string caseId, IReadOnlyCollection<long> users, long nowMs, int limit)
+    {
+        var ids = JsonSerializer.Serialize(users);
+        var sinceMs = nowMs - (long)RecordingRules.FatigueWindow.TotalMilliseconds;
+        var held = (await connection.QueryAsync<long>($"""
+            SELECT r.user_id FROM case_recipients r
+            WHERE r.user_id IN ({engine.IdsFromJson("ids")}) AND r.case_id <> @caseId AND r.pushed_ms > @sinceMs
+              AND NOT EXISTS (SELECT 1 FROM drill_cases d WHERE d.case_id = r.case_id)
+            GROUP BY r.user_id HAVING COUNT(*) >= @limit
+            """, new { ids, caseId, sinceMs, limit }, transaction)).ToList();
+        if (held.Count == 0) return held;
+        var heldIds = JsonSerializer.Serialize(held);
+        await connection.ExecuteAsync($"DELETE FROM case_recipients WHERE case_id = @caseId AND user_id IN ({engine.IdsFromJson("heldIds")})", new { caseId, heldIds }, transaction);
+        await connection.ExecuteAsync($"INSERT INTO case_suppressed (case_id, user_id, suppressed_ms) SELECT @caseId, v.value, @nowMs FROM ({engine.IdsFromJson("heldIds")}) AS v WHERE true ON CONFLICT DO NOTHING",
+            new { caseId, heldIds, nowMs }, transaction);
+        return held;
+    }
+
+    // Batch ids come from one sequence in the same transaction as the users they carry: a repeated step makes no new ids.
+    private static async Task<List<PushBatch>> WriteBatchesAsync(DbConnection connection, DbTransaction transaction, string caseId, AlertPayload payload, List<long> users, int batchSize, long nowMs)
+    {
+        if (users.Count == 0) return [];
+        var chunks = users.Chunk(batchSize).ToList();
+        var last = await connection.ExecuteScalarAsync<long>("UPDATE meta SET value = value + @n WHERE key = 'batch_seq' RETURNING value", new { n = chunks.Count }, transaction);
+        var first = last - chunks.Count + 1;
+        var payloadJson = JsonSerializer.Serialize(payload, PayloadJson.Options);
+        var batches = new List<PushBatch>(chunks.Count);
+        for (var i = 0; i < chunks.Count; i++) batches.Add(new PushBatch(first + i, caseId, chunks[i].ToList(), payload));
+        await connection.ExecuteAsync("INSERT INTO push_outbox (batch_id, case_id, user_ids, payload, created_ms) VALUES (@BatchId, @CaseId, @UserIds, @Payload, @NowMs)",
+            batches.Select(b => new { b.BatchId, b.CaseId, UserIds = OutboxStore.FormatIds(b.UserIds), Payload = payloadJson, NowMs = nowMs }), transaction);
         return batches;
+    }
+
+    /// <summary>Marks a case as a drill: its recipients never count toward anyone's alert-fatigue limit.</summary>
+    public async Task MarkDrillAsync(string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync("INSERT INTO drill_cases (case_id) VALUES (@caseId) ON CONFLICT DO NOTHING", new { caseId });
+    }
+
+    /// <summary>When the case last recorded a user (null: never).</summary>
+    public async Task<DateTimeOffset?> LatestRecordingAsync(string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        var ms = await connection.ExecuteScalarAsync<long?>("SELECT MAX(pushed_ms) FROM case_recipients WHERE case_id = @caseId", new { caseId });
+        return ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+    }
+
+    /// <summary>Users held back from a case by the fatigue limit.</summary>
+    public async Task<long> CountSuppressedAsync(string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM case_suppressed WHERE case_id = @caseId", new { caseId });
+    }
+
+    /// <summary>Writes a notice that covers the users recorded up to <paramref name="coversUntil"/> (nothing happens when it exists).</summary>
+    public async Task CreateNoticeAsync(string caseId, int number, AlertPayload payload, DateTimeOffset coversUntil)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO case_notices (case_id, notice_no, payload, covers_until_ms, cursor, sent, done) VALUES (@caseId, @number, @payload, @coversMs, -9223372036854775808, 0, 0)
+            ON CONFLICT DO NOTHING
+            """, new { caseId, number, payload = JsonSerializer.Serialize(payload, PayloadJson.Options), coversMs = coversUntil.ToUnixTimeMilliseconds() });
+    }
+
+    /// <summary>
+    /// Sends the next users of a notice (in user id order after its cursor) to the outbox, and moves the cursor, in one
+    /// transaction: a step repeated after a crash continues where the last committed one ended, so nobody gets it twice.
+    /// </summary>
+    public async Task<NoticeStep> SendNoticeStepAsync(string caseId, int number, int usersPerStep, int batchSize, DateTimeOffset now)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var notice = await connection.QuerySingleOrDefaultAsync<(string Payload, long CoversMs, long Cursor, long Sent, long Done)>(
+            "SELECT payload, covers_until_ms, cursor, sent, done FROM case_notices WHERE case_id = @caseId AND notice_no = @number", new { caseId, number }, transaction);
+        if (notice.Payload is null) throw new InvalidOperationException($"case {caseId} has no notice {number}");
+        if (notice.Done == 1) return new NoticeStep([], notice.Sent, Done: true);
+        var users = (await connection.QueryAsync<long>(
+            "SELECT user_id FROM case_recipients WHERE case_id = @caseId AND pushed_ms <= @coversMs AND user_id > @cursor ORDER BY user_id LIMIT @usersPerStep",
+            new { caseId, coversMs = notice.CoversMs, cursor = notice.Cursor, usersPerStep }, transaction)).ToList();
+        var payload = JsonSerializer.Deserialize<AlertPayload>(notice.Payload, PayloadJson.Options)!;
+        var batches = await WriteBatchesAsync(connection, transaction, caseId, payload, users, batchSize, now.ToUnixTimeMilliseconds());
+        var done = users.Count < usersPerStep;
+        var sent = notice.Sent + users.Count;
+        await connection.ExecuteAsync("UPDATE case_notices SET cursor = @cursor, sent = @sent, done = @done WHERE case_id = @caseId AND notice_no = @number",
+            new { caseId, number, cursor = users.Count > 0 ? users[^1] : notice.Cursor, sent, done = done ? 1 : 0 }, transaction);
+        await transaction.CommitAsync();
+        return new NoticeStep(batches, sent, done);
+    }
+
+    /// <summary>Stops a notice where it is (an update overtaken by the case's end).</summary>
+    public async Task AbandonNoticeAsync(string caseId, int number)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync("UPDATE case_notices SET done = 1 WHERE case_id = @caseId AND notice_no = @number", new { caseId, number });
+    }
+
+    /// <summary>Each notice of a case with how many users it has gone to and whether it is done.</summary>
+    public async Task<Dictionary<int, (long Sent, bool Done)>> NoticeProgressAsync(string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        var rows = await connection.QueryAsync<(long Number, long Sent, long Done)>("SELECT notice_no, sent, done FROM case_notices WHERE case_id = @caseId", new { caseId });
+        return rows.ToDictionary(r => (int)r.Number, r => (r.Sent, r.Done == 1));
+    }
+
+    /// <summary>Cases with a notice not yet sent to everyone it covers.</summary>
+    public async Task<List<string>> CasesWithUnsentNoticesAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<string>("SELECT DISTINCT case_id FROM case_notices WHERE done = 0")).ToList();
     }
 
     /// <summary>The candidates not yet among the case's recipients, in their order (a read: nothing is recorded).</summary>
@@ -84,7 +206,7 @@ public sealed class CaseStore(StoreEngine engine)
         var where = status is null ? "" : "WHERE status = @status";
         var rows = await connection.QueryAsync<(string CaseId, string Status, long UpdatedMs)>(
             $"SELECT case_id, status, updated_ms FROM cases {where} ORDER BY updated_ms DESC, case_id LIMIT @limit", new { status = status?.ToString(), limit });
-        return rows.Select(r => new CaseSummary(r.CaseId, Enum.Parse<CaseStatus>(r.Status), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedMs))).ToList();
+        return rows.Select(r => new CaseSummary(r.CaseId, ParseStatus(r.Status), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedMs))).ToList();
     }
 
     /// <summary>How many cases are in each state.</summary>
@@ -92,6 +214,14 @@ public sealed class CaseStore(StoreEngine engine)
     {
         await using var connection = await engine.OpenAsync();
         var rows = await connection.QueryAsync<(string Status, long Count)>("SELECT status, COUNT(*) FROM cases GROUP BY status");
-        return rows.ToDictionary(r => Enum.Parse<CaseStatus>(r.Status), r => (int)r.Count);
+        return rows.GroupBy(r => ParseStatus(r.Status)).ToDictionary(g => g.Key, g => (int)g.Sum(r => r.Count));
     }
+
+    // Rows written before approvals existed name the old states.
+    private static CaseStatus ParseStatus(string name) => name switch
+    {
+        "Open" => CaseStatus.Draft,
+        "Dispatched" => CaseStatus.Active,
+        _ => Enum.Parse<CaseStatus>(name),
+    };
 }

@@ -22,6 +22,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton<CaseStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<CredentialStore>();
+        services.AddSingleton<AuditStore>();
         services.AddSingleton(new ResidentCellIndex(authoritative: singleSilo));
         services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));
         services.AddSingleton<ResidentWriter>();

@@ -42,6 +42,18 @@ public sealed class AlertsOptions
     /// <summary>How long a case accepts late arrivals: the golden 72 hours.</summary>
     public TimeSpan CaseActiveFor { get; set; } = TimeSpan.FromHours(72);
 
+    /// <summary>Longest an approver may extend a case for, from the moment of the extension.</summary>
+    public TimeSpan MaxCaseExtension { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Alert fatigue: most live alerts a user gets in a rolling 24 hours (0: no limit). Users over it are held back
+    /// from a case and counted as suppressed; drills neither count nor are held back.
+    /// </summary>
+    public int MaxAlertsPerUserPerDay { get; set; } = 3;
+
+    /// <summary>Users a notice (update, closing message, correction) covers per step.</summary>
+    public int NoticeUsersPerStep { get; set; } = 10_000;
+
     /// <summary>Cells a case collects per step (concurrently).</summary>
     public int CellsPerDispatchStep { get; set; } = 16;
 
@@ -82,6 +94,9 @@ public sealed class AlertsOptions
         if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
         if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");
         if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero || GatewayLease <= TimeSpan.Zero || OutboxSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout, CaseActiveFor, GatewayLease and OutboxSweepInterval must be positive");
+        if (MaxCaseExtension <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxCaseExtension must be positive");
+        if (MaxAlertsPerUserPerDay < 0) throw new InvalidOperationException($"Alerts:MaxAlertsPerUserPerDay {MaxAlertsPerUserPerDay} must be 0 (no limit) or positive");
+        if (NoticeUsersPerStep < 1) throw new InvalidOperationException("Alerts:NoticeUsersPerStep must be positive");
         if (LateArrivalMaxWait <= TimeSpan.Zero || LateArrivalMaxWait >= CaseActiveFor)
             throw new InvalidOperationException($"Alerts:LateArrivalMaxWait {LateArrivalMaxWait} is invalid: must be positive and shorter than Alerts:CaseActiveFor ({CaseActiveFor})");
     }

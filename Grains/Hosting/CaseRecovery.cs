@@ -70,7 +70,9 @@ public sealed class CaseRecovery(
         var resumed = 0;
         try
         {
-            foreach (var caseId in await store.CasesInAsync(CaseStatus.Dispatching, CaseStatus.Dispatched))
+            // Live cases, and ended ones whose closing message or correction had not gone to everyone yet.
+            var cases = (await store.CasesInAsync(CaseStatus.Dispatching, CaseStatus.Active)).Union(await store.CasesWithUnsentNoticesAsync());
+            foreach (var caseId in cases)
             {
                 try
                 {

@@ -11,7 +11,12 @@ namespace Alerts.Grains;
 /// A stateless worker, so several batches are validated at once.
 /// </summary>
 [StatelessWorker]
-public sealed class ResidencyGrain(ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IResidencyGrain
+public sealed class ResidencyGrain(
+    ResidentWriter writer,
+    ResidentStore store,
+    AuditStore audit,
+    IOptions<AlertsOptions> options,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IResidencyGrain
 {
     private readonly AlertsOptions _options = options.Value;
 
@@ -40,17 +45,32 @@ public sealed class ResidencyGrain(ResidentWriter writer, IOptions<AlertsOptions
         return new IngestResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), rejections.Count, rejections);
     }
 
-    public Task SetOptOut(long userId, bool optedOut)
+    public async Task SetOptOut(long userId, bool optedOut)
     {
         CheckUserId(userId);
-        return GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).SetOptOut(userId, optedOut);
+        await GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).SetOptOut(userId, optedOut);
+        await AuditIfAdminAsync(optedOut ? "user.opt-out" : "user.opt-in", userId);
     }
 
-    public Task Erase(long userId)
+    public async Task SetTester(long userId, bool tester)
     {
         CheckUserId(userId);
-        return GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).Erase(userId);
+        await store.SetTesterAsync(userId, tester, time.GetUtcNow());
+        await AuditIfAdminAsync(tester ? "user.tester-enrolled" : "user.tester-withdrawn", userId);
     }
+
+    public async Task Erase(long userId)
+    {
+        CheckUserId(userId);
+        await GrainFactory.GetGrain<IUserDirectoryGrain>(Shard(userId)).Erase(userId);
+        await AuditIfAdminAsync("user.erase", userId);
+    }
+
+    // A user's own requests arrive through the gateway; what an admin does to a user is an admin action, and audited.
+    private Task AuditIfAdminAsync(string action, long userId) =>
+        Caller.Roles.Contains(Roles.Admin)
+            ? audit.AppendAsync(time.GetUtcNow(), action, $"user:{userId}", null, null)
+            : Task.CompletedTask;
 
     private long Shard(long userId) => userId % _options.DirectoryShards;
 

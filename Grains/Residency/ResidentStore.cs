@@ -91,12 +91,25 @@ public sealed class ResidentStore(StoreEngine engine)
             new { userId, flag = optedOut ? 1 : 0 });
     }
 
+    // Every table with a row per user: erasure deletes from each, and its check counts in each.
+    private static readonly string[] UserTables = ["residents", "user_prefs", "testers", "case_recipients", "case_suppressed"];
+
+    /// <summary>Enrolls a user as a tester (drills reach only testers) or withdraws them.</summary>
+    public async Task SetTesterAsync(long userId, bool tester, DateTimeOffset now)
+    {
+        await using var connection = await engine.OpenAsync();
+        if (tester)
+            await connection.ExecuteAsync("INSERT INTO testers (user_id, enrolled_ms) VALUES (@userId, @nowMs) ON CONFLICT (user_id) DO NOTHING", new { userId, nowMs = now.ToUnixTimeMilliseconds() });
+        else
+            await connection.ExecuteAsync("DELETE FROM testers WHERE user_id = @userId", new { userId });
+    }
+
     /// <summary>Deletes every row about a user outside the push outbox.</summary>
     public async Task EraseUserAsync(long userId)
     {
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+        foreach (var table in UserTables)
             await connection.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", new { userId }, transaction);
         await transaction.CommitAsync();
     }
@@ -113,7 +126,7 @@ public sealed class ResidentStore(StoreEngine engine)
     {
         await using var connection = await engine.OpenAsync();
         var total = 0;
-        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+        foreach (var table in UserTables)
             total += await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table} WHERE user_id = @userId", new { userId });
         var outbox = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");
         total += outbox.Count(ids => OutboxStore.ParseIds(ids).Contains(userId));

@@ -6,47 +6,55 @@ namespace Alerts.Grains;
 /// <summary>Refuses a client's call before any grain runs unless the interface's rule and the client's token allow it.</summary>
 public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger) : IIncomingGrainCallFilter
 {
-    /// <summary>Checks client calls; calls from grains, system targets and the silo itself pass untouched.</summary>
+    /// <summary>
+    /// Checks client calls and passes the checked caller on to the grain (<see cref="Caller"/>); calls from grains,
+    /// system targets and the silo itself pass untouched.
+    /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (CallRules.IsExternalClient(context.SourceId))
         {
-            var refusal = await Refusal(context);
+            // Whatever the client put under the caller keys itself is dropped: only a checked token names a caller.
+            Caller.Set(null, []);
+            var (refusal, check) = await Refusal(context);
             if (refusal is not null)
             {
                 logger.LogWarning("Refused a call from client {Source}: {Reason}", context.SourceId, refusal);
                 throw new AccessDeniedException(refusal);
             }
+
+            if (check is { IsValid: true }) Caller.Set(check.Name, check.Roles);
         }
 
         await context.Invoke();
     }
 
-    private async ValueTask<string?> Refusal(IIncomingGrainCallContext context)
+    // The reason to refuse (null: allowed), and the checked token when the rule asked for one.
+    private async ValueTask<(string? Refusal, TokenCheck? Check)> Refusal(IIncomingGrainCallContext context)
     {
         if (context.InterfaceMethod is not { } method)
         {
-            return $"{context.InterfaceName}.{context.MethodName}: no access rule for this interface";
+            return ($"{context.InterfaceName}.{context.MethodName}: no access rule for this interface", null);
         }
 
         var rule = CallRules.For(method);
         switch (rule.Kind)
         {
             case CallRuleKind.Anonymous:
-                return null;
+                return (null, null);
             case CallRuleKind.OrleansClientPlumbing:
-                return PlumbingRefusal(context, rule);
+                return (PlumbingRefusal(context, rule), null);
             case CallRuleKind.SiloOnly:
-                return $"{rule.Name}: only grains may call this interface";
+                return ($"{rule.Name}: only grains may call this interface", null);
             case CallRuleKind.Closed:
-                return $"{rule.Name}: no access rule for this interface";
+                return ($"{rule.Name}: no access rule for this interface", null);
         }
 
         var check = await tokens.Check(RequestContext.Get(AccessTokenHeader.Key) as string);
-        if (!check.IsValid) return $"{rule.Name}: {check.Failure}";
-        if (check.Roles.Any(rule.Roles.Contains)) return null;
+        if (!check.IsValid) return ($"{rule.Name}: {check.Failure}", check);
+        if (check.Roles.Any(rule.Roles.Contains)) return (null, check);
         var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
-        return $"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}";
+        return ($"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}", check);
     }
 
     // A client may cancel its own calls, not somebody else's: the first argument names the sender of the call to cancel.

@@ -38,6 +38,19 @@ public sealed class PostgresEngine : StoreEngine
     // Npgsql takes the array itself, which PostgreSQL matches with ANY.
     public override string AnyOf(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
+    public override string IdsFromJson(string parameter) => $"SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(@{parameter} AS json))";
+
+    public override string SequenceKey => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+
+    // TRUNCATE too: it bypasses row triggers.
+    public override string AppendOnly(string table) => $"""
+        CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$;
+        DROP TRIGGER IF EXISTS {table}_no_change ON {table};
+        CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+        DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();
+        """;
+
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, CAST(value AS BIGINT), @nowMs FROM json_array_elements_text(CAST(@ids AS json)) ON CONFLICT DO NOTHING RETURNING user_id";
 

@@ -2,10 +2,10 @@ using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases, client credentials), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine)
 {
-    // {0} is the engine's user id key type.
+    // {0} is the engine's user id key type, {1} its sequence key.
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS residents (
@@ -17,6 +17,16 @@ public sealed class ProductSchema(StoreEngine engine)
         CREATE INDEX IF NOT EXISTS case_recipients_user ON case_recipients (user_id);
         CREATE TABLE IF NOT EXISTS push_outbox (batch_id BIGINT PRIMARY KEY, case_id TEXT NOT NULL, user_ids TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS testers (user_id BIGINT PRIMARY KEY, enrolled_ms BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS drill_cases (case_id TEXT PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE TABLE IF NOT EXISTS case_notices (
+            case_id TEXT NOT NULL, notice_no INTEGER NOT NULL, payload TEXT NOT NULL, covers_until_ms BIGINT NOT NULL,
+            cursor BIGINT NOT NULL, sent BIGINT NOT NULL, done INTEGER NOT NULL, PRIMARY KEY (case_id, notice_no));
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq {1}, at_ms BIGINT NOT NULL, actor TEXT NOT NULL, roles TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+            state_before TEXT NULL, state_after TEXT NULL, detail TEXT NULL);
+        CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq);
         CREATE TABLE IF NOT EXISTS client_credentials (name TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, roles TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT NULL);
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
@@ -28,7 +38,8 @@ public sealed class ProductSchema(StoreEngine engine)
         await using var transaction = await connection.BeginTransactionAsync();
         // Silos of a cluster start together: one creates the tables while the others wait.
         await engine.LockSchemaAsync(connection, transaction);
-        await connection.ExecuteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Tables, engine.UserKeyType), transaction: transaction);
+        await connection.ExecuteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Tables, engine.UserKeyType, engine.SequenceKey), transaction: transaction);
+        await connection.ExecuteAsync(engine.AppendOnly("audit_log"), transaction: transaction);
         await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision }, transaction);
         var stored = await connection.ExecuteScalarAsync<long>("SELECT value FROM meta WHERE key = 'cell_precision'", transaction: transaction);
         await transaction.CommitAsync();

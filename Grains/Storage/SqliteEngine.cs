@@ -52,6 +52,15 @@ public sealed class SqliteEngine : StoreEngine
     // Dapper expands "IN @list" into one parameter per value.
     public override string AnyOf(string column, string parameter) => $"{column} IN @{parameter}";
 
+    public override string IdsFromJson(string parameter) => $"SELECT value FROM json_each(@{parameter})";
+
+    public override string SequenceKey => "INTEGER PRIMARY KEY AUTOINCREMENT";
+
+    public override string AppendOnly(string table) => $"""
+        CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        """;
+
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, value, @nowMs FROM json_each(@ids) WHERE true ON CONFLICT DO NOTHING RETURNING user_id";
 

@@ -24,6 +24,15 @@ public abstract class StoreEngine : IAsyncDisposable
     /// <summary>A condition that <paramref name="column"/> is one of the values in the list parameter <paramref name="parameter"/>.</summary>
     public abstract string AnyOf(string column, string parameter);
 
+    /// <summary>A subquery yielding the user ids of the JSON array parameter <paramref name="parameter"/> (any number of them).</summary>
+    public abstract string IdsFromJson(string parameter);
+
+    /// <summary>The column definition of an ever-growing sequence key (the audit log's).</summary>
+    public abstract string SequenceKey { get; }
+
+    /// <summary>Statements that make <paramref name="table"/> append-only: any UPDATE or DELETE fails.</summary>
+    public abstract string AppendOnly(string table);
+
     /// <summary>Inserts @caseId/@nowMs recipients from the JSON array @ids, skipping existing ones, returning the new user ids.</summary>
     public abstract string InsertNewRecipients { get; }
 

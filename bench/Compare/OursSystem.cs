@@ -93,8 +93,7 @@ public sealed class OursSystem : ISpatialSystem
         await using var subscription = await PushSubscription.StartAsync(_client.Cluster, "compare", gateway);
         var caseGrain = _client.GetGrain<ICaseGrain>("compare");
         var dispatch = Stopwatch.StartNew();
-        await caseGrain.Open(new CaseDefinition(centre.Latitude, centre.Longitude, radiusMeters, "Benchmark alert", "https://alerts.example/c/compare"));
-        await caseGrain.Dispatch();
+        await BenchCases.FileAndApproveAsync(_client, () => _silo.ConnectClientAsync(BenchSettings.ApproverCredential), "compare", centre.Latitude, centre.Longitude, radiusMeters);
         await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
         dispatch.Stop();
         // The last recipients may come before the last (empty) cells are collected: let the dispatch end, untimed

@@ -49,13 +49,13 @@ public sealed class BenchSilo : IAsyncDisposable
         return new BenchSilo(host);
     }
 
-    /// <summary>An external client (<see cref="AlertsClient"/>) through this silo's gateway port, signed in with both roles.</summary>
-    public Task<AlertsClient> ConnectClientAsync() => AlertsClient.ConnectAsync(new AlertsClientOptions
+    /// <summary>An external client (<see cref="AlertsClient"/>) through this silo's gateway port, signed in with both roles (or as <paramref name="credential"/>).</summary>
+    public Task<AlertsClient> ConnectClientAsync(string credential = BenchSettings.Credential) => AlertsClient.ConnectAsync(new AlertsClientOptions
     {
         ClusterId = Settings.ClusterId,
         ServiceId = Settings.ServiceId,
         Gateways = [$"127.0.0.1:{Settings.GatewayPort}"],
-        Credential = BenchSettings.Credential,
+        Credential = credential,
     });
 
     public async ValueTask DisposeAsync()

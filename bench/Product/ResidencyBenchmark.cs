@@ -51,7 +51,7 @@ public static class ResidencyBenchmark
         await writer.FlushAsync();
         flush.Stop();
 
-        var (subscription, dispatchTime) = await DispatchAsync(client, inside);
+        var (subscription, dispatchTime) = await DispatchAsync(client, () => silo.ConnectClientAsync(BenchSettings.ApproverCredential), inside);
 
         Console.WriteLine($"storage: {database.Provider}, one in-process silo");
         Console.WriteLine($"users: {users:N0}, inside the 120 km circle: {inside:N0} (checksum {checksum % 1000})");
@@ -145,7 +145,12 @@ public static class ResidencyBenchmark
 
             drain.Stop();
 
-            var (subscription, dispatchTime) = await DispatchAsync(client, inside);
+            var (subscription, dispatchTime) = await DispatchAsync(client, () => AlertsClient.ConnectAsync(new AlertsClientOptions
+            {
+                ClusterId = settings["Alerts:Cluster:ClusterId"]!,
+                MembershipConnectionString = database.ConnectionString,
+                Credential = BenchSettings.ApproverCredential,
+            }), inside);
             var stats = await client.GetGrain<IPushHubGrain>(0).GetStats();
 
             Console.WriteLine($"storage: postgres, a cluster of {SiloCount} silo processes on this machine (migrate {migrate.Elapsed.TotalSeconds:N1} s, silos started one after another in {start.Elapsed.TotalSeconds:N1} s), client through the membership table");
@@ -196,14 +201,13 @@ public static class ResidencyBenchmark
     }
 
     // A gateway connected through the client, kept subscribed by PushSubscription, acknowledging every batch.
-    private static async Task<(PushSubscription Subscription, TimeSpan Elapsed)> DispatchAsync(AlertsClient client, int inside)
+    private static async Task<(PushSubscription Subscription, TimeSpan Elapsed)> DispatchAsync(AlertsClient client, Func<Task<AlertsClient>> connectApprover, int inside)
     {
         var gateway = new CountingGateway(client.Cluster, inside);
         var subscription = await PushSubscription.StartAsync(client.Cluster, "bench", gateway);
         var dispatch = Stopwatch.StartNew();
         var caseGrain = client.GetGrain<ICaseGrain>("bench");
-        await caseGrain.Open(new CaseDefinition(Lat, Lon, Radius, "Benchmark alert", "https://alerts.example/c/bench"));
-        await caseGrain.Dispatch();
+        await BenchCases.FileAndApproveAsync(client, connectApprover, "bench", Lat, Lon, Radius);
         await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
         dispatch.Stop();
         // The last recipients may come before the last (empty) cells of the circle are collected: let the

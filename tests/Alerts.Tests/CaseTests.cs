@@ -14,17 +14,41 @@ public sealed class CaseTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
+    private static CaseDefinition Valid => Admins.Case(10, 10, null, "m", "https://a.example/x");
+
     public static TheoryData<string, CaseDefinition, string> BadDefinitions => new()
     {
-        { "latitude", new CaseDefinition(95, 10, null, "m", "https://a.example/x"), "latitude" },
-        { "longitude NaN", new CaseDefinition(10, double.NaN, null, "m", "https://a.example/x"), "longitude" },
-        { "radius zero", new CaseDefinition(10, 10, 0, "m", "https://a.example/x"), "radiusMeters" },
-        { "radius over the maximum", new CaseDefinition(10, 10, 500_001, "m", "https://a.example/x"), "radiusMeters" },
-        { "empty message", new CaseDefinition(10, 10, null, "  ", "https://a.example/x"), "message" },
-        { "long message", new CaseDefinition(10, 10, null, new string('x', 1_001), "https://a.example/x"), "message" },
-        { "payload over 4 KB", new CaseDefinition(10, 10, null, new string('好', 1_000), "https://a.example/" + new string('好', 450)), "message" },
-        { "relative link", new CaseDefinition(10, 10, null, "m", "/c/1"), "link" },
-        { "ftp link", new CaseDefinition(10, 10, null, "m", "ftp://a.example/x"), "link" },
+        { "latitude", Valid with { Latitude = 95 }, "latitude" },
+        { "longitude NaN", Valid with { Longitude = double.NaN }, "longitude" },
+        { "radius zero", Valid with { RadiusMeters = 0 }, "radiusMeters" },
+        { "radius over the maximum", Valid with { RadiusMeters = 500_001 }, "radiusMeters" },
+        { "empty message", Valid with { Message = "  " }, "message" },
+        { "message over 360", Valid with { Message = new string('x', 361) }, "message" },
+        { "payload over 4 KB", Valid with { Message = new string('好', 360), Link = "https://a.example/" + new string('好', 1_200) }, "link" },
+        { "relative link", Valid with { Link = "/c/1" }, "link" },
+        { "ftp link", Valid with { Link = "ftp://a.example/x" }, "link" },
+        { "language", Valid with { Language = "fr" }, "language" },
+        { "no child", Valid with { Child = null }, "child" },
+        { "child name", Valid with { Child = new MissingChild(" ") }, "child.name" },
+        { "child age", Valid with { Child = new MissingChild("A", 18) }, "child.age" },
+        { "child sex", Valid with { Child = new MissingChild("A", Sex: (ChildSex)9) }, "child.sex" },
+        { "child height", Valid with { Child = new MissingChild("A", HeightCm: 400) }, "child.heightCm" },
+        { "clothing", Valid with { Child = new MissingChild("A", Clothing: new string('c', 501)) }, "child.clothing" },
+        { "photo", Valid with { Child = new MissingChild("A", PhotoUrl: "photo.jpg") }, "child.photoUrl" },
+        { "last seen missing", Valid with { LastSeenAt = null }, "lastSeenAt" },
+        { "last seen in the future", Valid with { LastSeenAt = AlertsSilo.Epoch.AddHours(1) }, "lastSeenAt" },
+        { "place", Valid with { LastSeenPlace = "" }, "lastSeenPlace" },
+        { "police reference", Valid with { PoliceReference = null }, "policeReference" },
+        { "phone letters", Valid with { ContactPhone = "call me" }, "contactPhone" },
+        { "phone plus inside", Valid with { ContactPhone = "110+1" }, "contactPhone" },
+        { "no correction", Valid with { Correction = null }, "correction" },
+        { "correction over 360", Valid with { Correction = new string('x', 361) }, "correction" },
+        { "ring not after the last", Valid with { Rings = [new(TimeSpan.FromHours(2), 200_000), new(TimeSpan.FromHours(1), 300_000)] }, "rings" },
+        { "ring not wider", Valid with { Rings = [new(TimeSpan.FromHours(1), 100_000)] }, "rings" },
+        { "ring over the maximum", Valid with { Rings = [new(TimeSpan.FromHours(1), 600_000)] }, "rings[0].radiusMeters" },
+        { "ring after expiry", Valid with { Rings = [new(TimeSpan.FromHours(80), 200_000)] }, "rings" },
+        { "translation language twice", Valid with { Translations = [new("zh-CN", "你好"), new("zh-CN", "你好")] }, "translations" },
+        { "translation empty", Valid with { Translations = [new("zh-CN", "")] }, "translations[0].message" },
     };
 
     [Theory]
@@ -33,7 +57,7 @@ public sealed class CaseTests : IAsyncLifetime
     {
         var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>("bad-" + name.Replace(' ', '-')).Open(definition));
         Assert.True(ex.ParamName == field || (ex is GeoValidationException g && g.Field == field), $"{name}: {ex.ParamName} / {ex.Message}");
-        Assert.Contains(field, ex.Message);
+        Assert.Contains(field.Split('[')[0], ex.Message);
         Assert.Equal(CaseStatus.None, (await _silo.Grains.GetGrain<ICaseGrain>("bad-" + name.Replace(' ', '-')).GetProgress()).Status);
     }
 
@@ -43,42 +67,53 @@ public sealed class CaseTests : IAsyncLifetime
     [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
     public async Task A_bad_case_id_is_refused(string caseId)
     {
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>(caseId).Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x")));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>(caseId).Open(Valid));
         Assert.Equal("caseId", ex.ParamName);
     }
 
     [Fact]
-    public async Task A_thousand_chinese_characters_fit_a_push()
+    public async Task A_360_character_chinese_alert_with_every_detail_fits_a_push()
     {
-        var opened = await _silo.Grains.GetGrain<ICaseGrain>("zh").Open(new CaseDefinition(22.5, 114.0, null, new string('好', 1_000), "https://a.example/x"));
-        Assert.Equal(CaseStatus.Open, opened.Status);
+        var full = Valid with
+        {
+            Message = new string('好', 360),
+            Language = "zh-CN",
+            Child = new MissingChild(new string('李', 100), 6, ChildSex.Female, 115, new string('红', 500), new string('发', 500), "https://a.example/photo.jpg"),
+            Translations = [new("en", new string('x', 360), new string('y', 360))],
+        };
+        var opened = await _silo.Grains.GetGrain<ICaseGrain>("zh").Open(full);
+        Assert.Equal(CaseStatus.Draft, opened.Status);
+        // The push carries the message and the link, nothing else about the child: the app fetches the record.
+        var record = await _silo.Grains.GetGrain<ICaseGrain>("zh").GetRecord();
+        Assert.Equal(full, record.Definition);
     }
 
     [Fact]
-    public async Task The_default_radius_is_120_km_and_the_lifecycle_is_enforced()
+    public async Task The_default_radius_is_120_km_and_illegal_transitions_name_the_current_state()
     {
         var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("life");
-        var opened = await caseGrain.Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x"));
-        Assert.Equal(120_000, opened.RadiusMeters);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x")));
+        var opened = await caseGrain.Open(Valid);
+        Assert.Equal((CaseStatus.Draft, 120_000.0), (opened.Status, opened.RadiusMeters));
+        Assert.Contains("already exists (Draft)", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Open(Valid))).Message);
+        Assert.Contains("cannot be approved: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Approve())).Message);
+        Assert.Contains("cannot be resolved: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Resolve(null))).Message);
+        Assert.Contains("cannot be updated: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Update("new"))).Message);
         await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Widen(100_000));
         Assert.Equal(130_000, (await caseGrain.Widen(130_000)).RadiusMeters);
-        Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Close(CaseStatus.Cancelled)).Status);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Dispatch());
-        await Assert.ThrowsAsync<ArgumentException>(() => _silo.Grains.GetGrain<ICaseGrain>("life-2").Close(CaseStatus.Dispatched));
+        Assert.Equal("reason", (await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Cancel(" "))).ParamName);
+        Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Cancel("filed twice")).Status);
+        Assert.Contains("cannot be submitted: it is Cancelled", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Submit())).Message);
+        Assert.Contains("cannot be cancelled: it is Cancelled", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Cancel("again"))).Message);
+        Assert.Equal("filed twice", (await caseGrain.GetRecord()).ClosingReason);
     }
 
     [Fact]
-    public async Task A_closed_case_pushes_no_late_arrival()
+    public async Task A_resolved_case_pushes_no_late_arrival()
     {
         var residency = _silo.Grains.GetGrain<IResidencyGrain>(0);
-        var watcher = new ProgressWatcher();
         var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("closed");
-        await caseGrain.Open(new CaseDefinition(10, 10, 5_000, "m", "https://a.example/x"));
-        await caseGrain.Watch(_silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
-        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
-        await caseGrain.Close(CaseStatus.Resolved);
+        await _silo.DispatchAsync("closed", Admins.Case(10, 10, 5_000));
+        await caseGrain.Resolve(null);
 
         await residency.Report([new LocationUpdate(77, 10.001, 10.001, AlertsSilo.Epoch)]);
         var progress = await caseGrain.GetProgress();
@@ -92,13 +127,13 @@ public sealed class CaseTests : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?> { ["Alerts:CaseActiveFor"] = "00:02:00" };
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), null, settings);
-        var dispatchedAt = silo.Time.GetUtcNow();
-        await silo.DispatchAsync("expiring", new CaseDefinition(22.5, 114.0, 1_000, "m", "https://a.example/x"));
+        var approvedAt = silo.Time.GetUtcNow();
+        await silo.DispatchAsync("expiring", Admins.Case(22.5, 114.0, 1_000));
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("expiring");
         var reminders = silo.Services.GetRequiredService<IReminderTable>();
         var reminder = await reminders.ReadRow(caseGrain.GetGrainId(), "expire");
         Assert.NotNull(reminder);
-        Assert.True(reminder.StartAt >= (dispatchedAt + TimeSpan.FromMinutes(2)).UtcDateTime, $"first tick {reminder.StartAt:O} comes before the case's time is up");
+        Assert.True(reminder.StartAt >= (approvedAt + TimeSpan.FromMinutes(2)).UtcDateTime, $"first tick {reminder.StartAt:O} comes before the case's time is up");
 
         // Orleans delivers ticks on its own schedule (its reminder list refreshes every few minutes); the tick itself is what
         // this test drives, on the grain's own remindable interface, at chosen times.
@@ -106,7 +141,7 @@ public sealed class CaseTests : IAsyncLifetime
         Task Tick() => remindable.ReceiveReminder("expire", new TickStatus(reminder.StartAt, reminder.Period, silo.Time.GetUtcNow().UtcDateTime));
         silo.Time.Advance(TimeSpan.FromMinutes(1));
         await Tick();
-        Assert.Equal(CaseStatus.Dispatched, (await caseGrain.GetProgress()).Status);
+        Assert.Equal(CaseStatus.Active, (await caseGrain.GetProgress()).Status);
 
         silo.Time.Advance(TimeSpan.FromMinutes(1));
         await Tick();
@@ -122,7 +157,7 @@ public sealed class CaseTests : IAsyncLifetime
         var time = new ManualTimeProvider(AlertsSilo.Epoch);
         var settings = new Dictionary<string, string?> { ["Alerts:CaseActiveFor"] = "00:02:00" };
         await using (var silo = await AlertsSilo.StartAsync(store, time, settings))
-            await silo.DispatchAsync("expiring", new CaseDefinition(22.5, 114.0, 1_000, "m", "https://a.example/x"));
+            await silo.DispatchAsync("expiring", Admins.Case(22.5, 114.0, 1_000));
 
         time.Advance(TimeSpan.FromMinutes(3));
         await using var again = await AlertsSilo.StartAsync(store, time, settings);
@@ -134,17 +169,17 @@ public sealed class CaseTests : IAsyncLifetime
     {
         foreach (var id in new[] { "list-a", "list-b", "list-c" })
         {
-            await _silo.Grains.GetGrain<ICaseGrain>(id).Open(new CaseDefinition(10, 10, null, "m", "https://a.example/x"));
+            await _silo.Grains.GetGrain<ICaseGrain>(id).Open(Valid);
             _silo.Time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        await _silo.Grains.GetGrain<ICaseGrain>("list-a").Close(CaseStatus.Cancelled);
+        await _silo.Grains.GetGrain<ICaseGrain>("list-a").Cancel("test");
         var index = _silo.Grains.GetGrain<ICaseIndexGrain>(0);
 
         var all = await index.List(null, 10);
         Assert.Equal(["list-a", "list-c", "list-b"], all.Select(c => c.CaseId));
         Assert.Equal(_silo.Time.GetUtcNow(), all[0].UpdatedAt);
-        Assert.Equal(["list-c", "list-b"], (await index.List(CaseStatus.Open, 10)).Select(c => c.CaseId));
+        Assert.Equal(["list-c", "list-b"], (await index.List(CaseStatus.Draft, 10)).Select(c => c.CaseId));
         Assert.Equal(["list-a"], (await index.List(CaseStatus.Cancelled, 10)).Select(c => c.CaseId));
         Assert.Equal(["list-a", "list-c"], (await index.List(null, 2)).Select(c => c.CaseId));
     }
@@ -159,11 +194,16 @@ public sealed class CaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Dispatching_widening_or_closing_a_case_nobody_filed_is_not_found()
+    public async Task Any_move_on_a_case_nobody_filed_is_not_found()
     {
         var missing = _silo.Grains.GetGrain<ICaseGrain>("never-filed");
-        Assert.Contains("no case named never-filed", (await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Dispatch())).Message);
+        Assert.Contains("no case named never-filed", (await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Approve())).Message);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Submit());
         await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Widen(200_000));
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Close(CaseStatus.Resolved));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Resolve(null));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Cancel("x"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Update("x"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.Extend(TimeSpan.FromHours(1)));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => missing.GetRecord());
     }
 }

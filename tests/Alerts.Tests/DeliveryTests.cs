@@ -1,3 +1,4 @@
+using Alerts.Grains;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
@@ -7,6 +8,9 @@ namespace Alerts.Tests;
 /// <summary>At-least-once delivery to gateways: acks, redelivery, several gateways, none connected, flow control.</summary>
 public sealed class DeliveryTests
 {
+    // Outbox tests record users directly, as a live case with no fatigue limit would.
+    private static readonly RecordingRules NoRules = new(TestersOnly: false, MaxAlertsPerDay: 0);
+
     private static async Task<(CaseProgress Done, HashSet<long> Expected)> DispatchAsync(AlertsSilo silo, string caseId, int scatter = 1_000)
     {
         var (lat, lon, radius) = (22.5431, 114.0579, 40_000.0);
@@ -15,12 +19,12 @@ public sealed class DeliveryTests
         await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
         var watcher = new ProgressWatcher();
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>(caseId);
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://a.example/x"));
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
+        await Admins.ApproveAsync(caseGrain);
         try
         {
-            return (await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched), Population.Inside(residents, lat, lon, radius));
+            return (await watcher.WaitFor(p => p.Status == CaseStatus.Active), Population.Inside(residents, lat, lon, radius));
         }
         catch (TimeoutException)
         {
@@ -142,8 +146,8 @@ public sealed class DeliveryTests
 
         // As if the case's silo died between committing the batch and handing it over.
         var payload = new AlertPayload("orphan", "m", "https://a.example/x");
-        var written = await silo.Cases.RecordRecipientsAsync("orphan", payload, [11, 12, 13], 50, AlertsSilo.Epoch);
-        Assert.Single(written);
+        var written = await silo.Cases.RecordRecipientsAsync("orphan", payload, [11, 12, 13], 50, AlertsSilo.Epoch, NoRules);
+        Assert.Single(written.Batches);
         Assert.Equal(0, (await hub.GetStats()).Pending + (await hub.GetStats()).InFlight);
 
         // The sweep runs on the grains' clock every OutboxSweepInterval (10 s).
@@ -151,7 +155,7 @@ public sealed class DeliveryTests
 
         await gateway.WaitForPushes(3);
         Assert.Equal([11L, 12L, 13L], gateway.Pushes.Order());
-        Assert.Equal(written[0].BatchId, Assert.Single(gateway.Batches).BatchId);
+        Assert.Equal(written.Batches[0].BatchId, Assert.Single(gateway.Batches).BatchId);
     }
 
     [Fact]
@@ -161,7 +165,7 @@ public sealed class DeliveryTests
         var gateway = await silo.SubscribeGatewayAsync();
         var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
         await hub.GetStats();
-        var written = await silo.Cases.RecordRecipientsAsync("slow-hand-over", new AlertPayload("slow-hand-over", "m", "https://a.example/x"), [21, 22], 50, AlertsSilo.Epoch);
+        var written = await silo.Cases.RecordRecipientsAsync("slow-hand-over", new AlertPayload("slow-hand-over", "m", "https://a.example/x"), [21, 22], 50, AlertsSilo.Epoch, NoRules);
         await PassSecondsAsync(silo, hub, 10);
 
         await gateway.WaitForPushes(2);
@@ -171,7 +175,7 @@ public sealed class DeliveryTests
         }
 
         // The case's Enqueue, delayed behind the sweep in the hub's queue, arrives after the batch was acknowledged.
-        await silo.Grains.GetGrain<IPushOutboxGrain>(0).Enqueue(written);
+        await silo.Grains.GetGrain<IPushOutboxGrain>(0).Enqueue(written.Batches);
         var stats = await hub.GetStats();
         Assert.Equal((0, 0, 1L), (stats.Pending, stats.InFlight, stats.Acknowledged));
         Assert.Equal(1, gateway.Deliveries);
@@ -185,7 +189,7 @@ public sealed class DeliveryTests
         var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
         await hub.GetStats();
         silo.Time.Advance(TimeSpan.FromSeconds(9));
-        await silo.Cases.RecordRecipientsAsync("young", new AlertPayload("young", "m", "https://a.example/x"), [31], 50, silo.Time.GetUtcNow());
+        await silo.Cases.RecordRecipientsAsync("young", new AlertPayload("young", "m", "https://a.example/x"), [31], 50, silo.Time.GetUtcNow(), NoRules);
 
         // The first sweep (10 s after the hub started) sees a batch one second old: it may still be on its way.
         silo.Time.Advance(TimeSpan.FromSeconds(1));

@@ -31,10 +31,10 @@ public sealed class DispatchTests
         await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
         var watcher = new ProgressWatcher();
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("case-" + place.Replace(' ', '-'));
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing: Li Wei, 6, red jacket", "https://alerts.example/c/1"));
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing: Li Wei, 6, red jacket", "https://alerts.example/c/1"));
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
-        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await Admins.ApproveAsync(caseGrain);
+        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Active);
         await gateway.WaitForPushes(expected.Count);
 
         Assert.Equal(expected.Count, done.Recipients);
@@ -52,8 +52,8 @@ public sealed class DispatchTests
         await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
         var gateway = new RecordingGateway(silo.Grains);
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("nearest");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://a.example/x"));
+        await Admins.ApproveAsync(caseGrain);
         var expected = Population.Inside(residents, lat, lon, radius);
         await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
         await gateway.WaitForPushes(expected.Count);
@@ -76,7 +76,7 @@ public sealed class DispatchTests
         await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
         var watcher = new ProgressWatcher();
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("moves");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://a.example/x"));
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://a.example/x"));
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
 
         // Users move while the dispatch runs: half of the scatter jumps to another spot inside the circle.
@@ -86,8 +86,8 @@ public sealed class DispatchTests
             var p = GreatCircle.Destination(lat, lon, random.NextDouble() * 360, radius * 0.9 * random.NextDouble());
             return new LocationUpdate(u.UserId, p.Latitude, p.Longitude, AlertsSilo.Epoch.AddMinutes(1));
         }).ToList();
-        await Task.WhenAll(caseGrain.Dispatch(), residency.Report(moves));
-        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await Task.WhenAll(Admins.ApproveAsync(caseGrain), residency.Report(moves));
+        await watcher.WaitFor(p => p.Status == CaseStatus.Active);
 
         // A newcomer arrives inside after the dispatch; another stays outside.
         var inside = GreatCircle.Destination(lat, lon, 45, radius / 2);
@@ -110,7 +110,7 @@ public sealed class DispatchTests
         var newlyInside = Population.Inside(finalPositions, lat, lon, widened);
         newlyInside.ExceptWith(gateway.Pushes);
         await caseGrain.Widen(widened);
-        var wide = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched && p.RadiusMeters == widened);
+        var wide = await watcher.WaitFor(p => p.Status == CaseStatus.Active && p.RadiusMeters == widened);
         await gateway.WaitForPushes(wide.Recipients);
         var pushes = gateway.Pushes;
         Assert.Equal(pushes.Count, pushes.Distinct().Count());
@@ -134,13 +134,13 @@ public sealed class DispatchTests
         silo.Time.Advance(TimeSpan.FromDays(2)); // user 3's fix is now older than 7 days
 
         var gateway = await silo.SubscribeGatewayAsync();
-        var done = await silo.DispatchAsync("privacy", new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"));
+        var done = await silo.DispatchAsync("privacy", Admins.Case(lat, lon, 5_000, "m", "https://a.example/x"));
         await gateway.WaitForPushes(1);
         Assert.Equal(1, done.Recipients);
         Assert.Equal([1L], gateway.Pushes);
 
         // Opting back in makes the user eligible for the next case.
         await residency.SetOptOut(2, false);
-        Assert.Equal(2, (await silo.DispatchAsync("privacy-2", new CaseDefinition(lat, lon, 5_000, "m", "https://a.example/x"))).Recipients);
+        Assert.Equal(2, (await silo.DispatchAsync("privacy-2", Admins.Case(lat, lon, 5_000, "m", "https://a.example/x"))).Recipients);
     }
 }

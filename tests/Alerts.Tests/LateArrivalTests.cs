@@ -12,7 +12,7 @@ public sealed class LateArrivalTests
 {
     private const double Lat = 22.5431, Lon = 114.0579, Radius = 30_000;
 
-    private static CaseDefinition Definition => new(Lat, Lon, Radius, "m", "https://a.example/x");
+    private static CaseDefinition Definition => Admins.Case(Lat, Lon, Radius, "m", "https://a.example/x");
 
     private static LocationUpdate At(long userId, double bearing, double distance, DateTimeOffset fixTime)
     {
@@ -112,10 +112,8 @@ public sealed class LateArrivalTests
         Assert.Empty(await silo.PendingLateArrivalsAsync("one-late"));
     }
 
-    [Theory]
-    [InlineData(CaseStatus.Resolved)]
-    [InlineData(CaseStatus.Expired)]
-    public async Task Late_arrivals_gathered_when_a_case_closes_are_pushed_before_it_closes_and_none_after(CaseStatus outcome)
+    [Fact]
+    public async Task Late_arrivals_gathered_when_a_case_is_resolved_are_pushed_before_it_closes_and_none_after()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
@@ -126,12 +124,13 @@ public sealed class LateArrivalTests
         await silo.WaitUntilCaseHasAsync("closing", [1, 2, 3]);
         Assert.Equal(3, (await silo.PendingLateArrivalsAsync("closing")).Count);
 
-        // The wait is not over; the close records them first, then ends the case.
-        var closed = await caseGrain.Close(outcome);
-        Assert.Equal((outcome, 3L), (closed.Status, closed.Recipients));
+        // The wait is not over; the close records them first, then ends the case and sends them the closing message.
+        var closed = await caseGrain.Resolve("Found, thank you");
+        Assert.Equal((CaseStatus.Resolved, 3L), (closed.Status, closed.Recipients));
         Assert.Equal([1L, 2L, 3L], (await silo.Cases.LoadRecipientsAsync("closing")).Order());
-        await gateway.WaitForPushes(3);
-        Assert.Equal([1L, 2L, 3L], gateway.Pushes.Order());
+        await gateway.WaitForPushes(6);
+        Assert.Equal([1L, 2L, 3L], gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
+        Assert.Equal([1L, 2L, 3L], gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Resolved).SelectMany(b => b.UserIds).Order());
 
         // After the close nobody else is pushed, whoever arrives and however long one waits.
         await residency.Report([At(4, 45, 2_000, AlertsSilo.Epoch.AddSeconds(1))]);
@@ -140,7 +139,7 @@ public sealed class LateArrivalTests
         Assert.Empty(await silo.PendingLateArrivalsAsync("closing"));
         Assert.Equal(3, (await caseGrain.GetProgress()).Recipients);
         Assert.Equal(3, (await silo.Cases.LoadRecipientsAsync("closing")).Count);
-        Assert.Equal(3, gateway.Pushes.Count);
+        Assert.Equal(6, gateway.Pushes.Count);
     }
 
     [Theory]

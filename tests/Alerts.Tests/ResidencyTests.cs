@@ -112,10 +112,10 @@ public sealed class ResidencyTests
         await residency.SetOptOut(5, false);
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("erase");
         var watcher = new ProgressWatcher();
-        await caseGrain.Open(new CaseDefinition(22.54, 114.05, 10_000, "m", "https://a.example/x"));
+        await Admins.FileAsync(caseGrain, Admins.Case(22.54, 114.05, 10_000, "m", "https://a.example/x"));
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
-        await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        await Admins.ApproveAsync(caseGrain);
+        await watcher.WaitFor(p => p.Status == CaseStatus.Active);
         await silo.Grains.GetCell(CellOf(22.54, 114.05)).Flush();
         Assert.True(await silo.Residents.CountRowsAboutAsync(5) >= 3); // resident, preference, recipient (+ a pending batch: no gateway)
 
@@ -163,7 +163,7 @@ public sealed class ResidencyTests
 
         // Only user 2 is alerted at the new place: the opt-outs came along with the moves.
         var gateway = await again.SubscribeGatewayAsync();
-        var done = await again.DispatchAsync("after-restart", new CaseDefinition(newLat, newLon, 2_000, "m", "https://a.example/x"));
+        var done = await again.DispatchAsync("after-restart", Admins.Case(newLat, newLon, 2_000, "m", "https://a.example/x"));
         await gateway.WaitForPushes(1);
         Assert.Equal(1, done.Recipients);
         Assert.Equal([2L], gateway.Pushes);

@@ -16,7 +16,7 @@ public static class StatsCommand
             context.Output.Write(stats, () => ConsoleOutput.Facts(
                 ("residents stored", $"{stats.StoredResidents:N0}"),
                 ("opted out", $"{stats.OptedOut:N0}"),
-                ("cases", stats.Cases.Count == 0 ? "none" : string.Join(", ", stats.Cases.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}"))),
+                ("cases", stats.Cases.Count == 0 ? "none" : string.Join(", ", stats.Cases.OrderBy(c => c.Key).Select(c => $"{c.Value} {CaseView.StatusName(c.Key)}"))),
                 ("batches waiting", $"{stats.Delivery.Pending:N0}"),
                 ("batches in flight", $"{stats.Delivery.InFlight:N0}"),
                 ("batches acknowledged", $"{stats.Delivery.Acknowledged:N0}"),

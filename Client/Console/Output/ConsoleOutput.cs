@@ -8,7 +8,8 @@ namespace Alerts.Cli;
 /// <summary>Where a command writes: tables and lines for people, or one JSON document for scripts (<c>--json</c>).</summary>
 public sealed class ConsoleOutput(bool json, IAnsiConsole console)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>How the console writes JSON (also one document per line in exports).</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
@@ -39,10 +40,13 @@ public sealed class ConsoleOutput(bool json, IAnsiConsole console)
     /// <summary>One JSON document (or one JSON line with <paramref name="indented"/> false) on standard output.</summary>
     public static void WriteJson(object value, bool indented = true)
     {
-        var options = indented ? JsonOptions : new JsonSerializerOptions(JsonOptions) { WriteIndented = false };
+        var options = indented ? JsonOptions : CompactJson;
         System.Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), options));
         System.Console.Out.Flush();
     }
+
+    /// <summary>The same, one line per document.</summary>
+    public static readonly JsonSerializerOptions CompactJson = new(JsonOptions) { WriteIndented = false };
 
     /// <summary>A two-column table of names and values.</summary>
     public static Table Facts(params (string Name, object? Value)[] facts)

@@ -16,11 +16,12 @@ public sealed record CaseView(
     long HandedToGateways,
     long Acknowledged,
     long WaitingForGateway,
-    long InFlight)
+    long InFlight,
+    long Suppressed = 0)
 {
     /// <summary>Dispatch is over and every push was acknowledged, or the case was closed.</summary>
     public bool Settled => Status is CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
-        || (Status == CaseStatus.Dispatched && WaitingForGateway == 0 && InFlight == 0);
+        || (Status == CaseStatus.Active && WaitingForGateway == 0 && InFlight == 0);
 
     /// <summary>Reads the case and its delivery; an unknown case is "not found".</summary>
     public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId)
@@ -38,33 +39,38 @@ public sealed record CaseView(
         var handed = Math.Max(0, progress.Recipients - delivery.UsersWaiting);
         var acknowledged = Math.Max(0, handed - delivery.UsersInFlight);
         return new CaseView(progress.CaseId, progress.Status, progress.RadiusMeters / 1000, progress.CellsDone, progress.CellsTotal,
-            progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight);
+            progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight, progress.Suppressed);
     }
+
+    /// <summary>A status as people say it: "awaiting approval", "active".</summary>
+    public static string StatusName(CaseStatus status) => status == CaseStatus.AwaitingApproval ? "awaiting approval" : status.ToString().ToLowerInvariant();
 
     /// <summary>A table of the figures.</summary>
     public IRenderable ToTable() => ConsoleOutput.Facts(
         ("case", CaseId),
-        ("status", Status.ToString().ToLowerInvariant()),
+        ("status", StatusName(Status)),
         ("radius", $"{RadiusKm:0.###} km"),
         ("cells", $"{CellsDone:N0} / {CellsTotal:N0}"),
         ("recipients", $"{Recipients:N0}"),
         ("handed to gateways", $"{HandedToGateways:N0}"),
-        ("acknowledged", $"{Acknowledged:N0}"));
+        ("acknowledged", $"{Acknowledged:N0}"),
+        ("suppressed (fatigue limit)", $"{Suppressed:N0}"));
 
     /// <summary>The live view: a progress bar over the cells, then the counters.</summary>
     public IRenderable ToLiveView()
     {
-        var share = CellsTotal == 0 ? (Status is CaseStatus.Open ? 0 : 1) : (double)CellsDone / CellsTotal;
+        var share = CellsTotal == 0 ? (Status is CaseStatus.Draft or CaseStatus.AwaitingApproval ? 0 : 1) : (double)CellsDone / CellsTotal;
         var bar = new BreakdownChart().Width(50).HideTags()
             .AddItem("done", Math.Max(share, 0.0001) * 100, Color.Green)
             .AddItem("to do", Math.Max(1 - share, 0.0001) * 100, Color.Grey);
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow(new Text("dispatch"), new Columns(bar, new Text($"{share * 100:0}%")).Collapse());
-        grid.AddRow(new Text("status"), new Text(Status.ToString().ToLowerInvariant() + (Settled ? " (settled)" : "")));
+        grid.AddRow(new Text("status"), new Text(StatusName(Status) + (Settled ? " (settled)" : "")));
         grid.AddRow(new Text("cells"), new Text($"{CellsDone:N0} / {CellsTotal:N0}"));
         grid.AddRow(new Text("recipients"), new Text($"{Recipients:N0}"));
         grid.AddRow(new Text("handed to gateways"), new Text($"{HandedToGateways:N0}"));
         grid.AddRow(new Text("acknowledged"), new Text($"{Acknowledged:N0}"));
+        if (Suppressed > 0) grid.AddRow(new Text("suppressed"), new Text($"{Suppressed:N0}"));
         return new Panel(grid).Header($"case {CaseId}").Border(BoxBorder.Rounded);
     }
 }

@@ -160,9 +160,9 @@ public sealed class CapExportTests
         };
         CaseNotice[] notices =
         [
-            new(1, NoticeKind.Update, "更新：陈小雨可能乘坐地铁1号线往罗湖方向。", FiledAt.AddHours(2), "admin-2"),
-            new(2, NoticeKind.Resolved, "陈小雨已找到，平安。感谢大家转发。", FiledAt.AddHours(5), "admin-2"),
-            new(3, NoticeKind.Cancelled, definition.Correction!, FiledAt.AddHours(6), "admin-2"),
+            new(1, NoticeKind.Update, "更新：陈小雨可能乘坐地铁1号线往罗湖方向。", FiledAt.AddHours(2), "admin-2", FiledAt.AddHours(2)),
+            new(2, NoticeKind.Resolved, "陈小雨已找到，平安。感谢大家转发。", FiledAt.AddHours(5), "admin-2", FiledAt.AddHours(5)),
+            new(3, NoticeKind.Cancelled, definition.Correction!, FiledAt.AddHours(6), "admin-2", FiledAt.AddHours(6)),
         ];
         return new CaseRecord("sz-0417", CaseStatus.Active, definition, 150_000, "admin-1", FiledAt, "admin-2", FiledAt.AddMinutes(9),
             new DateTimeOffset(2026, 12, 1, 14, 40, 0, TimeSpan.Zero), "sent in error", notices, 1, 12_345, 67);

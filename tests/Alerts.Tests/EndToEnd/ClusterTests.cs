@@ -65,8 +65,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
             const string caseId = "kill-cluster";
             var caseGrain = client.GetGrain<ICaseGrain>(caseId);
-            await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
-            await caseGrain.Dispatch();
+            await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
+            await ProcessSettings.ApproveThroughMembershipAsync(clusterId, database, caseId);
             await gateway.FirstBatch;
 
             // Kill the silo the case lives on (each case logs where it activates), in the middle of its dispatch.
@@ -87,7 +87,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             output.WriteLine($"death declared and cases resumed {killedAt.Elapsed.TotalSeconds:0.0} s after the kill: {declared}");
             var watcher = new ProgressWatcher();
             await Transient.RetryAsync(() => client.GetGrain<ICaseGrain>(caseId).Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
-            var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+            var done = await watcher.WaitFor(p => p.Status == CaseStatus.Active);
             try
             {
                 await gateway.WaitForPushes(expected.Count);

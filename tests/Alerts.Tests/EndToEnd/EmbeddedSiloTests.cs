@@ -36,8 +36,8 @@ public sealed class EmbeddedSiloTests
         var gateway = new RemoteGateway(client.Cluster);
         await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
         var caseGrain = client.GetGrain<ICaseGrain>("kill-embedded");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
+        await ProcessSettings.ApproveAsync(clusterId, gatewayPort, caseGrain.GetPrimaryKeyString());
         await gateway.FirstBatch;
         var atKill = await caseGrain.GetProgress();
         await silo.KillAsync();
@@ -47,7 +47,7 @@ public sealed class EmbeddedSiloTests
         await using var restarted = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
         var watcher = new ProgressWatcher();
         await Transient.RetryAsync(() => client.GetGrain<ICaseGrain>("kill-embedded").Watch(client.CreateObjectReference<ICaseObserver>(watcher)));
-        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        var done = await watcher.WaitFor(p => p.Status == CaseStatus.Active);
         await gateway.WaitForPushes(expected.Count);
 
         Assert.Equal(expected.Count, done.Recipients);
@@ -73,8 +73,8 @@ public sealed class EmbeddedSiloTests
         var leavingSubscription = await PushSubscription.StartAsync(leaving.Cluster, "leaving", silent);
 
         var caseGrain = admin.GetGrain<ICaseGrain>("two-gateways");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://alerts.example/c/2"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://alerts.example/c/2"));
+        await ProcessSettings.ApproveAsync(clusterId, silo.GatewayPort, caseGrain.GetPrimaryKeyString());
         await silent.FirstBatch;
 
         // A second gateway joins, then the first one goes away with batches unacknowledged: when its lease
@@ -110,11 +110,11 @@ public sealed class EmbeddedSiloTests
         var gateway = new RemoteGateway(client.Cluster);
         await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
         var caseGrain = client.GetGrain<ICaseGrain>("late-kill");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "m", "https://alerts.example/c/late"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://alerts.example/c/late"));
+        await ProcessSettings.ApproveAsync(clusterId, gatewayPort, caseGrain.GetPrimaryKeyString());
         // Read, not watched: a watcher's one-way notifications can be dropped under load, the case's own answer cannot.
         var dispatched = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        for (var progress = await caseGrain.GetProgress(); progress.Status != CaseStatus.Dispatched; progress = await caseGrain.GetProgress())
+        for (var progress = await caseGrain.GetProgress(); progress.Status != CaseStatus.Active; progress = await caseGrain.GetProgress())
         {
             Assert.True(DateTime.UtcNow < dispatched, $"the case did not finish dispatching within 120 s: {progress}");
             await Task.Delay(100);

@@ -29,8 +29,8 @@ public sealed class GatewayDeliveryTests
 
         await using var admin = await silo.AdminAsync();
         var caseGrain = admin.GetGrain<ICaseGrain>("gateway-once");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/once"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/once"));
+        await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
 
         await app.WaitForUsers(expected.Count, Patience);
         await WaitUntilHubIsIdle(admin, gateway);
@@ -75,8 +75,8 @@ public sealed class GatewayDeliveryTests
             // The admin client lives through the restart (it reconnects by itself); it is closed at the end.
             await using var admin = await silo.AdminAsync();
             var caseGrain = admin.GetGrain<ICaseGrain>("gateway-restart");
-            await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
-            await caseGrain.Dispatch();
+            await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
+            await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
             await app.WaitForFirstDelivery(Patience);
             var atRestart = await caseGrain.GetProgress();
             // At once, before anything else: the restart must land mid-dispatch.
@@ -135,8 +135,8 @@ public sealed class GatewayDeliveryTests
 
         await using var admin = await silo.AdminAsync();
         var caseGrain = admin.GetGrain<ICaseGrain>("gateway-resend");
-        await caseGrain.Open(new CaseDefinition(lat, lon, radius, "Missing child", "https://alerts.example/c/resend"));
-        await caseGrain.Dispatch();
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child", "https://alerts.example/c/resend"));
+        await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
 
         await app.WaitForUsers(expected.Count, Patience);
         var stats = await WaitUntilHubIsIdle(admin, gateway);

@@ -1,4 +1,5 @@
 using Alerts.Client;
+using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
 
 namespace Alerts.Tests;
@@ -43,4 +44,7 @@ public sealed class GatewaySilo
 
     /// <summary>A client with both roles (opens cases, reads the hub's counters).</summary>
     public Task<AlertsClient> AdminAsync() => ProcessSettings.ConnectAsync(ClusterId, GatewayPort);
+
+    /// <summary>Approves a case as the second admin.</summary>
+    public Task<CaseProgress> ApproveAsync(string caseId) => ProcessSettings.ApproveAsync(ClusterId, GatewayPort, caseId);
 }

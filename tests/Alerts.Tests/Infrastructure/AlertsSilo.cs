@@ -68,6 +68,9 @@ public sealed class AlertsSilo : IAsyncDisposable
             ["Alerts:Security:Clients:0:SecretHash"] = ProcessSettings.TesterHash,
             ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
             ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
+            ["Alerts:Security:Clients:1:Name"] = Admins.Approver,
+            ["Alerts:Security:Clients:1:SecretHash"] = ProcessSettings.TesterHash,
+            ["Alerts:Security:Clients:1:Roles:0"] = Roles.Admin,
             ["Alerts:PushBatchSize"] = "50",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
@@ -93,6 +96,9 @@ public sealed class AlertsSilo : IAsyncDisposable
     /// <summary>A real client connected to this silo's gateway port, signed in as the tester (both roles).</summary>
     public Task<Client.AlertsClient> ConnectClientAsync() => ProcessSettings.ConnectAsync(Cluster.ClusterId, Cluster.GatewayPort);
 
+    /// <summary>A real client signed in as the second admin (approver role admin only).</summary>
+    public Task<Client.AlertsClient> ConnectApproverAsync() => ProcessSettings.ConnectAsync(Cluster.ClusterId, Cluster.GatewayPort, ProcessSettings.ApproverCredential);
+
     /// <summary>A gateway that records and acknowledges every batch, subscribed to the push hub.</summary>
     public async Task<RecordingGateway> SubscribeGatewayAsync(string name = "gw")
     {
@@ -101,15 +107,20 @@ public sealed class AlertsSilo : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>Opens and dispatches a case, and waits until every cell of it is done.</summary>
+    /// <summary>Files a case, has a second admin approve it, and waits until every cell of it is done.</summary>
     public async Task<CaseProgress> DispatchAsync(string caseId, CaseDefinition definition)
     {
         var watcher = new ProgressWatcher();
         var caseGrain = Grains.GetGrain<ICaseGrain>(caseId);
-        await caseGrain.Open(definition);
+        using (Admins.As(Admins.Filer))
+        {
+            await caseGrain.Open(definition);
+            await caseGrain.Submit();
+        }
+
         await caseGrain.Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
-        await caseGrain.Dispatch();
-        return await watcher.WaitFor(p => p.Status == CaseStatus.Dispatched);
+        using (Admins.As(Admins.Approver)) await caseGrain.Approve();
+        return await watcher.WaitFor(p => p.Status == CaseStatus.Active);
     }
 
     /// <summary>The late arrivals a case has gathered and not yet recorded.</summary>

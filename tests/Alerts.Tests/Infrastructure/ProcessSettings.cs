@@ -10,6 +10,9 @@ public static class ProcessSettings
     /// <summary>The credential the tests' clients sign in with.</summary>
     public const string Credential = "tester:s3cret";
 
+    /// <summary>The second admin's credential (the two-person rule: the tester files, the approver approves).</summary>
+    public const string ApproverCredential = "approver:s3cret";
+
     private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("s3cret"));
 
     /// <summary>The hash of the tester's secret, made once per test run.</summary>
@@ -27,6 +30,9 @@ public static class ProcessSettings
         ["Alerts:Security:Clients:0:SecretHash"] = TesterHash,
         ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,
         ["Alerts:Security:Clients:0:Roles:1"] = Roles.Admin,
+        ["Alerts:Security:Clients:1:Name"] = "approver",
+        ["Alerts:Security:Clients:1:SecretHash"] = TesterHash,
+        ["Alerts:Security:Clients:1:Roles:0"] = Roles.Admin,
         ["Alerts:PushBatchSize"] = "50",
         ["Alerts:GatewayLease"] = "00:00:03",
         // A push sent while a restarted silo does not yet know the way back to a client is lost silently (calls
@@ -41,18 +47,32 @@ public static class ProcessSettings
     };
 
     /// <summary>A client of the embedded silo listening on <paramref name="gatewayPort"/>.</summary>
-    public static Task<AlertsClient> ConnectAsync(string clusterId, int gatewayPort) => AlertsClient.ConnectAsync(new AlertsClientOptions
+    public static Task<AlertsClient> ConnectAsync(string clusterId, int gatewayPort, string credential = Credential) => AlertsClient.ConnectAsync(new AlertsClientOptions
     {
         ClusterId = clusterId,
         Gateways = [$"127.0.0.1:{gatewayPort}"],
-        Credential = Credential,
+        Credential = credential,
     });
 
     /// <summary>A client that finds the cluster's gateways in its membership table.</summary>
-    public static Task<AlertsClient> ConnectThroughMembershipAsync(string clusterId, string connectionString) => AlertsClient.ConnectAsync(new AlertsClientOptions
+    public static Task<AlertsClient> ConnectThroughMembershipAsync(string clusterId, string connectionString, string credential = Credential) => AlertsClient.ConnectAsync(new AlertsClientOptions
     {
         ClusterId = clusterId,
         MembershipConnectionString = connectionString,
-        Credential = Credential,
+        Credential = credential,
     });
+
+    /// <summary>Approves a case as the second admin through a client of its own (the two-person rule).</summary>
+    public static async Task<CaseProgress> ApproveAsync(string clusterId, int gatewayPort, string caseId)
+    {
+        await using var approver = await ConnectAsync(clusterId, gatewayPort, ApproverCredential);
+        return await approver.GetGrain<ICaseGrain>(caseId).Approve();
+    }
+
+    /// <summary>The same, finding the cluster through its membership table.</summary>
+    public static async Task<CaseProgress> ApproveThroughMembershipAsync(string clusterId, string connectionString, string caseId)
+    {
+        await using var approver = await ConnectThroughMembershipAsync(clusterId, connectionString, ApproverCredential);
+        return await approver.GetGrain<ICaseGrain>(caseId).Approve();
+    }
 }

@@ -9,7 +9,7 @@ public static class ListCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
-        var status = new Option<CaseStatus?>("--status") { Description = "Only cases in this state (open, dispatching, dispatched, resolved, cancelled, expired)" };
+        var status = new Option<CaseStatus?>("--status") { Description = "Only cases in this state (draft, awaitingapproval, dispatching, active, resolved, cancelled, expired)" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1-10,000)", DefaultValueFactory = _ => 50 };
         var command = new Command("list", "List cases, most recently changed first") { status, limit };
         return command.Runs(connection, async context =>
@@ -19,7 +19,7 @@ public static class ListCommand
             context.Output.Write(cases, () =>
             {
                 var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("status").AddColumn("changed (UTC)");
-                foreach (var c in cases) table.AddRow(Markup.Escape(c.CaseId), c.Status.ToString().ToLowerInvariant(), c.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+                foreach (var c in cases) table.AddRow(Markup.Escape(c.CaseId), CaseView.StatusName(c.Status), c.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
                 if (cases.Count == 0) table.Caption("no cases");
                 return table;
             });

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Cli;
 
-/// <summary><c>alerts case open</c>: files a case (centre, radius, message, link) without sending anything yet.</summary>
+/// <summary><c>alerts case open</c>: files a case as a draft (where, how far, what to say, who is missing); nothing is sent yet.</summary>
 public static class OpenCommand
 {
     public static Command Create(ConnectionOptions connection)
@@ -12,19 +13,54 @@ public static class OpenCommand
         var latitude = new Option<double>("--lat") { Description = "Latitude where the child was last seen, degrees [-90, 90]", Required = true };
         var longitude = new Option<double>("--lon") { Description = "Longitude where the child was last seen, degrees [-180, 180]", Required = true };
         var radius = new Option<double?>("--radius-km") { Description = "Alert radius in km (default: the silos' Alerts:DefaultRadiusMeters, 120 km)" };
-        var message = new Option<string>("--message") { Description = "The alert text every recipient sees (1-1,000 characters)", Required = true };
-        var link = new Option<string>("--link") { Description = "Absolute http(s) link to the case's full details", Required = true };
-        var command = new Command("open", "File a case: where and how far to alert, and what to say. Nothing is sent until `case dispatch`.")
+        var message = new Option<string>("--message") { Description = "The alert text every recipient sees (1-360 characters)", Required = true };
+        var link = new Option<string>("--link") { Description = "Absolute http(s) link to the case's full record (the app opens it)", Required = true };
+        var language = new Option<string>("--language") { Description = "Language of the message: zh-CN, zh-TW or en", DefaultValueFactory = _ => "zh-CN" };
+        var name = new Option<string>("--child-name") { Description = "The child's name", Required = true };
+        var age = new Option<int?>("--age") { Description = "The child's age in years (0-17)" };
+        var sex = new Option<ChildSex>("--sex") { Description = "female, male or unknown", DefaultValueFactory = _ => ChildSex.Unknown };
+        var height = new Option<int?>("--height-cm") { Description = "The child's height in cm (30-220)" };
+        var clothing = new Option<string?>("--clothing") { Description = "What the child wore" };
+        var appearance = new Option<string?>("--appearance") { Description = "Hair, build, marks: what helps to recognise the child" };
+        var photo = new Option<string?>("--photo-url") { Description = "Absolute http(s) URL of a photo" };
+        var seenAt = new Option<string>("--last-seen-at") { Description = "When the child was last seen: ISO 8601 with offset, e.g. 2026-11-29T14:05+08:00", Required = true };
+        var place = new Option<string>("--last-seen-place") { Description = "Where the child was last seen, in words", Required = true };
+        var police = new Option<string>("--police-ref") { Description = "The police's case reference", Required = true };
+        var phone = new Option<string>("--contact-phone") { Description = "The number the public calls with information", Required = true };
+        var correction = new Option<string>("--correction") { Description = "The correction sent to everyone reached if the case is cancelled (1-360 characters), written now so it is ready", Required = true };
+        var exercise = new Option<bool>("--exercise") { Description = "A drill: reaches only users enrolled as testers, marked as a test, never live" };
+        var rings = new Option<string[]>("--ring") { Description = "A widening ring AFTER:KM, e.g. 1h:200 (repeat for more; times after approval: 90m, 2h, 1d)", AllowMultipleArgumentsPerToken = false };
+        var submit = new Option<bool>("--submit") { Description = "Submit for approval at once (draft → awaiting approval)" };
+        var command = new Command("open", "File a case as a draft: where and how far to alert, what to say, who is missing. Nothing is sent until a second admin approves it.")
         {
-            id, latitude, longitude, radius, message, link,
+            id, latitude, longitude, radius, message, link, language, name, age, sex, height, clothing, appearance, photo,
+            seenAt, place, police, phone, correction, exercise, rings, submit,
         };
         return command.Runs(connection, async context =>
         {
-            var definition = new CaseDefinition(context.Get(latitude), context.Get(longitude), context.Get(radius) * 1000, context.Get(message)!, context.Get(link)!);
+            if (!DateTimeOffset.TryParse(context.Get(seenAt), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var lastSeenAt))
+                throw new ConsoleFailure(ExitCodes.BadInput, $"--last-seen-at \"{context.Get(seenAt)}\" is not a date and time: use ISO 8601, e.g. 2026-11-29T14:05+08:00");
+            var definition = new CaseDefinition(context.Get(latitude), context.Get(longitude), context.Get(radius) * 1000, context.Get(message)!, context.Get(link)!)
+            {
+                Language = context.Get(language)!,
+                Child = new MissingChild(context.Get(name)!, context.Get(age), context.Get(sex), context.Get(height), context.Get(clothing), context.Get(appearance), context.Get(photo)),
+                LastSeenAt = lastSeenAt,
+                LastSeenPlace = context.Get(place),
+                PoliceReference = context.Get(police),
+                ContactPhone = context.Get(phone),
+                Correction = context.Get(correction),
+                Exercise = context.Get(exercise),
+                Rings = (context.Get(rings) ?? []).Select(RingOption.Parse).ToList(),
+            };
             await using var client = await context.ConnectAsync();
-            var progress = await client.GetGrain<ICaseGrain>(context.Get(id)).Open(definition);
+            var caseGrain = client.GetGrain<ICaseGrain>(context.Get(id));
+            var progress = await caseGrain.Open(definition);
+            if (context.Get(submit)) progress = await caseGrain.Submit();
             var view = CaseView.From(progress, new CaseDelivery(progress.CaseId, 0, 0, 0, 0));
-            context.Output.Write(view, $"case {view.CaseId} filed: radius {view.RadiusKm:0.###} km, status open. Send it with: alerts case dispatch {view.CaseId}");
+            var next = context.Get(submit)
+                ? $"status awaiting approval. A second admin sends it with: alerts case approve {view.CaseId}"
+                : $"status draft. Submit it with: alerts case submit {view.CaseId}";
+            context.Output.Write(view, $"case {view.CaseId} filed{(definition.Exercise ? " as a drill" : "")}: radius {view.RadiusKm:0.###} km, {next}");
         });
     }
 }

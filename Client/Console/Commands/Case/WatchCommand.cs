@@ -25,7 +25,7 @@ public static class WatchCommand
             if (context.Get(timeout) is <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"--timeout {context.Get(timeout)} is invalid: must be more than 0 seconds");
             var caseId = context.Get(id);
             var stopAt = context.Get(until) == "dispatched"
-                ? (Func<CaseView, bool>)(v => v.Status is not (CaseStatus.Open or CaseStatus.Dispatching))
+                ? (Func<CaseView, bool>)(v => v.Status is not (CaseStatus.Draft or CaseStatus.AwaitingApproval or CaseStatus.Dispatching))
                 : v => v.Settled;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             if (context.Get(timeout) is { } seconds) deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -63,5 +63,5 @@ public static class WatchCommand
     }
 
     private static string Line(CaseView v) =>
-        $"{v.CaseId} {v.Status.ToString().ToLowerInvariant()}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{(v.Settled ? ", settled" : "")}";
+        $"{v.CaseId} {CaseView.StatusName(v.Status)}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{(v.Settled ? ", settled" : "")}";
 }

@@ -16,7 +16,7 @@ public static class WidenCommand
             await using var client = await context.ConnectAsync();
             await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000);
             var view = await CaseView.LoadAsync(client, context.Get(id));
-            context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {view.Status.ToString().ToLowerInvariant()}");
+            context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {CaseView.StatusName(view.Status)}");
         });
     }
 }

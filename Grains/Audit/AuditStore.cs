@@ -1,0 +1,28 @@
+using Alerts.GrainInterfaces;
+using Dapper;
+
+namespace Alerts.Grains;
+
+/// <summary>The append-only audit log table: the product inserts and reads; the database refuses updates and deletes.</summary>
+public sealed class AuditStore(StoreEngine engine)
+{
+    /// <summary>Appends one action, stamped with the caller of the current grain call.</summary>
+    public async Task AppendAsync(DateTimeOffset at, string action, string subject, string? stateBefore, string? stateAfter, string? detail = null)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync(
+            "INSERT INTO audit_log (at_ms, actor, roles, action, subject, state_before, state_after, detail) VALUES (@atMs, @actor, @roles, @action, @subject, @stateBefore, @stateAfter, @detail)",
+            new { atMs = at.ToUnixTimeMilliseconds(), actor = Caller.Name ?? Caller.Silo, roles = string.Join(',', Caller.Roles), action, subject, stateBefore, stateAfter, detail });
+    }
+
+    /// <summary>Entries after a sequence number, in order, optionally about one subject.</summary>
+    public async Task<List<AuditEntry>> ReadAsync(string? subject, long afterSequence, int limit)
+    {
+        await using var connection = await engine.OpenAsync();
+        var where = subject is null ? "seq > @afterSequence" : "subject = @subject AND seq > @afterSequence";
+        var rows = await connection.QueryAsync<(long Seq, long AtMs, string Actor, string Roles, string Action, string Subject, string? StateBefore, string? StateAfter, string? Detail)>(
+            $"SELECT seq, at_ms, actor, roles, action, subject, state_before, state_after, detail FROM audit_log WHERE {where} ORDER BY seq LIMIT @limit",
+            new { subject, afterSequence, limit });
+        return rows.Select(r => new AuditEntry(r.Seq, DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.Actor, r.Roles, r.Action, r.Subject, r.StateBefore, r.StateAfter, r.Detail)).ToList();
+    }
+}

@@ -1,0 +1,289 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// Dispatch: walks the cover of the circle nearest cells first (the push provider's quota makes order matter), a few
+/// cells per step: each cell returns its residents inside the circle, and the new ones are recorded as recipients and
+/// written to the push outbox in one transaction, so a step repeated after a crash pushes nobody twice. Progress is
+/// durable; the grain calls itself between steps so admins' calls interleave. Late arrivals are gathered into full batches.
+/// </summary>
+public sealed partial class CaseGrain
+{
+    private CoveredCell[]? _cover;
+    // True while a ContinueDispatch of this activation is queued or running: Resume must not start a second chain.
+    private bool _stepping;
+    // True when this activation found the case already dispatching or active (its silo failed or restarted).
+    private bool _recovering;
+    private IGrainTimer? _retry;
+    private int _coverGeneration = -1;
+    // Late arrivals not yet recorded, oldest first, with when each reached the case; the set keeps a user in once.
+    // In memory only: a crash loses them, and the recovery sweep of a fresh activation (Resume) finds them again.
+    private readonly List<(long UserId, DateTimeOffset ArrivedAt)> _late = [];
+    private readonly HashSet<long> _lateIds = [];
+    private IGrainTimer? _lateTimer;
+
+    public async Task LateArrivals(List<long> userIds)
+    {
+        if (!IsActive || time.GetUtcNow() >= S.ActiveUntil) return;
+        var now = time.GetUtcNow();
+        List<long> fresh;
+        try
+        {
+            // Most reports are of users already pushed who move within the circle: leaving them out here is what
+            // fills the batches with users who still need the alert. (Recording checks again, in its transaction.)
+            fresh = await store.NotYetRecordedAsync(CaseId, userIds);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: could not check {Count} late arrivals against the recipients; gathering them all", CaseId, userIds.Count);
+            fresh = userIds;
+        }
+
+        foreach (var userId in fresh)
+            if (_lateIds.Add(userId)) _late.Add((userId, now));
+        try
+        {
+            if (_late.Count >= _options.PushBatchSize) await RecordLateArrivalsAsync(fullBatchesOnly: true);
+            if (_late.Count > 0 && now - _late[0].ArrivedAt >= _options.LateArrivalMaxWait) await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            // One-way call: nobody waits for an answer. The arrivals stay gathered and the timer tries again.
+            logger.LogWarning(e, "Case {Case}: recording {Count} late arrivals failed; retrying in {Delay}", CaseId, _late.Count, _options.DispatchRetryDelay);
+            ArmLateTimer(_options.DispatchRetryDelay);
+            return;
+        }
+
+        ScheduleLateArrivals();
+    }
+
+    public Task<List<long>> PendingLateArrivals() => Task.FromResult(_late.Select(a => a.UserId).ToList());
+
+    public async Task ContinueDispatch(int generation)
+    {
+        _stepping = false;
+        if (generation != S.Generation || S.Status != CaseStatus.Dispatching) return;
+        var cover = Cover();
+        var step = cover.Skip(S.CellsDone).Take(_options.CellsPerDispatchStep).ToArray();
+        var activeCase = ActiveCase();
+        try
+        {
+            var collected = await Task.WhenAll(step.Select(c => GrainFactory.GetCell(c.Cell).Collect(activeCase)));
+            // Results in cover order: nearest cells first, and nearest residents first within a cell.
+            await RecordAsync(collected.SelectMany(ids => ids).ToList());
+            S.CellsDone += step.Length;
+            if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Active;
+            await SaveAsync();
+        }
+        catch (Exception e)
+        {
+            // A cell on a silo that just failed, or storage briefly gone: the step is repeated (harmlessly) shortly.
+            logger.LogWarning(e, "Case {Case}: dispatch step at cell {Done} failed; retrying in {Delay}", CaseId, S.CellsDone, _options.DispatchRetryDelay);
+            RetryLater(generation);
+            return;
+        }
+
+        if (S.Status == CaseStatus.Dispatching) await StepAsync(generation);
+        else logger.LogInformation("Case {Case} dispatched: {Cells} cells, {Recipients} recipients, {Suppressed} suppressed", CaseId, S.CellsTotal, S.Recipients, S.Suppressed);
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _recovering = IsActive;
+        logger.LogInformation("Case {Case} active on {Silo} ({Status})", CaseId, this.RuntimeIdentity, S.Status);
+        if (_recovering)
+        {
+            // The step in flight when the last activation died may have recorded users its saved counts lack.
+            S.Recipients = await store.CountRecipientsAsync(CaseId);
+            S.Suppressed = await store.CountSuppressedAsync(CaseId);
+        }
+
+        // An interrupted dispatch or notice goes on as soon as anything wakes the case, whoever calls first.
+        if (S.Status == CaseStatus.Dispatching && time.GetUtcNow() < S.ActiveUntil) await StepAsync(S.Generation);
+        if (S.Notices.Count > 0) await StartNoticesAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_late.Count == 0 || !IsActive) return;
+        try
+        {
+            await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            // The users are still inside: their next report brings them here again, and so does a recovery sweep.
+            logger.LogWarning(e, "Case {Case}: {Count} late arrivals were not recorded as the case deactivated ({Reason})", CaseId, _late.Count, reason);
+        }
+    }
+
+    public async Task Resume()
+    {
+        var recovering = _recovering;
+        _recovering = false;
+        if (S.Notices.Count > 0) await StartNoticesAsync();
+        if (!IsActive) return;
+        if (time.GetUtcNow() >= S.ActiveUntil)
+        {
+            await ExpireAsync();
+            return;
+        }
+
+        if (S.Status == CaseStatus.Dispatching)
+        {
+            if (_stepping) return;
+            // Pick up where the durable progress says; the step in flight at the crash is repeated harmlessly.
+            S.Recipients = await store.CountRecipientsAsync(CaseId);
+            await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
+            await SaveAsync();
+            await StepAsync(S.Generation);
+        }
+        else if (recovering)
+        {
+            S.Recipients = await store.CountRecipientsAsync(CaseId);
+            // A late arrival reported just before a crash may have been lost: sweep the cells again.
+            await StartPassAsync();
+        }
+    }
+
+    private ICaseDispatchGrain Self => this.AsReference<ICaseDispatchGrain>();
+
+    private async Task StepAsync(int generation)
+    {
+        _stepping = true;
+        await Self.ContinueDispatch(generation);
+    }
+
+    private void RetryLater(int generation)
+    {
+        _retry?.Dispose();
+        _stepping = true;
+        _retry = this.RegisterGrainTimer(async _ =>
+        {
+            _retry?.Dispose();
+            _retry = null;
+            await ContinueDispatch(generation);
+        }, _options.DispatchRetryDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    // Before approval the radius is just saved; a live case starts a new pass over the wider cover, and the recipients
+    // table keeps everyone already pushed out of it.
+    private async Task<CaseProgress> WidenToAsync(double radiusMeters)
+    {
+        S.RadiusMeters = radiusMeters;
+        if (IsActive) return await StartPassAsync();
+        await SaveAsync();
+        return Progress();
+    }
+
+    private async Task<CaseProgress> StartPassAsync()
+    {
+        S.Generation++;
+        S.Status = CaseStatus.Dispatching;
+        S.CellsDone = 0;
+        S.CellsTotal = Cover().Length;
+        await SaveAsync();
+        await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
+        await StepAsync(S.Generation);
+        return Progress();
+    }
+
+    // Records the gathered late arrivals (all, or as many as fill whole batches, oldest first); they leave the
+    // buffer only once recorded, so a failure keeps them for the next try.
+    private async Task RecordLateArrivalsAsync(bool fullBatchesOnly)
+    {
+        var take = fullBatchesOnly ? _late.Count / _options.PushBatchSize * _options.PushBatchSize : _late.Count;
+        if (take == 0) return;
+        var userIds = _late.Take(take).Select(a => a.UserId).ToList();
+        await RecordAsync(userIds);
+        await SaveAsync();
+        _late.RemoveRange(0, take);
+        _lateIds.ExceptWith(userIds);
+    }
+
+    // The timer is due when the oldest gathered arrival has waited LateArrivalMaxWait; none is needed for an empty buffer.
+    private void ScheduleLateArrivals()
+    {
+        if (_late.Count == 0)
+        {
+            _lateTimer?.Dispose();
+            _lateTimer = null;
+            return;
+        }
+
+        var due = _late[0].ArrivedAt + _options.LateArrivalMaxWait - time.GetUtcNow();
+        ArmLateTimer(due > TimeSpan.Zero ? due : TimeSpan.Zero);
+    }
+
+    private void ArmLateTimer(TimeSpan due)
+    {
+        if (_lateTimer is null) _lateTimer = this.RegisterGrainTimer(_ => OnLateArrivalsDueAsync(), due, Timeout.InfiniteTimeSpan);
+        else _lateTimer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task OnLateArrivalsDueAsync()
+    {
+        if (!IsActive)
+        {
+            ForgetLateArrivals();
+            return;
+        }
+
+        try
+        {
+            await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: recording {Count} late arrivals failed; retrying in {Delay}", CaseId, _late.Count, _options.DispatchRetryDelay);
+            ArmLateTimer(_options.DispatchRetryDelay);
+            return;
+        }
+
+        ScheduleLateArrivals();
+    }
+
+    private void ForgetLateArrivals()
+    {
+        _late.Clear();
+        _lateIds.Clear();
+        _lateTimer?.Dispose();
+        _lateTimer = null;
+    }
+
+    private async Task RecordAsync(List<long> candidates)
+    {
+        if (candidates.Count == 0) return;
+        var payload = CasePayloads.Alert(CaseId, S.Definition!, S.CurrentMessage);
+        var rules = new RecordingRules(S.Definition!.Exercise, _options.MaxAlertsPerUserPerDay);
+        var recorded = await store.RecordRecipientsAsync(CaseId, payload, candidates, _options.PushBatchSize, RecordingTime(), rules);
+        S.Suppressed += recorded.Suppressed;
+        if (recorded.Batches.Count == 0) return;
+        S.Recipients += recorded.Batches.Sum(b => b.UserIds.Count);
+        await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(recorded.Batches);
+    }
+
+    // Users recorded after a notice are stamped after the time it covers, even if this silo's clock lags the last one's:
+    // they get the current message, and the notice does not reach them a second time.
+    private DateTimeOffset RecordingTime()
+    {
+        var now = time.GetUtcNow();
+        var afterNotice = S.LastNoticeAt + TimeSpan.FromMilliseconds(1);
+        return S.Notices.Count > 0 && afterNotice > now ? afterNotice : now;
+    }
+
+    private CoveredCell[] Cover()
+    {
+        if (_cover is null || _coverGeneration != S.Generation)
+        {
+            var d = S.Definition!;
+            _cover = CircleCover.Compute(GeoCircle.Create(d.Latitude, d.Longitude, S.RadiusMeters), _options.CellPrecision);
+            _coverGeneration = S.Generation;
+        }
+
+        return _cover;
+    }
+}

@@ -1,0 +1,73 @@
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// Notices: an update, the closing message or the correction goes to everyone the case had reached when it was issued,
+/// once each. The notice table holds each notice's cursor, moved in the same transaction that writes its batches, so a
+/// crash repeats nothing; the grain calls itself between steps, as dispatch does.
+/// </summary>
+public sealed partial class CaseGrain
+{
+    // True while a ContinueNotices of this activation is queued or running.
+    private bool _noticing;
+    private IGrainTimer? _noticeRetry;
+
+    public async Task ContinueNotices()
+    {
+        _noticing = false;
+        try
+        {
+            var progress = await store.NoticeProgressAsync(CaseId);
+            var next = S.Notices.FirstOrDefault(n => !progress.TryGetValue(n.Number, out var p) || !p.Done);
+            if (next is null) return;
+            if (!progress.ContainsKey(next.Number)) await store.CreateNoticeAsync(CaseId, next.Number, NoticePayload(next), next.CoversUntil);
+            var step = await store.SendNoticeStepAsync(CaseId, next.Number, _options.NoticeUsersPerStep, _options.PushBatchSize, time.GetUtcNow());
+            if (step.Batches.Count > 0) await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(step.Batches);
+            if (step.Done) logger.LogInformation("Case {Case}: notice {Number} ({Kind}) went to {Sent} users", CaseId, next.Number, next.Kind, step.Sent);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: a notice step failed; retrying in {Delay}", CaseId, _options.DispatchRetryDelay);
+            _noticeRetry?.Dispose();
+            _noticing = true;
+            _noticeRetry = this.RegisterGrainTimer(async _ =>
+            {
+                _noticeRetry?.Dispose();
+                _noticeRetry = null;
+                await ContinueNotices();
+            }, _options.DispatchRetryDelay, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        NotifyWatchers();
+        await StartNoticesAsync();
+    }
+
+    // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it.
+    private async Task IssueNoticeAsync(NoticeKind kind, string message)
+    {
+        var now = time.GetUtcNow();
+        // Covers everyone recorded so far, by this activation or (after a failover) by one whose clock ran ahead.
+        var coversUntil = RecordingTime();
+        if (await store.LatestRecordingAsync(CaseId) is { } latest && latest > coversUntil) coversUntil = latest;
+        var notice = new CaseNotice(S.Notices.Count + 1, kind, message, now, Caller.Name ?? Caller.Silo, coversUntil);
+        S.Notices.Add(notice);
+        S.LastNoticeAt = coversUntil;
+        await SaveAsync();
+        await store.CreateNoticeAsync(CaseId, notice.Number, NoticePayload(notice), notice.CoversUntil);
+        await StartNoticesAsync();
+    }
+
+    private async Task StartNoticesAsync()
+    {
+        if (_noticing || S.Notices.Count == 0) return;
+        var progress = await store.NoticeProgressAsync(CaseId);
+        if (S.Notices.All(n => progress.TryGetValue(n.Number, out var p) && p.Done)) return;
+        _noticing = true;
+        await Self.ContinueNotices();
+    }
+
+    private AlertPayload NoticePayload(CaseNotice notice) => CasePayloads.For(CaseId, S.Definition!, notice.Kind, notice.Message);
+}

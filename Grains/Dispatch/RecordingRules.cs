@@ -1,0 +1,8 @@
+namespace Alerts.Grains;
+
+/// <summary>Who a case may reach when it records users: a drill only testers; a live case nobody over the alert-fatigue limit.</summary>
+public sealed record RecordingRules(bool TestersOnly, int MaxAlertsPerDay)
+{
+    /// <summary>The window of the alert-fatigue limit.</summary>
+    public static readonly TimeSpan FatigueWindow = TimeSpan.FromHours(24);
+}
