@@ -21,8 +21,14 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         Assert.Equal(100, imported.GetProperty("radiusKm").GetDouble());
 
         var shown = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "cap-sz-0417", "--json")));
-        Assert.Equal("draft", shown.GetProperty("status").GetString());
-        Assert.Equal(100, shown.GetProperty("radiusKm").GetDouble());
+        Assert.Equal("draft", shown.GetProperty("progress").GetProperty("status").GetString());
+        Assert.Equal(100, shown.GetProperty("progress").GetProperty("radiusKm").GetDouble());
+        var filed = shown.GetProperty("record").GetProperty("definition");
+        Assert.Equal("陈小雨", filed.GetProperty("child").GetProperty("name").GetString());
+        Assert.Equal("SZ-FT-20261128-0417", filed.GetProperty("policeReference").GetString());
+        Assert.Equal(2, filed.GetProperty("rings").GetArrayLength());
+        var human = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "cap-sz-0417"));
+        Assert.Contains("莲花山公园南门", human.StandardOutput);
 
         var file = Path.Combine(fixture.WorkingDirectory, "cap-sz-0417.xml");
         var written = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", "cap-sz-0417", "--out", file, "--json")));
@@ -44,6 +50,50 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         Assert.Equal(("cap-sz-0417-copy", "cap-sz-0417"), (copy.GetProperty("caseId").GetString(), copy.GetProperty("identifier").GetString()));
         var twice = await fixture.RunAsAdminAsync("case", "import", file);
         Assert.True(twice.ExitCode == 5 && twice.StandardError.Contains("already exists", StringComparison.Ordinal), twice.ToString());
+    }
+
+    [Fact]
+    public async Task A_CAP_Update_and_Cancel_apply_to_the_case_they_name_and_the_update_exports_as_a_CAP_Update()
+    {
+        const string id = "cap-gz-life";
+        var approver = Path.Combine(fixture.WorkingDirectory, "cap-approver.credential");
+        if (!File.Exists(approver)) await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "cap-approver", "--role", "admin", "--save", approver));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", CapSamples.PathOf("gz-circle.xml"), "--case-id", id));
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "submit", id));
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(approver, "case", "approve", id));
+
+        // The police system's Update names its own alert; --case-id says which case that is here.
+        const string header = "<msgType>Alert</msgType>\n  <scope>Public</scope>";
+        const string reference = "\n  <references>tianhe-police@gz.example,GZ-TH-20261128-0093,2026-11-28T09:12:00+08:00</references>";
+        var update = Path.Combine(fixture.WorkingDirectory, "gz-update.xml");
+        await File.WriteAllTextAsync(update, Encoding.UTF8.GetString(CapSamples.Edited("gz-circle.xml", header, header.Replace("Alert", "Update", StringComparison.Ordinal) + reference))
+            .Replace("yellow T-shirt and grey shorts", "now wearing a borrowed blue jacket", StringComparison.Ordinal));
+        var applied = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", update, "--case-id", id, "--json")));
+        Assert.Equal(("update", "Update"), (applied.GetProperty("applied").GetString(), applied.GetProperty("msgType").GetString()));
+
+        var record = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", id, "--json"))).GetProperty("record");
+        var notice = record.GetProperty("notices").EnumerateArray().Single();
+        Assert.Equal("update", notice.GetProperty("kind").GetString());
+        Assert.Contains("borrowed blue jacket", notice.GetProperty("message").GetString());
+
+        var exported = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", id, "--notice", "1"));
+        var bytes = Encoding.UTF8.GetBytes(exported.StandardOutput);
+        Assert.Empty(CapSamples.SchemaErrors(bytes));
+        var alert = CapAlert.Parse(bytes);
+        Assert.Equal(("Update", $"{id}:notice:1"), (alert.MsgType, alert.Identifier));
+        Assert.Equal($"alerts,{id},{CapDateTime.Format(record.GetProperty("filedAt").GetDateTimeOffset())}", alert.References);
+
+        // Cancel: the CAP note is the reason; the case ends (nobody was reached here, so no correction goes out).
+        var cancel = Path.Combine(fixture.WorkingDirectory, "gz-cancel.xml");
+        await File.WriteAllBytesAsync(cancel, CapSamples.Edited("gz-circle.xml", header, "<msgType>Cancel</msgType>\n  <scope>Public</scope>\n  <note>the boy was with his grandmother all along</note>" + reference));
+        var cancelled = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", cancel, "--case-id", id, "--json")));
+        Assert.Equal(("cancelled", "cancelled"), (cancelled.GetProperty("applied").GetString(), cancelled.GetProperty("status").GetString()));
+        var closed = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", id, "--json"))).GetProperty("record");
+        Assert.Equal("the boy was with his grandmother all along", closed.GetProperty("closingReason").GetString());
+
+        // A follow-up for a case that is not here.
+        var orphan = await fixture.RunAsAdminAsync("case", "import", update);
+        Assert.True(orphan.ExitCode == 4 && orphan.StandardError.Contains("no case named GZ-TH-20261128-0093", StringComparison.Ordinal), orphan.ToString());
     }
 
     public static TheoryData<string[], int, string> Errors => new()
