@@ -16,7 +16,8 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         var imported = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", sample, "--case-id", "cap-sz-0417", "--json")));
         Assert.Equal("cap-sz-0417", imported.GetProperty("caseId").GetString());
         Assert.Equal("draft", imported.GetProperty("status").GetString());
-        Assert.Equal("urn:oid:2.49.0.1.156.44.3:SZ-FT-20261128-0417", imported.GetProperty("identifier").GetString());
+        Assert.Equal("urn:oid:2.49.0.1.156.44.3:SZ-FT-20261128-0417", imported.GetProperty("cap").GetProperty("identifier").GetString());
+        Assert.Equal("futian-police@sz.example", imported.GetProperty("cap").GetProperty("sender").GetString());
         Assert.Equal(["zh-CN", "zh-TW", "en"], imported.GetProperty("languages").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(100, imported.GetProperty("radiusKm").GetDouble());
 
@@ -47,7 +48,7 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         await using var piped = RunningProcess.Start(Shell($"exec dotnet \"{ConsoleProcess.Assembly}\" case import - --case-id cap-sz-0417-copy --json < \"{file}\""), "alerts case import -");
         Assert.True(await piped.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, piped.Tail());
         var copy = JsonDocument.Parse(string.Join('\n', piped.StandardOutput)).RootElement;
-        Assert.Equal(("cap-sz-0417-copy", "cap-sz-0417"), (copy.GetProperty("caseId").GetString(), copy.GetProperty("identifier").GetString()));
+        Assert.Equal(("cap-sz-0417-copy", "cap-sz-0417"), (copy.GetProperty("caseId").GetString(), copy.GetProperty("cap").GetProperty("identifier").GetString()));
         var twice = await fixture.RunAsAdminAsync("case", "import", file);
         Assert.True(twice.ExitCode == 5 && twice.StandardError.Contains("already exists", StringComparison.Ordinal), twice.ToString());
     }
@@ -69,7 +70,7 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         await File.WriteAllTextAsync(update, Encoding.UTF8.GetString(CapSamples.Edited("gz-circle.xml", header, header.Replace("Alert", "Update", StringComparison.Ordinal) + reference))
             .Replace("yellow T-shirt and grey shorts", "now wearing a borrowed blue jacket", StringComparison.Ordinal));
         var applied = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", update, "--case-id", id, "--json")));
-        Assert.Equal(("update", "Update"), (applied.GetProperty("applied").GetString(), applied.GetProperty("msgType").GetString()));
+        Assert.Equal(("update", "Update"), (applied.GetProperty("applied").GetString(), applied.GetProperty("cap").GetProperty("msgType").GetString()));
 
         var record = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", id, "--json"))).GetProperty("record");
         var notice = record.GetProperty("notices").EnumerateArray().Single();

@@ -46,20 +46,9 @@ public static class ImportCommand
 
             var definition = imported.Definition;
             string[] languages = [definition.Language, .. definition.Translations.Select(t => t.Language)];
-            var view = new
-            {
-                progress.CaseId,
-                progress.Status,
-                imported.Identifier,
-                imported.Sender,
-                Sent = CapDateTime.Format(imported.Sent),
-                MsgType = alert.MsgType,
-                Languages = languages,
-                RadiusKm = progress.RadiusMeters / 1000,
-                definition.Exercise,
-            };
-            context.Output.Write(view, $"case {view.CaseId} filed from CAP alert {view.Identifier} ({view.Sender}, sent {view.Sent}): "
-                + $"{string.Join(", ", languages)}, radius {view.RadiusKm:0.###} km{(definition.Exercise ? ", exercise" : "")}, status {view.Status.ToString().ToLowerInvariant()}");
+            var view = new { progress.CaseId, progress.Status, Cap = CapOrigin.Of(alert), Languages = languages, RadiusKm = progress.RadiusMeters / 1000, definition.Exercise };
+            context.Output.Write(view, $"case {view.CaseId} filed from {view.Cap}: {string.Join(", ", languages)}, radius {view.RadiusKm:0.###} km"
+                + $"{(definition.Exercise ? ", exercise" : "")}, status {view.Status.ToString().ToLowerInvariant()}");
         });
     }
 
@@ -80,17 +69,8 @@ public static class ImportCommand
             NoticeKind.Resolved => await grain.Resolve(followUp.Text),
             _ => await grain.Cancel(followUp.Text),
         };
-        var view = new
-        {
-            progress.CaseId,
-            progress.Status,
-            followUp.Identifier,
-            followUp.Sender,
-            Sent = CapDateTime.Format(followUp.Sent),
-            alert.MsgType,
-            Applied = followUp.Kind,
-        };
-        context.Output.Write(view, $"case {view.CaseId}: CAP {alert.MsgType} {view.Identifier} ({view.Sender}, sent {view.Sent}) applied as {followUp.Kind.ToString().ToLowerInvariant()}, status {progress.Status.ToString().ToLowerInvariant()}");
+        var view = new { progress.CaseId, progress.Status, Cap = CapOrigin.Of(alert), Applied = followUp.Kind };
+        context.Output.Write(view, $"case {view.CaseId}: {view.Cap} applied as {followUp.Kind.ToString().ToLowerInvariant()}, status {progress.Status.ToString().ToLowerInvariant()}");
     }
 
     private static string CheckedId(string id) =>
@@ -120,5 +100,13 @@ public static class ImportCommand
         {
             throw new ConsoleFailure(ExitCodes.BadInput, $"file {path}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Which CAP message a command applied: its type, identifier, sender and time.</summary>
+    private sealed record CapOrigin(string MsgType, string Identifier, string Sender, string Sent)
+    {
+        public static CapOrigin Of(CapAlert alert) => new(alert.MsgType, alert.Identifier, alert.Sender, CapDateTime.Format(alert.Sent));
+
+        public override string ToString() => $"CAP {MsgType} {Identifier} ({Sender}, sent {Sent})";
     }
 }
