@@ -84,6 +84,12 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         Assert.Equal(("Update", $"{id}:notice:1"), (alert.MsgType, alert.Identifier));
         Assert.Equal($"alerts,{id},{CapDateTime.Format(record.GetProperty("filedAt").GetDateTimeOffset())}", alert.References);
 
+        // A drill's update does not touch a live case.
+        var drill = Path.Combine(fixture.WorkingDirectory, "gz-drill-update.xml");
+        await File.WriteAllTextAsync(drill, (await File.ReadAllTextAsync(update)).Replace("<status>Actual</status>", "<status>Exercise</status>", StringComparison.Ordinal));
+        var mismatch = await fixture.RunAsAdminAsync("case", "import", drill, "--case-id", id);
+        Assert.True(mismatch.ExitCode == 2 && mismatch.StandardError.Contains("CAP element <status>: Exercise does not match case cap-gz-life, a live case (Actual)", StringComparison.Ordinal), mismatch.ToString());
+
         // Cancel: the CAP note is the reason; the case ends (nobody was reached here, so no correction goes out).
         var cancel = Path.Combine(fixture.WorkingDirectory, "gz-cancel.xml");
         await File.WriteAllBytesAsync(cancel, CapSamples.Edited("gz-circle.xml", header, "<msgType>Cancel</msgType>\n  <scope>Public</scope>\n  <note>the boy was with his grandmother all along</note>" + reference));
