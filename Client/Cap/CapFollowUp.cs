@@ -18,7 +18,7 @@ public sealed record CapFollowUp(string CaseId, NoticeKind Kind, string Text, bo
         var parts = first.Split(',');
         if (parts.Length != 3 || parts.Any(p => p.Length == 0))
             throw new CapFormatException("references", $"\"{first}\" is not \"sender,identifier,sent\"");
-        return CapIdentifiers.ToCaseId(parts[1]);
+        return CapIdentifiers.ToCaseId(parts[1]) ?? throw new CapFormatException("references", $"\"{parts[1]}\" makes no case id; give the case with --case-id");
     }
 
     /// <summary>

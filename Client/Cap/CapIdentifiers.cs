@@ -36,13 +36,14 @@ public static class CapIdentifiers
     /// <summary>
     /// A case id made from a CAP identifier: every other character becomes '-', runs of '-' collapse, '-' is trimmed
     /// from both ends, and an id longer than 64 keeps its last 64 characters (OID-style identifiers differ at the end).
+    /// Null when nothing is left (an identifier without letters, digits or '_').
     /// </summary>
-    public static string ToCaseId(string identifier)
+    public static string? ToCaseId(string identifier)
     {
         var mapped = new string([.. identifier.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' ? c : '-')]);
         while (mapped.Contains("--", StringComparison.Ordinal)) mapped = mapped.Replace("--", "-", StringComparison.Ordinal);
         var id = mapped.Trim('-');
         if (id.Length > MaxCaseIdLength) id = id[^MaxCaseIdLength..].TrimStart('-');
-        return id.Length > 0 ? id : throw new CapFormatException("identifier", $"\"{identifier}\" has no letters or digits to make a case id of; give one with --case-id");
+        return id.Length > 0 ? id : null;
     }
 }

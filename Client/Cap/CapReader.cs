@@ -63,7 +63,7 @@ public static class CapReader
             var loaded = XDocument.Load(reader, LoadOptions.SetLineInfo);
             var root = loaded.Root!;
             if (root.Name != XName.Get("alert", CapSchema.Namespace))
-                throw new CapFormatException(root.Name.LocalName, $"not a CAP 1.2 alert: the root is {root.Name}; expected alert in {CapSchema.Namespace}"
+                throw new CapFormatException(root.Name.LocalName, $"not a CAP 1.2 alert: the root is {root.Name.LocalName} in {(root.Name.NamespaceName is { Length: > 0 } ns ? ns : "no namespace")}; expected alert in {CapSchema.Namespace}"
                     + (root.Name.NamespaceName.StartsWith("urn:oasis:names:tc:emergency:cap:", StringComparison.Ordinal) ? " (other CAP versions are not read)" : ""));
             return loaded;
         }

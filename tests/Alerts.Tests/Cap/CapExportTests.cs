@@ -145,7 +145,7 @@ public sealed class CapExportTests
     public void The_sample_alert_survives_import_export_import()
     {
         var first = CapImport.Read(File.ReadAllBytes(CapSamples.PathOf("amber-shenzhen.xml")));
-        var record = Record() with { CaseId = first.CaseId, Definition = first.Definition, RadiusMeters = first.Definition.RadiusMeters!.Value };
+        var record = Record() with { CaseId = first.CaseId!, Definition = first.Definition, RadiusMeters = first.Definition.RadiusMeters!.Value };
         var bytes = Export(record);
         Assert.Empty(CapSamples.SchemaErrors(bytes));
         Assert.Equivalent(first.Definition, CapImport.Read(bytes).Definition, strict: true);

@@ -78,8 +78,9 @@ public sealed class CapImportTests
     {
         // sample, text to replace, replacement, element named (null: the document), words in the message
         { "gz-circle.xml", "</info>", "", null, "malformed XML (line" },
-        { "gz-circle.xml", "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">", "<alert xmlns=\"http://www.w3.org/1999/xhtml\">", "alert", "not a CAP 1.2 alert: the root is {http://www.w3.org/1999/xhtml}alert" },
+        { "gz-circle.xml", "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">", "<alert xmlns=\"http://www.w3.org/1999/xhtml\">", "alert", "not a CAP 1.2 alert: the root is alert in http://www.w3.org/1999/xhtml" },
         { "gz-cap11.xml", "<identifier>", "<identifier>", "alert", "other CAP versions are not read" },
+        { "gz-circle.xml", " xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"", "", "alert", "the root is alert in no namespace" },
         { "gz-polygon-only.xml", "<identifier>", "<identifier>", "circle", "only as 1 polygon(s) and 0 geocode(s)" },
         { "gz-geocode-only.xml", "<identifier>", "<identifier>", "circle", "only as 0 polygon(s) and 1 geocode(s)" },
         { "gz-two-circles.xml", "<identifier>", "<identifier>", "circle", "has 2 circles in 2 area(s)" },
@@ -109,7 +110,6 @@ public sealed class CapImportTests
         { "gz-circle.xml", "<parameter><valueName>childName</valueName><value>Li Haoran</value></parameter>", "", "parameter", "childName is missing" },
         { "gz-circle.xml", "<parameter><valueName>childAge</valueName>", "<parameter><valueName>childAge</valueName><value>6</value></parameter><parameter><valueName>childAge</valueName>", "parameter", "childAge appears 2 times" },
         { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "yesterday morning", "parameter", "lastSeenAt \"yesterday morning\" is not a date-time" },
-        { "gz-circle.xml", "<identifier>GZ-TH-20261128-0093</identifier>", "<identifier>::</identifier>", "identifier", "--case-id" },
         { "amber-shenzhen.xml", "<circle>22.5535,114.0563 100</circle>\n    </area>\n  </info>\n  <info>", "<circle>22.5535,114.0563 150</circle>\n    </area>\n  </info>\n  <info>", "area", "info[1] (zh-TW) describes another area than info[2] (zh-CN)" },
         { "amber-shenzhen.xml", "<language>en-US</language>", "<language>zh-Hans</language>", "language", "info[3] (zh-Hans) is a second zh-CN block (after info[2] (zh-CN))" },
     };
@@ -177,5 +177,13 @@ public sealed class CapImportTests
     {
         Assert.Equal(caseId, CapIdentifiers.ToCaseId(identifier));
         Assert.True(CapIdentifiers.IsCaseId(caseId));
+    }
+
+    [Fact]
+    public void An_identifier_without_letters_or_digits_suggests_no_case_id_but_the_alert_still_maps()
+    {
+        var imported = CapImport.Read(CapSamples.Edited("gz-circle.xml", "<identifier>GZ-TH-20261128-0093</identifier>", "<identifier>::</identifier>"));
+        Assert.Null(imported.CaseId);
+        Assert.Equal("::", imported.Identifier);
     }
 }

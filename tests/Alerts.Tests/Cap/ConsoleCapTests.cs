@@ -111,6 +111,7 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         { ["case", "import", CapSamples.PathOf("billion-laughs.xml")], 2, "CAP element <!DOCTYPE>: a DTD is refused" },
         { ["case", "import", CapSamples.PathOf("gz-cap11.xml")], 2, "not a CAP 1.2 alert" },
         { ["case", "import", CapSamples.PathOf("gz-circle.xml"), "--case-id", "bad id"], 2, "case-id \"bad id\" is invalid" },
+        { ["case", "import", CapSamples.PathOf("no-identifier.xml")], 2, "CAP element <identifier>: \"::\" has no letters or digits to make a case id of; give one with --case-id" },
         { ["case", "export", "no-such-case"], 4, "no-such-case" },
         { ["case", "export", "cap-gz-errors", "--notice", "5"], 4, "has no notice 5" },
         { ["case", "export", "cap-gz-errors", "--sender", "a b"], 2, "sender \"a b\" is invalid" },

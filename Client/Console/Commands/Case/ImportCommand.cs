@@ -29,7 +29,8 @@ public static class ImportCommand
             }
 
             var imported = CapImport.From(alert);
-            var id = CheckedId(context.Get(caseId) ?? imported.CaseId);
+            var id = CheckedId(context.Get(caseId) ?? imported.CaseId
+                ?? throw new CapFormatException("identifier", $"\"{imported.Identifier}\" has no letters or digits to make a case id of; give one with --case-id"));
             await using var client = await context.ConnectAsync();
             CaseProgress progress;
             try
