@@ -63,6 +63,13 @@ public sealed class CapImportTests
         Assert.Equal(new MissingChild("Li Haoran", 5, ChildSex.Male), imported.Definition.Child);
     }
 
+    [Fact]
+    public void Without_a_zh_CN_or_en_block_the_first_block_is_the_case_language()
+    {
+        var imported = CapImport.Read(CapSamples.Edited("gz-circle.xml", "<language>en</language>", "<language>zh-HK</language>"));
+        Assert.Equal("zh-TW", imported.Definition.Language);
+    }
+
     [Theory]
     [InlineData("zh-CN", "zh-CN")]
     [InlineData("zh", "zh-CN")]
