@@ -13,7 +13,8 @@ public static class AlertsConsole
         connection.AddTo(root);
         root.Add(Group("case", "File, approve, update, widen, resolve, cancel and follow cases (role admin)",
             [OpenCommand.Create(connection), .. LifecycleCommands.Create(connection), WidenCommand.Create(connection),
-            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection)]));
+            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection),
+            ImportCommand.Create(connection), ExportCommand.Create(connection)]));
         root.Add(Group("user", "Privacy requests and tester enrollment for one user (role admin or gateway)",
             OptOutCommand.Create(connection), EraseCommand.Create(connection), TesterCommand.Create(connection)));
         root.Add(Group("audit", "Read and export the append-only log of admin actions (role admin or operator)", [.. AuditCommands.Create(connection)]));
