@@ -178,6 +178,28 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task A_drill_with_a_widening_schedule_is_filed_approved_and_extended_from_the_console()
+    {
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("drill-1", "22.5", "114", "--exercise", "--ring", "90m:200", "--ring", "3h:300", "--submit")));
+        await ConsoleSilo.MustSucceed(fixture.RunAsApproverAsync("case", "approve", "drill-1"));
+        var self = await fixture.RunAsAdminAsync("case", "extend", "drill-1", "--hours", "100");
+        Assert.True(self.ExitCode == 3 && self.StandardError.Contains("two-person rule", StringComparison.Ordinal), self.ToString());
+        await ConsoleSilo.MustSucceed(fixture.RunAsApproverAsync("case", "extend", "drill-1", "--hours", "100"));
+
+        var record = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "drill-1", "--json"))).StandardOutput).GetProperty("record");
+        var definition = record.GetProperty("definition");
+        Assert.True(definition.GetProperty("exercise").GetBoolean());
+        Assert.Equal(["01:30:00/200000", "03:00:00/300000"],
+            definition.GetProperty("rings").EnumerateArray().Select(r => $"{r.GetProperty("after").GetString()}/{r.GetProperty("radiusMeters").GetDouble()}"));
+        var activeUntil = record.GetProperty("activeUntil").GetDateTimeOffset();
+        var approvedAt = record.GetProperty("approvedAt").GetDateTimeOffset();
+        Assert.True(activeUntil - approvedAt > TimeSpan.FromHours(99), $"extended to {activeUntil:O}, approved {approvedAt:O}");
+        var human = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "drill-1"));
+        Assert.Contains("(drill)", human.StandardOutput);
+        Assert.Contains("0 of 2 fired", human.StandardOutput);
+    }
+
+    [Fact]
     public async Task The_audit_log_lists_and_exports_every_admin_action_with_who_and_the_states()
     {
         await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("audited", "22.5", "114")));

@@ -45,13 +45,16 @@ public sealed class ConsoleSilo : IAsyncLifetime
         await MustSucceed(RunAsOperatorAsync("credential", "create", "admin-2", "--role", "admin", "--save", ApproverCredential));
     }
 
-    /// <summary>The options <c>case open</c> requires besides the id, the point and the message, with valid values.</summary>
-    public static string[] CaseDetails(params string[] extra) =>
-    [
-        "--child-name", "Li Wei", "--age", "6", "--sex", "male", "--last-seen-at", "2026-10-31T14:05:00+08:00", "--last-seen-place", "Futian station",
-        "--police-ref", "SZ-2026-0042", "--contact-phone", "+86 755 110", "--correction", "Correction: please disregard the alert for Li Wei, sent in error.",
-        .. extra,
-    ];
+    /// <summary>The options <c>case open</c> requires besides the id, the point and the message, with valid values; <paramref name="extra"/> adds options or replaces these.</summary>
+    public static string[] CaseDetails(params string[] extra)
+    {
+        string[][] details =
+        [
+            ["--child-name", "Li Wei"], ["--age", "6"], ["--sex", "male"], ["--last-seen-at", "2026-10-31T14:05:00+08:00"], ["--last-seen-place", "Futian station"],
+            ["--police-ref", "SZ-2026-0042"], ["--contact-phone", "+86 755 110"], ["--correction", "Correction: please disregard the alert for Li Wei, sent in error."],
+        ];
+        return [.. details.Where(d => !extra.Contains(d[0])).SelectMany(d => d), .. extra];
+    }
 
     /// <summary>Runs the console as the second admin.</summary>
     public Task<ConsoleRun> RunAsApproverAsync(params string[] args) => RunAsync(ApproverCredential, args);
