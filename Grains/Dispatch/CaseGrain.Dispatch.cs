@@ -258,7 +258,7 @@ public sealed partial class CaseGrain
     {
         if (candidates.Count == 0) return;
         var payload = CasePayloads.Alert(CaseId, S.Definition!, S.CurrentMessage);
-        var rules = new RecordingRules(S.Definition!.Exercise, _options.MaxAlertsPerUserPerDay);
+        var rules = new RecordingRules(S.Definition!.Exercise, _options.MaxAlertsPerUserPerDay, HasSuppressed: S.Suppressed > 0);
         var recorded = await store.RecordRecipientsAsync(CaseId, payload, candidates, _options.PushBatchSize, RecordingTime(), rules);
         S.Suppressed += recorded.Suppressed;
         if (recorded.Batches.Count == 0) return;
