@@ -11,9 +11,10 @@ public static class AlertsConsole
         var connection = new ConnectionOptions();
         var root = new RootCommand($"Alerts admin console: file and follow missing-child cases, manage users and credentials, simulate a city. {ExitCodes.Legend}");
         connection.AddTo(root);
-        root.Add(Group("case", "File, dispatch, widen, close and follow cases (role admin)",
+        root.Add(Group("case", "File, dispatch, widen, close and follow cases, read their engagement (role admin)",
             OpenCommand.Create(connection), DispatchCommand.Create(connection), WidenCommand.Create(connection), CloseCommand.Create(connection),
-            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection)));
+            ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection),
+            CaseStatsCommand.Create(connection), SightingsCommand.Create(connection)));
         root.Add(Group("user", "Privacy requests for one user (role admin or gateway)", OptOutCommand.Create(connection), EraseCommand.Create(connection)));
         root.Add(Group("credential", "Create, revoke and list client credentials (role operator)",
             CreateCredentialCommand.Create(connection), RevokeCredentialCommand.Create(connection), ListCredentialsCommand.Create(connection)));

@@ -8,7 +8,7 @@ namespace Alerts.Client;
 /// subscribed by itself: renewals at a third of the hub's lease, and a new subscription as soon as the
 /// Orleans client has a gateway again after losing its connection to the cluster.
 /// </summary>
-public sealed class GatewayConnection : IAsyncDisposable
+public sealed partial class GatewayConnection : IAsyncDisposable
 {
     /// <summary>The most updates the residency grain takes in one call; <see cref="ReportAsync"/> splits longer lists.</summary>
     public const int MaxUpdatesPerCall = 10_000;

@@ -68,6 +68,27 @@ public sealed class PostgresEngine : StoreEngine
         }
     }
 
+    // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.
+    public override async Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns)
+    {
+        var rows = columns.Count == 0 ? 0 : columns[0].Values.Length;
+        var inserted = new bool[rows];
+        if (rows == 0) return inserted;
+        var names = string.Join(", ", columns.Select(c => c.Column));
+        var keys = string.Join(", ", columns.Take(keyColumns).Select(c => c.Column));
+        var arrays = string.Join(", ", columns.Select((_, i) => $"@c{i}"));
+        await using var command = (NpgsqlCommand)connection.CreateCommand();
+        command.Transaction = (NpgsqlTransaction)transaction;
+        command.CommandText =
+            $"WITH input AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS u({names}, input_row)), " +
+            $"added AS (INSERT INTO {table} ({names}) SELECT {names} FROM input ON CONFLICT DO NOTHING RETURNING {keys}) " +
+            $"SELECT input.input_row FROM input JOIN added USING ({keys})";
+        for (var i = 0; i < columns.Count; i++) command.Parameters.AddWithValue($"c{i}", columns[i].Values);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) inserted[reader.GetInt64(0) - 1] = true;
+        return inserted;
+    }
+
     // An advisory lock held until the transaction ends; the key is arbitrary but fixed ("alerts" in ASCII).
     public override Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) =>
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(97108101114116115)", transaction: transaction);

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases, client credentials), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, preferences, recipients, outbox, cases, client credentials, engagement), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine)
 {
     // {0} is the engine's user id key type.
@@ -18,6 +18,22 @@ public sealed class ProductSchema(StoreEngine engine)
         CREATE TABLE IF NOT EXISTS push_outbox (batch_id BIGINT PRIMARY KEY, case_id TEXT NOT NULL, user_ids TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS client_credentials (name TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, roles TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT NULL);
+        -- Engagement (Grains/Engagement/EngagementStore): one row per user and case for deliveries and opens, per user, case and
+        -- channel for shares, so a repeat is never counted twice; case_suppressed is written by alert-fatigue suppression.
+        CREATE TABLE IF NOT EXISTS engagement_deliveries (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE TABLE IF NOT EXISTS engagement_opens (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, sharer BIGINT NULL, depth INTEGER NOT NULL, pushed INTEGER NOT NULL,
+            PRIMARY KEY (case_id, user_id));
+        CREATE INDEX IF NOT EXISTS engagement_opens_sharer ON engagement_opens (case_id, sharer) WHERE sharer IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS engagement_shares (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, channel TEXT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, depth INTEGER NOT NULL,
+            PRIMARY KEY (case_id, user_id, channel));
+        CREATE TABLE IF NOT EXISTS engagement_sightings (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, seen_ms BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, cell TEXT NOT NULL,
+            text TEXT NOT NULL, photo_url TEXT NULL, contact TEXT NULL, reported_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id, seen_ms));
+        CREATE INDEX IF NOT EXISTS engagement_sightings_newest ON engagement_sightings (case_id, reported_ms);
+        CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT PRIMARY KEY, refused BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
 

@@ -30,6 +30,13 @@ public abstract class StoreEngine : IAsyncDisposable
     /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
     public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals);
 
+    /// <summary>
+    /// Inserts rows given column by column (arrays of equal length, nulls allowed) inside <paramref name="transaction"/>,
+    /// skipping rows whose key (the first <paramref name="keyColumns"/> columns) is stored already; true for each row
+    /// inserted. Keys must be distinct within one call. One statement for the batch where round trips cost (PostgreSQL).
+    /// </summary>
+    public abstract Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns);
+
     /// <summary>Serialises schema changes between processes for the rest of <paramref name="transaction"/>.</summary>
     public virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
 
