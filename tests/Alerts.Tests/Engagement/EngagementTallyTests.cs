@@ -1,0 +1,40 @@
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+
+namespace Alerts.Tests;
+
+/// <summary>The in-memory counters stay bounded however many users and places a case reaches, and lose no count.</summary>
+public sealed class EngagementTallyTests
+{
+    [Fact]
+    public void A_million_users_in_fifty_thousand_cells_over_a_week_keep_the_maps_at_their_bounds()
+    {
+        var options = new EngagementOptions { MaxMapCells = 1_000, MaxTimelineMinutes = 600, MaxListedGenerations = 8 };
+        var tally = new EngagementTally(options);
+        var start = AlertsSilo.Epoch.ToUnixTimeMilliseconds() / 60_000;
+        for (var user = 0; user < 1_000_000; user++)
+        {
+            var cell = $"c{user % 50_000}";
+            var minute = start + user % 10_080;
+            tally.AddDelivered(cell, minute);
+            if (user % 3 == 0) tally.AddOpened(cell, minute, generation: user % 20, pushed: user % 20 == 0);
+            if (user % 100 == 0) tally.AddShared(cell, minute, (ShareChannel)(user % 4), generation: 1 + user % 30);
+        }
+
+        Assert.Equal(1_001, tally.CellCount); // the bound plus the overflow cell
+        Assert.Equal(600, tally.MinuteCount);
+        var stats = tally.ToStats("c", CaseStatus.Dispatched, pushed: 1_000_000, suppressed: 0);
+        Assert.Equal(1_000_000, stats.Cells.Sum(c => c.Delivered));
+        Assert.Equal(stats.Opened, stats.Cells.Sum(c => c.Opened));
+        Assert.Equal(1_000_000, stats.Timeline.Sum(m => m.Delivered));
+        Assert.Equal(stats.Shares, stats.Timeline.Sum(m => m.Shares));
+        Assert.Contains(stats.Cells, c => c.Cell == CellEngagement.Overflow);
+        // Generations past the listed bound are counted in the last listed one; the true depth is kept.
+        Assert.Equal(8, stats.Generations.Max(g => g.Generation));
+        Assert.Equal(30, stats.MaxShareDepth);
+        Assert.Equal(stats.Shares, stats.Generations.Sum(g => g.Shares));
+        Assert.Equal(stats.OpensThroughShares, stats.Generations.Sum(g => g.Opens));
+        // The newest minutes are the ones kept one by one.
+        Assert.Equal(start + 10_079, stats.Timeline[^1].Minute.ToUnixTimeMilliseconds() / 60_000);
+    }
+}
