@@ -10,7 +10,7 @@ namespace Alerts.Grains;
 public sealed class EngagementTally(EngagementOptions options)
 {
     private readonly Dictionary<string, EngagementCounts> _cells = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, EngagementCounts> _minutes = [];
+    private readonly SortedDictionary<long, EngagementCounts> _minutes = [];
     private readonly Dictionary<int, (long Shares, long Opens)> _generations = [];
     private readonly long[] _sharesByChannel = new long[Enum.GetValues<ShareChannel>().Length];
 
@@ -92,7 +92,7 @@ public sealed class EngagementTally(EngagementOptions options)
         _generations.OrderBy(g => g.Key).Select(g => new GenerationEngagement(g.Key, g.Value.Shares, g.Value.Opens)).ToList(),
         _cells.OrderByDescending(c => c.Value.Opened).ThenByDescending(c => c.Value.Delivered).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new CellEngagement(c.Key, c.Value.Delivered, c.Value.Opened, c.Value.Shares, c.Value.Sightings)).ToList(),
-        _minutes.OrderBy(m => m.Key)
+        _minutes
             .Select(m => new MinuteEngagement(DateTimeOffset.FromUnixTimeMilliseconds(m.Key * 60_000), m.Value.Delivered, m.Value.Opened, m.Value.Shares, m.Value.Sightings)).ToList());
 
     private void Generation(int generation, long shares, long opens)
@@ -111,27 +111,23 @@ public sealed class EngagementTally(EngagementOptions options)
         if (!_minutes.ContainsKey(minute) && _minutes.Count >= options.MaxTimelineMinutes)
         {
             // Full: the oldest minute makes room by merging into the next oldest (or takes this one, if it is older still).
-            var oldest = _minutes.Keys.Min();
+            var (oldest, merged) = _minutes.First();
             if (minute < oldest)
             {
                 minute = oldest;
             }
             else
             {
-                var merged = _minutes[oldest];
                 _minutes.Remove(oldest);
-                if (_minutes.Count > 0)
-                {
-                    var next = _minutes.Keys.Min();
-                    CollectionsMarshal.GetValueRefOrAddDefault(_minutes, Math.Min(next, minute), out _).Add(merged);
-                }
-                else
-                {
-                    CollectionsMarshal.GetValueRefOrAddDefault(_minutes, minute, out _).Add(merged);
-                }
+                var into = _minutes.Count > 0 ? Math.Min(_minutes.First().Key, minute) : minute;
+                var counts = _minutes.GetValueOrDefault(into);
+                counts.Add(merged);
+                _minutes[into] = counts;
             }
         }
 
-        CollectionsMarshal.GetValueRefOrAddDefault(_minutes, minute, out _).Add(kind, count);
+        var bucket = _minutes.GetValueOrDefault(minute);
+        bucket.Add(kind, count);
+        _minutes[minute] = bucket;
     }
 }

@@ -18,7 +18,7 @@ public sealed class EngagementTallyTests
             var minute = start + user % 10_080;
             tally.AddDelivered(cell, minute);
             if (user % 3 == 0) tally.AddOpened(cell, minute, generation: user % 20, pushed: user % 20 == 0);
-            if (user % 100 == 0) tally.AddShared(cell, minute, (ShareChannel)(user % 4), generation: 1 + user % 30);
+            if (user % 100 == 0) tally.AddShared(cell, minute, (ShareChannel)(user % 4), generation: 1 + user / 100 % 30);
         }
 
         Assert.Equal(1_001, tally.CellCount); // the bound plus the overflow cell

@@ -74,9 +74,9 @@ public sealed class ShareTokenTests
         {
             ["Alerts:Cluster:ConnectionString"] = $"Data Source={Path.Combine(folder, "data", "alerts.db")}",
         }).Build(), folder);
-        var first = new ConfigurationBuilder().Build();
+        var first = new ConfigurationBuilder().AddInMemoryCollection().Build();
         ShareKeyFile.EnsureConfigured(first, embedded);
-        var second = new ConfigurationBuilder().Build();
+        var second = new ConfigurationBuilder().AddInMemoryCollection().Build();
         ShareKeyFile.EnsureConfigured(second, embedded);
         Assert.Equal(first[EngagementOptions.ShareKeySetting], second[EngagementOptions.ShareKeySetting]);
         new EngagementOptions { ShareKey = first[EngagementOptions.ShareKeySetting] }.Validate();

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Alerts.GrainInterfaces;
-using Spectre.Console;
 
 namespace Alerts.Cli;
 
@@ -12,25 +11,15 @@ public static class SightingsCommand
     {
         var id = CaseArguments.Id();
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1,000)", DefaultValueFactory = _ => 50 };
-        var command = new Command("sightings", "A case's sightings, newest first: when, where, what, photo and contact") { id, limit };
+        var command = new Command("sightings", "A case's sightings, newest first, one line each: when reported and seen, who, where, what, photo and contact") { id, limit };
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();
             var sightings = await client.GetGrain<ICaseEngagementGrain>(context.Get(id)).ListSightings(context.Get(limit));
-            context.Output.Write(sightings, () =>
-            {
-                var table = new Table().Border(TableBorder.Rounded).AddColumn("reported (UTC)").AddColumn("seen (UTC)").AddColumn("user").AddColumn("where")
-                    .AddColumn("what").AddColumn("photo").AddColumn("contact");
-                foreach (var s in sightings)
-                {
-                    table.AddRow(Time(s.ReportedAt), Time(s.SeenAt), s.UserId.ToString(CultureInfo.InvariantCulture),
-                        string.Create(CultureInfo.InvariantCulture, $"{s.Details.Latitude:0.#####}, {s.Details.Longitude:0.#####}"),
-                        Markup.Escape(s.Details.Text), Markup.Escape(s.Details.PhotoUrl ?? "-"), Markup.Escape(s.Details.Contact ?? "-"));
-                }
-
-                if (sightings.Count == 0) table.Caption("no sightings");
-                return table;
-            });
+            // One line per sighting, never wrapped: the text is what the police read.
+            var lines = sightings.Select(x => string.Create(CultureInfo.InvariantCulture,
+                $"{Time(x.ReportedAt)}  seen {Time(x.SeenAt)}  user {x.UserId}  at {x.Details.Latitude:0.#####}, {x.Details.Longitude:0.#####}  \"{x.Details.Text.ReplaceLineEndings(" ")}\"  photo {x.Details.PhotoUrl ?? "-"}  contact {x.Details.Contact ?? "-"}"));
+            context.Output.Write(sightings, sightings.Count == 0 ? "no sightings" : string.Join(Environment.NewLine, lines));
         });
     }
 
