@@ -10,29 +10,19 @@ namespace Alerts.Grains;
 /// </summary>
 public sealed class EngagementStore(StoreEngine engine)
 {
-    // Dapper expands SQLite's lists into one parameter each; SQLite takes at most 32,766.
-    private const int LookupChunk = 5_000;
-
-    /// <summary>For each user: pushed or not, the generation of their open if they opened, and their resident cell.</summary>
+    /// <summary>For each user: pushed or not, the generation of their open if they opened, and their resident cell (one query).</summary>
     public async Task<Dictionary<long, UserStanding>> LookupAsync(string caseId, IReadOnlyCollection<long> userIds)
     {
-        var pushed = new HashSet<long>();
-        var opened = new Dictionary<long, int>();
-        var cells = new Dictionary<long, string>();
+        if (userIds.Count == 0) return [];
         await using var connection = await engine.OpenAsync();
-        foreach (var chunk in userIds.Chunk(LookupChunk))
-        {
-            var ids = chunk;
-            pushed.UnionWith(await connection.QueryAsync<long>($"SELECT user_id FROM case_recipients WHERE case_id = @caseId AND {engine.AnyOf("user_id", "ids")}", new { caseId, ids }));
-            foreach (var (user, depth) in await connection.QueryAsync<(long, long)>($"SELECT user_id, CAST(depth AS BIGINT) FROM engagement_opens WHERE case_id = @caseId AND {engine.AnyOf("user_id", "ids")}", new { caseId, ids }))
-                opened[user] = (int)depth;
-            foreach (var (user, cell) in await connection.QueryAsync<(long, string)>($"SELECT user_id, cell FROM residents WHERE {engine.AnyOf("user_id", "ids")}", new { ids }))
-                cells[user] = cell;
-        }
-
-        return userIds.ToDictionary(
-            u => u,
-            u => new UserStanding(pushed.Contains(u), opened.TryGetValue(u, out var depth) ? depth : null, cells.GetValueOrDefault(u, CellEngagement.Unknown)));
+        var rows = await connection.QueryAsync<(long UserId, long Pushed, long? Depth, string? Cell)>($"""
+            SELECT ids.id, CAST(CASE WHEN r.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), CAST(o.depth AS BIGINT), s.cell
+            FROM {engine.IdRows("ids")}
+            LEFT JOIN case_recipients r ON r.case_id = @caseId AND r.user_id = ids.id
+            LEFT JOIN engagement_opens o ON o.case_id = @caseId AND o.user_id = ids.id
+            LEFT JOIN residents s ON s.user_id = ids.id
+            """, new { caseId, ids = engine.IdList(userIds) });
+        return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.Cell ?? CellEngagement.Unknown));
     }
 
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>

@@ -38,6 +38,10 @@ public sealed class PostgresEngine : StoreEngine
     // Npgsql takes the array itself, which PostgreSQL matches with ANY.
     public override string AnyOf(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
+    public override string IdRows(string parameter) => $"unnest(@{parameter}) AS ids(id)";
+
+    public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
+
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, CAST(value AS BIGINT), @nowMs FROM json_array_elements_text(CAST(@ids AS json)) ON CONFLICT DO NOTHING RETURNING user_id";
 

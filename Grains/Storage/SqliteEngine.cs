@@ -52,6 +52,10 @@ public sealed class SqliteEngine : StoreEngine
     // Dapper expands "IN @list" into one parameter per value.
     public override string AnyOf(string column, string parameter) => $"{column} IN @{parameter}";
 
+    public override string IdRows(string parameter) => $"(SELECT value AS id FROM json_each(@{parameter})) AS ids";
+
+    public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
+
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, value, @nowMs FROM json_each(@ids) WHERE true ON CONFLICT DO NOTHING RETURNING user_id";
 

@@ -24,6 +24,12 @@ public abstract class StoreEngine : IAsyncDisposable
     /// <summary>A condition that <paramref name="column"/> is one of the values in the list parameter <paramref name="parameter"/>.</summary>
     public abstract string AnyOf(string column, string parameter);
 
+    /// <summary>A row source <c>ids(id)</c> of the user ids in parameter <paramref name="parameter"/>, whose value is <see cref="IdList"/>'s.</summary>
+    public abstract string IdRows(string parameter);
+
+    /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
+    public abstract object IdList(IReadOnlyCollection<long> ids);
+
     /// <summary>Inserts @caseId/@nowMs recipients from the JSON array @ids, skipping existing ones, returning the new user ids.</summary>
     public abstract string InsertNewRecipients { get; }
 
