@@ -6,7 +6,7 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// The gateway's entry point for engagement: checks each event on its own (a bad one is rejected with its field and
-/// reason, the rest go on), then hands each case's events to that case's grain, cases in parallel. A stateless worker.
+/// reason, the rest go on), then hands each case's events to the case's shard of each user, shards and cases in parallel. A stateless worker.
 /// </summary>
 [StatelessWorker]
 public sealed class EngagementGrain(IOptions<EngagementOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementGrain
@@ -21,7 +21,7 @@ public sealed class EngagementGrain(IOptions<EngagementOptions> options, [FromKe
 
         var now = time.GetUtcNow();
         var rejections = new List<RejectedEngagement>();
-        var byCase = new Dictionary<string, (List<int> Indices, List<EngagementEvent> Events)>(StringComparer.Ordinal);
+        var byShard = new Dictionary<(string CaseId, int Shard), (List<int> Indices, List<EngagementEvent> Events)>();
         for (var i = 0; i < events.Count; i++)
         {
             var item = events[i];
@@ -31,13 +31,14 @@ public sealed class EngagementGrain(IOptions<EngagementOptions> options, [FromKe
                 continue;
             }
 
-            if (!byCase.TryGetValue(item.CaseId, out var part)) byCase[item.CaseId] = part = ([], []);
+            var key = (item.CaseId, EngagementShards.Of(item.UserId, _options.Shards));
+            if (!byShard.TryGetValue(key, out var part)) byShard[key] = part = ([], []);
             part.Indices.Add(i);
             part.Events.Add(item);
         }
 
         var rejected = rejections.Count;
-        var parts = await Task.WhenAll(byCase.Select(async c => (c.Value.Indices, Result: await GrainFactory.GetGrain<IEngagementRecorderGrain>(c.Key).Record(c.Value.Events))));
+        var parts = await Task.WhenAll(byShard.Select(async c => (c.Value.Indices, Result: await GrainFactory.GetEngagementShard(c.Key.CaseId, c.Key.Shard).Record(c.Value.Events))));
         int counted = 0, repeated = 0, refused = 0;
         var shares = new List<IssuedShare>();
         foreach (var (indices, result) in parts)

@@ -15,6 +15,12 @@ public sealed class EngagementOptions
     /// <summary>Base64 of at least 32 random bytes that signs share tokens (HMAC-SHA256); every silo of a cluster needs the same.</summary>
     public string? ShareKey { get; set; }
 
+    /// <summary>
+    /// Grains per case that count its events, each for the users whose id mod this is its number: a case's reports are
+    /// counted in parallel, one database connection each. The same on every silo of a cluster.
+    /// </summary>
+    public int Shards { get; set; } = 4;
+
     /// <summary>Most events in one report.</summary>
     public int MaxEventsPerReport { get; set; } = 10_000;
 
@@ -52,6 +58,7 @@ public sealed class EngagementOptions
         }
 
         if (key.Length < MinimumKeyBytes) throw Bad("ShareKey", $"has {key.Length} bytes, needs at least {MinimumKeyBytes}");
+        if (Shards is < 1 or > 256) throw Bad("Shards", $"is {Shards}; must be within [1, 256]");
         if (MaxEventsPerReport < 1) throw Bad("MaxEventsPerReport", "must be positive");
         if (MaxClockSkew < TimeSpan.Zero) throw Bad("MaxClockSkew", "must not be negative");
         if (MaxEventAge <= TimeSpan.Zero) throw Bad("MaxEventAge", "must be positive");

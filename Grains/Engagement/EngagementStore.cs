@@ -15,18 +15,19 @@ public sealed class EngagementStore(StoreEngine engine)
     {
         if (userIds.Count == 0) return [];
         await using var connection = await engine.OpenAsync();
+        // One index probe per id and table (correlated subqueries): joins would let the planner scan whole tables.
         var rows = await connection.QueryAsync<(long UserId, long Pushed, long? Depth, string? Cell)>($"""
-            SELECT ids.id, CAST(CASE WHEN r.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), CAST(o.depth AS BIGINT), s.cell
+            SELECT ids.id,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM case_recipients r WHERE r.case_id = @caseId AND r.user_id = ids.id) THEN 1 ELSE 0 END AS BIGINT),
+                (SELECT CAST(o.depth AS BIGINT) FROM engagement_opens o WHERE o.case_id = @caseId AND o.user_id = ids.id),
+                (SELECT s.cell FROM residents s WHERE s.user_id = ids.id)
             FROM {engine.IdRows("ids")}
-            LEFT JOIN case_recipients r ON r.case_id = @caseId AND r.user_id = ids.id
-            LEFT JOIN engagement_opens o ON o.case_id = @caseId AND o.user_id = ids.id
-            LEFT JOIN residents s ON s.user_id = ids.id
             """, new { caseId, ids = engine.IdList(userIds) });
         return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.Cell ?? CellEngagement.Unknown));
     }
 
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>
-    public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings)> WriteAsync(string caseId, EngagementRows rows, DateTimeOffset now)
+    public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings)> WriteAsync(string caseId, int shard, EngagementRows rows, DateTimeOffset now)
     {
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -58,32 +59,32 @@ public sealed class EngagementStore(StoreEngine engine)
         if (rows.Refused > 0)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO engagement_refused (case_id, refused) VALUES (@caseId, @n) ON CONFLICT (case_id) DO UPDATE SET refused = engagement_refused.refused + excluded.refused",
-                new { caseId, n = (long)rows.Refused }, transaction);
+                "INSERT INTO engagement_refused (case_id, shard, refused) VALUES (@caseId, @shard, @n) ON CONFLICT (case_id, shard) DO UPDATE SET refused = engagement_refused.refused + excluded.refused",
+                new { caseId, shard, n = (long)rows.Refused }, transaction);
         }
 
         await transaction.CommitAsync();
         return (deliveries, opens, shares, sightings);
     }
 
-    /// <summary>Rebuilds a case's counters from its rows (an activation's first read): one grouped query per table and figure.</summary>
-    public async Task LoadAsync(string caseId, EngagementTally tally)
+    /// <summary>Rebuilds one shard's counters from its users' rows (an activation's first read): one grouped query per table.</summary>
+    public async Task LoadAsync(string caseId, int shard, int shards, EngagementTally tally)
     {
         await using var connection = await engine.OpenAsync();
-        var p = new { caseId };
+        var p = new { caseId, shard, shards };
         foreach (var (cell, minute, n) in await connection.QueryAsync<(string, long, long)>(
-            "SELECT cell, at_ms / 60000, COUNT(*) FROM engagement_deliveries WHERE case_id = @caseId GROUP BY cell, at_ms / 60000", p))
+            "SELECT cell, at_ms / 60000, COUNT(*) FROM engagement_deliveries WHERE case_id = @caseId AND user_id % @shards = @shard GROUP BY cell, at_ms / 60000", p))
             tally.AddDelivered(cell, minute, n);
         foreach (var (cell, minute, depth, pushed, n) in await connection.QueryAsync<(string, long, long, long, long)>(
-            "SELECT cell, at_ms / 60000, CAST(depth AS BIGINT), CAST(pushed AS BIGINT), COUNT(*) FROM engagement_opens WHERE case_id = @caseId GROUP BY cell, at_ms / 60000, depth, pushed", p))
+            "SELECT cell, at_ms / 60000, CAST(depth AS BIGINT), CAST(pushed AS BIGINT), COUNT(*) FROM engagement_opens WHERE case_id = @caseId AND user_id % @shards = @shard GROUP BY cell, at_ms / 60000, depth, pushed", p))
             tally.AddOpened(cell, minute, (int)depth, pushed != 0, n);
         foreach (var (cell, minute, channel, depth, n) in await connection.QueryAsync<(string, long, string, long, long)>(
-            "SELECT cell, at_ms / 60000, channel, CAST(depth AS BIGINT), COUNT(*) FROM engagement_shares WHERE case_id = @caseId GROUP BY cell, at_ms / 60000, channel, depth", p))
+            "SELECT cell, at_ms / 60000, channel, CAST(depth AS BIGINT), COUNT(*) FROM engagement_shares WHERE case_id = @caseId AND user_id % @shards = @shard GROUP BY cell, at_ms / 60000, channel, depth", p))
             tally.AddShared(cell, minute, Enum.Parse<ShareChannel>(channel), (int)depth, n);
         foreach (var (cell, minute, n) in await connection.QueryAsync<(string, long, long)>(
-            "SELECT cell, seen_ms / 60000, COUNT(*) FROM engagement_sightings WHERE case_id = @caseId GROUP BY cell, seen_ms / 60000", p))
+            "SELECT cell, seen_ms / 60000, COUNT(*) FROM engagement_sightings WHERE case_id = @caseId AND user_id % @shards = @shard GROUP BY cell, seen_ms / 60000", p))
             tally.AddSighted(cell, minute, n);
-        tally.AddRefused(await connection.ExecuteScalarAsync<long?>("SELECT refused FROM engagement_refused WHERE case_id = @caseId", p) ?? 0);
+        tally.AddRefused(await connection.ExecuteScalarAsync<long?>("SELECT refused FROM engagement_refused WHERE case_id = @caseId AND shard = @shard", p) ?? 0);
     }
 
     /// <summary>Users alert-fatigue suppression held back for the case.</summary>

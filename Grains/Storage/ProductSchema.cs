@@ -32,7 +32,7 @@ public sealed class ProductSchema(StoreEngine engine)
             case_id TEXT NOT NULL, user_id BIGINT NOT NULL, seen_ms BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, cell TEXT NOT NULL,
             text TEXT NOT NULL, photo_url TEXT NULL, contact TEXT NULL, reported_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id, seen_ms));
         CREATE INDEX IF NOT EXISTS engagement_sightings_newest ON engagement_sightings (case_id, reported_ms);
-        CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT PRIMARY KEY, refused BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT NOT NULL, shard INTEGER NOT NULL, refused BIGINT NOT NULL, PRIMARY KEY (case_id, shard));
         CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;

@@ -64,7 +64,7 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("case-engagement.GetStats", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix-none").GetStats()),
         ("case-engagement.ListSightings", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").ListSightings(10)),
         ("case-engagement.GetSharerReach", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").GetSharerReach(7)),
-        ("engagement-recorder.Record", [], g => g.GetGrain<IEngagementRecorderGrain>("matrix").Record([])),
+        ("engagement-shard.Record", [], g => g.GetEngagementShard("matrix", 0).Record([])),
         ("client-credentials.List", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).List()),
         ("client-credentials.Revoke", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).Revoke("nobody")),
     ];
