@@ -25,11 +25,8 @@ public sealed partial class GatewayConnection
         int counted = 0, repeated = 0, refused = 0, rejected = 0;
         var rejections = new List<RejectedEngagement>();
         var shares = new List<IssuedShare>();
-        for (var start = 0; start < events.Count; start += MaxEngagementEventsPerCall)
+        await ReportParts.ForEachAsync(events, MaxEngagementEventsPerCall, async (part, start) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var part = new List<EngagementEvent>(Math.Min(MaxEngagementEventsPerCall, events.Count - start));
-            for (var i = start; i < events.Count && i < start + MaxEngagementEventsPerCall; i++) part.Add(events[i]);
             var result = await engagement.Report(part).WaitAsync(cancellationToken);
             counted += result.Counted;
             repeated += result.Repeated;
@@ -37,7 +34,7 @@ public sealed partial class GatewayConnection
             rejected += result.Rejected;
             foreach (var rejection in result.Rejections) rejections.Add(rejection with { Index = rejection.Index + start });
             foreach (var share in result.Shares) shares.Add(share with { Index = share.Index + start });
-        }
+        }, cancellationToken);
 
         return new EngagementResult(counted, repeated, refused, rejected, rejections, shares);
     }

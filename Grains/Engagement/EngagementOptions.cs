@@ -45,19 +45,7 @@ public sealed class EngagementOptions
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting, so a misconfigured silo refuses to start.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ShareKey))
-            throw Bad("ShareKey", $"is not set; make one with `{SecurityOptions.NewSigningKeyCommand}` and give it to every silo (e.g. environment variable Alerts__Engagement__ShareKey)");
-        byte[] key;
-        try
-        {
-            key = Convert.FromBase64String(ShareKey);
-        }
-        catch (FormatException)
-        {
-            throw Bad("ShareKey", $"is not base64; make one with `{SecurityOptions.NewSigningKeyCommand}`");
-        }
-
-        if (key.Length < MinimumKeyBytes) throw Bad("ShareKey", $"has {key.Length} bytes, needs at least {MinimumKeyBytes}");
+        if (KeySetting.Problem(ShareKey, MinimumKeyBytes, "Alerts__Engagement__ShareKey") is { } problem) throw Bad("ShareKey", problem);
         if (Shards is < 1 or > 256) throw Bad("Shards", $"is {Shards}; must be within [1, 256]");
         if (MaxEventsPerReport < 1) throw Bad("MaxEventsPerReport", "must be positive");
         if (MaxClockSkew < TimeSpan.Zero) throw Bad("MaxClockSkew", "must not be negative");
