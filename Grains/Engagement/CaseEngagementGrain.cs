@@ -19,7 +19,7 @@ public sealed class CaseEngagementGrain(EngagementStore store, IOptions<Engageme
         var progress = GrainFactory.GetGrain<ICaseGrain>(CaseId).GetProgress();
         var suppressed = store.CountSuppressedAsync(CaseId);
         var shards = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(shard => GrainFactory.GetEngagementShard(CaseId, shard).GetFigures()));
-        var (status, pushed) = await progress is var p ? (p.Status, p.Recipients) : default;
+        var (status, pushed) = ((await progress).Status, (await progress).Recipients);
         if (status == CaseStatus.None && shards.All(s => s.Delivered + s.Opened + s.Shares + s.Sightings + s.Refused == 0))
             throw new KeyNotFoundException($"no case named {CaseId}");
         return EngagementFigures.Combine(CaseId, status, pushed, await suppressed, shards, _options);
