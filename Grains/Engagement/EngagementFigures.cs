@@ -12,11 +12,12 @@ public static class EngagementFigures
         var cells = shards.SelectMany(s => s.Cells).GroupBy(c => c.Cell, StringComparer.Ordinal)
             .Select(g => new CellEngagement(g.Key, g.Sum(c => c.Delivered), g.Sum(c => c.Opened), g.Sum(c => c.Shares), g.Sum(c => c.Sightings)))
             .OrderByDescending(c => c.Opened).ThenByDescending(c => c.Delivered).ThenBy(c => c.Cell, StringComparer.Ordinal).ToList();
-        if (cells.Count > options.MaxMapCells + 1)
+        if (cells.Count(c => c.Cell != CellEngagement.Overflow) > options.MaxMapCells)
         {
             // Each shard kept its own bound; past the case's, the quietest cells join the overflow cell.
-            var rest = cells.Skip(options.MaxMapCells).Concat(cells.Where(c => c.Cell == CellEngagement.Overflow)).ToList();
-            cells = cells.Take(options.MaxMapCells).Where(c => c.Cell != CellEngagement.Overflow).ToList();
+            var named = cells.Where(c => c.Cell != CellEngagement.Overflow).ToList();
+            var rest = named.Skip(options.MaxMapCells).Concat(cells.Where(c => c.Cell == CellEngagement.Overflow)).ToList();
+            cells = named.Take(options.MaxMapCells).ToList();
             cells.Add(new CellEngagement(CellEngagement.Overflow, rest.Sum(c => c.Delivered), rest.Sum(c => c.Opened), rest.Sum(c => c.Shares), rest.Sum(c => c.Sightings)));
         }
 

@@ -17,9 +17,13 @@ public sealed class EngagementOptions
 
     /// <summary>
     /// Grains per case that count its events, each for the users whose id mod this is its number: a case's reports are
-    /// counted in parallel, one database connection each. The same on every silo of a cluster.
+    /// counted in parallel, one database connection each. The same on every silo of a cluster. Unset (0): 1 embedded
+    /// (SQLite has one writer, so shards would only queue for it) and <see cref="ClusterShards"/> in a cluster.
     /// </summary>
-    public int Shards { get; set; } = 4;
+    public int Shards { get; set; }
+
+    /// <summary>The shards a cluster uses when <see cref="Shards"/> is unset.</summary>
+    public const int ClusterShards = 4;
 
     /// <summary>Most events in one report.</summary>
     public int MaxEventsPerReport { get; set; } = 10_000;
@@ -46,7 +50,7 @@ public sealed class EngagementOptions
     public void Validate()
     {
         if (KeySetting.Problem(ShareKey, MinimumKeyBytes, "Alerts__Engagement__ShareKey") is { } problem) throw Bad("ShareKey", problem);
-        if (Shards is < 1 or > 256) throw Bad("Shards", $"is {Shards}; must be within [1, 256]");
+        if (Shards is < 0 or > 256) throw Bad("Shards", $"is {Shards}; must be within [1, 256] (or unset)");
         if (MaxEventsPerReport < 1) throw Bad("MaxEventsPerReport", "must be positive");
         if (MaxClockSkew < TimeSpan.Zero) throw Bad("MaxClockSkew", "must not be negative");
         if (MaxEventAge <= TimeSpan.Zero) throw Bad("MaxEventAge", "must be positive");

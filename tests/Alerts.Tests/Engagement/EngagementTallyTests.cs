@@ -37,4 +37,27 @@ public sealed class EngagementTallyTests
         // The newest minutes are the ones kept one by one.
         Assert.Equal(start + 10_079, stats.Timeline[^1].Minute.ToUnixTimeMilliseconds() / 60_000);
     }
+
+    [Fact]
+    public void Shards_add_up_into_the_cases_figures_within_the_map_bound()
+    {
+        var options = new EngagementOptions { MaxMapCells = 2 };
+        var minute = AlertsSilo.Epoch.ToUnixTimeMilliseconds() / 60_000;
+        var one = new EngagementTally(options);
+        one.AddDelivered("a", minute, 5);
+        one.AddOpened("a", minute, generation: 1, pushed: false, count: 3);
+        one.AddShared("b", minute + 1, ShareChannel.Qzone, generation: 2);
+        var two = new EngagementTally(options);
+        two.AddDelivered("c", minute, 4);
+        two.AddOpened("b", minute, generation: 0, pushed: true, count: 2);
+        two.AddRefused(7);
+
+        var stats = EngagementFigures.Combine("c", CaseStatus.Dispatched, pushed: 10, suppressed: 1,
+            [one.ToStats("c", CaseStatus.None, 0, 0), two.ToStats("c", CaseStatus.None, 0, 0)], options);
+
+        Assert.Equal((9L, 5L, 2L, 0.2, 3L, 1L, 2, 7L, 1L), (stats.Delivered, stats.Opened, stats.OpenedByPushed, stats.OpenRate, stats.OpensThroughShares, stats.Shares, stats.MaxShareDepth, stats.Refused, stats.Suppressed));
+        Assert.Equal([new CellEngagement("a", 5, 3, 0, 0), new CellEngagement("b", 0, 2, 1, 0), new CellEngagement(CellEngagement.Overflow, 4, 0, 0, 0)], stats.Cells);
+        Assert.Equal([new MinuteEngagement(AlertsSilo.Epoch, 9, 5, 0, 0), new MinuteEngagement(AlertsSilo.Epoch.AddMinutes(1), 0, 0, 1, 0)], stats.Timeline);
+        Assert.Equal([new GenerationEngagement(1, 0, 3), new GenerationEngagement(2, 1, 0)], stats.Generations);
+    }
 }
