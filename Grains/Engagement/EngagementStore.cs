@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Alerts.GrainInterfaces;
 using Dapper;
 
@@ -10,6 +11,17 @@ namespace Alerts.Grains;
 /// </summary>
 public sealed class EngagementStore(StoreEngine engine)
 {
+    /// <summary>The tables with rows about a user (each has an index on user_id), for erasure.</summary>
+    public static IReadOnlyList<string> UserTables { get; } = ["engagement_deliveries", "engagement_opens", "engagement_shares", "engagement_sightings", "case_suppressed"];
+
+    /// <summary>Erasure: opens through the user's links keep counting, but no longer say whose link it was.</summary>
+    public static Task ForgetSharerAsync(DbConnection connection, DbTransaction transaction, long userId) =>
+        connection.ExecuteAsync("UPDATE engagement_opens SET sharer = NULL WHERE sharer = @userId", new { userId }, transaction);
+
+    /// <summary>Opens that still name the user as the sharer (erasure checks).</summary>
+    public static Task<int> CountSharerMentionsAsync(DbConnection connection, long userId) =>
+        connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM engagement_opens WHERE sharer = @userId", new { userId });
+
     /// <summary>For each user: pushed or not, the generation of their open if they opened, and their resident cell (one query).</summary>
     public async Task<Dictionary<long, UserStanding>> LookupAsync(string caseId, IReadOnlyCollection<long> userIds)
     {

@@ -91,13 +91,17 @@ public sealed class ResidentStore(StoreEngine engine)
             new { userId, flag = optedOut ? 1 : 0 });
     }
 
+    // Every table with a row per user (the engagement tables' own list is theirs to keep).
+    private static readonly string[] UserTables = ["residents", "user_prefs", "case_recipients", .. EngagementStore.UserTables];
+
     /// <summary>Deletes every row about a user outside the push outbox.</summary>
     public async Task EraseUserAsync(long userId)
     {
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+        foreach (var table in UserTables)
             await connection.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", new { userId }, transaction);
+        await EngagementStore.ForgetSharerAsync(connection, transaction, userId);
         await transaction.CommitAsync();
     }
 
@@ -113,8 +117,9 @@ public sealed class ResidentStore(StoreEngine engine)
     {
         await using var connection = await engine.OpenAsync();
         var total = 0;
-        foreach (var table in new[] { "residents", "user_prefs", "case_recipients" })
+        foreach (var table in UserTables)
             total += await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table} WHERE user_id = @userId", new { userId });
+        total += await EngagementStore.CountSharerMentionsAsync(connection, userId);
         var outbox = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");
         total += outbox.Count(ids => OutboxStore.ParseIds(ids).Contains(userId));
         return total;

@@ -24,7 +24,7 @@ public sealed class ProductSchema(StoreEngine engine)
         CREATE TABLE IF NOT EXISTS engagement_opens (
             case_id TEXT NOT NULL, user_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, sharer BIGINT NULL, depth INTEGER NOT NULL, pushed INTEGER NOT NULL,
             PRIMARY KEY (case_id, user_id));
-        CREATE INDEX IF NOT EXISTS engagement_opens_sharer ON engagement_opens (case_id, sharer) WHERE sharer IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS engagement_opens_sharer ON engagement_opens (sharer) WHERE sharer IS NOT NULL;
         CREATE TABLE IF NOT EXISTS engagement_shares (
             case_id TEXT NOT NULL, user_id BIGINT NOT NULL, channel TEXT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, depth INTEGER NOT NULL,
             PRIMARY KEY (case_id, user_id, channel));
@@ -32,8 +32,13 @@ public sealed class ProductSchema(StoreEngine engine)
             case_id TEXT NOT NULL, user_id BIGINT NOT NULL, seen_ms BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, cell TEXT NOT NULL,
             text TEXT NOT NULL, photo_url TEXT NULL, contact TEXT NULL, reported_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id, seen_ms));
         CREATE INDEX IF NOT EXISTS engagement_sightings_newest ON engagement_sightings (case_id, reported_ms);
+        CREATE INDEX IF NOT EXISTS engagement_deliveries_user ON engagement_deliveries (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_opens_user ON engagement_opens (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_shares_user ON engagement_shares (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_sightings_user ON engagement_sightings (user_id);
         CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT NOT NULL, shard INTEGER NOT NULL, refused BIGINT NOT NULL, PRIMARY KEY (case_id, shard));
         CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE INDEX IF NOT EXISTS case_suppressed_user ON case_suppressed (user_id);
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
 
