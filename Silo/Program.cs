@@ -21,6 +21,7 @@ try
 {
     settings = SiloHosting.ReadSettings(builder.Configuration, builder.Environment.ContentRootPath);
     SigningKeyFile.EnsureConfigured(builder.Configuration, settings);
+    ShareKeyFile.EnsureConfigured(builder.Configuration, settings);
     // A cluster silo refuses to start on a database without the current schema, with the command that fixes it.
     if (!settings.IsEmbedded) await PostgresSchema.CheckAsync(settings.ConnectionString);
 }

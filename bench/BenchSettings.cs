@@ -15,6 +15,7 @@ public static class BenchSettings
 
     private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("bench"));
     private static readonly Lazy<string> Key = new(SecurityOptions.NewSigningKey);
+    private static readonly Lazy<string> ShareKey = new(SecurityOptions.NewSigningKey);
 
     /// <summary>Cluster, security and logging settings for a silo on <paramref name="provider"/> (ports not included).</summary>
     public static Dictionary<string, string?> For(string provider, string connectionString, string clusterId) => new()
@@ -24,6 +25,7 @@ public static class BenchSettings
         ["Alerts:Cluster:ClusterId"] = clusterId,
         ["Alerts:Cluster:Dashboard"] = "false",
         ["Alerts:Security:SigningKey"] = Key.Value,
+        ["Alerts:Engagement:ShareKey"] = ShareKey.Value,
         ["Alerts:Security:Clients:0:Name"] = "bench",
         ["Alerts:Security:Clients:0:SecretHash"] = Hash.Value,
         ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,

@@ -14,6 +14,8 @@ using BenchmarkDotNet.Running;
 //                                                                    ingest and dispatch on three silo processes (`migrate`, then the
 //                                                                    Alerts.Silo.dll built beside the bench, three times)
 //                                                                    on a fresh database of "pg", the client finding them in the membership table
+// dotnet run -c Release --project bench -- engagement [events] [pg] engagement counting through the client (default 1,000,000 events)
+//                                                                    against the database's own insert rate, on SQLite or a fresh database of "pg"
 // dotnet run -c Release --project bench -- compare [N] [--size 10m] [--reps R] [--ours postgres|sqlite]
 //                                                                    ours against PostGIS and Redis on one population (default 1,000,000),
 //                                                                    report in bench/results/compare-N.md; exit 1 when the recipient sets disagree
@@ -38,6 +40,12 @@ if (args is ["residency", ..])
     var users = rest.Count > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10_000_000;
     if (clusterServer is not null) await ResidencyBenchmark.RunClusterAsync(users, clusterServer);
     else await ResidencyBenchmark.RunAsync(users, rest.Count > 1 ? rest[1] : null);
+    return;
+}
+
+if (args is ["engagement", ..])
+{
+    await EngagementBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
     return;
 }
 

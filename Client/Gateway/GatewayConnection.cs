@@ -8,7 +8,7 @@ namespace Alerts.Client;
 /// subscribed by itself: renewals at a third of the hub's lease, and a new subscription as soon as the
 /// Orleans client has a gateway again after losing its connection to the cluster.
 /// </summary>
-public sealed class GatewayConnection : IAsyncDisposable
+public sealed partial class GatewayConnection : IAsyncDisposable
 {
     /// <summary>The most updates the residency grain takes in one call; <see cref="ReportAsync"/> splits longer lists.</summary>
     public const int MaxUpdatesPerCall = 10_000;
@@ -289,17 +289,14 @@ public sealed class GatewayConnection : IAsyncDisposable
         var residency = Client.GetGrain<IResidencyGrain>(0);
         int applied = 0, ignored = 0, rejected = 0;
         var rejections = new List<RejectedUpdate>();
-        for (var start = 0; start < updates.Count; start += MaxUpdatesPerCall)
+        await ReportParts.ForEachAsync(updates, MaxUpdatesPerCall, async (part, start) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var part = new List<LocationUpdate>(Math.Min(MaxUpdatesPerCall, updates.Count - start));
-            for (var i = start; i < updates.Count && i < start + MaxUpdatesPerCall; i++) part.Add(updates[i]);
             var result = await residency.Report(part).WaitAsync(cancellationToken);
             applied += result.Applied;
             ignored += result.Ignored;
             rejected += result.Rejected;
             foreach (var rejection in result.Rejections) rejections.Add(rejection with { Index = rejection.Index + start });
-        }
+        }, cancellationToken);
 
         return new IngestResult(applied, ignored, rejected, rejections);
     }

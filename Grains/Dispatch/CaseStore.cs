@@ -20,14 +20,14 @@ public sealed class CaseStore(StoreEngine engine)
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var ids = JsonSerializer.Serialize(candidates);
+        var ids = engine.IdList(candidates);
         // Most cases hold nobody back: they skip the lookup (a query per dispatch step).
         var excluded = !rules.HasSuppressed ? [] : (await connection.QueryAsync<long>(
-            $"SELECT user_id FROM case_suppressed WHERE case_id = @caseId AND user_id IN ({engine.IdsFromJson("ids")})", new { caseId, ids }, transaction)).ToHashSet();
+            $"SELECT user_id FROM case_suppressed WHERE case_id = @caseId AND user_id IN (SELECT id FROM {engine.IdRows("ids")})", new { caseId, ids }, transaction)).ToHashSet();
         IEnumerable<long> allowed = candidates.Where(id => !excluded.Contains(id));
         if (rules.TestersOnly)
         {
-            var testers = (await connection.QueryAsync<long>($"SELECT user_id FROM testers WHERE user_id IN ({engine.IdsFromJson("ids")})", new { ids }, transaction)).ToHashSet();
+            var testers = (await connection.QueryAsync<long>($"SELECT user_id FROM testers WHERE user_id IN (SELECT id FROM {engine.IdRows("ids")})", new { ids }, transaction)).ToHashSet();
             allowed = allowed.Where(testers.Contains);
         }
 
@@ -50,18 +50,18 @@ public sealed class CaseStore(StoreEngine engine)
     // Users who already had the day's quota of live alerts from other cases: out of the recipients, into the suppressed.
     private async Task<List<long>> HoldBackFatiguedAsync(DbConnection connection, DbTransaction transaction, string caseId, IReadOnlyCollection<long> users, long nowMs, int limit)
     {
-        var ids = JsonSerializer.Serialize(users);
+        var ids = engine.IdList(users);
         var sinceMs = nowMs - (long)RecordingRules.FatigueWindow.TotalMilliseconds;
         var held = (await connection.QueryAsync<long>($"""
             SELECT r.user_id FROM case_recipients r
-            WHERE r.user_id IN ({engine.IdsFromJson("ids")}) AND r.case_id <> @caseId AND r.pushed_ms > @sinceMs
+            WHERE r.user_id IN (SELECT id FROM {engine.IdRows("ids")}) AND r.case_id <> @caseId AND r.pushed_ms > @sinceMs
               AND NOT EXISTS (SELECT 1 FROM drill_cases d WHERE d.case_id = r.case_id)
             GROUP BY r.user_id HAVING COUNT(*) >= @limit
             """, new { ids, caseId, sinceMs, limit }, transaction)).ToList();
         if (held.Count == 0) return held;
-        var heldIds = JsonSerializer.Serialize(held);
-        await connection.ExecuteAsync($"DELETE FROM case_recipients WHERE case_id = @caseId AND user_id IN ({engine.IdsFromJson("heldIds")})", new { caseId, heldIds }, transaction);
-        await connection.ExecuteAsync($"INSERT INTO case_suppressed (case_id, user_id, suppressed_ms) SELECT @caseId, v.value, @nowMs FROM ({engine.IdsFromJson("heldIds")}) AS v WHERE true ON CONFLICT DO NOTHING",
+        var heldIds = engine.IdList(held);
+        await connection.ExecuteAsync($"DELETE FROM case_recipients WHERE case_id = @caseId AND user_id IN (SELECT id FROM {engine.IdRows("heldIds")})", new { caseId, heldIds }, transaction);
+        await connection.ExecuteAsync($"INSERT INTO case_suppressed (case_id, user_id, suppressed_ms) SELECT @caseId, id, @nowMs FROM {engine.IdRows("heldIds")} WHERE true ON CONFLICT DO NOTHING",
             new { caseId, heldIds, nowMs }, transaction);
         return held;
     }

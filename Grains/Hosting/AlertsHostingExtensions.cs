@@ -33,6 +33,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertsStartup>());
         services.AddSingleton<CaseRecovery>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CaseRecovery>());
+        services.AddEngagement(configuration, singleSilo);
         return services;
     }
 }

@@ -91,8 +91,8 @@ public sealed class ResidentStore(StoreEngine engine)
             new { userId, flag = optedOut ? 1 : 0 });
     }
 
-    // Every table with a row per user: erasure deletes from each, and its check counts in each.
-    private static readonly string[] UserTables = ["residents", "user_prefs", "testers", "case_recipients", "case_suppressed"];
+    // Every table with a row per user: erasure deletes from each, and its check counts in each (the engagement tables' own list is theirs to keep).
+    private static readonly string[] UserTables = ["residents", "user_prefs", "testers", "case_recipients", "case_suppressed", .. EngagementStore.UserTables];
 
     /// <summary>Enrolls a user as a tester (drills reach only testers) or withdraws them.</summary>
     public async Task SetTesterAsync(long userId, bool tester, DateTimeOffset now)
@@ -111,6 +111,7 @@ public sealed class ResidentStore(StoreEngine engine)
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var table in UserTables)
             await connection.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", new { userId }, transaction);
+        await EngagementStore.ForgetSharerAsync(connection, transaction, userId);
         await transaction.CommitAsync();
     }
 
@@ -128,6 +129,7 @@ public sealed class ResidentStore(StoreEngine engine)
         var total = 0;
         foreach (var table in UserTables)
             total += await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table} WHERE user_id = @userId", new { userId });
+        total += await EngagementStore.CountSharerMentionsAsync(connection, userId);
         var outbox = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");
         total += outbox.Count(ids => OutboxStore.ParseIds(ids).Contains(userId));
         return total;

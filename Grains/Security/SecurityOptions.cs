@@ -33,25 +33,7 @@ public sealed class SecurityOptions
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting, so a misconfigured silo refuses to start.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(SigningKey))
-        {
-            throw Bad("SigningKey", $"is not set; make one with `{NewSigningKeyCommand}` and give it to every silo (e.g. environment variable Alerts__Security__SigningKey)");
-        }
-
-        byte[] key;
-        try
-        {
-            key = Convert.FromBase64String(SigningKey);
-        }
-        catch (FormatException)
-        {
-            throw Bad("SigningKey", $"is not base64; make one with `{NewSigningKeyCommand}`");
-        }
-
-        if (key.Length < MinimumKeyBytes)
-        {
-            throw Bad("SigningKey", $"has {key.Length} bytes, needs at least {MinimumKeyBytes}; make one with `{NewSigningKeyCommand}`");
-        }
+        if (KeySetting.Problem(SigningKey, MinimumKeyBytes, "Alerts__Security__SigningKey") is { } problem) throw Bad("SigningKey", problem);
 
         if (TokenLifetime <= TimeSpan.Zero || TokenLifetime > LongestLifetime)
         {

@@ -38,8 +38,6 @@ public sealed class PostgresEngine : StoreEngine
     // Npgsql takes the array itself, which PostgreSQL matches with ANY.
     public override string AnyOf(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
-    public override string IdsFromJson(string parameter) => $"SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(@{parameter} AS json))";
-
     public override string SequenceKey => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
     // TRUNCATE too: it bypasses row triggers.
@@ -50,6 +48,10 @@ public sealed class PostgresEngine : StoreEngine
         DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
         CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();
         """;
+
+    public override string IdRows(string parameter) => $"unnest(@{parameter}) AS ids(id)";
+
+    public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
 
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, CAST(value AS BIGINT), @nowMs FROM json_array_elements_text(CAST(@ids AS json)) ON CONFLICT DO NOTHING RETURNING user_id";
@@ -79,6 +81,27 @@ public sealed class PostgresEngine : StoreEngine
                 new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell).ToArray() },
                 transaction);
         }
+    }
+
+    // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.
+    public override async Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns)
+    {
+        var rows = columns.Count == 0 ? 0 : columns[0].Values.Length;
+        var inserted = new bool[rows];
+        if (rows == 0) return inserted;
+        var names = string.Join(", ", columns.Select(c => c.Column));
+        var keys = string.Join(", ", columns.Take(keyColumns).Select(c => c.Column));
+        var arrays = string.Join(", ", columns.Select((_, i) => $"@c{i}"));
+        await using var command = (NpgsqlCommand)connection.CreateCommand();
+        command.Transaction = (NpgsqlTransaction)transaction;
+        command.CommandText =
+            $"WITH input AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS u({names}, input_row)), " +
+            $"added AS (INSERT INTO {table} ({names}) SELECT {names} FROM input ON CONFLICT DO NOTHING RETURNING {keys}) " +
+            $"SELECT input.input_row FROM input JOIN added USING ({keys})";
+        for (var i = 0; i < columns.Count; i++) command.Parameters.AddWithValue($"c{i}", columns[i].Values);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) inserted[reader.GetInt64(0) - 1] = true;
+        return inserted;
     }
 
     // An advisory lock held until the transaction ends; the key is arbitrary but fixed ("alerts" in ASCII).

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine)
 {
     // {0} is the engine's user id key type, {1} its sequence key.
@@ -19,7 +19,6 @@ public sealed class ProductSchema(StoreEngine engine)
         CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS testers (user_id BIGINT PRIMARY KEY, enrolled_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS drill_cases (case_id TEXT PRIMARY KEY);
-        CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         CREATE TABLE IF NOT EXISTS case_notices (
             case_id TEXT NOT NULL, notice_no INTEGER NOT NULL, payload TEXT NOT NULL, covers_until_ms BIGINT NOT NULL,
             cursor BIGINT NOT NULL, sent BIGINT NOT NULL, done INTEGER NOT NULL, PRIMARY KEY (case_id, notice_no));
@@ -28,6 +27,27 @@ public sealed class ProductSchema(StoreEngine engine)
             state_before TEXT NULL, state_after TEXT NULL, detail TEXT NULL);
         CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq);
         CREATE TABLE IF NOT EXISTS client_credentials (name TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, roles TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT NULL);
+        -- Engagement (Grains/Engagement/EngagementStore): one row per user and case for deliveries and opens, per user, case and
+        -- channel for shares, so a repeat is never counted twice. case_suppressed holds users the fatigue limit held back (CaseStore).
+        CREATE TABLE IF NOT EXISTS engagement_deliveries (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE TABLE IF NOT EXISTS engagement_opens (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, sharer BIGINT NULL, depth INTEGER NOT NULL, pushed INTEGER NOT NULL,
+            PRIMARY KEY (case_id, user_id));
+        CREATE INDEX IF NOT EXISTS engagement_opens_sharer ON engagement_opens (sharer) WHERE sharer IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS engagement_shares (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, channel TEXT NOT NULL, at_ms BIGINT NOT NULL, cell TEXT NOT NULL, depth INTEGER NOT NULL,
+            PRIMARY KEY (case_id, user_id, channel));
+        CREATE TABLE IF NOT EXISTS engagement_sightings (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, seen_ms BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, cell TEXT NOT NULL,
+            text TEXT NOT NULL, photo_url TEXT NULL, contact TEXT NULL, reported_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id, seen_ms));
+        CREATE INDEX IF NOT EXISTS engagement_sightings_newest ON engagement_sightings (case_id, reported_ms);
+        CREATE INDEX IF NOT EXISTS engagement_deliveries_user ON engagement_deliveries (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_opens_user ON engagement_opens (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_shares_user ON engagement_shares (user_id);
+        CREATE INDEX IF NOT EXISTS engagement_sightings_user ON engagement_sightings (user_id);
+        CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT NOT NULL, shard INTEGER NOT NULL, refused BIGINT NOT NULL, PRIMARY KEY (case_id, shard));
+        CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
+        CREATE INDEX IF NOT EXISTS case_suppressed_user ON case_suppressed (user_id);
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
 

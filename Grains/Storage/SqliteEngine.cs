@@ -52,14 +52,16 @@ public sealed class SqliteEngine : StoreEngine
     // Dapper expands "IN @list" into one parameter per value.
     public override string AnyOf(string column, string parameter) => $"{column} IN @{parameter}";
 
-    public override string IdsFromJson(string parameter) => $"SELECT value FROM json_each(@{parameter})";
-
     public override string SequenceKey => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
     public override string AppendOnly(string table) => $"""
         CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
         """;
+
+    public override string IdRows(string parameter) => $"(SELECT value AS id FROM json_each(@{parameter})) AS ids";
+
+    public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
     public override string InsertNewRecipients =>
         "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, value, @nowMs FROM json_each(@ids) WHERE true ON CONFLICT DO NOTHING RETURNING user_id";
@@ -91,6 +93,26 @@ public sealed class SqliteEngine : StoreEngine
 
         if (removals.Count > 0)
             await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
+    }
+
+    // Engagement rows: the same prepared command rebound per row; the count of changed rows says whether the row went in.
+    public override async Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns)
+    {
+        var rows = columns.Count == 0 ? 0 : columns[0].Values.Length;
+        var inserted = new bool[rows];
+        if (rows == 0) return inserted;
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Column))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@c{i}"))}) ON CONFLICT DO NOTHING";
+        var parameters = columns.Select((_, i) => Parameter(command, $"c{i}", DBNull.Value)).ToArray();
+        for (var row = 0; row < rows; row++)
+        {
+            for (var i = 0; i < parameters.Length; i++) parameters[i].Value = columns[i].Values.GetValue(row) ?? DBNull.Value;
+            if (row == 0) await command.PrepareAsync();
+            inserted[row] = await command.ExecuteNonQueryAsync() == 1;
+        }
+
+        return inserted;
     }
 
     private static DbParameter Parameter(DbCommand command, string name, object value)

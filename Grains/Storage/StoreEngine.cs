@@ -24,20 +24,30 @@ public abstract class StoreEngine : IAsyncDisposable
     /// <summary>A condition that <paramref name="column"/> is one of the values in the list parameter <paramref name="parameter"/>.</summary>
     public abstract string AnyOf(string column, string parameter);
 
-    /// <summary>A subquery yielding the user ids of the JSON array parameter <paramref name="parameter"/> (any number of them).</summary>
-    public abstract string IdsFromJson(string parameter);
-
     /// <summary>The column definition of an ever-growing sequence key (the audit log's).</summary>
     public abstract string SequenceKey { get; }
 
     /// <summary>Statements that make <paramref name="table"/> append-only: any UPDATE or DELETE fails.</summary>
     public abstract string AppendOnly(string table);
 
+    /// <summary>A row source <c>ids(id)</c> of the user ids in parameter <paramref name="parameter"/>, whose value is <see cref="IdList"/>'s.</summary>
+    public abstract string IdRows(string parameter);
+
+    /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
+    public abstract object IdList(IReadOnlyCollection<long> ids);
+
     /// <summary>Inserts @caseId/@nowMs recipients from the JSON array @ids, skipping existing ones, returning the new user ids.</summary>
     public abstract string InsertNewRecipients { get; }
 
     /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
     public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals);
+
+    /// <summary>
+    /// Inserts rows given column by column (arrays of equal length, nulls allowed) inside <paramref name="transaction"/>,
+    /// skipping rows whose key (the first <paramref name="keyColumns"/> columns) is stored already; true for each row
+    /// inserted. Keys must be distinct within one call. One statement for the batch where round trips cost (PostgreSQL).
+    /// </summary>
+    public abstract Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns);
 
     /// <summary>Serialises schema changes between processes for the rest of <paramref name="transaction"/>.</summary>
     public virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;

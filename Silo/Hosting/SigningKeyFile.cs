@@ -13,19 +13,6 @@ public static class SigningKeyFile
     public const string SettingKey = SecurityOptions.SectionName + ":SigningKey";
 
     /// <summary>Leaves a configured key alone; embedded, loads or creates the key file; in a cluster, a missing key is an error.</summary>
-    public static void EnsureConfigured(IConfiguration configuration, ClusterSettings settings)
-    {
-        if (!string.IsNullOrWhiteSpace(configuration[SettingKey])) return;
-        if (!settings.IsEmbedded)
-            throw new InvalidOperationException($"{SettingKey} is not set: every silo of a cluster needs the same key. Make one with `{SecurityOptions.NewSigningKeyCommand}`.");
-        var path = Path.Combine(settings.DataFolder(), "signing.key");
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, SecurityOptions.NewSigningKey());
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        configuration[SettingKey] = File.ReadAllText(path).Trim();
-    }
+    public static void EnsureConfigured(IConfiguration configuration, ClusterSettings settings) =>
+        SecretKeyFile.EnsureConfigured(configuration, settings, SettingKey, "signing.key");
 }

@@ -47,6 +47,9 @@ public sealed class AlertsSilo : IAsyncDisposable
     /// <summary>A signing key shared by every test silo and token test.</summary>
     public static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
+    /// <summary>A share-token key shared by every test silo (Alerts:Engagement:ShareKey).</summary>
+    public static readonly string ShareKey = Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray());
+
     /// <summary>Starts a silo on free ports with its own cluster id; <paramref name="settings"/> override any setting.</summary>
     public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null)
     {
@@ -64,6 +67,7 @@ public sealed class AlertsSilo : IAsyncDisposable
             ["Alerts:Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Alerts:Cluster:Dashboard"] = "false",
             ["Alerts:Security:SigningKey"] = SigningKey,
+            ["Alerts:Engagement:ShareKey"] = ShareKey,
             ["Alerts:Security:Clients:0:Name"] = "tester",
             ["Alerts:Security:Clients:0:SecretHash"] = ProcessSettings.TesterHash,
             ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,

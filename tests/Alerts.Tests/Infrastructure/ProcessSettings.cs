@@ -26,6 +26,7 @@ public static class ProcessSettings
         ["Alerts:Cluster:ClusterId"] = clusterId,
         ["Alerts:Cluster:Dashboard"] = "false",
         ["Alerts:Security:SigningKey"] = AlertsSilo.SigningKey,
+        ["Alerts:Engagement:ShareKey"] = AlertsSilo.ShareKey,
         ["Alerts:Security:Clients:0:Name"] = "tester",
         ["Alerts:Security:Clients:0:SecretHash"] = TesterHash,
         ["Alerts:Security:Clients:0:Roles:0"] = Roles.Gateway,

@@ -63,6 +63,11 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("active-cases.ForCell", [], g => g.GetGrain<IActiveCasesGrain>(0).ForCell(Geo.Geohash.Encode(22.5, 114.0, 5).Packed)),
         ("case-dispatch.Resume", [], g => g.GetGrain<ICaseDispatchGrain>("matrix").Resume()),
         ("push-outbox.EraseUser", [], g => g.GetGrain<IPushOutboxGrain>(0).EraseUser(7)),
+        ("engagement.Report", [Roles.Gateway], g => g.GetGrain<IEngagementGrain>(0).Report([])),
+        ("case-engagement.GetStats", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix-none").GetStats()),
+        ("case-engagement.ListSightings", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").ListSightings(10)),
+        ("case-engagement.GetSharerReach", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").GetSharerReach(7)),
+        ("engagement-shard.Record", [], g => g.GetEngagementShard("matrix", 0).Record([])),
         ("client-credentials.List", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).List()),
         ("client-credentials.Revoke", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).Revoke("nobody")),
     ];

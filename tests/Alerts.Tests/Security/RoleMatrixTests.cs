@@ -58,6 +58,14 @@ public sealed class RoleMatrixTests
     }
 
     [Fact]
+    public void Gateways_report_engagement_only_admins_read_it_and_only_grains_record_it()
+    {
+        Assert.Equal([Roles.Gateway], CallRules.For(typeof(IEngagementGrain).GetMethod(nameof(IEngagementGrain.Report))!).Roles);
+        Assert.All(typeof(ICaseEngagementGrain).GetMethods(), m => Assert.Equal([Roles.Admin], CallRules.For(m).Roles));
+        Assert.All(typeof(IEngagementShardGrain).GetMethods(), m => Assert.Equal(CallRuleKind.SiloOnly, CallRules.For(m).Kind));
+    }
+
+    [Fact]
     public void Only_outside_clients_are_checked()
     {
         Assert.True(CallRules.IsExternalClient(GrainId.Create(GrainTypePrefix.ClientGrainType, Guid.NewGuid().ToString("N"))));

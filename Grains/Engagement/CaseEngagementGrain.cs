@@ -1,0 +1,39 @@
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// A case's engagement as admins read it (key = case id): the figures of its shards added up, with the case's status,
+/// recipients and suppressed users; sightings and a sharer's reach straight from the tables. It holds nothing itself.
+/// </summary>
+public sealed class CaseEngagementGrain(EngagementStore store, IOptions<EngagementOptions> options) : Grain, ICaseEngagementGrain
+{
+    private const int MaxSightingsListed = 1_000;
+    private readonly EngagementOptions _options = options.Value;
+
+    private string CaseId => this.GetPrimaryKeyString();
+
+    public async Task<CaseEngagementStats> GetStats()
+    {
+        var progress = GrainFactory.GetGrain<ICaseGrain>(CaseId).GetProgress();
+        var suppressed = store.CountSuppressedAsync(CaseId);
+        var shards = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(shard => GrainFactory.GetEngagementShard(CaseId, shard).GetFigures()));
+        var (status, pushed) = ((await progress).Status, (await progress).Recipients);
+        if (status == CaseStatus.None && shards.All(s => s.Delivered + s.Opened + s.Shares + s.Sightings + s.Refused == 0))
+            throw new KeyNotFoundException($"no case named {CaseId}");
+        return EngagementFigures.Combine(CaseId, status, pushed, await suppressed, shards, _options);
+    }
+
+    public Task<List<Sighting>> ListSightings(int limit)
+    {
+        if (limit is < 1 or > MaxSightingsListed) throw new ArgumentException($"limit {limit} is invalid: must be within [1, {MaxSightingsListed}]", nameof(limit));
+        return store.ListSightingsAsync(CaseId, limit);
+    }
+
+    public Task<SharerReach> GetSharerReach(long userId)
+    {
+        if (userId <= 0) throw new ArgumentException($"userId {userId} is invalid: must be positive", nameof(userId));
+        return store.SharerReachAsync(CaseId, userId);
+    }
+}

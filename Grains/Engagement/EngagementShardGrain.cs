@@ -1,0 +1,160 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// One shard of a case's engagement (key "case/shard"): the events of the case's users whose id mod the shard count is
+/// its number. It holds counters and bounded maps only: who was pushed, who opened, who shared is in the tables, read
+/// per report for the users it names, and a report's rows are written in one transaction that skips rows already
+/// stored; only rows that went in are counted. An activation rebuilds its counters from its users' rows.
+/// </summary>
+public sealed class EngagementShardGrain(
+    EngagementStore store,
+    ShareTokens tokens,
+    IOptions<EngagementOptions> options,
+    IOptions<AlertsOptions> alertsOptions,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementShardGrain
+{
+    private readonly EngagementOptions _options = options.Value;
+    private readonly int _cellPrecision = alertsOptions.Value.CellPrecision;
+    private readonly EngagementTally _tally = new(options.Value);
+
+    private string _caseId = "";
+    private int _shard;
+
+    private string CaseId => _caseId;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_caseId, _shard) = this.AsReference<IEngagementShardGrain>().ShardOf();
+        return store.LoadAsync(_caseId, _shard, _options.Shards, _tally);
+    }
+
+    public async Task<EngagementResult> Record(List<EngagementEvent> events)
+    {
+        var now = time.GetUtcNow();
+        var rejections = new List<RejectedEngagement>();
+        var grants = new ShareGrant?[events.Count];
+        var refused = new bool[events.Count];
+        void Refuse(int index, string field, string reason)
+        {
+            refused[index] = true;
+            rejections.Add(new RejectedEngagement(index, events[index].UserId, field, reason, Refused: true));
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].ShareToken is not { } token) continue;
+            var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew);
+            if (failure is not null) Refuse(i, "shareToken", failure);
+            grants[i] = grant;
+        }
+
+        var standings = await store.LookupAsync(CaseId, events.Where((_, i) => !refused[i]).Select(e => e.UserId).Distinct().ToList());
+        var rows = new EngagementRows();
+        var repeated = 0;
+        var issued = new List<IssuedShare>();
+        var delivered = new HashSet<long>();
+        var openedNow = new Dictionary<long, int>();
+        var shared = new HashSet<(long, ShareChannel)>();
+        var sighted = new HashSet<(long, long)>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (refused[i]) continue;
+            var item = events[i];
+            var user = item.UserId;
+            var standing = standings[user];
+            var grant = grants[i];
+            int? openedAt = openedNow.TryGetValue(user, out var generationNow) ? generationNow : standing.OpenedAt;
+            var atMs = item.Time.ToUnixTimeMilliseconds();
+            switch (item.Kind)
+            {
+                case EngagementKind.Delivered when !standing.Pushed:
+                    Refuse(i, "userId", $"user {user} was not pushed for case {CaseId}: only a push can be delivered");
+                    break;
+                case EngagementKind.Delivered:
+                    if (delivered.Add(user)) rows.Deliveries.Add((i, user, atMs, standing.Cell));
+                    else repeated++;
+                    break;
+                case EngagementKind.Opened when grant is null && !standing.Pushed:
+                    Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor came through a share link (no shareToken)");
+                    break;
+                case EngagementKind.Opened when openedAt is not null:
+                    repeated++;
+                    break;
+                case EngagementKind.Opened:
+                    openedNow[user] = grant?.Generation ?? 0;
+                    rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId, grant?.Generation ?? 0, standing.Pushed));
+                    break;
+                case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null:
+                    Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor opened it through a share link");
+                    break;
+                case EngagementKind.Shared:
+                    // A pushed user shares at generation 1; someone who came through a generation-n link shares at n + 1.
+                    var generation = (standing.Pushed ? 0 : openedAt ?? grant!.Generation) + 1;
+                    issued.Add(new IssuedShare(i, tokens.Issue(new ShareGrant(CaseId, user, generation, now)), generation));
+                    if (shared.Add((user, item.Channel!.Value))) rows.Shares.Add((i, user, item.Channel.Value, atMs, standing.Cell, generation));
+                    else repeated++;
+                    break;
+                case EngagementKind.Sighted:
+                    var cell = Geohash.Encode(item.Sighting!.Latitude, item.Sighting.Longitude, _cellPrecision).ToString();
+                    if (sighted.Add((user, atMs))) rows.Sightings.Add((i, user, atMs, item.Sighting, cell));
+                    else repeated++;
+                    break;
+            }
+        }
+
+        rows.Refused = rejections.Count;
+        if (rows.IsEmpty) return new EngagementResult(0, repeated, rejections.Count, 0, rejections, issued);
+        var written = await store.WriteAsync(CaseId, _shard, rows, now);
+
+        // Only rows that went in are counted: the tables, not this activation, decide what is new.
+        var counted = 0;
+        for (var r = 0; r < rows.Deliveries.Count; r++)
+        {
+            if (!Tally(written.Deliveries[r], ref counted, ref repeated)) continue;
+            var (_, _, at, cell) = rows.Deliveries[r];
+            _tally.AddDelivered(cell, Minute(at));
+        }
+
+        for (var r = 0; r < rows.Opens.Count; r++)
+        {
+            if (!Tally(written.Opens[r], ref counted, ref repeated)) continue;
+            var (_, _, at, cell, _, generation, pushed) = rows.Opens[r];
+            _tally.AddOpened(cell, Minute(at), generation, pushed);
+        }
+
+        for (var r = 0; r < rows.Shares.Count; r++)
+        {
+            if (!Tally(written.Shares[r], ref counted, ref repeated)) continue;
+            var (_, _, channel, at, cell, generation) = rows.Shares[r];
+            _tally.AddShared(cell, Minute(at), channel, generation);
+        }
+
+        for (var r = 0; r < rows.Sightings.Count; r++)
+        {
+            if (!Tally(written.Sightings[r], ref counted, ref repeated)) continue;
+            var (_, _, at, _, cell) = rows.Sightings[r];
+            _tally.AddSighted(cell, Minute(at));
+        }
+
+        _tally.AddRefused(rejections.Count);
+        rejections.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return new EngagementResult(counted, repeated, rejections.Count, 0, rejections, issued);
+    }
+
+    public Task<CaseEngagementStats> GetFigures() => Task.FromResult(_tally.ToStats(CaseId, CaseStatus.None, pushed: 0, suppressed: 0));
+
+    private static bool Tally(bool inserted, ref int counted, ref int repeated)
+    {
+        if (inserted) counted++;
+        else repeated++;
+        return inserted;
+    }
+
+    // Event times are checked to be recent (after 1970), so division rounds down.
+    private static long Minute(long unixMs) => unixMs / 60_000;
+}

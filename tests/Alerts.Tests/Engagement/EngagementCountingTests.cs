@@ -1,0 +1,79 @@
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>Honest counting on both engines: each user's delivery and open once, strangers refused, figures rebuilt after a restart.</summary>
+public sealed class EngagementCountingTests
+{
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Each_users_open_counts_once_across_reports_and_restarts(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var n = s.Recipients.Count;
+
+        var deliveries = await s.Intake.Report(s.Recipients.Select(u => EngagementEvent.Delivered(s.CaseId, u, t)).ToList());
+        Assert.Equal((n, 0, 0, 0), (deliveries.Counted, deliveries.Repeated, deliveries.Refused, deliveries.Rejected));
+
+        // Ten recipients open twice in one report, then again in the next with a delivery repeated.
+        var openers = s.Recipients.Take(10).ToList();
+        var opens = await s.Intake.Report(openers.Concat(openers).Select(u => EngagementEvent.Opened(s.CaseId, u, t)).ToList());
+        Assert.Equal((10, 10), (opens.Counted, opens.Repeated));
+        var again = await s.Intake.Report([.. openers.Select(u => EngagementEvent.Opened(s.CaseId, u, t.AddSeconds(5))), EngagementEvent.Delivered(s.CaseId, s.Recipients[0], t)]);
+        Assert.Equal((0, 11), (again.Counted, again.Repeated));
+
+        var stats = await s.Case.GetStats();
+        Assert.Equal(CaseStatus.Active, stats.Status);
+        Assert.Equal((n, n, 10L, 10L, 0L, 0L), (stats.Pushed, stats.Delivered, stats.Opened, stats.OpenedByPushed, stats.OpensThroughShares, stats.Refused));
+        Assert.Equal(10.0 / n, stats.OpenRate, 12);
+
+        // A new activation on the same tables: the same figures, and the same opens are still repeats.
+        await s.RestartAsync();
+        var reloaded = await s.Case.GetStats();
+        Assert.Equal((stats.Pushed, stats.Delivered, stats.Opened, stats.OpenedByPushed, stats.OpenRate), (reloaded.Pushed, reloaded.Delivered, reloaded.Opened, reloaded.OpenedByPushed, reloaded.OpenRate));
+        Assert.Equal(stats.Cells, reloaded.Cells);
+        Assert.Equal(stats.Timeline, reloaded.Timeline);
+        var afterRestart = await s.Intake.Report(openers.Select(u => EngagementEvent.Opened(s.CaseId, u, t)).ToList());
+        Assert.Equal((0, 10), (afterRestart.Counted, afterRestart.Repeated));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_user_neither_pushed_nor_invited_is_refused_and_counted_as_refused(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var outsider = s.Outsiders[0];
+        const long nobody = 9_000_001;
+
+        var result = await s.ReportAsync(
+            EngagementEvent.Delivered(s.CaseId, outsider, t),
+            EngagementEvent.Opened(s.CaseId, outsider, t),
+            EngagementEvent.Shared(s.CaseId, outsider, t, ShareChannel.Friend),
+            EngagementEvent.Sighted(s.CaseId, nobody, t, new SightingDetails(22.5, 114.0, "saw her")),
+            EngagementEvent.Opened(s.CaseId, s.Recipients[0], t));
+
+        Assert.Equal((1, 4, 0), (result.Counted, result.Refused, result.Rejected));
+        Assert.Equal([0, 1, 2, 3], result.Rejections.Select(r => r.Index));
+        Assert.All(result.Rejections, r => Assert.True(r.Refused && r.Field == "userId", r.ToString()));
+        Assert.Contains($"user {outsider} was not pushed for case {s.CaseId}", result.Rejections[0].Reason);
+        Assert.Contains("nor came through a share link", result.Rejections[1].Reason);
+        Assert.Equal(nobody, result.Rejections[3].UserId);
+        Assert.Empty(result.Shares);
+
+        var stats = await s.Case.GetStats();
+        Assert.Equal((0L, 1L, 0L, 0L, 4L), (stats.Delivered, stats.Opened, stats.Shares, stats.Sightings, stats.Refused));
+        await s.RestartAsync();
+        Assert.Equal(4, (await s.Case.GetStats()).Refused);
+    }
+
+    [Fact]
+    public async Task A_case_nobody_filed_is_not_found()
+    {
+        await using var s = await EngagementScenario.StartAsync("sqlite");
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => s.Silo.Grains.GetGrain<ICaseEngagementGrain>("no-such-case").GetStats());
+        Assert.Equal("no case named no-such-case", error.Message);
+    }
+}

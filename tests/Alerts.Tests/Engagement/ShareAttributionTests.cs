@@ -1,0 +1,104 @@
+using System.Buffers.Text;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Tests;
+
+/// <summary>Signed share tokens on both engines: opens through a link count for the sharer, also outside the radius, by generation; forged, tampered and foreign tokens are refused.</summary>
+public sealed class ShareAttributionTests
+{
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Opens_through_shares_count_for_the_sharer_outside_the_radius_generation_by_generation(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var a = s.Recipients[0];           // pushed
+        var b = s.Outsiders[0];            // lives just outside the circle: never pushed
+        const long c = 9_000_001, d = 9_000_002; // no stored position at all
+
+        var first = await s.ReportAsync(EngagementEvent.Shared(s.CaseId, a, t, ShareChannel.Friend));
+        var tokenA = Assert.Single(first.Shares);
+        Assert.Equal((0, 1), (tokenA.Index, tokenA.Generation));
+
+        // b opens through a's link, then shares it on: generation 2.
+        var second = await s.ReportAsync(EngagementEvent.Opened(s.CaseId, b, t, tokenA.Token), EngagementEvent.Shared(s.CaseId, b, t, ShareChannel.Group));
+        Assert.Equal((2, 0), (second.Counted, second.Refused));
+        var tokenB = Assert.Single(second.Shares);
+        Assert.Equal((1, 2), (tokenB.Index, tokenB.Generation));
+
+        // c opens through b's link and shares in the same report (generation 3); d opens through c's link.
+        var third = await s.ReportAsync(EngagementEvent.Opened(s.CaseId, c, t, tokenB.Token), EngagementEvent.Shared(s.CaseId, c, t, ShareChannel.Qzone));
+        var tokenC = Assert.Single(third.Shares);
+        Assert.Equal(3, tokenC.Generation);
+        var fourth = await s.ReportAsync(EngagementEvent.Opened(s.CaseId, d, t, tokenC.Token));
+        Assert.Equal(1, fourth.Counted);
+
+        var stats = await s.Case.GetStats();
+        Assert.Equal((3L, 0L, 3L, 3L, 3), (stats.Opened, stats.OpenedByPushed, stats.OpensThroughShares, stats.Shares, stats.MaxShareDepth));
+        Assert.Equal(new ShareCounts(1, 1, 1, 0), stats.SharesByChannel);
+        Assert.Equal([new GenerationEngagement(1, 1, 1), new GenerationEngagement(2, 1, 1), new GenerationEngagement(3, 1, 1)], stats.Generations);
+        Assert.Equal(new SharerReach(a, 1, 1), await s.Case.GetSharerReach(a));
+        Assert.Equal(new SharerReach(b, 1, 1), await s.Case.GetSharerReach(b));
+        Assert.Equal(new SharerReach(d, 0, 0), await s.Case.GetSharerReach(d));
+
+        // b's open counts in b's own cell outside the circle; c and d have no stored position.
+        Assert.Equal(1, stats.Cells.Single(x => x.Cell == s.Cells[b]).Opened);
+        Assert.Equal((2L, 1L), stats.Cells.Single(x => x.Cell == CellEngagement.Unknown) is var unknown ? (unknown.Opened, unknown.Shares) : default);
+
+        await s.RestartAsync();
+        var reloaded = await s.Case.GetStats();
+        Assert.Equal(stats.Generations, reloaded.Generations);
+        Assert.Equal((stats.OpensThroughShares, stats.MaxShareDepth, stats.SharesByChannel), (reloaded.OpensThroughShares, reloaded.MaxShareDepth, reloaded.SharesByChannel));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Forged_tampered_foreign_and_malformed_tokens_are_refused(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var sharer = s.Recipients[0];
+        var genuine = Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, sharer, t, ShareChannel.Friend))).Shares).Token;
+
+        // Tampered: the generation raised in the payload, the signature kept.
+        var dot = genuine.IndexOf('.', StringComparison.Ordinal);
+        var payload = Base64Url.DecodeFromChars(genuine.AsSpan(0, dot));
+        payload[4] ^= 0x04;
+        var tampered = Base64Url.EncodeToString(payload) + genuine[dot..];
+        // Forged: well formed, signed with a key the silos do not have.
+        var forged = Signer(SecurityOptions.NewSigningKey()).Issue(new ShareGrant(s.CaseId, sharer, 1, t));
+        // Foreign: genuinely signed, but for another case.
+        var foreign = Signer(AlertsSilo.ShareKey).Issue(new ShareGrant("another-case", sharer, 1, t));
+
+        var outsider = s.Outsiders[0];
+        var result = await s.ReportAsync(
+            EngagementEvent.Opened(s.CaseId, outsider, t, tampered),
+            EngagementEvent.Opened(s.CaseId, outsider, t, forged),
+            EngagementEvent.Opened(s.CaseId, outsider, t, foreign),
+            EngagementEvent.Opened(s.CaseId, outsider, t, "not-a-token"),
+            EngagementEvent.Opened(s.CaseId, outsider, t, "%%%.###"),
+            EngagementEvent.Opened(s.CaseId, s.Recipients[1], t, forged),
+            EngagementEvent.Shared(s.CaseId, s.Outsiders[1], t, ShareChannel.Other, forged));
+
+        Assert.Equal((0, 7), (result.Counted, result.Refused));
+        Assert.All(result.Rejections, r => Assert.True(r.Refused && r.Field == "shareToken", r.ToString()));
+        var reasons = result.Rejections.Select(r => r.Reason).ToList();
+        Assert.Contains("bad signature", reasons[0]);
+        Assert.Contains("bad signature", reasons[1]);
+        Assert.Contains("is for another case (another-case)", reasons[2]);
+        Assert.Contains("malformed", reasons[3]);
+        Assert.Contains("malformed", reasons[4]);
+        Assert.Contains("bad signature", reasons[5]);
+        Assert.Empty(result.Shares);
+
+        // The genuine token still works.
+        Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, outsider, t, genuine))).Counted);
+        var stats = await s.Case.GetStats();
+        Assert.Equal((1L, 1L, 7L), (stats.Opened, stats.OpensThroughShares, stats.Refused));
+    }
+
+    private static ShareTokens Signer(string key) => new(Options.Create(new EngagementOptions { ShareKey = key }));
+}

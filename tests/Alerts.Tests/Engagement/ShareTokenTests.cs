@@ -1,0 +1,85 @@
+using Alerts.Grains;
+using Alerts.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Tests;
+
+/// <summary>Share tokens on their own: what they carry, that every changed byte is caught, and the key settings a silo starts with.</summary>
+public sealed class ShareTokenTests
+{
+    private static readonly DateTimeOffset Now = AlertsSilo.Epoch;
+    private readonly ShareTokens _tokens = new(Options.Create(new EngagementOptions { ShareKey = AlertsSilo.ShareKey }));
+
+    [Fact]
+    public void A_token_carries_case_sharer_generation_and_time()
+    {
+        var grant = new ShareGrant("case-1", 42, 3, Now);
+        var token = _tokens.Issue(grant);
+        Assert.Equal((grant, (string?)null), _tokens.Check(token, "case-1", Now));
+        Assert.DoesNotContain('+', token);
+        Assert.DoesNotContain('/', token);
+    }
+
+    [Fact]
+    public void Every_changed_character_is_refused()
+    {
+        var token = _tokens.Issue(new ShareGrant("case-1", 42, 1, Now));
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (var i = 0; i < token.Length; i++)
+        {
+            if (token[i] == '.') continue;
+            var changed = token[..i] + alphabet[(alphabet.IndexOf(token[i], StringComparison.Ordinal) + 1) % alphabet.Length] + token[(i + 1)..];
+            var (grant, failure) = _tokens.Check(changed, "case-1", Now);
+            // A last character's unused bits may decode to the same bytes; anything else must fail.
+            if (grant is not null) Assert.Equal((new ShareGrant("case-1", 42, 1, Now), true), (grant, i == token.IndexOf('.', StringComparison.Ordinal) - 1 || i == token.Length - 1));
+            else Assert.NotNull(failure);
+        }
+    }
+
+    [Fact]
+    public void A_token_from_the_future_or_of_impossible_contents_is_refused()
+    {
+        Assert.Contains("impossible", _tokens.Check(_tokens.Issue(new ShareGrant("c", 42, 1, Now.AddMinutes(1))), "c", Now).Failure);
+        Assert.Contains("impossible", _tokens.Check(_tokens.Issue(new ShareGrant("c", 42, 0, Now)), "c", Now).Failure);
+        Assert.Contains("at most 512", _tokens.Check(new string('a', 513), "c", Now).Failure);
+    }
+
+    [Theory]
+    [InlineData(null, "Alerts:Engagement:ShareKey is not set")]
+    [InlineData("not base64!", "Alerts:Engagement:ShareKey is not base64")]
+    [InlineData("AAAA", "Alerts:Engagement:ShareKey has 3 bytes, needs at least 32")]
+    public void A_bad_share_key_is_named(string? key, string message)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new EngagementOptions { ShareKey = key }.Validate());
+        Assert.StartsWith(message, error.Message);
+    }
+
+    [Fact]
+    public async Task A_silo_with_a_short_share_key_refuses_to_start_naming_it()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AlertsSilo.StartAsync(TestSupport.StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:Engagement:ShareKey"] = "AAAA" }));
+        Assert.Contains("Alerts:Engagement:ShareKey has 3 bytes", error.Message);
+    }
+
+    [Fact]
+    public void A_cluster_needs_the_share_key_configured_and_the_embedded_silo_keeps_its_own()
+    {
+        var cluster = new ClusterSettings { Provider = "postgres", ConnectionString = "Host=x" };
+        var error = Assert.Throws<InvalidOperationException>(() => ShareKeyFile.EnsureConfigured(new ConfigurationBuilder().Build(), cluster));
+        Assert.StartsWith("Alerts:Engagement:ShareKey is not set: every silo of a cluster needs the same key", error.Message);
+
+        var folder = TestSupport.ScratchFolder.NewFile("");
+        var embedded = SiloHosting.ReadSettings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alerts:Cluster:ConnectionString"] = $"Data Source={Path.Combine(folder, "data", "alerts.db")}",
+        }).Build(), folder);
+        var first = new ConfigurationBuilder().AddInMemoryCollection().Build();
+        ShareKeyFile.EnsureConfigured(first, embedded);
+        var second = new ConfigurationBuilder().AddInMemoryCollection().Build();
+        ShareKeyFile.EnsureConfigured(second, embedded);
+        Assert.Equal(first[EngagementOptions.ShareKeySetting], second[EngagementOptions.ShareKeySetting]);
+        new EngagementOptions { ShareKey = first[EngagementOptions.ShareKeySetting] }.Validate();
+        Assert.True(File.Exists(Path.Combine(folder, "data", "share.key")));
+    }
+}
