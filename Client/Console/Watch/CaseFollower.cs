@@ -6,19 +6,26 @@ namespace Alerts.Cli;
 /// <summary>Reads a case's figures at a steady pace and reports each change until a condition holds or it is cancelled; rides out a lost connection.</summary>
 public sealed class CaseFollower(AlertsClient client, string caseId, TimeSpan refresh, Func<CaseView, bool> done)
 {
+    // Engagement figures add up every shard's maps: read them every couple of seconds, not at every refresh.
+    private static readonly TimeSpan EngagementRefresh = TimeSpan.FromSeconds(2);
+
     /// <summary>Reports <paramref name="first"/>, then every changed view (with a note while the cluster does not answer); returns the last view.</summary>
     public async Task<CaseView> RunAsync(CaseView first, Action<CaseView, string?> report, CancellationToken cancellationToken)
     {
         var last = first;
         report(last, null);
         using var timer = new PeriodicTimer(refresh);
+        var engagementDue = DateTime.UtcNow;
         try
         {
             while (!done(last) && await timer.WaitForNextTickAsync(cancellationToken))
             {
                 try
                 {
-                    var view = await CaseView.LoadAsync(client, caseId).WaitAsync(cancellationToken);
+                    var withEngagement = DateTime.UtcNow >= engagementDue;
+                    var view = await CaseView.LoadAsync(client, caseId, withEngagement).WaitAsync(cancellationToken);
+                    if (withEngagement) engagementDue = DateTime.UtcNow + EngagementRefresh;
+                    else view = view with { Engagement = last.Engagement };
                     if (view != last) report(view, null);
                     last = view;
                 }

@@ -18,18 +18,20 @@ public sealed record CaseView(
     long WaitingForGateway,
     long InFlight,
     long Suppressed = 0,
-    int NoticesPending = 0)
+    int NoticesPending = 0,
+    WatchedEngagement? Engagement = null)
 {
     /// <summary>Dispatch is over (or the case ended), every notice was written, and every push was acknowledged.</summary>
     public bool Settled => Status is CaseStatus.Active or CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
         && NoticesPending == 0 && WaitingForGateway == 0 && InFlight == 0;
 
-    /// <summary>Reads the case and its delivery; an unknown case is "not found".</summary>
-    public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId)
+    /// <summary>Reads the case and its delivery (and with <paramref name="engagement"/> its engagement figures); an unknown case is "not found".</summary>
+    public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId, bool engagement = false)
     {
         var progress = client.GetGrain<ICaseGrain>(caseId).GetProgress();
         var delivery = client.GetGrain<IPushHubGrain>(0).GetCaseDelivery(caseId);
-        return From(await progress, await delivery);
+        var view = From(await progress, await delivery);
+        return engagement ? view with { Engagement = WatchedEngagement.From(await EngagementView.LoadAsync(client, caseId)) } : view;
     }
 
     /// <summary>Combines the two; "handed" counts pushes that left the hub's queue, "acknowledged" those a gateway confirmed.</summary>
@@ -72,6 +74,13 @@ public sealed record CaseView(
         grid.AddRow(new Text("handed to gateways"), new Text($"{HandedToGateways:N0}"));
         grid.AddRow(new Text("acknowledged"), new Text($"{Acknowledged:N0}"));
         if (Suppressed > 0) grid.AddRow(new Text("suppressed"), new Text($"{Suppressed:N0}"));
+        if (Engagement is { } e)
+        {
+            grid.AddRow(new Text("delivered"), new Text($"{e.Delivered:N0}"));
+            grid.AddRow(new Text("opened"), new Text(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Opened:N0} ({e.OpenRate * 100:0.0}%)")));
+            grid.AddRow(new Text("shares"), new Text($"{e.Shares:N0} ({e.OpensThroughShares:N0} opens through them)"));
+            grid.AddRow(new Text("sightings"), new Text($"{e.Sightings:N0}"));
+        }
         return new Panel(grid).Header($"case {CaseId}").Border(BoxBorder.Rounded);
     }
 }

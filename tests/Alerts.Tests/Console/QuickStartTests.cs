@@ -125,7 +125,7 @@ public sealed partial class QuickStartTests
 
     private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"recipients (?<recipients>\d+), handed \d+, acknowledged (?<acknowledged>\d+), settled$")]
+    [GeneratedRegex(@"recipients (?<recipients>\d+), handed \d+, acknowledged (?<acknowledged>\d+), delivered \d+, opened \d+, shares \d+, sightings \d+, settled$")]
     private static partial Regex WatchLine();
 
     [GeneratedRegex(@"│\s*sz-0001\s*│\s*alert\s*│\s*(?<batches>[\d,]+)\s*│\s*(?<pushes>[\d,]+)\s*│\s*(?<users>[\d,]+)\s*│\s*(?<repeated>[\d,]+)\s*│")]

@@ -51,9 +51,17 @@ public sealed class ConsoleEngagementTests(ConsoleSilo fixture) : IClassFixture<
             stats.GetProperty("maxShareDepth").GetInt32(), stats.GetProperty("sightings").GetInt64(), stats.GetProperty("suppressed").GetInt64(),
             stats.GetProperty("refused").GetInt64()));
         Assert.Equal(0.3, stats.GetProperty("openRate").GetDouble(), 9);
-        Assert.Equal("dispatched", stats.GetProperty("status").GetString());
+        Assert.Equal("active", stats.GetProperty("status").GetString());
         Assert.Equal(41L, stats.GetProperty("cells").EnumerateArray().Sum(c => c.GetProperty("delivered").GetInt64() + c.GetProperty("sightings").GetInt64()));
         Assert.Equal(13L, stats.GetProperty("timeline").EnumerateArray().Sum(m => m.GetProperty("opened").GetInt64()));
+
+        // The live view carries the same headline figures.
+        var watched = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "watch", caseId, "--until", "dispatched", "--json", "--timeout", "60")))
+            .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).GetProperty("engagement");
+        Assert.Equal((40L, 13L, 2L, 1L, 1L), (watched.GetProperty("delivered").GetInt64(), watched.GetProperty("opened").GetInt64(),
+            watched.GetProperty("shares").GetInt64(), watched.GetProperty("opensThroughShares").GetInt64(), watched.GetProperty("sightings").GetInt64()));
+        var lines = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "watch", caseId, "--until", "dispatched", "--timeout", "60"));
+        Assert.Contains("delivered 40, opened 13, shares 2, sightings 1", lines.StandardOutput);
 
         var table = (await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "stats", caseId))).StandardOutput;
         Assert.Contains("open rate", table);

@@ -18,7 +18,7 @@ public static class WatchCommand
         until.AcceptOnlyFromAmong("delivered", "dispatched");
         var timeout = new Option<int?>("--timeout") { Description = "Give up after this many seconds (exit code 7)" };
         var refresh = new Option<int>("--refresh-ms") { Description = "How often to read the figures, in milliseconds (50-10,000)", DefaultValueFactory = _ => 250 };
-        var command = new Command("watch", "Follow a case live: dispatch progress, cells, recipients, pushes handed to gateways and acknowledged") { id, until, timeout, refresh };
+        var command = new Command("watch", "Follow a case live: dispatch progress, cells, recipients, pushes handed to gateways and acknowledged, deliveries, opens, shares and sightings") { id, until, timeout, refresh };
         return command.Runs(connection, async context =>
         {
             if (context.Get(refresh) is < 50 or > 10_000) throw new ConsoleFailure(ExitCodes.BadInput, $"--refresh-ms {context.Get(refresh)} is invalid: must be within [50, 10000]");
@@ -30,7 +30,7 @@ public static class WatchCommand
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             if (context.Get(timeout) is { } seconds) deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
             await using var client = await context.ConnectAsync();
-            var first = await CaseView.LoadAsync(client, caseId);
+            var first = await CaseView.LoadAsync(client, caseId, engagement: true);
             var follow = new CaseFollower(client, caseId, TimeSpan.FromMilliseconds(context.Get(refresh)), stopAt);
             var interactive = !context.Output.IsJson && context.Output.Terminal.Profile.Capabilities.Interactive;
             CaseView last;
@@ -63,5 +63,7 @@ public static class WatchCommand
     }
 
     private static string Line(CaseView v) =>
-        $"{v.CaseId} {CaseView.StatusName(v.Status)}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{(v.Settled ? ", settled" : "")}";
+        $"{v.CaseId} {CaseView.StatusName(v.Status)}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{Engagement(v.Engagement)}{(v.Settled ? ", settled" : "")}";
+
+    private static string Engagement(WatchedEngagement? e) => e is null ? "" : $", delivered {e.Delivered}, opened {e.Opened}, shares {e.Shares}, sightings {e.Sightings}";
 }
