@@ -11,14 +11,14 @@ public static class AlertsConsole
         var connection = new ConnectionOptions();
         var root = new RootCommand($"Alerts admin console: file and follow missing-child cases, manage users and credentials, simulate a city. {ExitCodes.Legend}");
         connection.AddTo(root);
-        root.Add(Group("case", "File, approve, update, widen, resolve, cancel and follow cases, read their engagement (role admin)",
+        root.Add(Group("case", "File, approve, update, widen, resolve, cancel and follow cases, read their engagement (roles liaison, approver, viewer or admin)",
             [OpenCommand.Create(connection), .. LifecycleCommands.Create(connection), WidenCommand.Create(connection),
             ShowCommand.Create(connection), ListCommand.Create(connection), WatchCommand.Create(connection),
             CaseStatsCommand.Create(connection), SightingsCommand.Create(connection),
             ImportCommand.Create(connection), ExportCommand.Create(connection)]));
         root.Add(Group("user", "Privacy requests and tester enrollment for one user (role admin or gateway)",
             OptOutCommand.Create(connection), EraseCommand.Create(connection), TesterCommand.Create(connection)));
-        root.Add(Group("audit", "Read and export the append-only log of admin actions (role admin or operator)", [.. AuditCommands.Create(connection)]));
+        root.Add(Group("audit", "Read and export the append-only log of admin actions (any role but gateway)", [.. AuditCommands.Create(connection)]));
         root.Add(Group("credential", "Create, revoke and list client credentials (role operator)",
             CreateCredentialCommand.Create(connection), RevokeCredentialCommand.Create(connection), ListCredentialsCommand.Create(connection)));
         root.Add(StatsCommand.Create(connection));

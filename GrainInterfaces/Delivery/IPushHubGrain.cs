@@ -14,12 +14,12 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     Task Acknowledge(List<long> batchIds);
 
     /// <summary>Delivery counters.</summary>
-    [RequiresRole(Roles.Admin, Roles.Gateway)]
+    [RequiresRole(Roles.Gateway, Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin)]
     [ReadOnly, Alias("GetStats")]
     Task<PushHubStats> GetStats();
 
     /// <summary>One case's pushes the hub holds: waiting for a gateway, and handed over but not yet acknowledged.</summary>
-    [RequiresRole(Roles.Admin, Roles.Gateway)]
+    [RequiresRole(Roles.Gateway, Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin)]
     [ReadOnly, Alias("GetCaseDelivery")]
     Task<CaseDelivery> GetCaseDelivery(string caseId);
 }

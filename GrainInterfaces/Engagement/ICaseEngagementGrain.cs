@@ -2,7 +2,7 @@ namespace Alerts.GrainInterfaces;
 
 /// <summary>A case's engagement as admins read it (key = case id).</summary>
 [Alias("alerts.case-engagement")]
-[RequiresRole(Roles.Admin)]
+[RequiresRole(Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin)]
 public interface ICaseEngagementGrain : IGrainWithStringKey
 {
     /// <summary>The live figures; an unknown case is <see cref="KeyNotFoundException"/>.</summary>

@@ -10,4 +10,9 @@ public sealed record Sighting(
     [property: Id(0)] long UserId,
     [property: Id(1)] DateTimeOffset SeenAt,
     [property: Id(2)] DateTimeOffset ReportedAt,
-    [property: Id(3)] SightingDetails Details);
+    [property: Id(3)] SightingDetails Details)
+{
+    /// <summary>Great-circle distance from where the child was last seen, in metres (null when the case has no point).</summary>
+    [Id(4)]
+    public double? DistanceFromLastSeenMeters { get; init; }
+}

@@ -25,10 +25,17 @@ public sealed class CaseEngagementGrain(EngagementStore store, IOptions<Engageme
         return EngagementFigures.Combine(CaseId, status, pushed, await suppressed, shards, _options);
     }
 
-    public Task<List<Sighting>> ListSightings(int limit)
+    public async Task<List<Sighting>> ListSightings(int limit)
     {
         if (limit is < 1 or > MaxSightingsListed) throw new ArgumentException($"limit {limit} is invalid: must be within [1, {MaxSightingsListed}]", nameof(limit));
-        return store.ListSightingsAsync(CaseId, limit);
+        var sightings = await store.ListSightingsAsync(CaseId, limit);
+        if (sightings.Count == 0) return sightings;
+        // The police read a sighting by how far it is from where the child was last seen.
+        var definition = (await GrainFactory.GetGrain<ICaseGrain>(CaseId).GetRecord()).Definition;
+        return sightings.Select(s => s with
+        {
+            DistanceFromLastSeenMeters = Alerts.Geo.GreatCircle.Distance(definition.Latitude, definition.Longitude, s.Details.Latitude, s.Details.Longitude),
+        }).ToList();
     }
 
     public Task<SharerReach> GetSharerReach(long userId)

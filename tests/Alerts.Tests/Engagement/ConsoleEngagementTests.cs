@@ -72,13 +72,16 @@ public sealed class ConsoleEngagementTests(ConsoleSilo fixture) : IClassFixture<
         var sightings = Json((await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "sightings", caseId, "--json"))).StandardOutput);
         var sighting = Assert.Single(sightings.EnumerateArray());
         Assert.Equal("boy in a red jacket near the metro", sighting.GetProperty("details").GetProperty("text").GetString());
-        Assert.Contains("near the metro", (await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "sightings", caseId))).StandardOutput);
+        Assert.Equal(GreatCircle.Distance(Lat, Lon, 22.55, 114.06), sighting.GetProperty("distanceFromLastSeenMeters").GetDouble(), 6);
+        var line = (await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "sightings", caseId))).StandardOutput;
+        Assert.Contains("near the metro", line);
+        Assert.Contains("(0.8 km from last seen)", line);
     }
 
     public static TheoryData<string, string[], int, string> Errors => new()
     {
         { "admin", ["case", "stats", "no-such-case"], 4, "no case named no-such-case" },
-        { "gateway", ["case", "stats", "no-such-case"], 3, "role gateway may not call alerts.case-engagement.GetStats; needs admin" },
+        { "gateway", ["case", "stats", "no-such-case"], 3, "role gateway may not call alerts.case-engagement.GetStats; needs viewer or liaison or approver or admin" },
         { "gateway", ["case", "sightings", "no-such-case"], 3, "may not call alerts.case-engagement.ListSightings" },
         { "admin", ["case", "stats", "x", "--cells", "-1"], 2, "--cells -1 is invalid" },
         { "admin", ["case", "sightings", "x", "--limit", "0"], 2, "limit 0 is invalid" },

@@ -16,16 +16,17 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var hash = ProcessSettings.TesterHash; // every client's secret is "s3cret"
-        _silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new()
+        // One client per role, each holding that role alone (named after it).
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < Roles.All.Count; i++)
         {
-            ["Alerts:Security:Clients:1:Name"] = "gw",
-            ["Alerts:Security:Clients:1:SecretHash"] = hash,
-            ["Alerts:Security:Clients:1:Roles:0"] = Roles.Gateway,
-            ["Alerts:Security:Clients:2:Name"] = "adm",
-            ["Alerts:Security:Clients:2:SecretHash"] = hash,
-            ["Alerts:Security:Clients:2:Roles:0"] = Roles.Admin,
-        });
-        foreach (var name in new[] { "gw", "adm" })
+            settings[$"Alerts:Security:Clients:{10 + i}:Name"] = Roles.All[i];
+            settings[$"Alerts:Security:Clients:{10 + i}:SecretHash"] = hash;
+            settings[$"Alerts:Security:Clients:{10 + i}:Roles:0"] = Roles.All[i];
+        }
+
+        _silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
+        foreach (var name in Roles.All)
         {
             _clients[name] = await AlertsClient.ConnectAsync(new AlertsClientOptions
             {
@@ -42,6 +43,9 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         await _silo.DisposeAsync();
     }
 
+    // Who may read cases, their engagement and the statistics.
+    private static readonly string[] Readers = [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin];
+
     /// <summary>One call per interface and per method-level rule, the roles it allows, and how to make it.</summary>
     private static readonly (string Call, string[] Allowed, Func<IGrainFactory, Task> Make)[] Calls =
     [
@@ -49,24 +53,32 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("residency.SetOptOut", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).SetOptOut(7, true)),
         ("residency.Erase", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).Erase(7)),
         ("residency.SetTester", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).SetTester(7, true)),
-        ("audit-log.Read", [Roles.Admin, Roles.Operator], g => g.GetGrain<IAuditLogGrain>(0).Read(null, 0, 10)),
+        ("audit-log.Read", [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin, Roles.Operator], g => g.GetGrain<IAuditLogGrain>(0).Read(null, 0, 10)),
         ("push-hub.Acknowledge", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Acknowledge([])),
-        ("push-hub.GetStats", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IPushHubGrain>(0).GetStats()),
-        ("push-hub.GetCaseDelivery", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IPushHubGrain>(0).GetCaseDelivery("matrix")),
-        ("case-index.List", [Roles.Admin], g => g.GetGrain<ICaseIndexGrain>(0).List(null, 10)),
-        ("stats.Get", [Roles.Admin], g => g.GetGrain<IStatsGrain>(0).Get()),
-        ("case.GetProgress", [Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix").GetProgress()),
-        ("case.Cancel", [Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Cancel("test")),
-        ("case.GetRecord", [Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").GetRecord()),
+        ("push-hub.GetStats", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetStats()),
+        ("push-hub.GetCaseDelivery", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetCaseDelivery("matrix")),
+        ("case-index.List", Readers, g => g.GetGrain<ICaseIndexGrain>(0).List(null, 10)),
+        ("stats.Get", Readers, g => g.GetGrain<IStatsGrain>(0).Get()),
+        ("case.GetProgress", Readers, g => g.GetGrain<ICaseGrain>("matrix").GetProgress()),
+        ("case.GetRecord", Readers, g => g.GetGrain<ICaseGrain>("matrix-none").GetRecord()),
+        ("case.Open", [Roles.Liaison, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Open(null!)),
+        ("case.Submit", [Roles.Liaison, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Submit()),
+        ("case.Update", [Roles.Liaison, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Update("new")),
+        ("case.Cancel", [Roles.Liaison, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Cancel("test")),
+        ("case.Approve", [Roles.Approver, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Approve()),
+        ("case.Reject", [Roles.Approver, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Reject("no")),
+        ("case.Widen", [Roles.Approver, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Widen(200_000)),
+        ("case.Extend", [Roles.Approver, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Extend(TimeSpan.FromHours(1))),
+        ("case.Resolve", [Roles.Approver, Roles.Admin], g => g.GetGrain<ICaseGrain>("matrix-none").Resolve(null)),
         ("cell.Count", [], g => g.GetGrain<ICellGrain>(Geo.Geohash.Encode(22.5, 114.0, 5).Packed).Count()),
         ("user-directory.Erase", [], g => g.GetGrain<IUserDirectoryGrain>(0).Erase(7)),
         ("active-cases.ForCell", [], g => g.GetGrain<IActiveCasesGrain>(0).ForCell(Geo.Geohash.Encode(22.5, 114.0, 5).Packed)),
         ("case-dispatch.Resume", [], g => g.GetGrain<ICaseDispatchGrain>("matrix").Resume()),
         ("push-outbox.EraseUser", [], g => g.GetGrain<IPushOutboxGrain>(0).EraseUser(7)),
         ("engagement.Report", [Roles.Gateway], g => g.GetGrain<IEngagementGrain>(0).Report([])),
-        ("case-engagement.GetStats", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix-none").GetStats()),
-        ("case-engagement.ListSightings", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").ListSightings(10)),
-        ("case-engagement.GetSharerReach", [Roles.Admin], g => g.GetGrain<ICaseEngagementGrain>("matrix").GetSharerReach(7)),
+        ("case-engagement.GetStats", Readers, g => g.GetGrain<ICaseEngagementGrain>("matrix-none").GetStats()),
+        ("case-engagement.ListSightings", Readers, g => g.GetGrain<ICaseEngagementGrain>("matrix").ListSightings(10)),
+        ("case-engagement.GetSharerReach", Readers, g => g.GetGrain<ICaseEngagementGrain>("matrix").GetSharerReach(7)),
         ("engagement-shard.Record", [], g => g.GetEngagementShard("matrix", 0).Record([])),
         ("client-credentials.List", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).List()),
         ("client-credentials.Revoke", [Roles.Operator], g => g.GetGrain<IClientCredentialsGrain>(0).Revoke("nobody")),
@@ -76,17 +88,16 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
     {
         var data = new TheoryData<string, string>();
         foreach (var (call, _, _) in Calls)
-            foreach (var client in new[] { "gw", "adm" }) data.Add(call, client);
+            foreach (var role in Roles.All) data.Add(call, role);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task Each_role_may_make_exactly_the_calls_its_interfaces_allow(string call, string client)
+    public async Task Each_role_may_make_exactly_the_calls_its_interfaces_allow(string call, string role)
     {
         var (_, allowed, make) = Calls.Single(c => c.Call == call);
-        var role = client == "gw" ? Roles.Gateway : Roles.Admin;
-        var grains = _clients[client].Cluster;
+        var grains = _clients[role].Cluster;
         if (allowed.Contains(role))
         {
             try
@@ -112,7 +123,7 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         {
             ClusterId = _silo.Cluster.ClusterId,
             Gateways = [$"127.0.0.1:{_silo.Cluster.GatewayPort}"],
-            Credential = "gw:wrong",
+            Credential = "gateway:wrong",
             ConnectAttempts = 1,
         }));
         Assert.Contains("unknown client name or wrong secret", error.Message);
