@@ -5,11 +5,15 @@ namespace Alerts.Cli;
 
 /// <summary>
 /// <c>alerts simulate</c>: a city of devices behind one gateway. Loads the residents (a progress bar), prints
-/// a line starting with <c>ready:</c>, then moves some of them now and then and counts the pushes it receives,
-/// until Ctrl-C or <c>--duration</c>; then prints a summary per case.
+/// a line starting with <c>ready:</c>, then moves some of them now and then, counts the pushes it receives and
+/// reports what the residents do with each alert (deliveries, opens, shares, sightings), until Ctrl-C or
+/// <c>--duration</c>; then reports what is still queued and prints a summary per case.
 /// </summary>
 public static class SimulateCommand
 {
+    // At the end, the engagement still queued gets this long to be reported.
+    private static readonly TimeSpan EngagementDrainTime = TimeSpan.FromSeconds(30);
+
     public static Command Create(ConnectionOptions connection)
     {
         var population = new Option<int>("--population") { Description = "How many residents (1-20,000,000)", DefaultValueFactory = _ => 100_000 };
@@ -24,9 +28,13 @@ public static class SimulateCommand
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C)" };
         var name = new Option<string>("--name") { Description = "The gateway name the simulator subscribes under", DefaultValueFactory = _ => "simulator" };
         var places = new Option<string?>("--places") { Description = "Another places file in the cities15000 format" };
+        var openRate = new Option<double>("--open-rate") { Description = "Share of residents who open an alert they receive (0-1; QQ's reported click rate)", DefaultValueFactory = _ => 0.3 };
+        var shareRate = new Option<double>("--share-rate") { Description = "Share of openers who share it (0-1)", DefaultValueFactory = _ => 0.05 };
+        var sightingRate = new Option<double>("--sighting-rate") { Description = "Share of openers who report a sighting (0-1)", DefaultValueFactory = _ => 0.001 };
+        var shareReach = new Option<int>("--share-reach") { Description = "People outside the population who open each share's link (0-20); they pass it on at --share-rate, up to generation 3", DefaultValueFactory = _ => 2 };
         var command = new Command("simulate", "Play a city of devices through the gateway library (role gateway): load residents, move some, count the pushes they get")
         {
-            population, city, regionKm, bbox, seed, firstUser, moving, moveEvery, moveKm, duration, name, places,
+            population, city, regionKm, bbox, seed, firstUser, moving, moveEvery, moveKm, duration, name, places, openRate, shareRate, sightingRate, shareReach,
         };
         return command.Runs(connection, async context =>
         {
@@ -37,12 +45,16 @@ public static class SimulateCommand
             Check(context.Get(duration) is null or > 0, "--duration must be more than 0 seconds");
             Check(context.Get(firstUser) >= 1, "--first-user-id must be positive");
             Check(context.Get(city) is null || context.Get(bbox) is null, "give --city or --bbox, not both");
+            foreach (var rate in new[] { openRate, shareRate, sightingRate })
+                Check(context.Get(rate) is >= 0 and <= 1, $"{rate.Name} {context.Get(rate).ToString(System.Globalization.CultureInfo.InvariantCulture)} is invalid: must be within [0, 1]");
+            Check(context.Get(shareReach) is >= 0 and <= 20, $"--share-reach {context.Get(shareReach)} is invalid: must be within [0, 20]");
             var table = PlaceTable.Load(context.Get(places) ?? PlaceTable.DefaultPath);
             var region = context.Get(bbox) is { } box ? Region.Box(box) : Region.AroundPlace(table, context.Get(city) ?? "Shenzhen", context.Get(regionKm));
             var plan = PopulationPlan.For(table, region);
             var settings = new SimulationSettings(context.Get(population), region, context.Get(seed), context.Get(firstUser), context.Get(moving),
                 TimeSpan.FromSeconds(context.Get(moveEvery)), context.Get(moveKm) * 1000, context.Get(duration) is { } d ? TimeSpan.FromSeconds(d) : null,
-                context.Get(name)!, ReportSize: 10_000, ReportsInFlight: 4);
+                context.Get(name)!, ReportSize: 10_000, ReportsInFlight: 4,
+                context.Get(openRate), context.Get(shareRate), context.Get(sightingRate), context.Get(shareReach));
             var simulation = new CitySimulation(settings, plan);
             var output = context.Output;
 
@@ -54,6 +66,7 @@ public static class SimulateCommand
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             if (settings.Duration is { } limit) stop.CancelAfter(limit);
+            var reporting = simulation.ReportEngagementAsync(gateway, stop.Token);
             await simulation.MoveAsync(gateway, stop.Token);
             try
             {
@@ -63,10 +76,18 @@ public static class SimulateCommand
             {
             }
 
+            // What the residents did is in the summary only once the cluster has counted it.
+            await reporting;
+            await simulation.DrainEngagementAsync(gateway, EngagementDrainTime);
+
             // A JSON line like the ready line, so a script reading the simulator's output line by line gets both.
             var summary = simulation.Summary(gateway, loadTime);
             if (output.IsJson) ConsoleOutput.WriteJson(summary, indented: false);
-            else output.Terminal.Write(SummaryTable(summary));
+            else
+            {
+                output.Terminal.Write(SummaryTable(summary));
+                if (summary.Engagement.Count > 0) output.Terminal.Write(EngagementTable(summary));
+            }
         });
     }
 
@@ -108,6 +129,18 @@ public static class SimulateCommand
         foreach (var c in s.Cases) table.AddRow(Markup.Escape(c.CaseId), c.Kind, $"{c.Batches:N0}", $"{c.Pushes:N0}", $"{c.Users:N0}", $"{c.Repeated:N0}");
         if (s.Cases.Count == 0) table.AddRow("(no pushes)", "", "", "", "", "");
         table.Caption($"moves reported {s.Moves:N0}, rejected updates {s.Rejected:N0}, redelivered batches dropped {s.DuplicateBatchesDropped:N0}, resubscriptions {s.Resubscriptions:N0}");
+        return table;
+    }
+
+    private static Table EngagementTable(SimulationSummary s)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("what the residents did with the alerts (as counted by the cluster)")
+            .AddColumn("case").AddColumn("delivered", c => c.RightAligned()).AddColumn("opened", c => c.RightAligned()).AddColumn("via links", c => c.RightAligned())
+            .AddColumn("shared", c => c.RightAligned()).AddColumn("depth", c => c.RightAligned()).AddColumn("sightings", c => c.RightAligned()).AddColumn("refused", c => c.RightAligned());
+        foreach (var e in s.Engagement)
+            table.AddRow(Markup.Escape(e.CaseId), $"{e.Delivered:N0}", $"{e.Opened:N0}", $"{e.OpensThroughShares:N0}", $"{e.Shared:N0}", $"{e.MaxShareDepth}", $"{e.Sightings:N0}", $"{e.Refused + e.Rejected:N0}");
+        var problems = s.Engagement.Where(e => e.FirstProblem is not null || e.Failed > 0).Select(e => $"{e.CaseId}: {e.Failed:N0} unanswered{(e.FirstProblem is { } p ? $", first refused: {p}" : "")}").ToList();
+        if (problems.Count > 0) table.Caption(Markup.Escape(string.Join("; ", problems)));
         return table;
     }
 }

@@ -5,12 +5,15 @@ namespace Alerts.Cli;
 
 /// <summary>
 /// Plays a city of devices against the cluster through the gateway library: loads every resident's
-/// position, then moves a share of them now and then, while it receives and counts the pushes.
-/// Deterministic for a seed: the same residents land in the same places.
+/// position, then moves a share of them now and then, while it receives and counts the pushes and reports
+/// what the residents do with each alert (<see cref="DeviceBehaviour"/>, through <see cref="EngagementReporter"/>).
+/// Deterministic for a seed: the same residents land in the same places and make the same choices.
 /// </summary>
 public sealed class CitySimulation(SimulationSettings settings, PopulationPlan plan)
 {
     private readonly PushTally _tally = new();
+    private readonly DeviceBehaviour _behaviour = new(settings);
+    private readonly EngagementReporter _engagement = new(new DeviceBehaviour(settings));
     private double[] _latitudes = [];
     private double[] _longitudes = [];
     private long _moves;
@@ -19,13 +22,26 @@ public sealed class CitySimulation(SimulationSettings settings, PopulationPlan p
     /// <summary>The pushes received so far.</summary>
     public PushTally Tally => _tally;
 
-    /// <summary>Connects as a gateway whose app side counts the pushes.</summary>
+    /// <summary>Connects as a gateway whose app side counts the pushes and queues the residents' engagement with each alert (reported apart, so acknowledgements never wait for it).</summary>
     public Task<GatewayConnection> ConnectAsync(AlertsClientOptions client, CancellationToken cancellationToken) =>
         GatewayConnection.ConnectAsync(new GatewayConnectionOptions { Cluster = client, Name = settings.GatewayName }, (batch, _) =>
         {
             _tally.Add(batch);
+            if (batch.Payload.Kind == NoticeKind.Alert)
+            {
+                var events = new List<EngagementEvent>(batch.UserIds.Count + batch.UserIds.Count / 2);
+                _behaviour.React(batch, DateTimeOffset.UtcNow, Position, events);
+                _engagement.Add(events);
+            }
+
             return Task.CompletedTask;
         }, cancellationToken);
+
+    /// <summary>Reports the queued engagement every half second or 5,000 events until <paramref name="stop"/>; then call <see cref="DrainEngagementAsync"/>.</summary>
+    public Task ReportEngagementAsync(GatewayConnection gateway, CancellationToken stop) => _engagement.RunAsync(gateway, stop);
+
+    /// <summary>Reports whatever engagement is still queued (and what the last shares bring), within <paramref name="timeout"/>.</summary>
+    public Task DrainEngagementAsync(GatewayConnection gateway, TimeSpan timeout) => _engagement.DrainAsync(gateway, timeout);
 
     /// <summary>Places every resident and reports them in batches, several in flight; <paramref name="progress"/> gets the count loaded.</summary>
     public async Task<TimeSpan> LoadAsync(GatewayConnection gateway, Action<int> progress, CancellationToken cancellationToken)
@@ -99,5 +115,14 @@ public sealed class CitySimulation(SimulationSettings settings, PopulationPlan p
         Interlocked.Read(ref _rejected),
         gateway.Counters.DuplicatesDropped,
         gateway.Counters.Resubscriptions,
-        _tally.Snapshot());
+        _tally.Snapshot(),
+        _engagement.Snapshot());
+
+    // Where a resident is now; pushes can come in while the residents load, before their places are drawn.
+    private (double Latitude, double Longitude)? Position(long userId)
+    {
+        var (latitudes, longitudes) = (_latitudes, _longitudes);
+        var i = userId - settings.FirstUserId;
+        return i >= 0 && i < latitudes.Length && i < longitudes.Length ? (latitudes[i], longitudes[i]) : null;
+    }
 }

@@ -1,6 +1,6 @@
 namespace Alerts.Cli;
 
-/// <summary>What <c>alerts simulate</c> plays: how many residents, where, how they move, for how long.</summary>
+/// <summary>What <c>alerts simulate</c> plays: how many residents, where, how they move, for how long, and what they do with alerts.</summary>
 public sealed record SimulationSettings(
     int Population,
     Region Region,
@@ -12,4 +12,8 @@ public sealed record SimulationSettings(
     TimeSpan? Duration,
     string GatewayName,
     int ReportSize,
-    int ReportsInFlight);
+    int ReportsInFlight,
+    double OpenRate,
+    double ShareRate,
+    double SightingRate,
+    int ShareReach);

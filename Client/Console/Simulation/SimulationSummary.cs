@@ -1,6 +1,6 @@
 namespace Alerts.Cli;
 
-/// <summary>What a simulation did: residents loaded and how fast, moves, rejections, and the pushes received per case.</summary>
+/// <summary>What a simulation did: residents loaded and how fast, moves, rejections, the pushes received per case and what the residents did with them.</summary>
 public sealed record SimulationSummary(
     string Region,
     int Places,
@@ -11,4 +11,5 @@ public sealed record SimulationSummary(
     long Rejected,
     long DuplicateBatchesDropped,
     long Resubscriptions,
-    List<CasePushes> Cases);
+    List<CasePushes> Cases,
+    List<SimulatedEngagement> Engagement);

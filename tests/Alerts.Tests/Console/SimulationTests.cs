@@ -1,5 +1,6 @@
 using Alerts.Cli;
 using Alerts.Geo;
+using Alerts.GrainInterfaces;
 
 namespace Alerts.Tests;
 
@@ -85,6 +86,59 @@ public sealed class SimulationTests
         var error = Assert.Throws<ConsoleFailure>(() => PopulationPlan.For(Places.Value, Region.Box("-10,-150,-9,-149")));
         Assert.Contains("no place of 15,000 people or more lies in box -10,-150,-9,-149", error.Message);
     }
+
+    [Fact]
+    public void Residents_open_share_and_sight_at_the_rates_asked_for_and_the_same_for_a_seed_whatever_the_batches()
+    {
+        var settings = Settings(seed: 5);
+        var users = Enumerable.Range(1, 100_000).Select(i => (long)i).ToList();
+        var events = React(settings, "c1", [users]);
+        Assert.Equal(100_000, events.Count(e => e.Kind == EngagementKind.Delivered));
+        var opened = events.Where(e => e.Kind == EngagementKind.Opened).Select(e => e.UserId).ToHashSet();
+        Assert.InRange(opened.Count, 29_000, 31_000);
+        var shares = events.Where(e => e.Kind == EngagementKind.Shared).ToList();
+        Assert.InRange(shares.Count, opened.Count / 10 - 400, opened.Count / 10 + 400);
+        Assert.All(shares, s => Assert.Contains(s.UserId, opened));
+        Assert.Equal(4, shares.Select(s => s.Channel).Distinct().Count());
+        var sightings = events.Where(e => e.Kind == EngagementKind.Sighted).ToList();
+        Assert.InRange(sightings.Count, 200, 400);
+        Assert.All(sightings, s => Assert.True(GreatCircle.Distance(22.5, 114, s.Sighting!.Latitude, s.Sighting.Longitude) <= DeviceBehaviour.SightingMeters + 1));
+
+        // The same choices in other batches; other choices for another seed or case.
+        Assert.Equal(Choices(events), Choices(React(settings, "c1", [.. users.Chunk(777).Reverse().Select(c => c.ToList())])));
+        Assert.NotEqual(Choices(events), Choices(React(Settings(seed: 6), "c1", [users])));
+        Assert.NotEqual(Choices(events), Choices(React(settings, "c2", [users])));
+    }
+
+    [Fact]
+    public void People_reached_through_a_share_get_ids_above_the_residents_and_pass_it_on_up_to_generation_three()
+    {
+        var behaviour = new DeviceBehaviour(Settings(seed: 5) with { ShareRate = 1, ShareReach = 3 });
+        var share = EngagementEvent.Shared("c1", 1_000 + 99_999, DateTimeOffset.UtcNow, ShareChannel.Group);
+        var reached = behaviour.FollowLink(share, new IssuedShare(0, "token", 1), DateTimeOffset.UtcNow).ToList();
+        Assert.Equal(6, reached.Count);
+        Assert.All(reached, e => Assert.Equal("token", e.ShareToken));
+        Assert.Equal([1_000 + 100_000 + 99_999 * 3, 1_000 + 100_000 + 99_999 * 3 + 1, 1_000 + 100_000 + 99_999 * 3 + 2],
+            reached.Where(e => e.Kind == EngagementKind.Opened).Select(e => e.UserId));
+        Assert.Equal(3, reached.Count(e => e.Kind == EngagementKind.Shared));
+        Assert.All(behaviour.FollowLink(share, new IssuedShare(0, "token", DeviceBehaviour.MaxShareGeneration), DateTimeOffset.UtcNow),
+            e => Assert.Equal(EngagementKind.Opened, e.Kind));
+    }
+
+    private static SimulationSettings Settings(int seed) => new(100_000, Region.Box("22,113,23,115"), seed, 1_000, 0, TimeSpan.FromSeconds(10), 0, null, "s", 10_000, 4,
+        OpenRate: 0.3, ShareRate: 0.1, SightingRate: 0.01, ShareReach: 2);
+
+    private static List<EngagementEvent> React(SimulationSettings settings, string caseId, List<List<long>> batches)
+    {
+        var behaviour = new DeviceBehaviour(settings);
+        var events = new List<EngagementEvent>();
+        foreach (var batch in batches)
+            behaviour.React(new PushBatch(1, caseId, batch, new AlertPayload(caseId, "m", "https://alerts.example/c")), DateTimeOffset.UtcNow, _ => (22.5, 114), events);
+        return events;
+    }
+
+    private static List<(EngagementKind, long, ShareChannel?)> Choices(List<EngagementEvent> events) =>
+        [.. events.Select(e => (e.Kind, e.UserId, e.Channel)).Order()];
 
     private static (double[] Latitudes, double[] Longitudes) Place(PopulationPlan plan, int seed, int count)
     {
