@@ -124,6 +124,57 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_widening_ring_fires_on_its_time_after_the_silo_holding_its_case_was_killed()
+    {
+        var database = PostgresServer.Instance.CreateDatabase();
+        var clusterId = "ring-" + Guid.NewGuid().ToString("N")[..6];
+        var settings = Settings(database, clusterId);
+        Assert.Equal(0, (await SiloProcess.RunAsync(["migrate", .. settings.Select(s => $"--{s.Key}={s.Value}")])).ExitCode);
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 1; i <= 3; i++) silos.Add(await SiloProcess.StartAsync(settings, $"ring-silo-{i}"));
+            var (lat, lon) = (22.5431, 114.0579);
+            var residents = Population.Around(1, lat, lon, 40_000, scatter: 1_500, DateTimeOffset.UtcNow.AddMinutes(-1));
+            var firstRing = Population.Inside(residents, lat, lon, 15_000);
+            var secondRing = Population.Inside(residents, lat, lon, 40_000);
+            Assert.True(secondRing.Count > firstRing.Count && firstRing.Count > 0, "the population must spread over both rings");
+            await using var client = await ProcessSettings.ConnectThroughMembershipAsync(clusterId, database);
+            Assert.Equal(residents.Count, (await Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), residents)).Applied);
+            await WaitUntilAsync(async () => await CountResidentsAsync(database) == residents.Count, TimeSpan.FromSeconds(60));
+
+            var gateway = new RemoteGateway(client.Cluster);
+            await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-ring", gateway);
+            const string caseId = "ring-cluster";
+            var caseGrain = client.GetGrain<ICaseGrain>(caseId);
+            // 15 km at approval, 40 km after 75 s: time enough to kill the case's silo and for the survivors to notice.
+            await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, 15_000) with { Rings = [new WideningRing(TimeSpan.FromSeconds(75), 40_000)] });
+            await ProcessSettings.ApproveThroughMembershipAsync(clusterId, database, caseId);
+            var approvedAt = Stopwatch.StartNew();
+            await gateway.WaitForPushes(firstRing.Count);
+
+            var victim = silos.First(s => s.Output.Any(l => l.Contains($"Case {caseId} active on {s.SiloAddress}", StringComparison.Ordinal)));
+            await victim.KillAsync();
+            silos.Remove(victim);
+            await await Task.WhenAny(silos.Select(s => s.WaitForLineAsync(l => l.Contains("declared dead", StringComparison.Ordinal), TimeSpan.FromSeconds(120))));
+            Assert.True(approvedAt.Elapsed < TimeSpan.FromSeconds(75), $"the silo must die before the ring's time; it took {approvedAt.Elapsed}");
+
+            // The durable reminder fires on a survivor; the ring reaches only the users newly inside, each once.
+            await WaitUntilAsync(async () => await Transient.RetryAsync(() => caseGrain.GetProgress()) is { RadiusMeters: 40_000, Status: CaseStatus.Active },
+                TimeSpan.FromMinutes(4));
+            output.WriteLine($"ring fired and dispatched {approvedAt.Elapsed.TotalSeconds:0.0} s after approval (due at 75 s)");
+            await gateway.WaitForPushes(secondRing.Count);
+            var pushes = gateway.Pushes;
+            Assert.Equal(secondRing.Order(), pushes.Order());
+            Assert.Equal(1, (await caseGrain.GetRecord()).RingsFired);
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
     // The silo's health report counts its activations ("…; activations: 12").
     private static async Task<int> ActivationsAsync(SiloProcess silo)
     {

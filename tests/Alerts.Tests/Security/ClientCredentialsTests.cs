@@ -140,9 +140,9 @@ public sealed class ClientCredentialsTests
         }
 
         Assert.Equal(new string('y', 64), (await credentials.Create(new string('y', 64), [Roles.Gateway])).Name);
-        Assert.Equal("roles is empty: give one or more of gateway, admin, operator",
+        Assert.Equal("roles is empty: give one or more of gateway, liaison, approver, viewer, admin, operator",
             (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", []))).Message);
-        Assert.Equal("roles contains 'root', which is not a role: give one or more of gateway, admin, operator",
+        Assert.Equal("roles contains 'root', which is not a role: give one or more of gateway, liaison, approver, viewer, admin, operator",
             (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", [Roles.Gateway, "root"]))).Message);
 
         await credentials.Create("gateway-1", [Roles.Gateway]);

@@ -16,23 +16,23 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var hash = ProcessSettings.TesterHash; // every client's secret is "s3cret"
-        // One client per role, each holding that role alone (named after it).
+        // One client per role, each holding that role alone (named "as-<role>").
         var settings = new Dictionary<string, string?>();
         for (var i = 0; i < Roles.All.Count; i++)
         {
-            settings[$"Alerts:Security:Clients:{10 + i}:Name"] = Roles.All[i];
+            settings[$"Alerts:Security:Clients:{10 + i}:Name"] = $"as-{Roles.All[i]}";
             settings[$"Alerts:Security:Clients:{10 + i}:SecretHash"] = hash;
             settings[$"Alerts:Security:Clients:{10 + i}:Roles:0"] = Roles.All[i];
         }
 
         _silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
-        foreach (var name in Roles.All)
+        foreach (var role in Roles.All)
         {
-            _clients[name] = await AlertsClient.ConnectAsync(new AlertsClientOptions
+            _clients[role] = await AlertsClient.ConnectAsync(new AlertsClientOptions
             {
                 ClusterId = _silo.Cluster.ClusterId,
                 Gateways = [$"127.0.0.1:{_silo.Cluster.GatewayPort}"],
-                Credential = $"{name}:s3cret",
+                Credential = $"as-{role}:s3cret",
             });
         }
     }
@@ -123,7 +123,7 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         {
             ClusterId = _silo.Cluster.ClusterId,
             Gateways = [$"127.0.0.1:{_silo.Cluster.GatewayPort}"],
-            Credential = "gateway:wrong",
+            Credential = "as-gateway:wrong",
             ConnectAttempts = 1,
         }));
         Assert.Contains("unknown client name or wrong secret", error.Message);

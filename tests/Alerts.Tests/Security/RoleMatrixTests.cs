@@ -53,15 +53,15 @@ public sealed class RoleMatrixTests
     {
         var stats = CallRules.For(typeof(IPushHubGrain).GetMethod(nameof(IPushHubGrain.GetStats))!);
         Assert.Equal("alerts.push-hub.GetStats", stats.Name);
-        Assert.Equal([Roles.Admin, Roles.Gateway], stats.Roles);
+        Assert.Equal([Roles.Gateway, Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin], stats.Roles);
         Assert.Equal([Roles.Gateway], CallRules.For(typeof(IPushHubGrain).GetMethod(nameof(IPushHubGrain.Acknowledge))!).Roles);
     }
 
     [Fact]
-    public void Gateways_report_engagement_only_admins_read_it_and_only_grains_record_it()
+    public void Gateways_report_engagement_the_reading_roles_read_it_and_only_grains_record_it()
     {
         Assert.Equal([Roles.Gateway], CallRules.For(typeof(IEngagementGrain).GetMethod(nameof(IEngagementGrain.Report))!).Roles);
-        Assert.All(typeof(ICaseEngagementGrain).GetMethods(), m => Assert.Equal([Roles.Admin], CallRules.For(m).Roles));
+        Assert.All(typeof(ICaseEngagementGrain).GetMethods(), m => Assert.Equal([Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin], CallRules.For(m).Roles));
         Assert.All(typeof(IEngagementShardGrain).GetMethods(), m => Assert.Equal(CallRuleKind.SiloOnly, CallRules.For(m).Kind));
     }
 

@@ -32,7 +32,7 @@ public sealed class SecurityOptionsTests
         var options = Valid();
         options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash, Roles = ["root"] });
         var error = Assert.Throws<InvalidOperationException>(options.Validate);
-        Assert.Equal("Alerts:Security:Clients:1:Roles contains 'root', not one of gateway, admin, operator.", error.Message);
+        Assert.Equal("Alerts:Security:Clients:1:Roles contains 'root', not one of gateway, liaison, approver, viewer, admin, operator.", error.Message);
 
         options.Clients[1] = new ClientCredential { Name = "ops2", SecretHash = "plain-secret", Roles = [Roles.Admin] };
         Assert.StartsWith("Alerts:Security:Clients:1:SecretHash is not", Assert.Throws<InvalidOperationException>(options.Validate).Message);
