@@ -163,5 +163,9 @@ public sealed class AlertsSilo : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        // Orleans' ADO.NET providers open pooled connections by connection string, and a pool outlives the silo: each
+        // test's database would keep its idle connections for minutes, and dozens of tests exhaust the server's
+        // max_connections under the cluster tests' processes. Idle ones close now; ones in use close when returned.
+        if (!Cluster.IsEmbedded) Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }
