@@ -29,6 +29,10 @@ public interface ICellGrain : IGrainWithIntegerKey
     [Alias("EndCase")]
     Task EndCase(string caseId);
 
+    /// <summary>Takes a case's new terms (an extension moves its end) without collecting anyone.</summary>
+    [Alias("TrackCase")]
+    Task TrackCase(ActiveCase activeCase);
+
     /// <summary>Number of residents (diagnostics).</summary>
     [ReadOnly, Alias("Count")]
     Task<int> Count();

@@ -17,8 +17,15 @@ public sealed partial class CaseGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == ExpiryReminder && IsActive && time.GetUtcNow() >= S.ActiveUntil) await ExpireAsync();
-        else if (reminderName == RingReminder) await FireDueRingsAsync();
+        if (reminderName == ExpiryReminder)
+        {
+            if (!IsActive) await UnregisterAsync(ExpiryReminder); // a case that ended while its reminder could not be removed
+            else if (time.GetUtcNow() >= S.ActiveUntil) await ExpireAsync();
+        }
+        else if (reminderName == RingReminder)
+        {
+            await FireDueRingsAsync();
+        }
     }
 
     private async Task ExpireAsync()

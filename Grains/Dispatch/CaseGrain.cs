@@ -109,8 +109,12 @@ public sealed partial class CaseGrain(
         S.ActiveUntil = until;
         await ScheduleExpiryAsync(activeFor);
         await SaveAsync();
-        // Cells judge late arrivals by the case's end: they learn the new one.
+        // Cells judge late arrivals by the case's end and drop the case once it has passed: they learn the new one,
+        // the active ones now, the others from the registry when they activate.
         await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
+        var terms = ActiveCase();
+        foreach (var chunk in Cover().Chunk(64))
+            await Task.WhenAll(chunk.Select(c => GrainFactory.GetCell(c.Cell).TrackCase(terms)));
         await AuditAsync("case.extend", S.Status, detail);
         return Progress();
     }

@@ -95,6 +95,13 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         return Task.CompletedTask;
     }
 
+    public Task TrackCase(ActiveCase activeCase)
+    {
+        // Only a cell that already follows the case: one that does not learns of it from the registry when it activates.
+        if (_cases.ContainsKey(activeCase.CaseId)) _cases[activeCase.CaseId] = activeCase;
+        return Task.CompletedTask;
+    }
+
     public Task<int> Count() => Task.FromResult(_residents.Count);
 
     public Task Flush() => writer.FlushAsync();

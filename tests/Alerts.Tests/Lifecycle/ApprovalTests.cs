@@ -89,6 +89,10 @@ public sealed class ApprovalTests
         silo.Time.Advance(TimeSpan.FromMinutes(61));
         await caseGrain.AsReference<IRemindable>().ReceiveReminder("expire", new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(1), silo.Time.GetUtcNow().UtcDateTime));
         Assert.Equal(CaseStatus.Active, (await caseGrain.GetProgress()).Status);
+
+        // Past the old end, the cells the dispatch woke still alert late arrivals: they were told of the new end.
+        await Around.ReportAsync(silo, [Around.At(900, 1_000, fixTime: silo.Time.GetUtcNow())]);
+        await silo.WaitUntilCaseHasAsync("extended", [900]);
         silo.Time.Advance(TimeSpan.FromMinutes(60));
         await caseGrain.AsReference<IRemindable>().ReceiveReminder("expire", new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(1), silo.Time.GetUtcNow().UtcDateTime));
         Assert.Equal(CaseStatus.Expired, (await caseGrain.GetProgress()).Status);
