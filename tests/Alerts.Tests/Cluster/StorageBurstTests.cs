@@ -6,6 +6,7 @@ using Npgsql;
 namespace Alerts.Tests;
 
 /// <summary>Bursts of activations on PostgreSQL wait for a bounded pool of connections instead of exhausting the server.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class StorageBurstTests
 {
     [Fact]

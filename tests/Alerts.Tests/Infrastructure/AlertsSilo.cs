@@ -165,7 +165,11 @@ public sealed class AlertsSilo : IAsyncDisposable
         _host.Dispose();
         // Orleans' ADO.NET providers open pooled connections by connection string, and a pool outlives the silo: each
         // test's database would keep its idle connections for minutes, and dozens of tests exhaust the server's
-        // max_connections under the cluster tests' processes. Idle ones close now; ones in use close when returned.
-        if (!Cluster.IsEmbedded) Npgsql.NpgsqlConnection.ClearAllPools();
+        // max_connections under the cluster tests' processes. This silo's pool only (other tests' silos keep theirs).
+        if (!Cluster.IsEmbedded)
+        {
+            using var pooled = new Npgsql.NpgsqlConnection(Cluster.OrleansConnectionString());
+            Npgsql.NpgsqlConnection.ClearPool(pooled);
+        }
     }
 }
