@@ -41,6 +41,9 @@ public sealed class AlertsSilo : IAsyncDisposable
 
     public StalePositionPurge Purge => _host.Services.GetRequiredService<StalePositionPurge>();
 
+    /// <summary>A test-only setting: how long calls made inside the silo may wait for their answer.</summary>
+    public const string ResponseTimeoutSetting = "Test:ResponseTimeout";
+
     /// <summary>The fixed test epoch: every manual clock starts here.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -82,6 +85,10 @@ public sealed class AlertsSilo : IAsyncDisposable
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, time);
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, time);
         builder.UseAlertsSilo();
+        // A test that queues thousands of calls on purpose (a burst through a bounded pool) may allow them longer than
+        // Orleans' 30 s default.
+        if (all.TryGetValue(ResponseTimeoutSetting, out var timeout) && timeout is not null)
+            builder.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
         var host = builder.Build();
         try
         {
