@@ -41,7 +41,7 @@ public sealed class AlertsSilo : IAsyncDisposable
 
     public StalePositionPurge Purge => _host.Services.GetRequiredService<StalePositionPurge>();
 
-    /// <summary>A test-only setting: how long calls made inside the silo may wait for their answer.</summary>
+    /// <summary>A test-only setting: how long calls made inside the silo may wait for their answer, and activations to finish.</summary>
     public const string ResponseTimeoutSetting = "Test:ResponseTimeout";
 
     /// <summary>The fixed test epoch: every manual clock starts here.</summary>
@@ -87,8 +87,13 @@ public sealed class AlertsSilo : IAsyncDisposable
         builder.UseAlertsSilo();
         // A test that queues thousands of calls on purpose (a burst through a bounded pool) may allow them longer than
         // Orleans' 30 s default.
+        // The same allowance for activations: one waiting for a pooled connection is canceled after Orleans' activation timeout.
         if (all.TryGetValue(ResponseTimeoutSetting, out var timeout) && timeout is not null)
-            builder.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
+        {
+            var allowed = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+            builder.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = allowed);
+            builder.Services.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.ActivationTimeout = allowed);
+        }
         var host = builder.Build();
         try
         {
