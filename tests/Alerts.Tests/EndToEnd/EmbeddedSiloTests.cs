@@ -37,10 +37,13 @@ public sealed class EmbeddedSiloTests
         await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
         var caseGrain = client.GetGrain<ICaseGrain>("kill-embedded");
         await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
-        await ProcessSettings.ApproveAsync(clusterId, gatewayPort, caseGrain.GetPrimaryKeyString());
+        // The approver connects first: closing a client after the approval would give the dispatch time to finish before the kill.
+        var approver = await ProcessSettings.ConnectAsync(clusterId, gatewayPort, ProcessSettings.ApproverCredential);
+        await approver.GetGrain<ICaseGrain>("kill-embedded").Approve();
         await gateway.FirstBatch;
         var atKill = await caseGrain.GetProgress();
         await silo.KillAsync();
+        await approver.DisposeAsync();
         Assert.True(atKill.Status == CaseStatus.Dispatching && atKill.CellsDone < atKill.CellsTotal, $"the kill must land mid-dispatch: {atKill}");
 
         // Same ports: the client reconnects by itself and the subscription renews on the new silo.
