@@ -75,6 +75,14 @@ public readonly record struct Geohash : IComparable<Geohash>
         return new Geohash(bits, precision);
     }
 
+    /// <summary>The coarser cell at <paramref name="precision"/> that contains this one (itself at its own precision).</summary>
+    public Geohash Parent(int precision)
+    {
+        ValidatePrecision(precision);
+        if (precision > Precision) throw new GeoValidationException("precision", precision, $"must be at most the cell's own precision {Precision}");
+        return new Geohash(Bits >> (5 * (Precision - precision)), precision);
+    }
+
     /// <summary>Parses a base32 geohash of 1–12 characters (either case).</summary>
     public static Geohash Parse(string text) =>
         TryParse(text, out var hash, out var error) ? hash : throw error;

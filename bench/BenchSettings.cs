@@ -18,7 +18,7 @@ public static class BenchSettings
     private static readonly Lazy<string> ShareKey = new(SecurityOptions.NewSigningKey);
 
     /// <summary>Cluster, security and logging settings for a silo on <paramref name="provider"/> (ports not included).</summary>
-    public static Dictionary<string, string?> For(string provider, string connectionString, string clusterId) => new()
+    public static Dictionary<string, string?> For(string provider, string connectionString, string clusterId) => WithOverrides(new()
     {
         ["Alerts:Cluster:Provider"] = provider,
         ["Alerts:Cluster:ConnectionString"] = connectionString,
@@ -35,7 +35,31 @@ public static class BenchSettings
         ["Alerts:Security:Clients:1:Roles:0"] = Roles.Admin,
         // The benchmarks dispatch case after case to the same population: the fatigue limit would hold users back.
         ["Alerts:MaxAlertsPerUserPerDay"] = "0",
-    };
+    });
+
+    /// <summary>Prefix of environment variables that override a product setting for one run: <c>ALERTS_BENCH_Alerts__CellPrecision=4</c>.</summary>
+    public const string OverridePrefix = "ALERTS_BENCH_";
+
+    /// <summary>The settings this run overrides (see <see cref="OverridePrefix"/>), by configuration key.</summary>
+    public static SortedDictionary<string, string?> Overrides()
+    {
+        var overrides = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            var name = (string)variable.Key;
+            if (name.StartsWith(OverridePrefix, StringComparison.Ordinal))
+                overrides[name[OverridePrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = (string?)variable.Value;
+        }
+
+        return overrides;
+    }
+
+    // Lets a run try another setting (cell size, step size) without a rebuild; the comparison report names it.
+    private static Dictionary<string, string?> WithOverrides(Dictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in Overrides()) settings[key] = value;
+        return settings;
+    }
 
     /// <summary>A cluster id of its own for one run.</summary>
     public static string NewClusterId() => "bench-" + Guid.NewGuid().ToString("N")[..8];

@@ -2,12 +2,12 @@ using Alerts.Geo;
 
 namespace Alerts.GrainInterfaces;
 
-/// <summary>The one way to name a cell grain: its key is the packed geohash, never its text.</summary>
+/// <summary>The one way to name a cell grain: its key is the packed geohash of its block, never its text.</summary>
 public static class CellGrains
 {
-    /// <summary>The grain of a cell.</summary>
-    public static ICellGrain GetCell(this IGrainFactory grains, Geohash cell) => grains.GetGrain<ICellGrain>(cell.Packed);
+    /// <summary>The grain of a block (a geohash at Alerts:BlockPrecision; a cell's block is <c>cell.Parent(BlockPrecision)</c>).</summary>
+    public static ICellGrain GetCell(this IGrainFactory grains, Geohash block) => grains.GetGrain<ICellGrain>(block.Packed);
 
-    /// <summary>The cell a cell grain stands for.</summary>
-    public static Geohash CellOf(this ICellGrain grain) => Geohash.FromPacked(grain.GetPrimaryKeyLong());
+    /// <summary>The block a cell grain stands for.</summary>
+    public static Geohash BlockOf(this ICellGrain grain) => Geohash.FromPacked(grain.GetPrimaryKeyLong());
 }

@@ -1,15 +1,18 @@
 namespace Alerts.GrainInterfaces;
 
-/// <summary>A geohash cell (key = the packed geohash, see <see cref="CellGrains"/>) and the users resident in it.</summary>
+/// <summary>
+/// The users resident in one block of geohash cells (key = the block's packed geohash at Alerts:BlockPrecision, see
+/// <see cref="CellGrains"/>): one grain for the many cells of a block keeps activations and calls few.
+/// </summary>
 [Alias("alerts.cell")]
 [SiloOnly]
 public interface ICellGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds residents or moves them within the cell; users newly inside an active case's circle are reported to the case.</summary>
+    /// <summary>Adds residents or moves them within the block; users newly inside an active case's circle are reported to the case.</summary>
     [Alias("Upsert")]
     Task Upsert(List<ResidentFix> fixes);
 
-    /// <summary>Removes residents who moved to another cell.</summary>
+    /// <summary>Removes residents who moved to another block.</summary>
     [Alias("Remove")]
     Task Remove(List<long> userIds);
 
@@ -21,9 +24,9 @@ public interface ICellGrain : IGrainWithIntegerKey
     [Alias("Erase")]
     Task Erase(long userId);
 
-    /// <summary>Residents inside the case's circle who may be alerted, nearest first; the cell then watches the case for late arrivals.</summary>
+    /// <summary>Residents inside the case's circle who may be alerted, nearest first; the grain then watches the case for late arrivals.</summary>
     [Alias("Collect")]
-    Task<List<long>> Collect(ActiveCase activeCase);
+    Task<CollectedResidents> Collect(ActiveCase activeCase);
 
     /// <summary>Stops watching a case.</summary>
     [Alias("EndCase")]

@@ -6,13 +6,15 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// Dispatch: walks the cover of the circle nearest cells first (the push provider's quota makes order matter), a few
-/// cells per step: each cell returns its residents inside the circle, and the new ones are recorded as recipients and
-/// written to the push outbox in one transaction, so a step repeated after a crash pushes nobody twice. Progress is
-/// durable; the grain calls itself between steps so admins' calls interleave. Late arrivals are gathered into full batches.
+/// cell grains (blocks of cells) per step: each returns its residents inside the circle, nearest first, and the step's
+/// new ones, merged nearest first, are recorded as recipients and written to the push outbox in the same transactions,
+/// so a step repeated after a crash pushes nobody twice. Progress is durable and counted in cells; the grain calls
+/// itself between steps so admins' calls interleave. Late arrivals are gathered into full batches.
 /// </summary>
 public sealed partial class CaseGrain
 {
     private CoveredCell[]? _cover;
+    private CoveredBlock[]? _blocks;
     // True while a ContinueDispatch of this activation is queued or running: Resume must not start a second chain.
     private bool _stepping;
     // True when this activation found the case already dispatching or active (its silo failed or restarted).
@@ -66,21 +68,22 @@ public sealed partial class CaseGrain
     {
         _stepping = false;
         if (generation != S.Generation || S.Status != CaseStatus.Dispatching) return;
-        var cover = Cover();
-        var step = cover.Skip(S.CellsDone).Take(_options.CellsPerDispatchStep).ToArray();
+        var blocks = Blocks();
+        var (first, cellsBefore) = FirstBlockNotDone(blocks, S.CellsDone);
+        var step = blocks.Skip(first).Take(_options.CellsPerDispatchStep).ToArray();
         var activeCase = ActiveCase();
         try
         {
-            var collected = await Task.WhenAll(step.Select(c => GrainFactory.GetCell(c.Cell).Collect(activeCase)));
-            // Results in cover order: nearest cells first, and nearest residents first within a cell.
-            await RecordAsync(collected.SelectMany(ids => ids).ToList());
-            S.CellsDone += step.Length;
+            var collected = await Task.WhenAll(step.Select(b => GrainFactory.GetCell(b.Block).Collect(activeCase)));
+            // Nearest first across the step's blocks, in transactions of bounded size (a block may hold a city).
+            foreach (var chunk in CollectedResidents.Merge(collected).Chunk(_options.RecipientsPerTransaction)) await RecordAsync(chunk);
+            S.CellsDone = cellsBefore + step.Sum(b => b.Cells);
             if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Active;
             await SaveAsync();
         }
         catch (Exception e)
         {
-            // A cell on a silo that just failed, or storage briefly gone: the step is repeated (harmlessly) shortly.
+            // A cell grain on a silo that just failed, or storage briefly gone: the step is repeated (harmlessly) shortly.
             logger.LogWarning(e, "Case {Case}: dispatch step at cell {Done} failed; retrying in {Delay}", CaseId, S.CellsDone, _options.DispatchRetryDelay);
             RetryLater(generation);
             return;
@@ -254,7 +257,7 @@ public sealed partial class CaseGrain
         _lateTimer = null;
     }
 
-    private async Task RecordAsync(List<long> candidates)
+    private async Task RecordAsync(IReadOnlyList<long> candidates)
     {
         if (candidates.Count == 0) return;
         var payload = CasePayloads.Alert(CaseId, S.Definition!, S.CurrentMessage);
@@ -281,9 +284,26 @@ public sealed partial class CaseGrain
         {
             var d = S.Definition!;
             _cover = CircleCover.Compute(GeoCircle.Create(d.Latitude, d.Longitude, S.RadiusMeters), _options.CellPrecision);
+            _blocks = CoveredBlock.Group(_cover, _options.BlockPrecision);
             _coverGeneration = S.Generation;
         }
 
         return _cover;
+    }
+
+    // The cell grains of the cover, nearest first.
+    private CoveredBlock[] Blocks()
+    {
+        Cover();
+        return _blocks!;
+    }
+
+    // Where the durable progress (cells done) says to go on: after the blocks whose cells it counts in full. A count
+    // that ends inside a block (saved under other settings) repeats that block, which records nobody twice.
+    private static (int Block, int CellsBefore) FirstBlockNotDone(CoveredBlock[] blocks, int cellsDone)
+    {
+        var (block, cells) = (0, 0);
+        while (block < blocks.Length && cells + blocks[block].Cells <= cellsDone) cells += blocks[block++].Cells;
+        return (block, cells);
     }
 }

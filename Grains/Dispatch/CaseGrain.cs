@@ -113,8 +113,8 @@ public sealed partial class CaseGrain(
         // the active ones now, the others from the registry when they activate.
         await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
         var terms = ActiveCase();
-        foreach (var chunk in Cover().Chunk(64))
-            await Task.WhenAll(chunk.Select(c => GrainFactory.GetCell(c.Cell).TrackCase(terms)));
+        foreach (var chunk in Blocks().Chunk(64))
+            await Task.WhenAll(chunk.Select(b => GrainFactory.GetCell(b.Block).TrackCase(terms)));
         await AuditAsync("case.extend", S.Status, detail);
         return Progress();
     }
@@ -177,8 +177,8 @@ public sealed partial class CaseGrain(
         if (wasActive)
         {
             await GrainFactory.GetGrain<IActiveCasesGrain>(0).Unregister(CaseId);
-            foreach (var chunk in Cover().Chunk(64))
-                await Task.WhenAll(chunk.Select(c => GrainFactory.GetCell(c.Cell).EndCase(CaseId)));
+            foreach (var chunk in Blocks().Chunk(64))
+                await Task.WhenAll(chunk.Select(b => GrainFactory.GetCell(b.Block).EndCase(CaseId)));
         }
 
         await UnscheduleAsync();

@@ -23,7 +23,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<AuditStore>();
-        services.AddSingleton(new ResidentCellIndex(authoritative: singleSilo));
+        services.AddSingleton(sp => new ResidentCellIndex(authoritative: singleSilo, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>().Value.BlockPrecision));
         services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));
         services.AddSingleton<ResidentWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());

@@ -6,8 +6,20 @@ public sealed class AlertsOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Alerts";
 
-    /// <summary>Geohash precision of cell grains (5: about 4.9 km × 4.9 km); fixed once a database holds residents.</summary>
+    /// <summary>Geohash precision of the cells positions are stored by and circles are covered with (5: about 4.9 km × 4.9 km); fixed once a database holds residents.</summary>
     public int CellPrecision { get; set; } = 5;
+
+    /// <summary>
+    /// Geohash precision of the blocks that cell grains stand for: one grain keeps every resident of its block's cells
+    /// (3: about 156 km × 156 km, 1,024 cells of precision 5). Coarser blocks mean fewer activations and grain calls
+    /// (a 120 km circle is about 9 blocks, not 2,000 cells); finer ones spread a dense metropolis over more grains
+    /// and silos. Equal to <see cref="CellPrecision"/> for a grain per cell. Free to change between runs: rows are
+    /// stored by cell.
+    /// </summary>
+    public int BlockPrecision { get; set; } = 3;
+
+    /// <summary>Users a dispatch records per transaction: a block's thousands of recipients go out in several.</summary>
+    public int RecipientsPerTransaction { get; set; } = 50_000;
 
     /// <summary>Number of user directory shards.</summary>
     public int DirectoryShards { get; set; } = 64;
@@ -54,7 +66,7 @@ public sealed class AlertsOptions
     /// <summary>Users a notice (update, closing message, correction) covers per step.</summary>
     public int NoticeUsersPerStep { get; set; } = 10_000;
 
-    /// <summary>Cells a case collects per step (concurrently).</summary>
+    /// <summary>Cell grains (blocks) a case collects per step (concurrently).</summary>
     public int CellsPerDispatchStep { get; set; } = 16;
 
     /// <summary>A dispatch step that failed (a cell's silo died, storage blinked) is tried again after this.</summary>
@@ -85,6 +97,10 @@ public sealed class AlertsOptions
     public void Validate()
     {
         Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
+        if (BlockPrecision < Alerts.Geo.Geohash.MinPrecision || BlockPrecision > CellPrecision)
+            throw new InvalidOperationException($"Alerts:BlockPrecision {BlockPrecision} is invalid: must be within [{Alerts.Geo.Geohash.MinPrecision}, Alerts:CellPrecision ({CellPrecision})]");
+        if (RecipientsPerTransaction < PushBatchSize)
+            throw new InvalidOperationException($"Alerts:RecipientsPerTransaction {RecipientsPerTransaction} is invalid: must be at least Alerts:PushBatchSize ({PushBatchSize})");
         if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
         if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
         if (MaxPendingPositions < 1) throw new InvalidOperationException("Alerts:MaxPendingPositions must be positive");

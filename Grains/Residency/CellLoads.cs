@@ -4,21 +4,21 @@ using Alerts.GrainInterfaces;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Coalesces the load queries of cells that activate at the same time into one query per batch. A fresh
-/// population (or a silo taking over a dead one's cells) activates tens of thousands of cells in a burst;
+/// Coalesces the load queries of cell grains that activate at the same time into one query per batch. A fresh
+/// population (or a silo taking over a dead one's grains) activates thousands of them in a burst;
 /// one round trip each would make the database's latency the ingest rate.
 /// </summary>
 public sealed class CellLoads(ResidentStore store)
 {
-    // Bounded so one statement stays small (SQLite expands the list into one parameter per cell).
-    private const int MaxCellsPerQuery = 500;
+    // Bounded so one statement stays small (two parameters per block).
+    private const int MaxCellsPerQuery = 200;
     // Two batches in flight: one travels while the next fills.
     private const int MaxQueriesInFlight = 2;
     private readonly object _gate = new();
     private readonly Queue<(Geohash Cell, TaskCompletionSource<List<ResidentFix>> Done)> _waiting = new();
     private int _inFlight;
 
-    /// <summary>The residents of a cell, loaded together with whatever other cells asked meanwhile.</summary>
+    /// <summary>The residents of a block, loaded together with whatever other blocks asked meanwhile.</summary>
     public Task<List<ResidentFix>> LoadAsync(Geohash cell)
     {
         var done = new TaskCompletionSource<List<ResidentFix>>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,7 +52,7 @@ public sealed class CellLoads(ResidentStore store)
 
             try
             {
-                var rows = await store.LoadCellsAsync(batch.Select(b => b.Cell).ToList());
+                var rows = await store.LoadBlocksAsync(batch.Select(b => b.Cell).ToList());
                 foreach (var (cell, done) in batch) done.TrySetResult(rows[cell.Packed]);
             }
             catch (Exception e)

@@ -8,7 +8,7 @@ internal sealed class DirectoryTable
 {
     private readonly UserSlotIndex _slots = new();
     private long[] _ids = [];
-    private long[] _cells = [];
+    private long[] _blocks = [];
     private long[] _fixMs = [];
     private bool[] _optedOut = [];
 
@@ -19,7 +19,7 @@ internal sealed class DirectoryTable
     public bool TryGet(long userId, out DirectoryEntry entry)
     {
         var slot = _slots.Find(userId, _ids);
-        entry = slot < 0 ? default : new DirectoryEntry(_cells[slot], _fixMs[slot], _optedOut[slot]);
+        entry = slot < 0 ? default : new DirectoryEntry(_blocks[slot], _fixMs[slot], _optedOut[slot]);
         return slot >= 0;
     }
 
@@ -38,7 +38,7 @@ internal sealed class DirectoryTable
             _slots.Add(userId, slot, _ids);
         }
 
-        _cells[slot] = entry.Cell;
+        _blocks[slot] = entry.Block;
         _fixMs[slot] = entry.FixMs;
         _optedOut[slot] = entry.OptedOut;
     }
@@ -59,7 +59,7 @@ internal sealed class DirectoryTable
         if (slot != last)
         {
             _ids[slot] = _ids[last];
-            _cells[slot] = _cells[last];
+            _blocks[slot] = _blocks[last];
             _fixMs[slot] = _fixMs[last];
             _optedOut[slot] = _optedOut[last];
             _slots.Move(_ids[slot], last, slot);
@@ -79,11 +79,11 @@ internal sealed class DirectoryTable
     private void Resize(int size)
     {
         Array.Resize(ref _ids, size);
-        Array.Resize(ref _cells, size);
+        Array.Resize(ref _blocks, size);
         Array.Resize(ref _fixMs, size);
         Array.Resize(ref _optedOut, size);
     }
 }
 
-/// <summary>Where a user lives (packed geohash; 0 = nowhere, as a packed geohash is never 0: its low bits hold the precision), their last fix time and whether they opted out.</summary>
-internal readonly record struct DirectoryEntry(long Cell, long FixMs, bool OptedOut);
+/// <summary>Where a user lives (packed geohash of their block; 0 = nowhere, as a packed geohash is never 0: its low bits hold the precision), their last fix time and whether they opted out.</summary>
+internal readonly record struct DirectoryEntry(long Block, long FixMs, bool OptedOut);

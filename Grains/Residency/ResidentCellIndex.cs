@@ -4,25 +4,25 @@ using Alerts.Geo;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Which cells have rows in the residents table, loaded once at start-up: a cell that activates with
-/// no rows (most cells, the first time a user is seen there) skips its load query. Only a silo that
-/// writes every row itself can know that; in a cluster other silos write rows too, so the index is off
-/// (<paramref name="authoritative"/> false) and every cell loads.
+/// Which blocks (see <see cref="AlertsOptions.BlockPrecision"/>) have rows in the residents table, loaded once at
+/// start-up: a cell grain whose block has no rows (the first time a user is seen there) skips its load query. Only a
+/// silo that writes every row itself can know that; in a cluster other silos write rows too, so the index is off
+/// (<paramref name="authoritative"/> false) and every cell grain loads.
 /// </summary>
-public sealed class ResidentCellIndex(bool authoritative)
+public sealed class ResidentCellIndex(bool authoritative, int blockPrecision)
 {
-    private readonly ConcurrentDictionary<long, byte> _cells = new();
+    private readonly ConcurrentDictionary<long, byte> _blocks = new();
 
-    /// <summary>Replaces the index with the stored cells.</summary>
+    /// <summary>Replaces the index with the blocks of the stored cells.</summary>
     public void Load(IEnumerable<long> cells)
     {
-        _cells.Clear();
-        foreach (var cell in cells) _cells.TryAdd(cell, 0);
+        _blocks.Clear();
+        foreach (var cell in cells) Add(Geohash.FromPacked(cell));
     }
 
-    /// <summary>False only when the cell certainly has no stored residents.</summary>
-    public bool MayHaveRows(Geohash cell) => !authoritative || _cells.ContainsKey(cell.Packed);
+    /// <summary>False only when the block certainly has no stored residents.</summary>
+    public bool MayHaveRows(Geohash block) => !authoritative || _blocks.ContainsKey(block.Packed);
 
     /// <summary>Notes that a cell has written rows.</summary>
-    public void Add(Geohash cell) => _cells.TryAdd(cell.Packed, 0);
+    public void Add(Geohash cell) => _blocks.TryAdd(cell.Parent(blockPrecision).Packed, 0);
 }

@@ -55,19 +55,43 @@ public sealed class ResidentStore(StoreEngine engine)
         return new DirectoryRow(userId, Geohash.Parse(reader.GetString(1)).Packed, reader.GetInt64(2), prefs.Remove(userId, out var optedOut) && optedOut);
     }
 
-    /// <summary>The residents of a cell, with their opt-out flags.</summary>
-    public async Task<List<ResidentFix>> LoadCellAsync(Geohash cell) => (await LoadCellsAsync([cell]))[cell.Packed];
+    /// <summary>The residents of a cell or block, with their opt-out flags.</summary>
+    public async Task<List<ResidentFix>> LoadCellAsync(Geohash area) => (await LoadBlocksAsync([area]))[area.Packed];
 
-    /// <summary>The residents of several cells in one query, by packed cell; a cell without residents maps to an empty list.</summary>
-    public async Task<Dictionary<long, List<ResidentFix>>> LoadCellsAsync(IReadOnlyCollection<Geohash> cells)
+    /// <summary>
+    /// The residents of several blocks (geohashes no finer than the stored cells: every row whose cell starts with one)
+    /// in one query, by packed geohash; a block without residents maps to an empty list.
+    /// </summary>
+    public async Task<Dictionary<long, List<ResidentFix>>> LoadBlocksAsync(IReadOnlyCollection<Geohash> blocks)
     {
-        var byCell = cells.Distinct().ToDictionary(c => c.Packed, _ => new List<ResidentFix>());
+        var distinct = blocks.Distinct().ToList();
+        var byBlock = distinct.ToDictionary(b => b.Packed, _ => new List<ResidentFix>());
+        // A block's cells are one range of the cell index: from the block's own text (a prefix sorts first) to the
+        // block padded with the last base32 letter (which sorts after every cell that starts with the block).
+        var parameters = new DynamicParameters();
+        var ranges = new List<string>(distinct.Count);
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            var text = distinct[i].ToString();
+            parameters.Add("lo" + i.ToString(CultureInfo.InvariantCulture), text);
+            parameters.Add("hi" + i.ToString(CultureInfo.InvariantCulture), text.PadRight(Geohash.MaxPrecision, Geohash.Alphabet[^1]));
+            ranges.Add(string.Create(CultureInfo.InvariantCulture, $"r.cell BETWEEN @lo{i} AND @hi{i}"));
+        }
+
+        var precisions = distinct.Select(b => b.Precision).Distinct().ToArray();
         await using var connection = await engine.OpenAsync();
         var rows = await connection.QueryAsync<(string Cell, long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
-            $"SELECT r.cell, r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE {engine.AnyOf("r.cell", "cells")}",
-            new { cells = cells.Select(c => c.ToString()).Distinct().ToArray() });
-        foreach (var r in rows) byCell[Geohash.Parse(r.Cell).Packed].Add(new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1));
-        return byCell;
+            $"SELECT r.cell, r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE {string.Join(" OR ", ranges)}",
+            parameters);
+        foreach (var r in rows)
+        {
+            var cell = Geohash.Parse(r.Cell);
+            foreach (var precision in precisions)
+                if (precision <= cell.Precision && byBlock.TryGetValue(cell.Parent(precision).Packed, out var residents))
+                    residents.Add(new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1));
+        }
+
+        return byBlock;
     }
 
     /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>

@@ -3,7 +3,7 @@ using Alerts.GrainInterfaces;
 namespace Alerts.Grains;
 
 /// <summary>
-/// A cell's residents in parallel arrays (id, latitude, longitude, fix time, opt-out) plus an id→slot
+/// A cell grain's residents in parallel arrays (id, latitude, longitude, fix time, opt-out) plus an id→slot
 /// index: about 40 bytes a resident, no object per user. Removal moves the last slot into the gap.
 /// </summary>
 internal sealed class ResidentTable
@@ -37,10 +37,19 @@ internal sealed class ResidentTable
     }
 
     /// <summary>Removes a resident; false when absent.</summary>
-    public bool Remove(long userId)
+    public bool Remove(long userId) => Remove(userId, out _);
+
+    /// <summary>Removes a resident and says where they were; false when absent.</summary>
+    public bool Remove(long userId, out ResidentFix removed)
     {
         var slot = _slots.Find(userId, _ids);
-        if (slot < 0) return false;
+        if (slot < 0)
+        {
+            removed = default;
+            return false;
+        }
+
+        removed = this[slot];
         _slots.Remove(userId, _ids);
         var last = --Count;
         if (slot != last)

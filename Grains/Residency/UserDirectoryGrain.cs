@@ -5,15 +5,16 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// One shard of the user directory: each user's current cell, last fix time and opt-out. It makes a
-/// user resident in exactly one cell: a move adds them to the new cell, then removes them from the old.
+/// One shard of the user directory: each user's current block (the cell grain they are resident in), last fix time
+/// and opt-out. It makes a user resident in exactly one cell grain: a move to another block adds them to the new
+/// grain, then removes them from the old.
 /// It takes its shard of the stored rows once, when it activates (see <see cref="DirectorySnapshot"/>).
 /// Kept alive: it is the authority while the table lags by up to one flush interval.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
 {
-    private readonly int _precision = options.Value.CellPrecision;
+    private readonly int _blockPrecision = options.Value.BlockPrecision;
     private readonly DirectoryTable _users = new();
 
     // The whole shard is read once on activation, so a user missing from the map is a new user.
@@ -21,7 +22,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
     {
         var rows = await snapshot.TakeAsync((int)this.GetPrimaryKeyLong());
         _users.EnsureCapacity(rows.Count);
-        foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell, row.FixMs, row.OptedOut));
+        foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell == 0 ? 0 : Geohash.FromPacked(row.Cell).Parent(_blockPrecision).Packed, row.FixMs, row.OptedOut));
     }
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
@@ -32,40 +33,40 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         var before = new Dictionary<long, long>();
         var previous = new Dictionary<long, DirectoryEntry>();
         var after = new Dictionary<long, ResidentFix>();
-        var finalCell = new Dictionary<long, long>();
+        var finalBlock = new Dictionary<long, long>();
         foreach (var update in updates)
         {
             var entry = _users[update.UserId];
             var fixMs = update.FixTime.ToUnixTimeMilliseconds();
-            if (entry.Cell != 0 && fixMs <= entry.FixMs)
+            if (entry.Block != 0 && fixMs <= entry.FixMs)
             {
                 ignored++;
                 continue;
             }
 
-            before.TryAdd(update.UserId, entry.Cell);
+            before.TryAdd(update.UserId, entry.Block);
             previous.TryAdd(update.UserId, entry);
-            var cell = Geohash.Encode(update.Latitude, update.Longitude, _precision).Packed;
-            _users.Set(update.UserId, entry with { Cell = cell, FixMs = fixMs });
+            var block = Geohash.Encode(update.Latitude, update.Longitude, _blockPrecision).Packed;
+            _users.Set(update.UserId, entry with { Block = block, FixMs = fixMs });
             after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut);
-            finalCell[update.UserId] = cell;
+            finalBlock[update.UserId] = block;
             applied++;
         }
 
-        // Add to the new cell first, then remove from the old: for a moment a user may be in both, never in neither.
+        // Add to the new block first, then remove from the old: for a moment a user may be in both, never in neither.
         try
         {
-            await Task.WhenAll(after.Values.GroupBy(f => finalCell[f.UserId])
+            await Task.WhenAll(after.Values.GroupBy(f => finalBlock[f.UserId])
                 .Select(g => Cell(g.Key).Upsert(g.ToList())));
         }
         catch
         {
-            // A cell's silo failed: forget these fixes, so the gateway's retry of this report is applied, not ignored as old.
+            // A cell grain's silo failed: forget these fixes, so the gateway's retry of this report is applied, not ignored as old.
             foreach (var (userId, entry) in previous) _users.Set(userId, entry);
             throw;
         }
 
-        await Task.WhenAll(before.Where(b => b.Value != 0 && b.Value != finalCell[b.Key]).GroupBy(b => b.Value)
+        await Task.WhenAll(before.Where(b => b.Value != 0 && b.Value != finalBlock[b.Key]).GroupBy(b => b.Value)
             .Select(g => Cell(g.Key).Remove(g.Select(b => b.Key).ToList())));
         return new ShardResult(applied, ignored);
     }
@@ -76,14 +77,14 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         await store.SetOptOutAsync(userId, optedOut);
         var entry = _users[userId];
         _users.Set(userId, entry with { OptedOut = optedOut });
-        if (entry.Cell != 0) await Cell(entry.Cell).SetOptOut(userId, optedOut);
+        if (entry.Block != 0) await Cell(entry.Block).SetOptOut(userId, optedOut);
     }
 
     public async Task Erase(long userId)
     {
         AddUnknown([userId]);
         var entry = _users[userId];
-        if (entry.Cell != 0) await Cell(entry.Cell).Erase(userId);
+        if (entry.Block != 0) await Cell(entry.Block).Erase(userId);
         await store.EraseUserAsync(userId);
         await GrainFactory.GetGrain<IPushOutboxGrain>(0).EraseUser(userId);
         _users.Remove(userId);

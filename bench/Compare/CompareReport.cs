@@ -20,6 +20,8 @@ public static class CompareReport
         text.AppendLine();
         text.AppendLine($"Machine: {result.Machine}");
         text.AppendLine();
+        var overrides = BenchSettings.Overrides();
+        if (overrides.Count > 0) text.AppendLine($"Settings changed for this run: {string.Join(", ", overrides.Select(o => $"`{o.Key}={o.Value}`"))}\n");
         foreach (var s in result.Systems) text.AppendLine($"- **{s.Name}**: {s.Description}");
         text.AppendLine();
         text.AppendLine("Ratios are ours / theirs: above 1 is better for rates, below 1 is better for times and bytes.");
@@ -73,13 +75,13 @@ public static class CompareReport
 
         if (result.Memory is { } memory)
         {
-            text.AppendLine(Invariant($"## Our memory per resident by structure ({memory.Residents:N0} residents in {memory.Cells:N0} cells, {memory.Shards} directory shards)"));
+            text.AppendLine(Invariant($"## Our memory per resident by structure ({memory.Residents:N0} residents in {memory.Blocks:N0} cell grains, {memory.Shards} directory shards)"));
             text.AppendLine();
             text.AppendLine("| structure | bytes | bytes per resident |");
             text.AppendLine("| --- | ---: | ---: |");
             foreach (var (structure, _, bytes) in memory.Parts)
                 text.AppendLine(Invariant($"| {structure} | {bytes:N0} | {bytes / (double)memory.Residents:N1} |"));
-            text.AppendLine(Invariant($"| activations and the rest (measured total minus the above; {memory.Remainder / (double)memory.Cells:N0} bytes per cell) | {memory.Remainder:N0} | {memory.Remainder / (double)memory.Residents:N1} |"));
+            text.AppendLine(Invariant($"| activations and the rest (measured total minus the above; {memory.Remainder / (double)memory.Blocks:N0} bytes per cell grain) | {memory.Remainder:N0} | {memory.Remainder / (double)memory.Residents:N1} |"));
             text.AppendLine(Invariant($"| **measured total** (managed heap delta of ingest) | {memory.Measured:N0} | {memory.Measured / (double)memory.Residents:N1} |"));
         }
 

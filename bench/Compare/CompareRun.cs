@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.TestSupport;
 
 namespace Alerts.Bench.Compare;
@@ -29,7 +30,8 @@ public static class CompareRun
             log.WriteLine($"ours: dispatching the {CaseCentre.Dense.Name} case to {dispatchRecipients:N0} recipients");
             dispatch = await ours.DispatchAsync(CaseCentre.Dense, RecipientAgreement.RadiusMeters, dispatchRecipients);
             floor = await DispatchFloor.MeasureAsync(ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase(), recipients);
-            breakdown = MemoryBreakdown.Measure(population, figures.MemoryBytes);
+            var blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
+            breakdown = MemoryBreakdown.Measure(population, blockPrecision, figures.MemoryBytes);
         }
 
         double sphere;

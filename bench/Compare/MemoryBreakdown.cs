@@ -1,15 +1,17 @@
 using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
 
 namespace Alerts.Bench.Compare;
 
 /// <summary>
-/// Our silo's bytes per resident broken down by structure, measured: each structure is rebuilt here with the
-/// product's own shapes and growth (a cell's five parallel arrays doubling from 8, its <c>Dictionary&lt;long, int&gt;</c>
-/// id→slot index, the directory shards' <c>Dictionary&lt;long, Entry(long, long, bool)&gt;</c>), filled with the
-/// run's per-cell and per-shard counts, and weighed as the managed heap's growth (full GC before and after);
-/// activations and everything else are the silo's measured total minus those.
+/// Our silo's bytes per resident broken down by structure, measured: the product's own structures (a cell grain's
+/// <see cref="ResidentTable"/> per block, a <see cref="DirectoryTable"/> per directory shard) are filled here, one
+/// upsert at a time as ingest fills them, with the run's final positions at the silo's block precision, and weighed as
+/// the managed heap's growth (full GC before and after); activations and everything else are the silo's measured total
+/// minus those.
 /// </summary>
-public sealed record MemoryBreakdown(int Residents, int Cells, int Shards, IReadOnlyList<(string Structure, long Entries, long Bytes)> Parts, long Measured)
+public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IReadOnlyList<(string Structure, long Entries, long Bytes)> Parts, long Measured)
 {
     /// <summary>The silo's directory shards (the product's default <c>DirectoryShards</c>).</summary>
     public const int DirectoryShards = 64;
@@ -17,57 +19,39 @@ public sealed record MemoryBreakdown(int Residents, int Cells, int Shards, IRead
     /// <summary>Bytes of the structures not rebuilt: activations (grain objects, Orleans' per-activation state) and the rest.</summary>
     public long Remainder => Measured - Parts.Sum(p => p.Bytes);
 
-    /// <summary>Weighs the structures for <paramref name="population"/>'s current positions at precision 5.</summary>
-    public static MemoryBreakdown Measure(ComparePopulation population, long measured)
+    /// <summary>Weighs the structures for <paramref name="population"/>'s current positions, blocks at <paramref name="blockPrecision"/>.</summary>
+    public static MemoryBreakdown Measure(ComparePopulation population, int blockPrecision, long measured)
     {
-        var perCell = new Dictionary<long, int>();
+        var before = Heap();
+        var blocks = new Dictionary<long, ResidentTable>();
         for (var i = 0; i < population.Count; i++)
         {
-            var cell = Geohash.Encode(population.Latitudes[i], population.Longitudes[i], 5).Packed;
-            perCell[cell] = perCell.GetValueOrDefault(cell) + 1;
+            var block = Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed;
+            if (!blocks.TryGetValue(block, out var table)) blocks[block] = table = new ResidentTable();
+            table.Upsert(new ResidentFix(population.Ids[i], population.Latitudes[i], population.Longitudes[i], i, false));
         }
 
-        var counts = perCell.Values.ToArray();
-        perCell = null;
-        var holder = new object[counts.Length * 5];
-        var parts = new List<(string, long, long)>();
-
-        var before = Heap();
-        for (var c = 0; c < counts.Length; c++)
+        var tables = blocks.Values.ToArray();
+        var blockCount = tables.Length;
+        blocks = null;
+        var parts = new List<(string, long, long)>
         {
-            var capacity = 8;
-            while (capacity < counts[c]) capacity *= 2;
-            holder[c * 5] = new long[capacity];
-            holder[c * 5 + 1] = new double[capacity];
-            holder[c * 5 + 2] = new double[capacity];
-            holder[c * 5 + 3] = new long[capacity];
-            holder[c * 5 + 4] = new bool[capacity];
-        }
-
-        parts.Add(("cells' parallel arrays (id, lat, lon, fix, opt-out; capacity doubles from 8)", population.Count, Heap() - before));
-        Array.Clear(holder);
+            ("cell grains' resident tables (id, lat, lon, fix, opt-out arrays growing by half, id→slot open-addressing index)", population.Count, Heap() - before),
+        };
 
         before = Heap();
-        long key = 0;
-        for (var c = 0; c < counts.Length; c++)
+        var shards = new DirectoryTable[DirectoryShards];
+        for (var s = 0; s < shards.Length; s++) shards[s] = new DirectoryTable();
+        for (var i = 0; i < population.Count; i++)
         {
-            // Filled one by one, as Upsert grows it.
-            var slots = new Dictionary<long, int>();
-            for (var s = 0; s < counts[c]; s++) slots[++key] = s;
-            holder[c] = slots;
+            var id = population.Ids[i];
+            shards[id % DirectoryShards].Set(id, new DirectoryEntry(Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed, i, false));
         }
 
-        parts.Add(("cells' id→slot index (Dictionary<long, int>)", population.Count, Heap() - before));
-        Array.Clear(holder);
-
-        before = Heap();
-        var shards = new Dictionary<long, DirectoryEntry>[DirectoryShards];
-        for (var s = 0; s < shards.Length; s++) shards[s] = new Dictionary<long, DirectoryEntry>();
-        foreach (var id in population.Ids) shards[id % DirectoryShards][id] = new DirectoryEntry(id, id, false);
-        parts.Add(("directory shards' user→cell (Dictionary<long, Entry(cell, fix, opt-out)>)", population.Count, Heap() - before));
+        parts.Add(("directory shards' tables (id, block, fix, opt-out arrays, id→slot index)", population.Count, Heap() - before));
         GC.KeepAlive(shards);
-        GC.KeepAlive(holder);
-        return new MemoryBreakdown(population.Count, counts.Length, DirectoryShards, parts, measured);
+        GC.KeepAlive(tables);
+        return new MemoryBreakdown(population.Count, blockCount, DirectoryShards, parts, measured);
     }
 
     private static long Heap()
@@ -77,7 +61,4 @@ public sealed record MemoryBreakdown(int Residents, int Cells, int Shards, IRead
         GC.Collect();
         return GC.GetTotalMemory(forceFullCollection: true);
     }
-
-    // The same layout as UserDirectoryGrain's private entry.
-    private readonly record struct DirectoryEntry(long Cell, long FixMs, bool OptedOut);
 }

@@ -7,20 +7,24 @@ namespace Alerts.Tests;
 /// <summary>Exact recipient sets, once per user per case, late arrivals and widening, on both storage providers.</summary>
 public sealed class DispatchTests
 {
-    public static TheoryData<string, string, double, double, double> Places => new()
+    // The last column is the block size (BlockPrecision; 3 is the default): the recipients must not depend on it.
+    public static TheoryData<string, string, double, double, double, int> Places => new()
     {
-        { "sqlite", "Shenzhen", 22.5431, 114.0579, 120_000 },
-        { "sqlite", "Fiji across the antimeridian", -17.7134, 179.6, 150_000 },
-        { "sqlite", "Svalbard", 78.2232, 15.6267, 120_000 },
-        { "postgres", "Shenzhen", 22.5431, 114.0579, 120_000 },
-        { "postgres", "Fiji across the antimeridian", -17.7134, 179.6, 150_000 },
+        { "sqlite", "Shenzhen", 22.5431, 114.0579, 120_000, 3 },
+        { "sqlite", "Fiji across the antimeridian", -17.7134, 179.6, 150_000, 3 },
+        { "sqlite", "Svalbard", 78.2232, 15.6267, 120_000, 3 },
+        { "postgres", "Shenzhen", 22.5431, 114.0579, 120_000, 3 },
+        { "postgres", "Fiji across the antimeridian", -17.7134, 179.6, 150_000, 3 },
+        { "sqlite", "Shenzhen", 22.5431, 114.0579, 120_000, 5 },
+        { "sqlite", "Fiji across the antimeridian", -17.7134, 179.6, 150_000, 1 },
+        { "postgres", "Svalbard", 78.2232, 15.6267, 120_000, 4 },
     };
 
     [Theory]
     [MemberData(nameof(Places))]
-    public async Task Everyone_inside_gets_exactly_one_push_and_nobody_outside(string provider, string place, double lat, double lon, double radius)
+    public async Task Everyone_inside_gets_exactly_one_push_and_nobody_outside(string provider, string place, double lat, double lon, double radius, int blocks)
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider));
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:BlockPrecision"] = blocks.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var residents = Population.Around(1, lat, lon, radius, scatter: 3_000, AlertsSilo.Epoch);
         var ingest = await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
         Assert.Equal(residents.Count, ingest.Applied);
@@ -44,7 +48,7 @@ public sealed class DispatchTests
     }
 
     [Fact]
-    public async Task Batches_go_out_nearest_cells_first()
+    public async Task Batches_go_out_nearest_first()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         var (lat, lon, radius) = (22.5431, 114.0579, 60_000.0);
@@ -58,10 +62,30 @@ public sealed class DispatchTests
         await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
         await gateway.WaitForPushes(expected.Count);
 
-        // The cell of each push, by distance of its nearest point: never decreasing.
+        // The circle's few blocks are one step: the step's grains' lists are merged, so every push is at least as far
+        // as the one before (their merge key is a float: a centimetre of slack).
+        var byUser = residents.ToDictionary(r => r.UserId);
+        var distances = gateway.Pushes.Select(u => GreatCircle.Distance(lat, lon, byUser[u].Latitude, byUser[u].Longitude)).ToList();
+        Assert.True(CoveredBlock.Group(CircleCover.Compute(GeoCircle.Create(lat, lon, radius), 5), 3).Length <= 16);
+        for (var i = 1; i < distances.Count; i++) Assert.True(distances[i - 1] <= distances[i] + 0.01, $"push {i} ({distances[i]:F3} m) is nearer than push {i - 1} ({distances[i - 1]:F3} m)");
+    }
+
+    [Fact]
+    public async Task With_a_grain_per_cell_batches_go_out_nearest_cells_first_step_by_step()
+    {
+        // One cell per step: steps follow the cover, nearest cells first, as the provider's quota wants.
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:BlockPrecision"] = "5", ["Alerts:CellsPerDispatchStep"] = "1" });
+        var (lat, lon, radius) = (22.5431, 114.0579, 30_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 1_000, AlertsSilo.Epoch);
+        await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+        var gateway = await silo.SubscribeGatewayAsync();
+        var done = await silo.DispatchAsync("nearest-cells", Admins.Case(lat, lon, radius, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(done.Recipients);
+
         var byUser = residents.ToDictionary(r => r.UserId);
         var cellDistances = gateway.Pushes.Select(u => GreatCircle.MinDistanceToBox(lat, lon, Geohash.Encode(byUser[u].Latitude, byUser[u].Longitude, 5).Bounds)).ToList();
-        for (var i = 1; i < cellDistances.Count; i++) Assert.True(cellDistances[i - 1] <= cellDistances[i], $"push {i} is nearer than push {i - 1}");
+        for (var i = 1; i < cellDistances.Count; i++) Assert.True(cellDistances[i - 1] <= cellDistances[i], $"push {i} is in a nearer cell than push {i - 1}");
+        Assert.Equal(Population.Inside(residents, lat, lon, radius).Count, done.Recipients);
     }
 
     [Fact]

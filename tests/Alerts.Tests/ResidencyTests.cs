@@ -7,6 +7,11 @@ namespace Alerts.Tests;
 /// <summary>Location ingest: moves, order, bad input, opt-out, erasure, purge, and what a restart keeps.</summary>
 public sealed class ResidencyTests
 {
+    private static readonly int Blocks = new Grains.AlertsOptions().BlockPrecision;
+
+    // The cell grain a point's resident lives in (the default block size).
+    private static Geohash BlockOf(double lat, double lon) => Geohash.Encode(lat, lon, Blocks);
+
     private static Geohash CellOf(double lat, double lon) => Geohash.Encode(lat, lon, 5);
 
     [Fact]
@@ -15,11 +20,54 @@ public sealed class ResidencyTests
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
         await residency.Report([new LocationUpdate(42, 22.54, 114.05, AlertsSilo.Epoch)]);
-        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
 
         await residency.Report([new LocationUpdate(42, 23.10, 113.30, AlertsSilo.Epoch.AddMinutes(5))]);
+        Assert.Equal(0, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(23.10, 113.30)).Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_move_between_cells_of_one_block_keeps_the_user_once_and_the_row_names_the_new_cell(string provider)
+    {
+        var storage = StorageKind.Fresh(provider);
+        var (fromLat, fromLon, toLat, toLon) = (22.54, 114.05, 22.60, 114.30); // cells ws105 and ws128, both in block ws1
+        Assert.Equal(BlockOf(fromLat, fromLon), BlockOf(toLat, toLon));
+        Assert.NotEqual(CellOf(fromLat, fromLon), CellOf(toLat, toLon));
+        await using (var silo = await AlertsSilo.StartAsync(storage))
+        {
+            var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+            await residency.Report([new LocationUpdate(42, fromLat, fromLon, AlertsSilo.Epoch)]);
+            await silo.Grains.GetCell(BlockOf(fromLat, fromLon)).Flush();
+            await residency.Report([new LocationUpdate(42, toLat, toLon, AlertsSilo.Epoch.AddMinutes(5))]);
+            Assert.Equal(1, await silo.Grains.GetCell(BlockOf(toLat, toLon)).Count());
+            await silo.Grains.GetCell(BlockOf(toLat, toLon)).Flush();
+            Assert.Empty(await silo.Residents.LoadCellAsync(CellOf(fromLat, fromLon)));
+            Assert.Equal([42L], (await silo.Residents.LoadCellAsync(CellOf(toLat, toLon))).Select(r => r.UserId));
+        }
+
+        // And the block loads them back, once, at the new place.
+        await using var again = await AlertsSilo.StartAsync(storage);
+        Assert.Equal(1, await again.Grains.GetCell(BlockOf(toLat, toLon)).Count());
+        var gateway = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchAsync("moved-within", Admins.Case(toLat, toLon, 1_000, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(1);
+        Assert.Equal(1, done.Recipients);
+        Assert.Equal([42L], gateway.Pushes);
+    }
+
+    [Fact]
+    public async Task With_a_grain_per_cell_a_move_leaves_the_old_cell_grain()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:BlockPrecision"] = "5" });
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        await residency.Report([new LocationUpdate(42, 22.54, 114.05, AlertsSilo.Epoch)]);
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        await residency.Report([new LocationUpdate(42, 22.60, 114.30, AlertsSilo.Epoch.AddMinutes(5))]);
         Assert.Equal(0, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
-        Assert.Equal(1, await silo.Grains.GetCell(CellOf(23.10, 113.30)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.60, 114.30)).Count());
+        Assert.Equal(0, await silo.Grains.GetCell(BlockOf(22.60, 114.30)).Count());
     }
 
     [Fact]
@@ -33,7 +81,7 @@ public sealed class ResidencyTests
             new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch),
         ]);
         Assert.Equal((0, 2, 0), (result.Applied, result.Ignored, result.Rejected));
-        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
 
         // Within one batch the newest fix wins whatever the order.
         result = await residency.Report([
@@ -41,8 +89,8 @@ public sealed class ResidencyTests
             new LocationUpdate(8, 41.0, 11.0, AlertsSilo.Epoch.AddMinutes(1)),
         ]);
         Assert.Equal((1, 1), (result.Applied, result.Ignored));
-        Assert.Equal(1, await silo.Grains.GetCell(CellOf(40.0, 10.0)).Count());
-        Assert.Equal(0, await silo.Grains.GetCell(CellOf(41.0, 11.0)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(40.0, 10.0)).Count());
+        Assert.Equal(0, await silo.Grains.GetCell(BlockOf(41.0, 11.0)).Count());
     }
 
     [Fact]
@@ -116,13 +164,13 @@ public sealed class ResidencyTests
         await caseGrain.Watch(silo.Grains.CreateObjectReference<ICaseObserver>(watcher));
         await Admins.ApproveAsync(caseGrain);
         await watcher.WaitFor(p => p.Status == CaseStatus.Active);
-        await silo.Grains.GetCell(CellOf(22.54, 114.05)).Flush();
+        await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Flush();
         Assert.True(await silo.Residents.CountRowsAboutAsync(5) >= 3); // resident, preference, recipient (+ a pending batch: no gateway)
 
         await residency.Erase(5);
-        await silo.Grains.GetCell(CellOf(22.54, 114.05)).Flush();
+        await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Flush();
         Assert.Equal(0, await silo.Residents.CountRowsAboutAsync(5));
-        Assert.Equal(1, await silo.Grains.GetCell(CellOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
         Assert.True(await silo.Residents.CountRowsAboutAsync(6) > 0);
     }
 
@@ -158,8 +206,8 @@ public sealed class ResidencyTests
         ]);
         Assert.Equal((3, 1), (result.Applied, result.Ignored));
         // The movers left their old cell: the directory remembered where they were.
-        Assert.Equal(1, await again.Grains.GetCell(CellOf(oldLat, oldLon)).Count());
-        Assert.Equal(3, await again.Grains.GetCell(CellOf(newLat, newLon)).Count());
+        Assert.Equal(1, await again.Grains.GetCell(BlockOf(oldLat, oldLon)).Count());
+        Assert.Equal(3, await again.Grains.GetCell(BlockOf(newLat, newLon)).Count());
 
         // Only user 2 is alerted at the new place: the opt-outs came along with the moves.
         var gateway = await again.SubscribeGatewayAsync();
@@ -185,8 +233,8 @@ public sealed class ResidencyTests
         await using (var again = await AlertsSilo.StartAsync(storage, time))
         {
             var total = 0;
-            foreach (var cell in residents.Select(r => CellOf(r.Latitude, r.Longitude)).Distinct())
-                total += await again.Grains.GetCell(cell).Count();
+            foreach (var block in residents.Select(r => BlockOf(r.Latitude, r.Longitude)).Distinct())
+                total += await again.Grains.GetCell(block).Count();
             Assert.Equal(residents.Count, total);
 
             // Eight days later every position is stale: the hourly purge deletes them all. Its last tick fires
@@ -229,5 +277,12 @@ public sealed class CellPrecisionTests
         var radius = Assert.Throws<Geo.GeoValidationException>(() => new Grains.AlertsOptions { DefaultRadiusMeters = 600_000 }.Validate());
         Assert.Equal("Alerts:DefaultRadiusMeters", radius.Field);
         Assert.Contains("DirectoryShards", Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { DirectoryShards = 0 }.Validate()).Message);
+        Assert.Contains("Alerts:BlockPrecision 6 is invalid: must be within [1, Alerts:CellPrecision (5)]",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { BlockPrecision = 6 }.Validate()).Message);
+        Assert.Contains("Alerts:BlockPrecision 0 is invalid", Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { BlockPrecision = 0 }.Validate()).Message);
+        Assert.Contains("Alerts:RecipientsPerTransaction 100 is invalid: must be at least Alerts:PushBatchSize (500)",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { RecipientsPerTransaction = 100 }.Validate()).Message);
+        new Grains.AlertsOptions { BlockPrecision = 5 }.Validate();
+        new Grains.AlertsOptions { BlockPrecision = 1 }.Validate();
     }
 }

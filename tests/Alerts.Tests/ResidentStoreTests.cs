@@ -44,6 +44,29 @@ public sealed class ResidentStoreTests
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_block_loads_exactly_the_rows_of_the_cells_that_start_with_it(string provider)
+    {
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        // Inside ws1: every base32 character in the fourth and the fifth place (the range must hold under the
+        // database's own collation). Outside: its neighbours in text order, and a longer text that starts alike.
+        var inside = Geohash.Alphabet.Select(c => "ws1" + c + Geohash.Alphabet[Geohash.Alphabet.Length - 1 - Geohash.Alphabet.IndexOf(c)]).ToList();
+        var outside = new[] { "ws0zz", "ws200", "wr100", "ws2", "w0000", "ws0" };
+        var rows = inside.Concat(outside).Select((cell, i) => At(cell, i + 1, T)).ToList();
+        await store.FlushResidentsAsync(rows, []);
+
+        var blocks = await store.LoadBlocksAsync([Geohash.Parse("ws1"), Geohash.Parse("ws1b"), Geohash.Parse("ws9")]);
+
+        Assert.Equal(Enumerable.Range(1, inside.Count).Select(i => (long)i), blocks[Geohash.Parse("ws1").Packed].Select(r => r.UserId).Order());
+        Assert.Equal([inside.IndexOf(inside.Single(c => c.StartsWith("ws1b", StringComparison.Ordinal))) + 1L], blocks[Geohash.Parse("ws1b").Packed].Select(r => r.UserId));
+        Assert.Empty(blocks[Geohash.Parse("ws9").Packed]);
+        // A cell is a block of one.
+        Assert.Equal([1L], (await store.LoadCellAsync(Geohash.Parse(inside[0]))).Select(r => r.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task Cells_that_load_at_the_same_time_share_queries_and_each_gets_exactly_its_own_residents(string provider)
     {
         await using var engine = Engine(provider);

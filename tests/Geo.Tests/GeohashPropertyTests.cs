@@ -94,4 +94,27 @@ public sealed class GeohashPropertyTests
         Assert.Null(Geohash.Encode(89.99, 0, 5).Neighbor(GeohashDirection.North));
         Assert.Null(Geohash.Encode(-89.99, 0, 5).Neighbor(GeohashDirection.SouthWest));
     }
+
+    [Fact]
+    public void A_parent_is_the_coarser_cell_that_contains_the_point_and_its_text_prefix()
+    {
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var (lat, lon) = (random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180);
+            var fine = Geohash.Encode(lat, lon, random.Next(1, 13));
+            var coarser = random.Next(1, fine.Precision + 1);
+            var parent = fine.Parent(coarser);
+            Assert.Equal(Geohash.Encode(lat, lon, coarser), parent);
+            Assert.StartsWith(parent.ToString(), fine.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_parent_cannot_be_finer_than_the_cell()
+    {
+        var ex = Assert.Throws<GeoValidationException>(() => Geohash.Parse("ws10").Parent(5));
+        Assert.Equal("precision", ex.Field);
+        Assert.Contains("at most the cell's own precision 4", ex.Message);
+    }
 }

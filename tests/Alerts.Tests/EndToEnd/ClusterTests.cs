@@ -26,7 +26,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         settings["Alerts:Cluster:Membership:NumVotesForDeathDeclaration"] = "2";
         settings["Alerts:Cluster:Membership:TableRefreshTimeout"] = "00:00:02";
         settings["Alerts:Cluster:Membership:IAmAliveTablePublishTimeout"] = "00:00:05";
-        // One cell per step stretches the dispatch over many durable steps, so the kill lands inside it.
+        // A grain per cell and one cell per step stretch the dispatch over many durable steps, so the kill lands inside it.
+        settings["Alerts:BlockPrecision"] = "5";
         settings["Alerts:CellsPerDispatchStep"] = "1";
         return settings;
     }

@@ -13,7 +13,8 @@ public sealed class EmbeddedSiloTests
         var store = StorageKind.Fresh("sqlite");
         var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
         var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
-        // One cell per step stretches the dispatch over many durable steps, so the kill lands inside it.
+        // A grain per cell and one cell per step stretch the dispatch over many durable steps, so the kill lands inside it.
+        settings["Alerts:BlockPrecision"] = "5";
         settings["Alerts:CellsPerDispatchStep"] = "1";
         var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
         var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);

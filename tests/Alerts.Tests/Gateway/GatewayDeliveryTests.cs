@@ -49,7 +49,8 @@ public sealed class GatewayDeliveryTests
     public async Task A_silo_restart_mid_dispatch_reconnects_by_itself_and_the_app_gets_everyone_once(string how)
     {
         var silo = GatewaySilo.Fresh();
-        // One cell per step stretches the dispatch over many durable steps, so the restart lands inside it.
+        // A grain per cell and one cell per step stretch the dispatch over many durable steps, so the restart lands inside it.
+        silo.Settings["Alerts:BlockPrecision"] = "5";
         silo.Settings["Alerts:CellsPerDispatchStep"] = "1";
         var (lat, lon, radius) = (22.5431, 114.0579, 120_000.0);
         var residents = Population.Around(1, lat, lon, radius, scatter: 6_000, DateTimeOffset.UtcNow.AddMinutes(-1));

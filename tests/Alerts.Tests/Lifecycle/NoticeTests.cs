@@ -97,8 +97,8 @@ public sealed class NoticeTests
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task Cancelling_mid_dispatch_stops_it_and_sends_the_prepared_correction_to_exactly_those_reached(string provider)
     {
-        // One cell per step over about 800 cells: the dispatch is far from done when its first push arrives.
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:CellsPerDispatchStep"] = "1" });
+        // A grain per cell, one per step, over about 800 cells: the dispatch is far from done when its first push arrives.
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:BlockPrecision"] = "5", ["Alerts:CellsPerDispatchStep"] = "1" });
         await Around.ReportAsync(silo, Enumerable.Range(0, 400).Select(i => Around.At(i + 1, 500 + i * 190, i * 37 % 360)).ToList());
         var gateway = await silo.SubscribeGatewayAsync();
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("false-alarm");
