@@ -8,25 +8,35 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// The residents of one block of geohash cells (see <see cref="ICellGrain"/>). Position changes go to the
-/// <see cref="ResidentWriter"/> (write-behind) under each resident's own cell; the grain reloads its block's rows on
-/// activation. It remembers the active cases that cover it so a user who arrives inside a circle after the block was
-/// dispatched still gets that case's push.
+/// <see cref="ResidentWriter"/> (write-behind) under each resident's own cell. On activation the grain loads its
+/// block's stored rows in the background: a block may hold a city, and reports must not wait for it (after a restart
+/// the first report touches every block); a collect or count waits for the load. It remembers the active cases that
+/// cover it so a user who arrives inside a circle after the block was dispatched still gets that case's push.
 /// </summary>
-public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, ICellGrain
+public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<CellGrain> logger) : Grain, ICellGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly ResidentTable _residents = new();
     private readonly Dictionary<string, ActiveCase> _cases = new();
     private Geohash _block;
     private GeoBox _bounds;
+    // While the stored rows load: users who left (or were erased) and opt-out changes made meanwhile, which the
+    // loaded rows must not undo. Null once loaded.
+    private Task? _loading;
+    private HashSet<long>? _leftWhileLoading;
+    private Dictionary<long, bool>? _optOutsWhileLoading;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _block = Geohash.FromPacked(this.GetPrimaryKeyLong());
         _bounds = _block.Bounds;
-        if (index.MayHaveRows(_block))
-            foreach (var fix in await loads.LoadAsync(_block)) _residents.Upsert(fix);
         foreach (var activeCase in await GrainFactory.GetGrain<IActiveCasesGrain>(0).ForCell(_block.Packed)) _cases[activeCase.CaseId] = activeCase;
+        if (index.MayHaveRows(_block))
+        {
+            _leftWhileLoading = [];
+            _optOutsWhileLoading = [];
+            _loading = LoadStoredRowsAsync();
+        }
     }
 
     // Written before the activation is gone, so the next activation loads current rows.
@@ -45,13 +55,20 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
 
     public Task Remove(List<long> userIds)
     {
-        // A resident this grain no longer holds (dropped as stale) needs no removal: the upsert in the new block moves the row.
+        // A resident this grain does not hold (dropped as stale, or not loaded yet) needs no row removal: the upsert
+        // in the new block moves the row.
         foreach (var userId in userIds)
+        {
+            _leftWhileLoading?.Add(userId);
             if (_residents.Remove(userId, out var was)) writer.Remove(CellOf(was), userId);
+        }
+
         return Task.CompletedTask;
     }
+
     public Task SetOptOut(long userId, bool optedOut)
     {
+        if (_optOutsWhileLoading is not null) _optOutsWhileLoading[userId] = optedOut;
         _residents.SetOptOut(userId, optedOut);
         return Task.CompletedTask;
     }
@@ -59,14 +76,16 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
     public Task Erase(long userId)
     {
         // The directory deletes the rows; nothing pending may write them back.
+        _leftWhileLoading?.Add(userId);
         _residents.Remove(userId);
         writer.Forget(userId);
         return Task.CompletedTask;
     }
 
-    public Task<CollectedResidents> Collect(ActiveCase activeCase)
+    public async Task<CollectedResidents> Collect(ActiveCase activeCase)
     {
         _cases[activeCase.CaseId] = activeCase;
+        await LoadedAsync();
         var freshAfter = FreshCutoffMs();
         _residents.RemoveOlderThan(freshAfter); // stale positions are never alerted; the purge deletes their rows
         var circle = GeoCircle.Create(activeCase.Latitude, activeCase.Longitude, activeCase.RadiusMeters);
@@ -85,12 +104,12 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
             distances[found++] = distance;
         }
 
-        if (found == 0) return Task.FromResult(CollectedResidents.None);
+        if (found == 0) return CollectedResidents.None;
         // Nearest first; the case merges its grains' lists by these distances.
         Array.Sort(distances, ids, 0, found);
         var nearestFirst = new float[found];
         for (var i = 0; i < found; i++) nearestFirst[i] = (float)distances[i];
-        return Task.FromResult(new CollectedResidents(ids[..found], nearestFirst));
+        return new CollectedResidents(ids[..found], nearestFirst);
     }
 
     public Task EndCase(string caseId)
@@ -106,7 +125,11 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         return Task.CompletedTask;
     }
 
-    public Task<int> Count() => Task.FromResult(_residents.Count);
+    public async Task<int> Count()
+    {
+        await LoadedAsync();
+        return _residents.Count;
+    }
 
     public Task Flush() => writer.FlushAsync();
 
@@ -131,6 +154,32 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
             if (arrivals.Count > 0) await GrainFactory.GetGrain<ICaseDispatchGrain>(activeCase.CaseId).LateArrivals(arrivals);
         }
     }
+
+    private async Task LoadStoredRowsAsync()
+    {
+        List<ResidentFix> rows;
+        try
+        {
+            rows = await loads.LoadAsync(_block);
+        }
+        catch (Exception e)
+        {
+            // Storage is unreachable: this activation cannot know its residents. The next call activates the grain
+            // afresh and loads again (what this one took in is with the writer, and goes to storage before that).
+            logger.LogWarning(e, "Cell grain {Block}: loading its stored residents failed; it deactivates to load again", _block);
+            DeactivateOnIdle();
+            throw;
+        }
+
+        // Reports that came meanwhile are newer than the stored rows, and so are departures and opt-out choices.
+        foreach (var row in rows)
+            if (!_residents.Contains(row.UserId) && !_leftWhileLoading!.Contains(row.UserId))
+                _residents.Upsert(_optOutsWhileLoading!.TryGetValue(row.UserId, out var optedOut) ? row with { OptedOut = optedOut } : row);
+        _leftWhileLoading = null;
+        _optOutsWhileLoading = null;
+    }
+
+    private Task LoadedAsync() => _loading ?? Task.CompletedTask;
 
     // Rows are stored by cell, the grain holds a block of them.
     private Geohash CellOf(in ResidentFix fix) => Geohash.Encode(fix.Latitude, fix.Longitude, _options.CellPrecision);

@@ -10,8 +10,8 @@ namespace Alerts.Grains;
 /// </summary>
 public sealed class CellLoads(ResidentStore store)
 {
-    // Bounded so one statement stays small (two parameters per block).
-    private const int MaxCellsPerQuery = 200;
+    // Bounded so one statement stays small (two parameters per block) and a batch of city blocks does not wait for all.
+    private const int MaxCellsPerQuery = 32;
     // Two batches in flight: one travels while the next fills.
     private const int MaxQueriesInFlight = 2;
     private readonly object _gate = new();

@@ -36,6 +36,9 @@ internal sealed class ResidentTable
         _optedOut[slot] = fix.OptedOut;
     }
 
+    /// <summary>Whether the user is resident.</summary>
+    public bool Contains(long userId) => _slots.Find(userId, _ids) >= 0;
+
     /// <summary>Removes a resident; false when absent.</summary>
     public bool Remove(long userId) => Remove(userId, out _);
 

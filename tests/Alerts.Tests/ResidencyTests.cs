@@ -58,6 +58,42 @@ public sealed class ResidencyTests
     }
 
     [Fact]
+    public async Task A_block_answers_reports_while_its_stored_rows_load_and_those_rows_do_not_undo_what_came_meanwhile()
+    {
+        var storage = StorageKind.Fresh("postgres");
+        var (lat, lon) = (22.54, 114.05);
+        await using (var silo = await AlertsSilo.StartAsync(storage))
+            await silo.Grains.GetGrain<IResidencyGrain>(0).Report(new long[] { 1, 2, 3 }.Select(id => new LocationUpdate(id, lat, lon, AlertsSilo.Epoch)).ToList());
+
+        await using var again = await AlertsSilo.StartAsync(storage);
+        var residency = again.Grains.GetGrain<IResidencyGrain>(0);
+        // The directory shards read their rows first; then nobody may read the residents table until the lock goes.
+        var shards = new Grains.AlertsOptions().DirectoryShards;
+        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => again.Grains.GetGrain<IUserDirectoryGrain>(s).Apply([])));
+        await using var locker = new Npgsql.NpgsqlConnection(storage.ConnectionString);
+        await locker.OpenAsync();
+        await using var locked = await locker.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand("LOCK TABLE residents IN ACCESS EXCLUSIVE MODE", locker, locked).ExecuteNonQueryAsync();
+
+        // Answered while the block's rows cannot be read: user 1 leaves for another block, user 4 arrives, user 2 opts out.
+        var result = await residency.Report([new LocationUpdate(1, 40.0, 10.0, AlertsSilo.Epoch.AddMinutes(1)), new LocationUpdate(4, lat, lon, AlertsSilo.Epoch.AddMinutes(1))]);
+        Assert.Equal(2, result.Applied);
+        await residency.SetOptOut(2, true);
+        var counting = again.Grains.GetCell(BlockOf(lat, lon)).Count();
+        Assert.False(counting.IsCompleted, "a count waits for the stored rows");
+        await locked.RollbackAsync();
+
+        // The stored rows came in under what happened meanwhile: 1 stays gone, 2 stays opted out, nobody twice.
+        Assert.Equal(3, await counting);
+        Assert.Equal(1, await again.Grains.GetCell(BlockOf(40.0, 10.0)).Count());
+        var gateway = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchAsync("after-load", Admins.Case(lat, lon, 1_000, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(2);
+        Assert.Equal(2, done.Recipients);
+        Assert.Equal([3L, 4L], gateway.Pushes.Order());
+    }
+
+    [Fact]
     public async Task With_a_grain_per_cell_a_move_leaves_the_old_cell_grain()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:BlockPrecision"] = "5" });
