@@ -92,7 +92,7 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         // A block wholly inside the circle needs no per-resident distance test (the distance still orders them).
         var whollyInside = GreatCircle.MaxDistanceToBox(activeCase.Latitude, activeCase.Longitude, _bounds) <= circle.RadiusMeters - CircleCover.ToleranceMeters;
         var ids = new long[_residents.Count];
-        var distances = new double[_residents.Count];
+        var distances = new float[_residents.Count];
         var found = 0;
         for (var slot = 0; slot < _residents.Count; slot++)
         {
@@ -101,15 +101,13 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
             var distance = GreatCircle.Distance(activeCase.Latitude, activeCase.Longitude, r.Latitude, r.Longitude);
             if (!whollyInside && distance > circle.RadiusMeters) continue;
             ids[found] = r.UserId;
-            distances[found++] = distance;
+            distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
         }
 
         if (found == 0) return CollectedResidents.None;
         // Nearest first; the case merges its grains' lists by these distances.
         Array.Sort(distances, ids, 0, found);
-        var nearestFirst = new float[found];
-        for (var i = 0; i < found; i++) nearestFirst[i] = (float)distances[i];
-        return new CollectedResidents(ids[..found], nearestFirst);
+        return new CollectedResidents(ids[..found], distances[..found]);
     }
 
     public Task EndCase(string caseId)

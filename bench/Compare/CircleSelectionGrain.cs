@@ -8,9 +8,9 @@ using Orleans;
 namespace Alerts.Bench.Compare;
 
 /// <summary>
-/// Bench-only: "ours, selection alone". The circle's cover (<see cref="CircleCover"/>), its blocks, and every covered
-/// cell grain's <see cref="ICellGrain.Collect"/>, all at once, merged nearest first, timed inside the silo: what a
-/// case's dispatch asks the cell grains, without recording recipients or writing push batches.
+/// Bench-only: "ours, selection alone". The circle's cover at block precision (<see cref="CircleCover"/>) and every
+/// covered cell grain's <see cref="ICellGrain.Collect"/>, all at once, merged nearest first, timed inside the silo:
+/// what a case's dispatch asks the cell grains, without recording recipients or writing push batches.
 /// </summary>
 [Alias("bench.circleSelection")]
 [RequiresRole(Roles.Gateway)]
@@ -34,12 +34,13 @@ public sealed class CircleSelectionGrain(IOptions<AlertsOptions> options) : Grai
     {
         var elapsed = Stopwatch.StartNew();
         var circle = GeoCircle.Create(latitude, longitude, radiusMeters);
-        CircleCover.Compute(circle, options.Value.CellPrecision, _cover);
-        var blocks = CoveredBlock.Group(_cover, options.Value.BlockPrecision);
+        // The blocks a circle touches are exactly the blocks of the cells it touches (a cell is inside its block), so the
+        // cover is taken at block precision: a case's own cell-precision cover only counts its progress.
+        CircleCover.Compute(circle, options.Value.BlockPrecision, _cover);
         var activeCase = new ActiveCase(CaseId, latitude, longitude, radiusMeters, DateTimeOffset.UnixEpoch);
-        var collected = await Task.WhenAll(blocks.Select(b => GrainFactory.GetCell(b.Block).Collect(activeCase)));
+        var collected = await Task.WhenAll(_cover.Select(b => GrainFactory.GetCell(b.Cell).Collect(activeCase)));
         var ids = CollectedResidents.Merge(collected).ToArray();
         elapsed.Stop();
-        return new CircleSelection(ids, elapsed.Elapsed, _cover.Count, blocks.Length);
+        return new CircleSelection(ids, elapsed.Elapsed, _cover.Count);
     }
 }
