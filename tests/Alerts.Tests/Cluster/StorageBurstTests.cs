@@ -21,8 +21,10 @@ public sealed class StorageBurstTests
             ["Alerts:Cluster:OrleansPoolSize"] = "4",
             ["Alerts:Cluster:MaxPoolSize"] = "3",
             // Ten thousand activations per silo queue for four connections: on a loaded 2-core machine the last ones
-            // wait longer than Orleans' default 30 s for their answer. Waiting, not failing, is what is tested.
+            // wait longer than Orleans' default 30 s for their answer, and (seen on CI) longer than the default 60 s
+            // for a pooled connection. Waiting, not failing, is what is tested.
             [AlertsSilo.ResponseTimeoutSetting] = "00:03:00",
+            ["Alerts:Cluster:ConnectionWait"] = "00:03:00",
         };
         var store = new TestStore("postgres", database);
         await using var first = await AlertsSilo.StartAsync(store, settings: settings);
