@@ -15,12 +15,19 @@ public static class GreatCircle
     public static double Distance(double lat1, double lon1, double lat2, double lon2)
     {
         var phi1 = lat1 * DegToRad;
-        var phi2 = lat2 * DegToRad;
+        return MetersFromHaversine(Haversine(phi1, Math.Cos(phi1), lon1, lat2 * DegToRad, lon2));
+    }
+
+    // The two halves of Distance, apart so that CircleTest can do the first one's centre trigonometry once and skip
+    // the second for points already known to be outside; both give Distance's bits, as the same operations in order.
+    internal static double Haversine(double phi1, double cosPhi1, double lon1, double phi2, double lon2)
+    {
         var sinHalfDPhi = Math.Sin((phi2 - phi1) / 2);
         var sinHalfDLambda = Math.Sin((lon2 - lon1) * DegToRad / 2);
-        var a = sinHalfDPhi * sinHalfDPhi + Math.Cos(phi1) * Math.Cos(phi2) * sinHalfDLambda * sinHalfDLambda;
-        return 2 * EarthRadiusMeters * Math.Atan2(Math.Sqrt(a), Math.Sqrt(Math.Max(0, 1 - a)));
+        return sinHalfDPhi * sinHalfDPhi + cosPhi1 * Math.Cos(phi2) * sinHalfDLambda * sinHalfDLambda;
     }
+
+    internal static double MetersFromHaversine(double a) => 2 * EarthRadiusMeters * Math.Atan2(Math.Sqrt(a), Math.Sqrt(Math.Max(0, 1 - a)));
 
     /// <summary>Distance in metres from a point to the nearest point of a box (0 inside it).</summary>
     public static double MinDistanceToBox(double lat, double lon, in GeoBox box)

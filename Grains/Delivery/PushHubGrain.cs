@@ -29,7 +29,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
+        await ReadableStorageErrors.DuringActivation(async () =>
+        {
+            foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
+        }, "loading the outbox", this.GetGrainId());
         var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, Math.Min(_options.AckTimeout.Ticks / 2, TimeSpan.TicksPerSecond)));
         this.RegisterGrainTimer(_ => CheckAsync(), check, check);
         this.RegisterGrainTimer(_ => SweepOutboxAsync(), _options.OutboxSweepInterval, _options.OutboxSweepInterval);

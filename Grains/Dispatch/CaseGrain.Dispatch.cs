@@ -100,8 +100,11 @@ public sealed partial class CaseGrain
         if (_recovering)
         {
             // The step in flight when the last activation died may have recorded users its saved counts lack.
-            S.Recipients = await store.CountRecipientsAsync(CaseId);
-            S.Suppressed = await store.CountSuppressedAsync(CaseId);
+            await ReadableStorageErrors.DuringActivation(async () =>
+            {
+                S.Recipients = await store.CountRecipientsAsync(CaseId);
+                S.Suppressed = await store.CountSuppressedAsync(CaseId);
+            }, "counting the recipients", this.GetGrainId());
         }
 
         // An interrupted dispatch or notice goes on as soon as anything wakes the case, whoever calls first.

@@ -30,7 +30,7 @@ public sealed class EngagementShardGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_caseId, _shard) = this.AsReference<IEngagementShardGrain>().ShardOf();
-        return store.LoadAsync(_caseId, _shard, _options.Shards, _tally);
+        return ReadableStorageErrors.DuringActivation(() => store.LoadAsync(_caseId, _shard, _options.Shards, _tally), "loading the engagement counts", this.GetGrainId());
     }
 
     public async Task<EngagementResult> Record(List<EngagementEvent> events)

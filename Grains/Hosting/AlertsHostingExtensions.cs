@@ -7,7 +7,7 @@ namespace Alerts.Grains;
 /// <summary>Adds the product's services (stores, write-behind, purge, start-up work) beside the grains of this assembly.</summary>
 public static class AlertsHostingExtensions
 {
-    /// <summary>The product's settings from the "Alerts" section, its tables on <paramref name="engine"/>, and its background work.</summary>
+    /// <summary>The product's settings from the "Alerts" section, its tables on <paramref name="engine"/> (the host owns it from now on and closes its connections when it is disposed), and its background work.</summary>
     /// <param name="singleSilo">
     /// True when this silo is the only one (embedded): it may read every directory shard's rows in one pass and
     /// trust its own record of which cells have rows. A cluster's silos read shard by shard and always load cells.
@@ -15,7 +15,9 @@ public static class AlertsHostingExtensions
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, StoreEngine engine, bool singleSilo)
     {
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
-        services.AddSingleton(engine);
+        // Through a factory, so the container disposes it: an engine left open keeps its idle pooled connections for
+        // minutes after its silo is gone (seen as "too many clients" on a server shared by many silos in a test run).
+        services.AddSingleton<StoreEngine>(_ => engine);
         services.AddSingleton<ProductSchema>();
         services.AddSingleton<ResidentStore>();
         services.AddSingleton<CellLoads>();

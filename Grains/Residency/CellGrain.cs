@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
@@ -89,25 +90,25 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         var freshAfter = FreshCutoffMs();
         _residents.RemoveOlderThan(freshAfter); // stale positions are never alerted; the purge deletes their rows
         var circle = GeoCircle.Create(activeCase.Latitude, activeCase.Longitude, activeCase.RadiusMeters);
-        // A block wholly inside the circle needs no per-resident distance test (the distance still orders them).
+        var test = new CircleTest(circle);
+        // A block wholly inside the circle needs no per-resident test (the distance still orders them).
         var whollyInside = GreatCircle.MaxDistanceToBox(activeCase.Latitude, activeCase.Longitude, _bounds) <= circle.RadiusMeters - CircleCover.ToleranceMeters;
-        var ids = new long[_residents.Count];
-        var distances = new float[_residents.Count];
-        var found = 0;
-        for (var slot = 0; slot < _residents.Count; slot++)
+        // Scratch from the pool: a dense block's arrays are megabytes, and the sort hands back arrays of the exact size.
+        var ids = ArrayPool<long>.Shared.Rent(_residents.Count);
+        var distances = ArrayPool<float>.Shared.Rent(_residents.Count);
+        var found = _residents.Within(test, whollyInside, freshAfter, ids, distances);
+        try
         {
-            var r = _residents[slot];
-            if (r.OptedOut || r.FixUnixMs < freshAfter) continue;
-            var distance = GreatCircle.Distance(activeCase.Latitude, activeCase.Longitude, r.Latitude, r.Longitude);
-            if (!whollyInside && distance > circle.RadiusMeters) continue;
-            ids[found] = r.UserId;
-            distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
+            if (found == 0) return CollectedResidents.None;
+            // Nearest first; the case merges its grains' lists by these distances.
+            var (sortedIds, sortedDistances) = NearestFirst.Sort(ids, distances, found);
+            return new CollectedResidents(sortedIds, sortedDistances);
         }
-
-        if (found == 0) return CollectedResidents.None;
-        // Nearest first; the case merges its grains' lists by these distances.
-        Array.Sort(distances, ids, 0, found);
-        return new CollectedResidents(ids[..found], distances[..found]);
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ids);
+            ArrayPool<float>.Shared.Return(distances);
+        }
     }
 
     public Task EndCase(string caseId)

@@ -1,3 +1,4 @@
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Grains;
@@ -79,6 +80,27 @@ internal sealed class ResidentTable
 
     /// <summary>The resident in a slot (0 ≤ slot &lt; Count).</summary>
     public ResidentFix this[int slot] => new(_ids[slot], _lat[slot], _lon[slot], _fixMs[slot], _optedOut[slot]);
+
+    /// <summary>
+    /// Writes the residents inside the circle, fixed at or after <paramref name="freshAfterMs"/> and not opted out, with
+    /// their distances, into <paramref name="ids"/> and <paramref name="distances"/> (Count long at least); returns how
+    /// many. When <paramref name="allInside"/> (the block lies wholly inside), only the distances are computed.
+    /// </summary>
+    public int Within(in CircleTest test, bool allInside, long freshAfterMs, long[] ids, float[] distances)
+    {
+        var found = 0;
+        for (var slot = 0; slot < Count; slot++)
+        {
+            if (_optedOut[slot] || _fixMs[slot] < freshAfterMs) continue;
+            double distance;
+            if (allInside) distance = test.DistanceTo(_lat[slot], _lon[slot]);
+            else if (!test.Contains(_lat[slot], _lon[slot], out distance)) continue;
+            ids[found] = _ids[slot];
+            distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
+        }
+
+        return found;
+    }
 
     /// <summary>Removes residents whose fix is older than the cutoff; returns how many.</summary>
     public int RemoveOlderThan(long cutoffMs)

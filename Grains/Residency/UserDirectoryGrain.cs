@@ -20,9 +20,12 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var rows = await snapshot.TakeAsync((int)this.GetPrimaryKeyLong());
-        _users.EnsureCapacity(rows.Count);
-        foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell == 0 ? 0 : Geohash.FromPacked(row.Cell).Parent(_blockPrecision).Packed, row.FixMs, row.OptedOut));
+        await ReadableStorageErrors.DuringActivation(async () =>
+        {
+            var rows = await snapshot.TakeAsync((int)this.GetPrimaryKeyLong());
+            _users.EnsureCapacity(rows.Count);
+            foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell == 0 ? 0 : Geohash.FromPacked(row.Cell).Parent(_blockPrecision).Packed, row.FixMs, row.OptedOut));
+        }, "loading the directory shard", this.GetGrainId());
     }
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)

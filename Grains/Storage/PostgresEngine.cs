@@ -109,4 +109,6 @@ public sealed class PostgresEngine : StoreEngine
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(97108101114116115)", transaction: transaction);
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public override void Dispose() => _dataSource.Dispose();
 }

@@ -21,6 +21,13 @@ public sealed class ReadableStorageErrors(IGrainStorage inner) : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Translate(() => inner.ClearStateAsync(stateName, grainId, grainState), "clearing", stateName, grainId);
 
+    /// <summary>
+    /// Runs a grain's own table work during its activation (the push hub's outbox, a directory shard's rows), where no
+    /// call filter runs either: a database failure leaves as <see cref="StorageUnavailableException"/>, so a client that
+    /// called the grain reads why ("storage failed loading the outbox of pushhub/0: …").
+    /// </summary>
+    public static Task DuringActivation(Func<Task> work, string doing, GrainId grainId) => Translate(work, doing, "", grainId);
+
     private static async Task Translate(Func<Task> operation, string doing, string stateName, GrainId grainId)
     {
         try
@@ -29,7 +36,8 @@ public sealed class ReadableStorageErrors(IGrainStorage inner) : IGrainStorage
         }
         catch (Exception e) when (e is not InconsistentStateException && DriverError(e) is { } driver)
         {
-            throw new StorageUnavailableException($"storage failed {doing} {stateName} of {grainId}: {driver.Message}");
+            var what = stateName.Length == 0 ? doing : $"{doing} {stateName}";
+            throw new StorageUnavailableException($"storage failed {what} of {grainId}: {driver.Message}");
         }
     }
 

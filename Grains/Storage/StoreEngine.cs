@@ -7,7 +7,7 @@ namespace Alerts.Grains;
 /// The database behind the product's tables: how to connect and the few statements that differ between
 /// engines. Each engine answers its own differences, so the stores never ask which engine they run on.
 /// </summary>
-public abstract class StoreEngine : IAsyncDisposable
+public abstract class StoreEngine : IAsyncDisposable, IDisposable
 {
     /// <summary>A short name for logs and health reports ("sqlite", "postgres").</summary>
     public abstract string Name { get; }
@@ -54,6 +54,11 @@ public abstract class StoreEngine : IAsyncDisposable
 
     /// <summary>Releases pooled connections.</summary>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Releases pooled connections (for a host disposed synchronously).</summary>
+    public virtual void Dispose()
+    {
+    }
 
     /// <summary>Guards a resident upsert: a newer fix always wins.</summary>
     protected const string UpsertResident = """

@@ -37,7 +37,8 @@ public sealed class PostgresServer : IDisposable
         if (asRoot) Run("chown", $"postgres:postgres {_dataDir}");
         var port = FreePorts.Next();
         RunPg("initdb", $"-D {_dataDir}/db -U alerts --auth=trust -E UTF8", asRoot);
-        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c max_connections=400 {settings}\" -w -l {_dataDir}/log start", asRoot);
+        // Every test silo in the run shares this server, each with its own pools: 400 was once not enough on CI.
+        RunPg("pg_ctl", $"-D {_dataDir}/db -o \"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c max_connections=800 {settings}\" -w -l {_dataDir}/log start", asRoot);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=alerts;Database=postgres;Pooling=true";
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
         StopWhenThisProcessEnds(asRoot);
