@@ -94,6 +94,9 @@ public sealed class ResidentStore(StoreEngine engine)
         return byBlock;
     }
 
+    /// <summary>How many position transactions the writer may run at once (see <see cref="StoreEngine.ParallelWrites"/>).</summary>
+    public int ParallelWrites => engine.ParallelWrites;
+
     /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
     /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
     public async Task FlushResidentsAsync(IReadOnlyCollection<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)

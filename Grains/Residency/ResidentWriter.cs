@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.DependencyInjection;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
@@ -8,9 +10,9 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Write-behind for positions: cells hand every change here, and it writes them all in one transaction
-/// every ResidentFlushInterval (group commit: thousands of cells, one writer, no lock contention) and
-/// once more when the host stops. A crash loses at most the last interval.
+/// Write-behind for positions: cell grains hand every change here, and it writes them all every
+/// ResidentFlushInterval (group commit: many grains, one writer, no lock contention; on PostgreSQL several
+/// transactions at once) and once more when the host stops. A crash loses at most the last interval.
 /// </summary>
 public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<ResidentWriter> logger) : BackgroundService
 {
@@ -61,11 +63,14 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                 _pending = new Dictionary<long, Change>();
             }
 
-            // Transactions of bounded size, so other writers (case progress, outbox) get the database between them.
-            var chunks = batch.Chunk(RowsPerTransaction).ToList();
-            for (var i = 0; i < chunks.Count; i++)
+            // Transactions of bounded size, so other writers (case progress, outbox) get the database between them; in
+            // user order, so each transaction's rows share B-tree pages; several at once where the engine writes in
+            // parallel (each user is in one transaction, so nobody's changes can overtake each other).
+            var chunks = batch.OrderBy(c => c.Key).Chunk(RowsPerTransaction).ToList();
+            var unwritten = new ConcurrentQueue<KeyValuePair<long, Change>[]>();
+            Exception? failure = null;
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = store.ParallelWrites }, async (chunk, _) =>
             {
-                var chunk = chunks[i];
                 try
                 {
                     foreach (var cell in chunk.Where(c => c.Value.Fix is not null).Select(c => c.Value.Cell).Distinct()) index.Add(cell);
@@ -73,13 +78,19 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                         chunk.Where(c => c.Value.Fix is not null).Select(c => (c.Value.Cell, c.Value.Fix!.Value)).ToList(),
                         chunk.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
                 }
-                catch
+                catch (Exception e)
                 {
-                    // Put the unwritten rest back under anything newer, and let the next interval try again.
-                    lock (_gate)
-                        foreach (var (userId, change) in chunks.Skip(i).SelectMany(c => c)) _pending.TryAdd(userId, change);
-                    throw;
+                    unwritten.Enqueue(chunk);
+                    Interlocked.CompareExchange(ref failure, e, null);
                 }
+            });
+
+            if (failure is not null)
+            {
+                // Put the unwritten changes back under anything newer, and let the next interval try again.
+                lock (_gate)
+                    foreach (var (userId, change) in unwritten.SelectMany(c => c)) _pending.TryAdd(userId, change);
+                ExceptionDispatchInfo.Throw(failure);
             }
         }
         finally

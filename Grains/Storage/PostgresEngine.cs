@@ -28,6 +28,9 @@ public sealed class PostgresEngine : StoreEngine
 
     public override string Name => "postgres";
 
+    // A server takes several writers at once; four leave the pool room for loads, recordings and the outbox.
+    public override int ParallelWrites => 4;
+
     public override string Location { get; }
 
     public override string UserKeyType => "BIGINT";

@@ -49,6 +49,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// </summary>
     public abstract Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns);
 
+    /// <summary>Transactions of position writes worth running at once: 1 where the engine has a single writer.</summary>
+    public virtual int ParallelWrites => 1;
+
     /// <summary>Serialises schema changes between processes for the rest of <paramref name="transaction"/>.</summary>
     public virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
 

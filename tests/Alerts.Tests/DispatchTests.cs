@@ -88,6 +88,63 @@ public sealed class DispatchTests
         Assert.Equal(Population.Inside(residents, lat, lon, radius).Count, done.Recipients);
     }
 
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_dispatch_stopped_midway_goes_on_after_a_restart_with_other_blocks_and_pushes_nobody_twice(string provider)
+    {
+        // A grain per cell and one cell per step, stopped after the first push; then blocks of precision 3, so the
+        // durable progress (cells done) may end inside a block: that block is collected again.
+        var storage = StorageKind.Fresh(provider);
+        var (lat, lon, radius) = (22.5431, 114.0579, 60_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 2_000, AlertsSilo.Epoch);
+        var expected = Population.Inside(residents, lat, lon, radius);
+        var batches = new Dictionary<long, PushBatch>();
+        CaseProgress stopped;
+        RecordingGateway before;
+        await using (var silo = await AlertsSilo.StartAsync(storage, settings: new() { ["Alerts:BlockPrecision"] = "5", ["Alerts:CellsPerDispatchStep"] = "1" }))
+        {
+            await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), residents);
+            before = await silo.SubscribeGatewayAsync();
+            var caseGrain = silo.Grains.GetGrain<ICaseGrain>("reblocked");
+            await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://a.example/x"));
+            await Admins.ApproveAsync(caseGrain);
+            await before.WaitForPushes(1);
+            stopped = await caseGrain.GetProgress();
+        }
+
+        // Steps go on until the silo has stopped, and their batches reach the first gateway: count them all.
+        foreach (var batch in before.Batches) batches.TryAdd(batch.BatchId, batch);
+
+        Assert.True(stopped.Status == CaseStatus.Dispatching && stopped.CellsDone < stopped.CellsTotal, $"the stop must land mid-dispatch: {stopped}");
+        await using var again = await AlertsSilo.StartAsync(storage);
+        var after = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchedAsync("reblocked");
+        while (true)
+        {
+            var seen = after.Pushes.Count;
+            foreach (var batch in after.Batches) batches.TryAdd(batch.BatchId, batch);
+            if (batches.Values.Sum(b => b.UserIds.Count) >= expected.Count) break;
+            try
+            {
+                await after.WaitForPushes(seen + 1);
+            }
+            catch (TimeoutException)
+            {
+                var stats = await again.Grains.GetGrain<IPushHubGrain>(0).GetStats();
+                var recorded = await again.Cases.LoadRecipientsAsync("reblocked");
+                var have = batches.Values.SelectMany(b => b.UserIds).ToHashSet();
+                Assert.Fail($"pushes stopped at {have.Count} of {expected.Count} (stopped at {stopped}, done {done}); recorded {recorded.Count}, hub {stats}; recorded but never pushed: {recorded.Count(r => !have.Contains(r))}, expected but not recorded: {expected.Count(e => !recorded.Contains(e))}");
+            }
+        }
+
+        // A batch delivered twice (before and after the stop) has one id: what counts is users over distinct batches.
+        var pushed = batches.Values.SelectMany(b => b.UserIds).ToList();
+        Assert.Equal(pushed.Count, pushed.Distinct().Count());
+        Assert.Equal(expected.Order(), pushed.Order());
+        Assert.Equal(expected.Count, done.Recipients);
+        Assert.Equal(stopped.CellsTotal, done.CellsDone);
+    }
+
     [Fact]
     public async Task Moves_late_arrivals_and_widening_never_push_a_user_twice()
     {

@@ -1,0 +1,56 @@
+using Alerts.Geo;
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Tests;
+
+/// <summary>The write-behind on both engines: many transactions (in parallel on PostgreSQL), and nothing lost when a write fails.</summary>
+public sealed class ResidentWriterTests
+{
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Every_change_is_written_once_and_a_failed_write_keeps_them_all_for_the_next(string provider)
+    {
+        await using var engine = ResidentStoreTests.Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var t = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
+        var random = new Random(5);
+        // 70,000 users: four transactions of at most 20,000. Each user's second change is the one that must win.
+        var final = new Dictionary<long, ResidentFix>();
+        for (var round = 0; round < 2; round++)
+        {
+            for (long user = 1; user <= 70_000; user++)
+            {
+                var fix = new ResidentFix(user, random.NextDouble() * 170 - 85, random.NextDouble() * 360 - 180, t + round, false);
+                writer.Upsert(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix);
+                final[user] = fix;
+            }
+        }
+
+        // The table is away: every transaction fails, and every change waits for the next write.
+        await ExecuteAsync(engine, "ALTER TABLE residents RENAME TO residents_away");
+        await Assert.ThrowsAnyAsync<Exception>(writer.FlushAsync);
+        Assert.Equal(70_000, writer.Pending);
+        await ExecuteAsync(engine, "ALTER TABLE residents_away RENAME TO residents");
+
+        await writer.FlushAsync();
+
+        Assert.Equal(0, writer.Pending);
+        Assert.Equal((70_000L, 0L), await store.CountAsync());
+        var stored = await store.LoadBlocksAsync([.. final.Values.Take(500).Select(f => Geohash.Encode(f.Latitude, f.Longitude, 5))]);
+        foreach (var fix in final.Values.Take(500))
+            Assert.Contains(fix, stored[Geohash.Encode(fix.Latitude, fix.Longitude, 5).Packed]);
+    }
+
+    private static async Task ExecuteAsync(StoreEngine engine, string sql)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync(sql);
+    }
+}
