@@ -80,11 +80,28 @@ public sealed class AlertsClient : IAsyncDisposable
             await host.Services.GetRequiredService<AccessTokenSource>().GetToken(cancellationToken);
             return client;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
+            // Stopped, not only disposed: a client that did connect (a refused credential fails after that) would keep
+            // its gateway connections and background loops running for as long as the process lives.
+            await StopQuietlyAsync(host);
             host.Dispose();
+            if (e is OperationCanceledException) throw;
             var where = options.MembershipConnectionString is null ? string.Join(", ", options.Gateways) : "the membership table";
             throw new InvalidOperationException($"Could not connect to cluster {options.ClusterId} through {where}: {e.Message}", e);
+        }
+    }
+
+    private static async Task StopQuietlyAsync(IHost host)
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await host.StopAsync(stopping.Token);
+        }
+        catch (Exception)
+        {
+            // What half started may fail to stop as well; the connect's own error is the one to report.
         }
     }
 

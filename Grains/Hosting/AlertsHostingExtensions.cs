@@ -14,7 +14,14 @@ public static class AlertsHostingExtensions
     /// </param>
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, StoreEngine engine, bool singleSilo)
     {
-        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
+        // Checked when the host starts, before the silo listens: a silo refused midway through its start kept running.
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section))
+            .Validate(options =>
+            {
+                options.Validate(); // throws naming the bad setting
+                return true;
+            })
+            .ValidateOnStart();
         // Through a factory, so the container disposes it: an engine left open keeps its idle pooled connections for
         // minutes after its silo is gone (seen as "too many clients" on a server shared by many silos in a test run).
         services.AddSingleton<StoreEngine>(_ => engine);

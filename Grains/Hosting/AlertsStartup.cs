@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Before the silo takes calls: checks the settings, creates the product tables and loads which cells
+/// Before the silo takes calls (its settings were checked as the host started): creates the product tables and loads which cells
 /// have stored residents (so empty cells skip their load query).
 /// </summary>
 public sealed class AlertsStartup(ProductSchema schema, ResidentStore residents, ResidentCellIndex cellIndex, StoreEngine engine, IOptions<AlertsOptions> options, ILogger<AlertsStartup> logger)
@@ -15,7 +15,6 @@ public sealed class AlertsStartup(ProductSchema schema, ResidentStore residents,
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        options.Value.Validate();
         await schema.EnsureAsync(options.Value.CellPrecision);
         var cells = await residents.LoadResidentCellsAsync();
         cellIndex.Load(cells);

@@ -148,11 +148,20 @@ public sealed class LateArrivalTests
     [InlineData("3.00:00:00")] // as long as the case itself (CaseActiveFor, 72 hours)
     public async Task A_bad_LateArrivalMaxWait_stops_the_silo_at_start_naming_it(string value)
     {
-        var settings = new Dictionary<string, string?> { ["Alerts:LateArrivalMaxWait"] = value };
+        var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
+        var settings = new Dictionary<string, string?>
+        {
+            ["Alerts:LateArrivalMaxWait"] = value,
+            ["Alerts:Cluster:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Cluster:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         var thrown = await Assert.ThrowsAnyAsync<Exception>(async () => await (await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings)).DisposeAsync());
         var messages = string.Join(" | ", Chain(thrown).Select(e => e.Message));
         Assert.Contains("Alerts:LateArrivalMaxWait", messages);
         Assert.Contains("must be positive and shorter than Alerts:CaseActiveFor", messages);
+        // The silo had begun listening when the setting was refused: it must be gone, not left running (a leaked silo
+        // kept two cores busy for the rest of a test run and starved the tests after it).
+        Assert.True(FreePorts.IsFree(gatewayPort) && FreePorts.IsFree(siloPort), "the refused silo still holds its ports");
     }
 
     private static IEnumerable<Exception> Chain(Exception? e)

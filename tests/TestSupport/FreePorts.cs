@@ -20,4 +20,19 @@ public static class FreePorts
                 if (Handed.Add(port)) return port;
         }
     }
+
+    /// <summary>True when nothing listens on <paramref name="port"/> (a listener can take it).</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

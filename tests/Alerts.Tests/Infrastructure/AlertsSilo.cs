@@ -101,7 +101,20 @@ public sealed class AlertsSilo : IAsyncDisposable
         }
         catch
         {
-            // A silo that refused to start (a bad setting) must not keep its ports or threads.
+            // A silo that refused to start (a bad setting) must not keep its ports or threads: disposing alone leaves the
+            // parts that did start running (a leaked silo's membership loops kept two cores busy for the rest of a run).
+            using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                try
+                {
+                    await host.StopAsync(stopping.Token);
+                }
+                catch (Exception)
+                {
+                    // Stopping what half started may fail too; the start's own error is the one to report.
+                }
+            }
+
             host.Dispose();
             throw;
         }

@@ -67,7 +67,15 @@ public sealed class SecurityCluster : IAsyncLifetime
     {
         foreach (var client in _clients)
         {
-            await client.StopAsync();
+            try
+            {
+                await client.StopAsync();
+            }
+            catch (Exception)
+            {
+                // A client that never started (refused on purpose) may not stop cleanly; it is disposed all the same.
+            }
+
             client.Dispose();
         }
 
@@ -90,8 +98,9 @@ public sealed class SecurityCluster : IAsyncLifetime
             if (credential is not null) client.AddAlertsCredential(credential);
         });
         var host = builder.Build();
-        await host.StartAsync();
+        // Kept before it starts, so one whose start fails (a refused credential, on purpose) is still stopped and disposed.
         _clients.Add(host);
+        await host.StartAsync();
         return host.Services.GetRequiredService<IClusterClient>();
     }
 
