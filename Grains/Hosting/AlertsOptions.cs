@@ -36,7 +36,10 @@ public sealed class AlertsOptions
     /// </summary>
     public int MaxPendingPositions { get; set; } = 100_000;
 
-    /// <summary>Positions older than this are never alerted and are purged.</summary>
+    /// <summary>The longest MaxPositionAge plus MaxClockSkew: cells keep fix times in a 32-bit window (see FixWindow).</summary>
+    public static readonly TimeSpan MaxPositionSpan = TimeSpan.FromDays(24);
+
+    /// <summary>Positions older than this are never alerted and are purged (with <see cref="MaxClockSkew"/>, at most <see cref="MaxPositionSpan"/>).</summary>
     public TimeSpan MaxPositionAge { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How often stale positions are purged from storage.</summary>
@@ -99,6 +102,8 @@ public sealed class AlertsOptions
         Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
         if (BlockPrecision < Alerts.Geo.Geohash.MinPrecision || BlockPrecision > CellPrecision)
             throw new InvalidOperationException($"Alerts:BlockPrecision {BlockPrecision} is invalid: must be within [{Alerts.Geo.Geohash.MinPrecision}, Alerts:CellPrecision ({CellPrecision})]");
+        if (BlockPrecision > DirectoryTable.MaxBlockPrecision)
+            throw new InvalidOperationException($"Alerts:BlockPrecision {BlockPrecision} is invalid: at most {DirectoryTable.MaxBlockPrecision} (blocks of about 1.2 km × 0.6 km; the directory keeps a block in 31 bits)");
         if (RecipientsPerTransaction < PushBatchSize)
             throw new InvalidOperationException($"Alerts:RecipientsPerTransaction {RecipientsPerTransaction} is invalid: must be at least Alerts:PushBatchSize ({PushBatchSize})");
         if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
@@ -106,6 +111,9 @@ public sealed class AlertsOptions
         if (MaxPendingPositions < 1) throw new InvalidOperationException("Alerts:MaxPendingPositions must be positive");
         if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
         if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
+        if (MaxClockSkew < TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxClockSkew must not be negative");
+        if (MaxPositionAge + MaxClockSkew > MaxPositionSpan)
+            throw new InvalidOperationException($"Alerts:MaxPositionAge {MaxPositionAge} is invalid: with Alerts:MaxClockSkew ({MaxClockSkew}) at most {MaxPositionSpan.TotalDays:0} days (cells keep fix times in 32 bits)");
         if (Alerts.Geo.GeoValidation.CheckRadius(MaxRadiusMeters, field: "Alerts:MaxRadiusMeters") is { } maxError) throw maxError;
         if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
         if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");

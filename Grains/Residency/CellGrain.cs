@@ -45,11 +45,14 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
 
     public async Task Upsert(List<ResidentFix> fixes)
     {
-        foreach (var fix in fixes)
+        var changes = new (Geohash Cell, ResidentFix Fix)[fixes.Count];
+        for (var i = 0; i < fixes.Count; i++)
         {
-            _residents.Upsert(fix);
-            writer.Upsert(CellOf(fix), fix);
+            _residents.Upsert(fixes[i]);
+            changes[i] = (CellOf(fixes[i]), fixes[i]);
         }
+
+        writer.Upsert(changes);
 
         await ReportLateArrivalsAsync(fixes);
     }

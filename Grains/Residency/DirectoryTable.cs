@@ -1,16 +1,29 @@
+using System.Runtime.InteropServices;
+
 namespace Alerts.Grains;
 
 /// <summary>
-/// A directory shard's users in parallel arrays (id, cell, last fix time, opt-out) with an id→slot index:
-/// about 40 bytes a user where a Dictionary of records costs about 65. Removal moves the last slot into the gap.
+/// A directory shard's users: 20-byte rows (id, last fix time, block and opt-out in 32 bits) in pages, with an id→slot
+/// index: about 26 bytes a user where a Dictionary of records costs about 65. Blocks are geohashes at one precision
+/// (at most <see cref="MaxBlockPrecision"/>), so a row keeps only the block's bits. Removal moves the last row into the gap.
 /// </summary>
 internal sealed class DirectoryTable
 {
+    /// <summary>The finest block precision a row can hold (30 bits of geohash, plus one for "nowhere" and one for opt-out).</summary>
+    public const int MaxBlockPrecision = 6;
+
+    private const uint OptOutBit = 1u << 31;
+    private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
-    private long[] _ids = [];
-    private long[] _blocks = [];
-    private long[] _fixMs = [];
-    private bool[] _optedOut = [];
+    private readonly int _blockPrecision;
+
+    /// <summary>A table for blocks at <paramref name="blockPrecision"/>.</summary>
+    public DirectoryTable(int blockPrecision)
+    {
+        if (blockPrecision is < Geo.Geohash.MinPrecision or > MaxBlockPrecision)
+            throw new ArgumentOutOfRangeException(nameof(blockPrecision), blockPrecision, $"a directory's block precision must be within [{Geo.Geohash.MinPrecision}, {MaxBlockPrecision}]");
+        _blockPrecision = blockPrecision;
+    }
 
     /// <summary>Number of users.</summary>
     public int Count { get; private set; }
@@ -18,51 +31,59 @@ internal sealed class DirectoryTable
     /// <summary>The user's entry, or false when the shard does not know them.</summary>
     public bool TryGet(long userId, out DirectoryEntry entry)
     {
-        var slot = _slots.Find(userId, _ids);
-        entry = slot < 0 ? default : new DirectoryEntry(_blocks[slot], _fixMs[slot], _optedOut[slot]);
-        return slot >= 0;
+        var slot = _slots.Find(userId, new Ids(_rows));
+        if (slot < 0)
+        {
+            entry = default;
+            return false;
+        }
+
+        ref var row = ref _rows[slot];
+        var block = row.BlockAndOptOut & ~OptOutBit;
+        // The packed geohash: its bits, then four bits of precision (see Geohash.Packed); 0 = nowhere.
+        entry = new DirectoryEntry(block == 0 ? 0 : ((long)(block - 1) << 4) | (uint)_blockPrecision, row.FixMs, (row.BlockAndOptOut & OptOutBit) != 0);
+        return true;
     }
 
     /// <summary>The user's entry; a user the shard does not know reads as the empty entry (cell 0).</summary>
     public DirectoryEntry this[long userId] => TryGet(userId, out var entry) ? entry : default;
 
-    /// <summary>Adds the user or replaces their entry.</summary>
+    /// <summary>Adds the user or replaces their entry; the block must be at the table's precision (or 0).</summary>
     public void Set(long userId, DirectoryEntry entry)
     {
-        var slot = _slots.Find(userId, _ids);
+        if (entry.Block != 0 && (entry.Block & 0xF) != _blockPrecision)
+            throw new ArgumentException($"block {entry.Block} is not a geohash at the directory's precision {_blockPrecision}", nameof(entry));
+        var slot = _slots.Find(userId, new Ids(_rows));
         if (slot < 0)
         {
-            if (Count == _ids.Length) Grow();
+            _rows.EnsureCapacity(Count + 1);
             slot = Count++;
-            _ids[slot] = userId;
-            _slots.Add(userId, slot, _ids);
+            _rows[slot].UserId = userId;
+            _slots.Add(userId, slot, new Ids(_rows));
         }
 
-        _blocks[slot] = entry.Block;
-        _fixMs[slot] = entry.FixMs;
-        _optedOut[slot] = entry.OptedOut;
+        ref var row = ref _rows[slot];
+        row.FixMs = entry.FixMs;
+        row.BlockAndOptOut = (entry.Block == 0 ? 0 : (uint)(entry.Block >> 4) + 1) | (entry.OptedOut ? OptOutBit : 0);
     }
 
     /// <summary>Adds the user with the empty entry unless the shard knows them.</summary>
     public void TryAdd(long userId)
     {
-        if (_slots.Find(userId, _ids) < 0) Set(userId, default);
+        if (_slots.Find(userId, new Ids(_rows)) < 0) Set(userId, default);
     }
 
     /// <summary>Forgets a user; false when absent.</summary>
     public bool Remove(long userId)
     {
-        var slot = _slots.Find(userId, _ids);
+        var slot = _slots.Find(userId, new Ids(_rows));
         if (slot < 0) return false;
-        _slots.Remove(userId, _ids);
+        _slots.Remove(userId, new Ids(_rows));
         var last = --Count;
         if (slot != last)
         {
-            _ids[slot] = _ids[last];
-            _blocks[slot] = _blocks[last];
-            _fixMs[slot] = _fixMs[last];
-            _optedOut[slot] = _optedOut[last];
-            _slots.Move(_ids[slot], last, slot);
+            _rows[slot] = _rows[last];
+            _slots.Move(_rows[slot].UserId, last, slot);
         }
 
         return true;
@@ -71,17 +92,23 @@ internal sealed class DirectoryTable
     /// <summary>Makes room for <paramref name="users"/> at once (a shard's rows at activation), so loading does not grow step by step.</summary>
     public void EnsureCapacity(int users)
     {
-        if (users > _ids.Length) Resize(users);
+        _rows.EnsureCapacity(users);
+        _slots.EnsureCapacity(users, new Ids(_rows));
     }
 
-    private void Grow() => Resize(Math.Max(8, _ids.Length + _ids.Length / 2));
-
-    private void Resize(int size)
+    /// <summary>One user as stored. Packed to 4 bytes: 20 bytes a row, not 24.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Row
     {
-        Array.Resize(ref _ids, size);
-        Array.Resize(ref _blocks, size);
-        Array.Resize(ref _fixMs, size);
-        Array.Resize(ref _optedOut, size);
+        public long UserId;
+        public long FixMs;
+        // The block's geohash bits + 1 (0 = nowhere) and the opt-out flag in the top bit.
+        public uint BlockAndOptOut;
+    }
+
+    private readonly struct Ids(PagedArray<Row> rows) : ISlotIds
+    {
+        public long IdAt(int slot) => rows[slot].UserId;
     }
 }
 

@@ -1,20 +1,19 @@
+using System.Runtime.InteropServices;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Grains;
 
 /// <summary>
-/// A cell grain's residents in parallel arrays (id, latitude, longitude, fix time, opt-out) plus an id→slot
-/// index: about 40 bytes a resident, no object per user. Removal moves the last slot into the gap.
+/// A cell grain's residents: 28-byte rows (id with the opt-out flag in its sign bit, latitude, longitude, fix time in a
+/// 32-bit <see cref="FixWindow"/>) in pages, plus an id→slot index: about 38 bytes a resident, no object per user.
+/// Removal moves the last row into the gap. User ids must be positive (the gateway's contract checks it).
 /// </summary>
 internal sealed class ResidentTable
 {
+    private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
-    private long[] _ids = [];
-    private double[] _lat = [];
-    private double[] _lon = [];
-    private long[] _fixMs = [];
-    private bool[] _optedOut = [];
+    private FixWindow _fixes;
 
     /// <summary>Number of residents.</summary>
     public int Count { get; private set; }
@@ -22,23 +21,27 @@ internal sealed class ResidentTable
     /// <summary>Adds a resident or replaces their position.</summary>
     public void Upsert(in ResidentFix fix)
     {
-        var slot = _slots.Find(fix.UserId, _ids);
+        if (fix.UserId <= 0) throw new ArgumentOutOfRangeException(nameof(fix), fix.UserId, "a resident's user id must be positive");
+        if (!_fixes.Fits(fix.FixUnixMs)) MoveWindow(fix.FixUnixMs);
+        var fixOffset = _fixes.Offset(fix.FixUnixMs);
+        var slot = _slots.Find(fix.UserId, new Ids(_rows));
         if (slot < 0)
         {
-            if (Count == _ids.Length) Grow();
+            _rows.EnsureCapacity(Count + 1);
             slot = Count++;
-            _ids[slot] = fix.UserId;
-            _slots.Add(fix.UserId, slot, _ids);
+            _rows[slot].Set(fix.UserId, fix.OptedOut);
+            _slots.Add(fix.UserId, slot, new Ids(_rows));
         }
 
-        _lat[slot] = fix.Latitude;
-        _lon[slot] = fix.Longitude;
-        _fixMs[slot] = fix.FixUnixMs;
-        _optedOut[slot] = fix.OptedOut;
+        ref var row = ref _rows[slot];
+        row.Set(fix.UserId, fix.OptedOut);
+        row.Latitude = fix.Latitude;
+        row.Longitude = fix.Longitude;
+        row.Fix = fixOffset;
     }
 
     /// <summary>Whether the user is resident.</summary>
-    public bool Contains(long userId) => _slots.Find(userId, _ids) >= 0;
+    public bool Contains(long userId) => _slots.Find(userId, new Ids(_rows)) >= 0;
 
     /// <summary>Removes a resident; false when absent.</summary>
     public bool Remove(long userId) => Remove(userId, out _);
@@ -46,7 +49,7 @@ internal sealed class ResidentTable
     /// <summary>Removes a resident and says where they were; false when absent.</summary>
     public bool Remove(long userId, out ResidentFix removed)
     {
-        var slot = _slots.Find(userId, _ids);
+        var slot = _slots.Find(userId, new Ids(_rows));
         if (slot < 0)
         {
             removed = default;
@@ -54,16 +57,12 @@ internal sealed class ResidentTable
         }
 
         removed = this[slot];
-        _slots.Remove(userId, _ids);
+        _slots.Remove(userId, new Ids(_rows));
         var last = --Count;
         if (slot != last)
         {
-            _ids[slot] = _ids[last];
-            _lat[slot] = _lat[last];
-            _lon[slot] = _lon[last];
-            _fixMs[slot] = _fixMs[last];
-            _optedOut[slot] = _optedOut[last];
-            _slots.Move(_ids[slot], last, slot);
+            _rows[slot] = _rows[last];
+            _slots.Move(_rows[slot].UserId, last, slot);
         }
 
         return true;
@@ -72,14 +71,21 @@ internal sealed class ResidentTable
     /// <summary>Sets a resident's opt-out flag; false when absent.</summary>
     public bool SetOptOut(long userId, bool optedOut)
     {
-        var slot = _slots.Find(userId, _ids);
+        var slot = _slots.Find(userId, new Ids(_rows));
         if (slot < 0) return false;
-        _optedOut[slot] = optedOut;
+        _rows[slot].Set(userId, optedOut);
         return true;
     }
 
-    /// <summary>The resident in a slot (0 ≤ slot &lt; Count).</summary>
-    public ResidentFix this[int slot] => new(_ids[slot], _lat[slot], _lon[slot], _fixMs[slot], _optedOut[slot]);
+    /// <summary>The resident in a slot (0 ≤ slot &lt; Count); the fix time as <see cref="FixWindow"/> reads it back.</summary>
+    public ResidentFix this[int slot]
+    {
+        get
+        {
+            ref var row = ref _rows[slot];
+            return new ResidentFix(row.UserId, row.Latitude, row.Longitude, _fixes.Read(row.Fix), row.OptedOut);
+        }
+    }
 
     /// <summary>
     /// Writes the residents inside the circle, fixed at or after <paramref name="freshAfterMs"/> and not opted out, with
@@ -88,15 +94,19 @@ internal sealed class ResidentTable
     /// </summary>
     public int Within(in CircleTest test, bool allInside, long freshAfterMs, long[] ids, float[] distances)
     {
+        var freshFrom = _fixes.OffsetFrom(freshAfterMs);
         var found = 0;
-        for (var slot = 0; slot < Count; slot++)
+        for (int page = 0, start = 0; start < Count; page++, start += PagedArray<Row>.PageSize)
         {
-            if (_optedOut[slot] || _fixMs[slot] < freshAfterMs) continue;
-            double distance;
-            if (allInside) distance = test.DistanceTo(_lat[slot], _lon[slot]);
-            else if (!test.Contains(_lat[slot], _lon[slot], out distance)) continue;
-            ids[found] = _ids[slot];
-            distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
+            foreach (ref readonly var row in _rows.Page(page, Math.Min(PagedArray<Row>.PageSize, Count - start)))
+            {
+                if (row.IdAndOptOut < 0 || row.Fix < freshFrom) continue;
+                double distance;
+                if (allInside) distance = test.DistanceTo(row.Latitude, row.Longitude);
+                else if (!test.Contains(row.Latitude, row.Longitude, out distance)) continue;
+                ids[found] = row.UserId;
+                distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
+            }
         }
 
         return found;
@@ -105,25 +115,43 @@ internal sealed class ResidentTable
     /// <summary>Removes residents whose fix is older than the cutoff; returns how many.</summary>
     public int RemoveOlderThan(long cutoffMs)
     {
+        var keepFrom = _fixes.OffsetFrom(cutoffMs);
         var removed = 0;
         for (var slot = Count - 1; slot >= 0; slot--)
         {
-            if (_fixMs[slot] >= cutoffMs) continue;
-            Remove(_ids[slot]);
+            if (_rows[slot].Fix >= keepFrom) continue;
+            Remove(_rows[slot].UserId);
             removed++;
         }
 
         return removed;
     }
 
-    // Half as much again, not double: less room left empty in the thousands of cells a silo keeps.
-    private void Grow()
+    // Time moved past the window (weeks after its first fix): every stored fix is re-expressed from the new start.
+    private void MoveWindow(long fixMs)
     {
-        var size = Math.Max(8, _ids.Length + _ids.Length / 2);
-        Array.Resize(ref _ids, size);
-        Array.Resize(ref _lat, size);
-        Array.Resize(ref _lon, size);
-        Array.Resize(ref _fixMs, size);
-        Array.Resize(ref _optedOut, size);
+        var shift = _fixes.MoveTo(fixMs);
+        for (var slot = 0; slot < Count; slot++) _rows[slot].Fix = FixWindow.Moved(_rows[slot].Fix, shift);
+    }
+
+    /// <summary>One resident as stored. Packed to 4 bytes: 28 bytes a row, not 32.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Row
+    {
+        public long IdAndOptOut;
+        public double Latitude;
+        public double Longitude;
+        public uint Fix;
+
+        public readonly long UserId => IdAndOptOut & long.MaxValue;
+
+        public readonly bool OptedOut => IdAndOptOut < 0;
+
+        public void Set(long userId, bool optedOut) => IdAndOptOut = optedOut ? userId | long.MinValue : userId;
+    }
+
+    private readonly struct Ids(PagedArray<Row> rows) : ISlotIds
+    {
+        public long IdAt(int slot) => rows[slot].UserId;
     }
 }

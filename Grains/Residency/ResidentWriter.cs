@@ -33,6 +33,13 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         lock (_gate) _pending[fix.UserId] = new Change(cell, fix);
     }
 
+    /// <summary>New positions, each in its cell: one lock for a cell grain's whole report, not one per user.</summary>
+    public void Upsert(ReadOnlySpan<(Geohash Cell, ResidentFix Fix)> changes)
+    {
+        lock (_gate)
+            foreach (var (cell, fix) in changes) _pending[fix.UserId] = new Change(cell, fix);
+    }
+
     /// <summary>A user left a cell; ignored when a newer position elsewhere is already waiting (it moves the row).</summary>
     public void Remove(Geohash cell, long userId)
     {

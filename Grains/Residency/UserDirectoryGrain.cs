@@ -15,7 +15,7 @@ namespace Alerts.Grains;
 public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
 {
     private readonly int _blockPrecision = options.Value.BlockPrecision;
-    private readonly DirectoryTable _users = new();
+    private readonly DirectoryTable _users = new(options.Value.BlockPrecision);
 
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ public static class CompareReport
         text.AppendLine();
         text.AppendLine(Invariant($"Dispatch (ours, PostgreSQL engine: {result.Options.OursEngine}): the {dense} case, {result.DispatchRecipients:N0} recipients recorded and acknowledged by a gateway in **{result.Dispatch.TotalSeconds:N2} s** ({result.DispatchRecipients / result.Dispatch.TotalSeconds:N0}/s); floor, PostgreSQL's own bulk upsert of {result.DispatchRecipients:N0} (case_id, user_id) rows: {result.DispatchFloor.TotalSeconds:N2} s; ratio **{result.Dispatch / result.DispatchFloor:N1}×** the floor."));
         text.AppendLine();
+        text.AppendLine("Processor time during ingest (core-seconds; the machine has " + Environment.ProcessorCount + " cores): " + string.Join("; ", result.Systems.Select(s =>
+            Invariant($"{s.Name}: {s.IngestCpu.MachineBusySeconds:N1} of {s.IngestCpu.MachineSeconds:N1} busy, {s.IngestCpu.ProcessSeconds:N1} in the bench process, {s.IngestCpu.OthersSeconds:N1} in its server, {1e6 * s.IngestCpu.MachineBusySeconds / s.Ingest.Updates:N1} µs an update"))) + ".");
+        text.AppendLine();
         text.AppendLine("Memory is measured as: " + string.Join("; ", result.Systems.Select(s => $"{s.Name}: {s.MemoryMethod}")) + ".");
         text.AppendLine();
 

@@ -69,7 +69,9 @@ public static class CompareRun
     {
         population.Reset();
         log.WriteLine($"{system.Name}: ingest of {population.Count:N0}");
+        var cpu = CpuUse.Start();
         var ingest = await system.IngestAsync(population);
+        var ingestCpu = cpu.Stop();
         var memory = await system.MemoryBytesAsync();
         population.ApplyMoves();
         log.WriteLine($"{system.Name}: {population.Moved.Length:N0} moves");
@@ -92,6 +94,6 @@ public static class CompareRun
             selections[centre.Name] = timed;
         }
 
-        return new SystemFigures(system.Name, system.Description, ingest, moves, memory, system.MemoryMethod, selections);
+        return new SystemFigures(system.Name, system.Description, ingest, ingestCpu, moves, memory, system.MemoryMethod, selections);
     }
 }

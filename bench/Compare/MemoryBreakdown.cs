@@ -36,19 +36,19 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
         blocks = null;
         var parts = new List<(string, long, long)>
         {
-            ("cell grains' resident tables (id, lat, lon, fix, opt-out arrays growing by half, id→slot open-addressing index)", population.Count, Heap() - before),
+            ("cell grains' resident tables (28-byte rows: id with opt-out, lat, lon, 32-bit fix; pages of 2,048 rows, a small table's one page grown by half; tagged id→slot index up to 85 % full)", population.Count, Heap() - before),
         };
 
         before = Heap();
         var shards = new DirectoryTable[DirectoryShards];
-        for (var s = 0; s < shards.Length; s++) shards[s] = new DirectoryTable();
+        for (var s = 0; s < shards.Length; s++) shards[s] = new DirectoryTable(blockPrecision);
         for (var i = 0; i < population.Count; i++)
         {
             var id = population.Ids[i];
             shards[id % DirectoryShards].Set(id, new DirectoryEntry(Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed, i, false));
         }
 
-        parts.Add(("directory shards' tables (id, block, fix, opt-out arrays, id→slot index)", population.Count, Heap() - before));
+        parts.Add(("directory shards' tables (20-byte rows: id, fix, block with opt-out in 32 bits; pages of 2,048 rows; tagged id→slot index)", population.Count, Heap() - before));
         GC.KeepAlive(shards);
         GC.KeepAlive(tables);
         return new MemoryBreakdown(population.Count, blockCount, DirectoryShards, parts, measured);

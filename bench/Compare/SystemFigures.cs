@@ -5,6 +5,7 @@ public sealed record SystemFigures(
     string Name,
     string Description,
     WriteTiming Ingest,
+    CpuUse IngestCpu,
     WriteTiming Moves,
     long MemoryBytes,
     string MemoryMethod,

@@ -22,7 +22,8 @@ public sealed class CompactTableTests
             switch (random.Next(10))
             {
                 case < 5:
-                    var fix = new ResidentFix(userId, random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180, random.NextInt64(1, long.MaxValue / 2), random.Next(2) == 0);
+                    // Fix times within 20 days of each other: all inside the table's 32-bit window (FixWindowTests tests its edges).
+                    var fix = new ResidentFix(userId, random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180, Now + random.NextInt64(-Days(10), Days(10)), random.Next(2) == 0);
                     table.Upsert(fix);
                     model[userId] = fix;
                     break;
@@ -48,7 +49,8 @@ public sealed class CompactTableTests
     public void A_directory_table_matches_a_dictionary_through_random_sets_adds_and_removals(int seed)
     {
         var random = new Random(seed);
-        var table = new DirectoryTable();
+        var precision = 1 + seed % DirectoryTable.MaxBlockPrecision;
+        var table = new DirectoryTable(precision);
         var model = new Dictionary<long, DirectoryEntry>();
         var pool = Pool(random, 3_000);
         for (var step = 0; step < 60_000; step++)
@@ -57,7 +59,9 @@ public sealed class CompactTableTests
             switch (random.Next(10))
             {
                 case < 4:
-                    var entry = new DirectoryEntry(random.NextInt64(1, long.MaxValue), random.NextInt64(), random.Next(2) == 0);
+                    // Any block at the table's precision (the corners of the world too), any fix time: both read back exactly.
+                    var block = Geo.Geohash.Encode(random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180, precision).Packed;
+                    var entry = new DirectoryEntry(random.Next(50) == 0 ? 0 : block, random.NextInt64(long.MinValue, long.MaxValue), random.Next(2) == 0);
                     table.Set(userId, entry);
                     model[userId] = entry;
                     break;
@@ -86,7 +90,7 @@ public sealed class CompactTableTests
     {
         var table = new ResidentTable();
         var ids = Enumerable.Range(1, 100_000).Select(i => (long)i).ToArray();
-        foreach (var id in ids) table.Upsert(new ResidentFix(id, 1, 2, id, false));
+        foreach (var id in ids) table.Upsert(new ResidentFix(id, 1, 2, Now + id, false));
         Assert.Equal(ids.Length, table.Count);
 
         new Random(7).Shuffle(ids);
@@ -94,7 +98,7 @@ public sealed class CompactTableTests
         Assert.Equal(0, table.Count);
         Assert.False(table.Remove(ids[0]));
 
-        foreach (var id in ids.Take(1_000)) table.Upsert(new ResidentFix(id * 1_000_003, 3, 4, id, true));
+        foreach (var id in ids.Take(1_000)) table.Upsert(new ResidentFix(id * 1_000_003, 3, 4, Now - id, true));
         Assert.Equal(1_000, table.Count);
         Assert.Equal(ids.Take(1_000).Select(id => id * 1_000_003).Order(), Enumerable.Range(0, table.Count).Select(s => table[s].UserId).Order());
     }
@@ -103,16 +107,49 @@ public sealed class CompactTableTests
     public void Ids_that_share_their_low_bits_do_not_pile_up_in_one_probe_run()
     {
         // Multiples of 2^20 all hash alike under a plain modulo; every one must still be found and removed.
-        var table = new DirectoryTable();
+        var table = new DirectoryTable(3);
         var ids = Enumerable.Range(1, 20_000).Select(i => (long)i << 20).ToList();
-        foreach (var id in ids) table.Set(id, new DirectoryEntry(id, id, false));
+        foreach (var id in ids) table.Set(id, new DirectoryEntry(Geo.Geohash.Encode(1, 2, 3).Packed, id, false));
         foreach (var id in ids.Where((_, i) => i % 2 == 0)) Assert.True(table.Remove(id));
         foreach (var (id, i) in ids.Select((id, i) => (id, i))) Assert.Equal(i % 2 == 1, table.TryGet(id, out _));
+    }
+
+    [Fact]
+    public void Bad_rows_are_refused_with_the_reason()
+    {
+        var cells = new ResidentTable();
+        Assert.Contains("must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => cells.Upsert(new ResidentFix(0, 1, 2, Now, false))).Message);
+        Assert.Contains("must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => cells.Upsert(new ResidentFix(-5, 1, 2, Now, false))).Message);
+        Assert.Equal(0, cells.Count);
+
+        var directory = new DirectoryTable(3);
+        var wrongPrecision = Geo.Geohash.Encode(1, 2, 4).Packed;
+        Assert.Contains("not a geohash at the directory's precision 3", Assert.Throws<ArgumentException>(() => directory.Set(7, new DirectoryEntry(wrongPrecision, 1, false))).Message);
+        Assert.False(directory.TryGet(7, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectoryTable(DirectoryTable.MaxBlockPrecision + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectoryTable(0));
+    }
+
+    [Fact]
+    public void A_big_table_grows_a_page_at_a_time_and_keeps_every_row()
+    {
+        var table = new DirectoryTable(5);
+        var block = Geo.Geohash.Encode(22.5, 114.0, 5).Packed;
+        var count = PagedArray<long>.PageSize * 3 + 17;
+        table.EnsureCapacity(10);
+        for (long id = 1; id <= count; id++) table.Set(id, new DirectoryEntry(block, id * 3, id % 7 == 0));
+        for (long id = 1; id <= count; id++) Assert.Equal(new DirectoryEntry(block, id * 3, id % 7 == 0), table[id]);
+        Assert.Equal(count, table.Count);
     }
 
     // Sequential ids, random ones, and the extremes a signed 64-bit id can take.
     private static long[] Pool(Random random, int size) =>
         [.. Enumerable.Range(1, size / 2).Select(i => (long)i), .. Enumerable.Range(0, size / 2).Select(_ => random.NextInt64(1, long.MaxValue)), long.MaxValue, 1L << 40];
+
+    // 2026-11-29 in Unix milliseconds, and days in milliseconds.
+    private const long Now = 1_796_000_000_000;
+
+    private static long Days(int days) => days * 86_400_000L;
 
     private static void AssertSame(Dictionary<long, ResidentFix> model, ResidentTable table)
     {

@@ -318,6 +318,14 @@ public sealed class CellPrecisionTests
         Assert.Contains("Alerts:BlockPrecision 0 is invalid", Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { BlockPrecision = 0 }.Validate()).Message);
         Assert.Contains("Alerts:RecipientsPerTransaction 100 is invalid: must be at least Alerts:PushBatchSize (500)",
             Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { RecipientsPerTransaction = 100 }.Validate()).Message);
+        Assert.Contains("Alerts:BlockPrecision 7 is invalid: at most 6",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { CellPrecision = 8, BlockPrecision = 7 }.Validate()).Message);
+        Assert.Contains("Alerts:MaxPositionAge 24.00:00:00 is invalid: with Alerts:MaxClockSkew (00:05:00) at most 24 days",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { MaxPositionAge = TimeSpan.FromDays(24) }.Validate()).Message);
+        Assert.Contains("Alerts:MaxClockSkew must not be negative",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { MaxClockSkew = TimeSpan.FromSeconds(-1) }.Validate()).Message);
+        new Grains.AlertsOptions { MaxPositionAge = TimeSpan.FromDays(24) - TimeSpan.FromMinutes(5) }.Validate();
+        new Grains.AlertsOptions { CellPrecision = 8, BlockPrecision = 6 }.Validate();
         new Grains.AlertsOptions { BlockPrecision = 5 }.Validate();
         new Grains.AlertsOptions { BlockPrecision = 1 }.Validate();
     }

@@ -1,0 +1,58 @@
+using Alerts.Grains;
+
+namespace Alerts.Tests;
+
+/// <summary>The residency tables' paged storage: a small array grows by half within one page, a big one a page at a time, and no element is lost across pages.</summary>
+public sealed class PagedArrayTests
+{
+    [Fact]
+    public void Pages_stay_under_the_large_object_threshold()
+    {
+        Assert.True(PagedArray<long>.PageSize * sizeof(long) < 85_000);
+        Assert.True(PagedArray<long>.PageSize * 2 * sizeof(long) >= 85_000 / 2, "a page should not be needlessly small");
+        Assert.Equal(8_192, PagedArray<long>.PageSize);
+    }
+
+    [Fact]
+    public void A_small_array_grows_by_half_and_a_big_one_by_whole_pages()
+    {
+        var array = new PagedArray<long>();
+        Assert.Equal(0, array.Capacity);
+        array.EnsureCapacity(1);
+        Assert.Equal(8, array.Capacity);
+        array.EnsureCapacity(9);
+        Assert.Equal(12, array.Capacity);
+        array.EnsureCapacity(100);
+        Assert.Equal(100, array.Capacity); // a jump is met exactly
+        array.EnsureCapacity(101);
+        Assert.Equal(150, array.Capacity);
+        array.EnsureCapacity(PagedArray<long>.PageSize - 1);
+        Assert.Equal(PagedArray<long>.PageSize - 1, array.Capacity);
+        array.EnsureCapacity(PagedArray<long>.PageSize);
+        Assert.Equal(PagedArray<long>.PageSize, array.Capacity); // half as much again, capped at a page
+        array.EnsureCapacity(PagedArray<long>.PageSize + 1);
+        Assert.Equal(2 * PagedArray<long>.PageSize, array.Capacity);
+        array.EnsureCapacity(5 * PagedArray<long>.PageSize + 3);
+        Assert.Equal(6 * PagedArray<long>.PageSize, array.Capacity);
+        array.EnsureCapacity(10);
+        Assert.Equal(6 * PagedArray<long>.PageSize, array.Capacity);
+    }
+
+    [Fact]
+    public void Every_element_survives_growth_and_pages_read_back_in_order()
+    {
+        var array = new PagedArray<long>();
+        var count = 3 * PagedArray<long>.PageSize + 100;
+        for (var i = 0; i < count; i++)
+        {
+            array.EnsureCapacity(i + 1);
+            array[i] = i * 7L;
+        }
+
+        for (var i = 0; i < count; i++) Assert.Equal(i * 7L, array[i]);
+        var read = new List<long>();
+        for (int page = 0, start = 0; start < count; page++, start += PagedArray<long>.PageSize)
+            read.AddRange(array.Page(page, Math.Min(PagedArray<long>.PageSize, count - start)).ToArray());
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i * 7L), read);
+    }
+}
