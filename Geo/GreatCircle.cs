@@ -43,9 +43,13 @@ public static class GreatCircle
             return Math.Abs(lat - nearestLat) * DegToRad * EarthRadiusMeters;
         }
 
-        // Otherwise the nearest point lies on the meridian edge closer in longitude: on a parallel
-        // edge the distance only grows with the longitude offset.
-        var edgeLon = Math.Abs(west) <= Math.Abs(east) ? box.MinLon : box.MaxLon;
+        // Otherwise the nearest point lies on the meridian edge closer in longitude: along every parallel
+        // the distance only grows with the longitude offset, up to 180 degrees. A box that straddles the
+        // point's antimeridian has its east edge past 180: that offset is measured the other way round
+        // (missing that made the farthest distance from a case's centre to its own block too short, so a
+        // block was taken as wholly inside the circle while its far corner was not).
+        var eastOffset = east >= 180 ? 360 - east : Math.Abs(east);
+        var edgeLon = Math.Abs(west) <= eastOffset ? box.MinLon : box.MaxLon;
         return DistanceToMeridianSegment(lat, lon, edgeLon, box.MinLat, box.MaxLat);
     }
 

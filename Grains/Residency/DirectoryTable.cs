@@ -3,9 +3,11 @@ using System.Runtime.InteropServices;
 namespace Alerts.Grains;
 
 /// <summary>
-/// A directory shard's users: 20-byte rows (id, last fix time, block and opt-out in 32 bits) in pages, with an id→slot
-/// index: about 26 bytes a user where a Dictionary of records costs about 65. Blocks are geohashes at one precision
-/// (at most <see cref="MaxBlockPrecision"/>), so a row keeps only the block's bits. Removal moves the last row into the gap.
+/// A directory shard's users: 16-byte rows (id, last fix time in a 32-bit <see cref="FixWindow"/>, block and opt-out in
+/// 32 bits) in pages, with an id→slot index: about 23 bytes a user where a Dictionary of records costs about 65. Blocks
+/// are geohashes at one precision (at most <see cref="MaxBlockPrecision"/>), so a row keeps only the block's bits. A user
+/// who is nowhere (block 0) keeps no fix time: it reads as 0, and nothing reads it (the newest-fix rule applies to
+/// residents only). Removal moves the last row into the gap.
 /// </summary>
 internal sealed class DirectoryTable
 {
@@ -16,6 +18,7 @@ internal sealed class DirectoryTable
     private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
     private readonly int _blockPrecision;
+    private FixWindow _fixes;
 
     /// <summary>A table for blocks at <paramref name="blockPrecision"/>.</summary>
     public DirectoryTable(int blockPrecision)
@@ -41,7 +44,9 @@ internal sealed class DirectoryTable
         ref var row = ref _rows[slot];
         var block = row.BlockAndOptOut & ~OptOutBit;
         // The packed geohash: its bits, then four bits of precision (see Geohash.Packed); 0 = nowhere.
-        entry = new DirectoryEntry(block == 0 ? 0 : ((long)(block - 1) << 4) | (uint)_blockPrecision, row.FixMs, (row.BlockAndOptOut & OptOutBit) != 0);
+        entry = block == 0
+            ? new DirectoryEntry(0, 0, (row.BlockAndOptOut & OptOutBit) != 0)
+            : new DirectoryEntry(((long)(block - 1) << 4) | (uint)_blockPrecision, _fixes.Read(row.Fix), (row.BlockAndOptOut & OptOutBit) != 0);
         return true;
     }
 
@@ -53,6 +58,7 @@ internal sealed class DirectoryTable
     {
         if (entry.Block != 0 && (entry.Block & 0xF) != _blockPrecision)
             throw new ArgumentException($"block {entry.Block} is not a geohash at the directory's precision {_blockPrecision}", nameof(entry));
+        if (entry.Block != 0 && !_fixes.Fits(entry.FixMs)) MoveWindow(entry.FixMs);
         var slot = _slots.Find(userId, new Ids(_rows));
         if (slot < 0)
         {
@@ -63,7 +69,7 @@ internal sealed class DirectoryTable
         }
 
         ref var row = ref _rows[slot];
-        row.FixMs = entry.FixMs;
+        row.Fix = entry.Block == 0 ? 0 : _fixes.Offset(entry.FixMs);
         row.BlockAndOptOut = (entry.Block == 0 ? 0 : (uint)(entry.Block >> 4) + 1) | (entry.OptedOut ? OptOutBit : 0);
     }
 
@@ -96,12 +102,20 @@ internal sealed class DirectoryTable
         _slots.EnsureCapacity(users, new Ids(_rows));
     }
 
-    /// <summary>One user as stored. Packed to 4 bytes: 20 bytes a row, not 24.</summary>
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    // Time moved past the window (weeks after its first fix): every resident's fix is re-expressed from the new start.
+    private void MoveWindow(long fixMs)
+    {
+        var shift = _fixes.MoveTo(fixMs);
+        for (var slot = 0; slot < Count; slot++)
+            if ((_rows[slot].BlockAndOptOut & ~OptOutBit) != 0) _rows[slot].Fix = FixWindow.Moved(_rows[slot].Fix, shift);
+    }
+
+    /// <summary>One user as stored: 16 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
     private struct Row
     {
         public long UserId;
-        public long FixMs;
+        public uint Fix;
         // The block's geohash bits + 1 (0 = nowhere) and the opt-out flag in the top bit.
         public uint BlockAndOptOut;
     }

@@ -6,7 +6,8 @@ namespace Alerts.Grains;
 /// so every fix from 24.8 days before the newest the table has held onwards reads back exactly. An older one reads as
 /// the window's start, later than it was but still at least 24.8 days before that newest fix: the product keeps
 /// positions for less than that (<see cref="AlertsOptions.MaxPositionAge"/> plus the clock skew is capped at 24 days),
-/// so a position that reads inexactly is stale either way, and the freshness test answers the same.
+/// so a position that reads inexactly is stale either way, and the freshness test answers the same. So does the
+/// directory's newest-fix rule: the gateway's fixes are never older than that, so each is newer than any inexact read.
 /// </summary>
 internal struct FixWindow
 {

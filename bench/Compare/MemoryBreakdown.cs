@@ -48,7 +48,7 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
             shards[id % DirectoryShards].Set(id, new DirectoryEntry(Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed, i, false));
         }
 
-        parts.Add(("directory shards' tables (20-byte rows: id, fix, block with opt-out in 32 bits; pages of 2,048 rows; tagged id→slot index)", population.Count, Heap() - before));
+        parts.Add(("directory shards' tables (16-byte rows: id, 32-bit fix, block with opt-out in 32 bits; pages of 4,096 rows; tagged id→slot index)", population.Count, Heap() - before));
         GC.KeepAlive(shards);
         GC.KeepAlive(tables);
         return new MemoryBreakdown(population.Count, blockCount, DirectoryShards, parts, measured);

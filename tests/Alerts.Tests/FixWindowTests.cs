@@ -46,6 +46,40 @@ public sealed class FixWindowTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    public void A_directory_over_months_keeps_every_fix_the_newest_fix_rule_can_compare_with(int seed)
+    {
+        // The rule ignores a report whose fix is not newer than the stored one; the gateway's fixes are never older than
+        // the retention (at most 24 days). So every stored fix from then on must read exactly, and an older one may read
+        // later than it was but never as late as the oldest fix a report can carry.
+        var random = new Random(seed);
+        var table = new DirectoryTable(3);
+        var block = Geo.Geohash.Encode(22.5, 114.0, 3).Packed;
+        var exact = new Dictionary<long, long>();
+        var now = Start;
+        var retention = 24 * Day - 5 * 60_000;
+        for (var step = 0; step < 20_000; step++)
+        {
+            now += random.NextInt64(0, Day / 8);
+            var userId = random.Next(1, 2_000);
+            // Mostly current reports; now and then a stored row far older (as a directory shard loads them).
+            var fix = random.Next(20) == 0 ? now - random.NextInt64(0, 90 * Day) : now - random.NextInt64(0, 60_000);
+            table.Set(userId, new DirectoryEntry(block, fix, false));
+            exact[userId] = fix;
+            if (step % 500 != 0) continue;
+            var oldestReport = now - retention;
+            foreach (var (user, expected) in exact)
+            {
+                var read = table[user].FixMs;
+                if (expected >= oldestReport) Assert.Equal(expected, read);
+                else Assert.True(read >= expected && read < oldestReport, $"user {user}: fix {expected} read as {read}, oldest report {oldestReport}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
     public void A_table_over_months_answers_freshness_as_the_exact_times_do(int seed)
     {
         // Time runs forward over 120 days in uneven steps; users report now and then, some with clock skew, some with a

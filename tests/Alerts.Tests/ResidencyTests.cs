@@ -107,6 +107,27 @@ public sealed class ResidencyTests
     }
 
     [Fact]
+    public async Task A_case_centred_near_its_blocks_edge_collects_nobody_beyond_the_radius_from_that_block()
+    {
+        // Tokyo lies near the west edge of its block (xn7); the block's east corners are 128 km away. The block was once
+        // judged wholly inside a 120 km circle (its farthest distance read 106 km), and every resident in it was
+        // collected without a test: these residents 120.4 and 121.5 km away among them.
+        const double lat = 35.6895, lon = 139.69171;
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await silo.Grains.GetGrain<IResidencyGrain>(0).Report(
+        [
+            new LocationUpdate(1, lat, lon, AlertsSilo.Epoch),
+            new LocationUpdate(2, 36.47460525028663, 140.58056732309996, AlertsSilo.Epoch), // 118.3 km
+            new LocationUpdate(3, 36.49224288523496, 140.59060149962934, AlertsSilo.Epoch), // 120.4 km
+            new LocationUpdate(4, 36.49187453208731, 140.60972366251352, AlertsSilo.Epoch), // 121.5 km
+        ]);
+        Assert.Equal(BlockOf(lat, lon), BlockOf(36.49187453208731, 140.60972366251352));
+
+        var collected = await silo.Grains.GetCell(BlockOf(lat, lon)).Collect(new ActiveCase("tokyo", lat, lon, 120_000, AlertsSilo.Epoch.AddDays(1)));
+        Assert.Equal([1, 2], collected.UserIds);
+    }
+
+    [Fact]
     public async Task An_update_older_than_the_one_held_is_ignored()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
