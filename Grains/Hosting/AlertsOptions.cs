@@ -13,8 +13,8 @@ public sealed class AlertsOptions
     /// Geohash precision of the blocks that cell grains stand for: one grain keeps every resident of its block's cells
     /// (3: about 156 km × 156 km, 1,024 cells of precision 5). Coarser blocks mean fewer activations and grain calls
     /// (a 120 km circle is about 9 blocks, not 2,000 cells); finer ones spread a dense metropolis over more grains
-    /// and silos. Equal to <see cref="CellPrecision"/> for a grain per cell. Free to change between runs: rows are
-    /// stored by cell.
+    /// and silos. Equal to <see cref="CellPrecision"/> for a grain per cell (at most 6: the directory keeps a block in
+    /// 31 bits). Free to change between runs: rows are stored by cell.
     /// </summary>
     public int BlockPrecision { get; set; } = 3;
 
