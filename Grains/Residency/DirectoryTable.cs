@@ -44,9 +44,10 @@ internal sealed class DirectoryTable
         ref var row = ref _rows[slot];
         var block = row.BlockAndOptOut & ~OptOutBit;
         // The packed geohash: its bits, then four bits of precision (see Geohash.Packed); 0 = nowhere.
+        var optedOut = (row.BlockAndOptOut & OptOutBit) != 0;
         entry = block == 0
-            ? new DirectoryEntry(0, 0, (row.BlockAndOptOut & OptOutBit) != 0)
-            : new DirectoryEntry(((long)(block - 1) << 4) | (uint)_blockPrecision, _fixes.Read(row.Fix), (row.BlockAndOptOut & OptOutBit) != 0);
+            ? new DirectoryEntry(0, 0, optedOut)
+            : new DirectoryEntry(((long)(block - 1) << 4) | (uint)_blockPrecision, _fixes.Read(row.Fix), optedOut);
         return true;
     }
 

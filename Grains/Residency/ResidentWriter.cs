@@ -27,12 +27,6 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         get { lock (_gate) return _pending.Count; }
     }
 
-    /// <summary>A user's new position in a cell.</summary>
-    public void Upsert(Geohash cell, ResidentFix fix)
-    {
-        lock (_gate) _pending[fix.UserId] = new Change(cell, fix);
-    }
-
     /// <summary>New positions, each in its cell: one lock for a cell grain's whole report, not one per user.</summary>
     public void Upsert(ReadOnlySpan<(Geohash Cell, ResidentFix Fix)> changes)
     {

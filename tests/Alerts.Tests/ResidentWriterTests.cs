@@ -28,7 +28,7 @@ public sealed class ResidentWriterTests
             for (long user = 1; user <= 70_000; user++)
             {
                 var fix = new ResidentFix(user, random.NextDouble() * 170 - 85, random.NextDouble() * 360 - 180, t + round, false);
-                writer.Upsert(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix);
+                writer.Upsert([(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix)]);
                 final[user] = fix;
             }
         }
