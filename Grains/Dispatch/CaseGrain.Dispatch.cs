@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Logging;
@@ -75,8 +76,9 @@ public sealed partial class CaseGrain
         try
         {
             var collected = await Task.WhenAll(step.Select(b => GrainFactory.GetCell(b.Block).Collect(activeCase)));
-            // Nearest first across the step's blocks, in transactions of bounded size (a block may hold a city).
-            foreach (var chunk in CollectedResidents.Merge(collected).Chunk(_options.RecipientsPerTransaction)) await RecordAsync(chunk);
+            // Nearest first across the step's blocks, each user once (one who moved between blocks while they were
+            // collected is in two lists, and two recordings at once must never wait on each other's rows).
+            await RecordInTransactionsAsync(OncePerUser(CollectedResidents.Merge(collected)));
             S.CellsDone = cellsBefore + step.Sum(b => b.Cells);
             if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Active;
             await SaveAsync();
@@ -263,13 +265,73 @@ public sealed partial class CaseGrain
     private async Task RecordAsync(IReadOnlyList<long> candidates)
     {
         if (candidates.Count == 0) return;
+        await HandOutAsync(await RecordRecipientsAsync(candidates, after: null));
+    }
+
+    // Transactions of bounded size (a block may hold a city), as many at once as the engine writes in parallel: the
+    // database's inserts are most of a big dispatch. Each takes its batch ids after the one before it has ended, and
+    // their batches are handed out in that order, so pushes still go out nearest first. A failed transaction fails
+    // the step only once the others are handed out: their users are recorded, and a repeated step skips them.
+    private async Task RecordInTransactionsAsync(List<long> candidates)
+    {
+        var inFlight = new Queue<Task<RecordedUsers>>();
+        Exception? failure = null;
+        Task previous = Task.CompletedTask;
+        foreach (var chunk in candidates.Chunk(_options.RecipientsPerTransaction))
+        {
+            if (inFlight.Count >= store.ParallelWrites) failure ??= await HandOutNextAsync(inFlight);
+            if (failure is not null) break;
+            var recording = RecordRecipientsAsync(chunk, previous);
+            inFlight.Enqueue(recording);
+            previous = recording;
+        }
+
+        while (inFlight.Count > 0)
+        {
+            var error = await HandOutNextAsync(inFlight);
+            failure ??= error;
+        }
+
+        if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+    }
+
+    private async Task<Exception?> HandOutNextAsync(Queue<Task<RecordedUsers>> inFlight)
+    {
+        try
+        {
+            await HandOutAsync(await inFlight.Dequeue());
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private Task<RecordedUsers> RecordRecipientsAsync(IReadOnlyList<long> candidates, Task? after)
+    {
         var payload = CasePayloads.Alert(CaseId, S.Definition!, S.CurrentMessage);
         var rules = new RecordingRules(S.Definition!.Exercise, _options.MaxAlertsPerUserPerDay, HasSuppressed: S.Suppressed > 0);
-        var recorded = await store.RecordRecipientsAsync(CaseId, payload, candidates, _options.PushBatchSize, RecordingTime(), rules);
+        return store.RecordRecipientsAsync(CaseId, payload, candidates, _options.PushBatchSize, RecordingTime(), rules, after);
+    }
+
+    // Counted before the hand-over: the batches are in the outbox, and the hub's sweep sends them if Enqueue fails.
+    private async Task HandOutAsync(RecordedUsers recorded)
+    {
         S.Suppressed += recorded.Suppressed;
         if (recorded.Batches.Count == 0) return;
         S.Recipients += recorded.Batches.Sum(b => b.UserIds.Count);
         await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(recorded.Batches);
+    }
+
+    // The first (nearest) place of each user.
+    private static List<long> OncePerUser(List<long> userIds)
+    {
+        var seen = new HashSet<long>(userIds.Count);
+        var once = new List<long>(userIds.Count);
+        foreach (var userId in userIds)
+            if (seen.Add(userId)) once.Add(userId);
+        return once;
     }
 
     // Users recorded after a notice are stamped after the time it covers, even if this silo's clock lags the last one's:

@@ -8,13 +8,18 @@ namespace Alerts.Grains;
 /// <summary>A case's recipients and suppressed users, its push batches and notices, and the index of cases by status.</summary>
 public sealed class CaseStore(StoreEngine engine)
 {
+    /// <summary>Recordings worth running at once: 1 where the engine has a single writer.</summary>
+    public int ParallelWrites => engine.ParallelWrites;
+
     /// <summary>
     /// Records the candidates not yet pushed for the case and writes their push batches to the outbox,
     /// in one transaction: a user can enter a case's recipients once, so a repeated step pushes nobody twice.
     /// A drill keeps only testers; a live case holds back users over the fatigue limit (recorded as suppressed,
     /// so they are counted once and not tried again). Batches keep the candidates' order (nearest first).
+    /// With <paramref name="after"/> (the recording of the users before these, running at the same time), the batch
+    /// ids are taken only once it has ended, however it ended, so batch ids follow the candidates' order.
     /// </summary>
-    public async Task<RecordedUsers> RecordRecipientsAsync(string caseId, AlertPayload payload, IReadOnlyList<long> candidates, int batchSize, DateTimeOffset now, RecordingRules rules)
+    public async Task<RecordedUsers> RecordRecipientsAsync(string caseId, AlertPayload payload, IReadOnlyList<long> candidates, int batchSize, DateTimeOffset now, RecordingRules rules, Task? after = null)
     {
         if (candidates.Count == 0) return RecordedUsers.None;
         await using var connection = await engine.OpenAsync();
@@ -31,8 +36,10 @@ public sealed class CaseStore(StoreEngine engine)
             allowed = allowed.Where(testers.Contains);
         }
 
-        var allowedIds = JsonSerializer.Serialize(allowed.ToList());
-        var inserted = (await connection.QueryAsync<long>(engine.InsertNewRecipients, new { caseId, nowMs, ids = allowedIds }, transaction)).ToHashSet();
+        var allowedIds = engine.IdList(allowed.ToList());
+        var inserted = (await connection.QueryAsync<long>(
+            $"INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, id, @nowMs FROM {engine.IdRows("ids")} WHERE true ON CONFLICT DO NOTHING RETURNING user_id",
+            new { caseId, nowMs, ids = allowedIds }, transaction)).ToHashSet();
         var suppressed = 0;
         if (!rules.TestersOnly && rules.MaxAlertsPerDay > 0 && inserted.Count > 0)
         {
@@ -42,6 +49,7 @@ public sealed class CaseStore(StoreEngine engine)
         }
 
         var fresh = candidates.Where(inserted.Remove).ToList();
+        if (after is not null) await Task.WhenAny(after);
         var batches = await WriteBatchesAsync(connection, transaction, caseId, payload, fresh, batchSize, nowMs);
         await transaction.CommitAsync();
         return new RecordedUsers(batches, suppressed);

@@ -56,9 +56,6 @@ public sealed class PostgresEngine : StoreEngine
 
     public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
 
-    public override string InsertNewRecipients =>
-        "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, CAST(value AS BIGINT), @nowMs FROM json_array_elements_text(CAST(@ids AS json)) ON CONFLICT DO NOTHING RETURNING user_id";
-
     // One statement per kind of change, the rows as arrays: a round trip per row is what costs here.
     public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {

@@ -63,9 +63,6 @@ public sealed class SqliteEngine : StoreEngine
 
     public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
-    public override string InsertNewRecipients =>
-        "INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, value, @nowMs FROM json_each(@ids) WHERE true ON CONFLICT DO NOTHING RETURNING user_id";
-
     // SQLite runs in-process, so a round trip is cheap: one prepared command, parameters rebound per row.
     public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {

@@ -36,9 +36,6 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
-    /// <summary>Inserts @caseId/@nowMs recipients from the JSON array @ids, skipping existing ones, returning the new user ids.</summary>
-    public abstract string InsertNewRecipients { get; }
-
     /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
     public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals);
 

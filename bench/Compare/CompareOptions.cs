@@ -2,14 +2,20 @@ using Alerts.Cli;
 
 namespace Alerts.Bench.Compare;
 
-/// <summary>What a comparison run does: how many users, how many timed selections per centre, our engine, the seed.</summary>
-public sealed record CompareOptions(int Users, int Repetitions = 5, string OursEngine = "postgres", int Seed = 20261129)
+/// <summary>What a comparison run does: how many users, how many untimed and timed selections per centre, our engine, the seed.</summary>
+public sealed record CompareOptions(int Users, int Repetitions = 11, string OursEngine = "postgres", int Seed = 20261129)
 {
+    /// <summary>
+    /// Untimed selections before the timed ones, at every centre and for every system alike: the medians describe a
+    /// system in steady state (for ours, the selection code compiled fully optimised), not its first calls.
+    /// </summary>
+    public int WarmUps { get; init; } = 5;
+
     /// <summary>The GeoNames places the population is drawn from (the console's copy, shipped beside the bench).</summary>
     public string PlacesPath { get; init; } = PlaceTable.DefaultPath;
 
     /// <summary>
-    /// Parses <c>[N] [--size 1m|10m] [--reps R] [--ours postgres|sqlite]</c> (after the word "compare").
+    /// Parses <c>[N] [--size 1m|10m] [--reps R] [--warm-ups W] [--ours postgres|sqlite]</c> (after the word "compare").
     /// </summary>
     public static CompareOptions Parse(IReadOnlyList<string> args)
     {
@@ -23,6 +29,9 @@ public sealed record CompareOptions(int Users, int Repetitions = 5, string OursE
                     break;
                 case "--reps":
                     options = options with { Repetitions = int.Parse(Value(args, ++i, "--reps"), System.Globalization.CultureInfo.InvariantCulture) };
+                    break;
+                case "--warm-ups":
+                    options = options with { WarmUps = int.Parse(Value(args, ++i, "--warm-ups"), System.Globalization.CultureInfo.InvariantCulture) };
                     break;
                 case "--ours":
                     var engine = Value(args, ++i, "--ours");
@@ -40,6 +49,7 @@ public sealed record CompareOptions(int Users, int Repetitions = 5, string OursE
 
         if (options.Users < 1_000) throw new ArgumentException($"{options.Users} users is too few: at least 1,000");
         if (options.Repetitions < 1) throw new ArgumentException("--reps must be at least 1");
+        if (options.WarmUps < 1) throw new ArgumentException("--warm-ups must be at least 1 (the first answer is the one every timed answer must equal)");
         return options;
     }
 

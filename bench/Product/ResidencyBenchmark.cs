@@ -205,9 +205,10 @@ public static class ResidencyBenchmark
     {
         var gateway = new CountingGateway(client.Cluster, inside);
         var subscription = await PushSubscription.StartAsync(client.Cluster, "bench", gateway);
+        await using var approver = await connectApprover();
         var dispatch = Stopwatch.StartNew();
         var caseGrain = client.GetGrain<ICaseGrain>("bench");
-        await BenchCases.FileAndApproveAsync(client, connectApprover, "bench", Lat, Lon, Radius);
+        await BenchCases.FileAndApproveAsync(client, approver, "bench", Lat, Lon, Radius);
         await gateway.AllReceived.WaitAsync(TimeSpan.FromMinutes(30));
         dispatch.Stop();
         // The last recipients may come before the last (empty) cells of the circle are collected: let the
