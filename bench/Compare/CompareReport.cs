@@ -89,7 +89,7 @@ public static class CompareReport
             foreach (var (structure, _, bytes) in memory.Parts)
                 text.AppendLine(Invariant($"| {structure} | {bytes:N0} | {bytes / (double)memory.Residents:N1} |"));
             text.AppendLine(Invariant($"| activations and the rest (measured total minus the above; {memory.Remainder / (double)memory.Blocks:N0} bytes per cell grain) | {memory.Remainder:N0} | {memory.Remainder / (double)memory.Residents:N1} |"));
-            text.AppendLine(Invariant($"| **measured total** (managed heap delta of ingest) | {memory.Measured:N0} | {memory.Measured / (double)memory.Residents:N1} |"));
+            text.AppendLine(Invariant($"| **measured total** (live managed bytes gained by ingest) | {memory.Measured:N0} | {memory.Measured / (double)memory.Residents:N1} |"));
         }
 
         return text.ToString();

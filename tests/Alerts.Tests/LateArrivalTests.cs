@@ -142,6 +142,26 @@ public sealed class LateArrivalTests
         Assert.Equal(6, gateway.Pushes.Count);
     }
 
+    [Fact]
+    public async Task A_block_across_the_pole_from_a_polar_case_learns_the_case_when_it_activates_later()
+    {
+        // A case near the North Pole reaches over it, into blocks on its centre's antimeridian. A block that activates
+        // after the dispatch (after a restart, or idle and collected) asks the registry which cases cover it: it must be
+        // told of this one, or users arriving there are never pushed. (The box-distance fault fixed on 2026-11-29 moved
+        // such answers by under a metre here; Geo.Tests' BoxDistanceTests pin that function itself.)
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var registry = silo.Grains.GetGrain<IActiveCasesGrain>(0);
+        await registry.Register(new ActiveCase("polar", 89.5, 10, 120_000, AlertsSilo.Epoch.AddDays(1)));
+        var (lat, lon) = (89.6, -169.5);
+        Assert.InRange(GreatCircle.Distance(89.5, 10, lat, lon), 99_000, 101_000);
+        var block = Geohash.Encode(lat, lon, 3); // the default block size
+        Assert.True(block.Bounds.MinLon < -170 && block.Bounds.MaxLon > -170, "the block straddles the centre's antimeridian");
+
+        Assert.Equal(["polar"], (await registry.ForCell(block.Packed)).Select(c => c.CaseId));
+        // A block out of reach on the same meridian is told of nothing.
+        Assert.Empty(await registry.ForCell(Geohash.Encode(87.5, lon, 3).Packed));
+    }
+
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("-00:00:01")]
