@@ -21,7 +21,8 @@ public static class CompareRun
         int dispatchRecipients;
         TimeSpan dispatch, floor, parallelFloor;
         CpuUse dispatchCpu;
-        MemoryBreakdown? breakdown;
+        int blockPrecision;
+        long oursMemory;
         await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null))
         {
             var figures = await MeasureAsync(ours, population, options, log);
@@ -35,9 +36,12 @@ public static class CompareRun
             var floorDatabase = ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase();
             floor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: 1);
             parallelFloor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: ours.Silo.Services.GetRequiredService<Alerts.Grains.StoreEngine>().ParallelWrites);
-            var blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
-            breakdown = MemoryBreakdown.Measure(population, blockPrecision, figures.MemoryBytes);
+            blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
+            oursMemory = figures.MemoryBytes;
         }
+
+        // Weighed once the silo has stopped: its background work (the hub, the write-behind) would move the readings.
+        var breakdown = MemoryBreakdown.Measure(population, blockPrecision, oursMemory);
 
         double sphere;
         string postgresVersion;
