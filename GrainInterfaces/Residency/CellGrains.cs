@@ -18,15 +18,16 @@ public static class CellGrains
     // Making a reference also builds its proxy, whose codecs come from dependency injection: a tenth of the silo's
     // processor time during ingest on a later profile. References are immutable, so each grain factory keeps those it
     // made (per factory: a process may host several silos, and a reference belongs to its own), up to a bound.
-    private static readonly ConditionalWeakTable<IGrainFactory, ConcurrentDictionary<long, ICellGrain>> s_kept = new();
+    private static readonly ConditionalWeakTable<IGrainFactory, KeptReferences> s_kept = new();
 
     /// <summary>The grain of a block (a geohash at Alerts:BlockPrecision; a cell's block is <c>cell.Parent(BlockPrecision)</c>).</summary>
     public static ICellGrain GetCell(this IGrainFactory grains, Geohash block)
     {
-        var kept = s_kept.GetValue(grains, _ => new ConcurrentDictionary<long, ICellGrain>());
-        if (kept.TryGetValue(block.Packed, out var known)) return known;
+        var kept = s_kept.GetValue(grains, _ => new KeptReferences());
+        if (kept.References.TryGetValue(block.Packed, out var known)) return known;
         var made = Make(grains, block);
-        if (kept.Count < MaxKeptReferences) kept.TryAdd(block.Packed, made);
+        // Counted here, not with ConcurrentDictionary.Count, which takes every one of its locks.
+        if (Volatile.Read(ref kept.Count) < MaxKeptReferences && kept.References.TryAdd(block.Packed, made)) Interlocked.Increment(ref kept.Count);
         return made;
     }
 
@@ -46,4 +47,11 @@ public static class CellGrains
     public static Geohash BlockOf(this ICellGrain grain) => Geohash.FromPacked(grain.GetPrimaryKeyLong());
 
     private sealed record CellGrainIds(GrainType Type, GrainInterfaceType Interface);
+
+    /// <summary>One grain factory's references, and how many (the bound may be passed by a few racing adds).</summary>
+    private sealed class KeptReferences
+    {
+        public readonly ConcurrentDictionary<long, ICellGrain> References = new();
+        public int Count;
+    }
 }

@@ -279,8 +279,12 @@ public sealed partial class CaseGrain
         Task previous = Task.CompletedTask;
         foreach (var chunk in candidates.Chunk(_options.RecipientsPerTransaction))
         {
-            if (inFlight.Count >= store.ParallelWrites) failure ??= await HandOutNextAsync(inFlight);
-            if (failure is not null) break;
+            if (inFlight.Count >= store.ParallelWrites)
+            {
+                failure = await HandOutNextAsync(inFlight);
+                if (failure is not null) break;
+            }
+
             var recording = RecordRecipientsAsync(chunk, previous);
             inFlight.Enqueue(recording);
             previous = recording;
