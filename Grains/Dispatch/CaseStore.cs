@@ -36,7 +36,11 @@ public sealed class CaseStore(StoreEngine engine)
             allowed = allowed.Where(testers.Contains);
         }
 
-        var allowedIds = engine.IdList(allowed.ToList());
+        // Inserted in user order (handed out in the candidates' order, below): both indexes of case_recipients then
+        // take the rows front to back instead of at random places.
+        var allowedList = allowed.ToList();
+        allowedList.Sort();
+        var allowedIds = engine.IdList(allowedList);
         var inserted = (await connection.QueryAsync<long>(
             $"INSERT INTO case_recipients (case_id, user_id, pushed_ms) SELECT @caseId, id, @nowMs FROM {engine.IdRows("ids")} WHERE true ON CONFLICT DO NOTHING RETURNING user_id",
             new { caseId, nowMs, ids = allowedIds }, transaction)).ToHashSet();
@@ -58,7 +62,9 @@ public sealed class CaseStore(StoreEngine engine)
     // Users who already had the day's quota of live alerts from other cases: out of the recipients, into the suppressed.
     private async Task<List<long>> HoldBackFatiguedAsync(DbConnection connection, DbTransaction transaction, string caseId, IReadOnlyCollection<long> users, long nowMs, int limit)
     {
-        var ids = engine.IdList(users);
+        var sorted = users.ToList();
+        sorted.Sort(); // the by-user index read front to back
+        var ids = engine.IdList(sorted);
         var sinceMs = nowMs - (long)RecordingRules.FatigueWindow.TotalMilliseconds;
         var held = (await connection.QueryAsync<long>($"""
             SELECT r.user_id FROM case_recipients r

@@ -30,6 +30,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>Statements that make <paramref name="table"/> append-only: any UPDATE or DELETE fails.</summary>
     public abstract string AppendOnly(string table);
 
+    /// <summary>A statement that leaves room in <paramref name="table"/>'s pages for rows updated in place, or null where the engine has no such setting.</summary>
+    public virtual string? RoomForUpdates(string table) => null;
+
     /// <summary>A row source <c>ids(id)</c> of the user ids in parameter <paramref name="parameter"/>, whose value is <see cref="IdList"/>'s.</summary>
     public abstract string IdRows(string parameter);
 
