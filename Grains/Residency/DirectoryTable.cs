@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Alerts.Grains;
@@ -27,6 +28,9 @@ internal sealed class DirectoryTable
             throw new ArgumentOutOfRangeException(nameof(blockPrecision), blockPrecision, $"a directory's block precision must be within [{Geo.Geohash.MinPrecision}, {MaxBlockPrecision}]");
         _blockPrecision = blockPrecision;
     }
+
+    /// <summary>Bytes the table holds on the heap: itself, its rows and its index.</summary>
+    public long HeapBytes => Grains.HeapBytes.OfObject(2 * IntPtr.Size + Unsafe.SizeOf<FixWindow>() + sizeof(int) + sizeof(int)) + _rows.HeapBytes + _slots.HeapBytes;
 
     /// <summary>Number of users.</summary>
     public int Count { get; private set; }

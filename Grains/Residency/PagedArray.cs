@@ -27,6 +27,11 @@ internal sealed class PagedArray<T> where T : struct
     /// <summary>The first <paramref name="count"/> elements of page <paramref name="page"/>.</summary>
     public Span<T> Page(int page, int count) => _pages[page].AsSpan(0, count);
 
+    /// <summary>Bytes this array holds on the heap: itself, its page list and its pages (the empty list is shared, not counted).</summary>
+    public long HeapBytes =>
+        Grains.HeapBytes.OfObject(IntPtr.Size + sizeof(int))
+        + (_pages.Length == 0 ? 0 : Grains.HeapBytes.OfArray(_pages.Length, IntPtr.Size) + _pages.Sum(page => Grains.HeapBytes.OfArray(page.Length, Unsafe.SizeOf<T>())));
+
     /// <summary>Grows until at least <paramref name="count"/> elements fit.</summary>
     public void EnsureCapacity(int count)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
@@ -14,6 +15,9 @@ internal sealed class ResidentTable
     private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
     private FixWindow _fixes;
+
+    /// <summary>Bytes the table holds on the heap: itself, its rows and its index.</summary>
+    public long HeapBytes => Grains.HeapBytes.OfObject(2 * IntPtr.Size + Unsafe.SizeOf<FixWindow>() + sizeof(int)) + _rows.HeapBytes + _slots.HeapBytes;
 
     /// <summary>Number of residents.</summary>
     public int Count { get; private set; }

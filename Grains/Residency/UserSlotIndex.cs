@@ -29,6 +29,9 @@ internal sealed class UserSlotIndex
     /// <summary>How many users the index holds.</summary>
     public int Count => _count;
 
+    /// <summary>Bytes the index holds on the heap: itself and its table.</summary>
+    public long HeapBytes => Grains.HeapBytes.OfObject(IntPtr.Size + sizeof(int)) + Grains.HeapBytes.OfArray(_table.Length, sizeof(int));
+
     /// <summary>The slot of <paramref name="userId"/>, or -1.</summary>
     public int Find<TIds>(long userId, TIds ids) where TIds : struct, ISlotIds
     {

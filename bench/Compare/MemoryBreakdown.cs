@@ -7,9 +7,10 @@ namespace Alerts.Bench.Compare;
 /// <summary>
 /// Our silo's bytes per resident broken down by structure, measured: the product's own structures (a cell grain's
 /// <see cref="ResidentTable"/> per block, a <see cref="DirectoryTable"/> per directory shard) are filled here, one
-/// upsert at a time as ingest fills them, with the run's final positions at the silo's block precision, and weighed as
-/// the growth of live managed bytes (<see cref="ManagedHeap"/>); activations and everything else are the silo's measured total
-/// minus those.
+/// upsert at a time as ingest fills them, with the run's final positions at the silo's block precision, and weighed by
+/// their own account of the arrays they hold (<see cref="ResidentTable.HeapBytes"/>, which a test holds to what the
+/// collector finds live); activations and everything else are the silo's measured total minus those. Heap readings
+/// around each structure were used before: at 10 M they caught other releases and came out below the rows' own size.
 /// </summary>
 public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IReadOnlyList<(string Structure, long Entries, long Bytes)> Parts, long Measured)
 {
@@ -22,7 +23,6 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
     /// <summary>Weighs the structures for <paramref name="population"/>'s current positions, blocks at <paramref name="blockPrecision"/>.</summary>
     public static MemoryBreakdown Measure(ComparePopulation population, int blockPrecision, long measured)
     {
-        var before = ManagedHeap.LiveBytes();
         var blocks = new Dictionary<long, ResidentTable>();
         for (var i = 0; i < population.Count; i++)
         {
@@ -31,15 +31,11 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
             table.Upsert(new ResidentFix(population.Ids[i], population.Latitudes[i], population.Longitudes[i], i, false));
         }
 
-        var tables = blocks.Values.ToArray();
-        var blockCount = tables.Length;
-        blocks = null;
         var parts = new List<(string, long, long)>
         {
-            ("cell grains' resident tables (28-byte rows: id with opt-out, lat, lon, 32-bit fix; pages of 2,048 rows, a small table's one page grown by half; tagged id→slot index up to 85 % full)", population.Count, ManagedHeap.LiveBytes() - before),
+            ("cell grains' resident tables (28-byte rows: id with opt-out, lat, lon, 32-bit fix; pages of 2,048 rows, a small table's one page grown by half; tagged id→slot index up to 85 % full)", population.Count, blocks.Values.Sum(t => t.HeapBytes)),
         };
 
-        before = ManagedHeap.LiveBytes();
         var shards = new DirectoryTable[DirectoryShards];
         for (var s = 0; s < shards.Length; s++) shards[s] = new DirectoryTable(blockPrecision);
         for (var i = 0; i < population.Count; i++)
@@ -48,9 +44,7 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
             shards[id % DirectoryShards].Set(id, new DirectoryEntry(Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed, i, false));
         }
 
-        parts.Add(("directory shards' tables (16-byte rows: id, 32-bit fix, block with opt-out in 32 bits; pages of 4,096 rows; tagged id→slot index)", population.Count, ManagedHeap.LiveBytes() - before));
-        GC.KeepAlive(shards);
-        GC.KeepAlive(tables);
-        return new MemoryBreakdown(population.Count, blockCount, DirectoryShards, parts, measured);
+        parts.Add(("directory shards' tables (16-byte rows: id, 32-bit fix, block with opt-out in 32 bits; pages of 4,096 rows; tagged id→slot index)", population.Count, shards.Sum(t => t.HeapBytes)));
+        return new MemoryBreakdown(population.Count, blocks.Count, DirectoryShards, parts, measured);
     }
 }
