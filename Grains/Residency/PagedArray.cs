@@ -5,7 +5,7 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// A growable array of structs kept in pages small enough to stay off the large object heap. A small array is one page
-/// grown by half; past one page it grows a page at a time, so a big table neither copies itself nor leaves room empty,
+/// grown by a quarter; past one page it grows a page at a time, so a big table neither copies itself nor leaves room empty,
 /// and the holes a grown large array leaves behind (the GC does not compact that heap) never appear.
 /// </summary>
 internal sealed class PagedArray<T> where T : struct
@@ -39,8 +39,9 @@ internal sealed class PagedArray<T> where T : struct
         {
             if (Capacity < PageSize)
             {
-                // One partial page: grow it by half (at least 8), up to a whole page.
-                var size = Math.Min(PageSize, Math.Max(count, Math.Max(8, Capacity + Capacity / 2)));
+                // One partial page: grow it by a quarter (at least 8), up to a whole page. Most cells stay below a page
+                // for good, so what this leaves empty is held for their lifetime; a copy of a small page is cheap.
+                var size = Math.Min(PageSize, Math.Max(count, Math.Max(8, Capacity + Capacity / 4)));
                 if (_pages.Length == 0) _pages = [new T[size]];
                 else Array.Resize(ref _pages[0], size);
                 Capacity = size;

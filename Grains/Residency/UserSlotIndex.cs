@@ -10,7 +10,7 @@ internal interface ISlotIds
 /// <summary>
 /// An index from user id to a slot in a table its owner keeps (the ids among it): open addressing with linear probing
 /// over an int array. Each entry holds slot + 1 (0 = free) in its low 26 bits and 6 bits of the id's hash above them, so
-/// a probe reads the owner's row only when those bits match: the table can run 85 % full, and grows by half (any size,
+/// a probe reads the owner's row only when those bits match: the table can run 85 % full, and grows by a third (any size,
 /// not powers of two), about 6 bytes a user where a Dictionary&lt;long, int&gt; costs about 40.
 /// </summary>
 internal sealed class UserSlotIndex
@@ -48,7 +48,7 @@ internal sealed class UserSlotIndex
     public void Add<TIds>(long userId, int slot, TIds ids) where TIds : struct, ISlotIds
     {
         if (slot >= MaxSlots) throw new InvalidOperationException($"a table holds at most {MaxSlots:N0} users");
-        if (_count + 1 > _table.Length * MaxLoad) Resize(_table.Length + _table.Length / 2, ids);
+        if (_count + 1 > _table.Length * MaxLoad) Resize(_table.Length + Math.Max(1, _table.Length / 3), ids);
         Place(userId, slot);
         _count++;
     }

@@ -2,7 +2,7 @@ using Alerts.Grains;
 
 namespace Alerts.Tests;
 
-/// <summary>The residency tables' paged storage: a small array grows by half within one page, a big one a page at a time, and no element is lost across pages.</summary>
+/// <summary>The residency tables' paged storage: a small array grows by a quarter within one page, a big one a page at a time, and no element is lost across pages.</summary>
 public sealed class PagedArrayTests
 {
     [Fact]
@@ -14,22 +14,22 @@ public sealed class PagedArrayTests
     }
 
     [Fact]
-    public void A_small_array_grows_by_half_and_a_big_one_by_whole_pages()
+    public void A_small_array_grows_by_a_quarter_and_a_big_one_by_whole_pages()
     {
         var array = new PagedArray<long>();
         Assert.Equal(0, array.Capacity);
         array.EnsureCapacity(1);
         Assert.Equal(8, array.Capacity);
         array.EnsureCapacity(9);
-        Assert.Equal(12, array.Capacity);
+        Assert.Equal(10, array.Capacity);
         array.EnsureCapacity(100);
         Assert.Equal(100, array.Capacity); // a jump is met exactly
         array.EnsureCapacity(101);
-        Assert.Equal(150, array.Capacity);
+        Assert.Equal(125, array.Capacity);
         array.EnsureCapacity(PagedArray<long>.PageSize - 1);
         Assert.Equal(PagedArray<long>.PageSize - 1, array.Capacity);
         array.EnsureCapacity(PagedArray<long>.PageSize);
-        Assert.Equal(PagedArray<long>.PageSize, array.Capacity); // half as much again, capped at a page
+        Assert.Equal(PagedArray<long>.PageSize, array.Capacity); // a quarter more, capped at a page
         array.EnsureCapacity(PagedArray<long>.PageSize + 1);
         Assert.Equal(2 * PagedArray<long>.PageSize, array.Capacity);
         array.EnsureCapacity(5 * PagedArray<long>.PageSize + 3);
