@@ -4,9 +4,10 @@ using System.Runtime.CompilerServices;
 namespace Alerts.Grains;
 
 /// <summary>
-/// A growable array of structs kept in pages small enough to stay off the large object heap. A small array is one page
-/// grown by a quarter; past one page it grows a page at a time, so a big table neither copies itself nor leaves room empty,
-/// and the holes a grown large array leaves behind (the GC does not compact that heap) never appear.
+/// A growable array of structs kept in pages small enough to stay off the large object heap. Only the last page is
+/// ever partial, and it grows by a quarter up to a whole page: a big table never copies more than a page, leaves at
+/// most a quarter of a page empty, and the holes a grown large array leaves behind (the GC does not compact that
+/// heap) never appear.
 /// </summary>
 internal sealed class PagedArray<T> where T : struct
 {
@@ -37,20 +38,24 @@ internal sealed class PagedArray<T> where T : struct
     {
         while (Capacity < count)
         {
-            if (Capacity < PageSize)
+            var last = _pages.Length - 1;
+            if (last >= 0 && _pages[last].Length < PageSize)
             {
-                // One partial page: grow it by a quarter (at least 8), up to a whole page. Most cells stay below a page
-                // for good, so what this leaves empty is held for their lifetime; a copy of a small page is cheap.
-                var size = Math.Min(PageSize, Math.Max(count, Math.Max(8, Capacity + Capacity / 4)));
-                if (_pages.Length == 0) _pages = [new T[size]];
-                else Array.Resize(ref _pages[0], size);
-                Capacity = size;
+                // The last page is partial: grow it by a quarter (at least 8), up to a whole page. Most tables stop
+                // growing for good with their last page partial, so what it leaves empty is held for their lifetime;
+                // a copy of one page is cheap.
+                var length = _pages[last].Length;
+                var size = Math.Min(PageSize, Math.Max(count - last * PageSize, Math.Max(8, length + length / 4)));
+                Array.Resize(ref _pages[last], size);
+                Capacity += size - length;
             }
             else
             {
+                // A new page starts at an eighth (a table that filled a page is likely to go on growing), or 8.
+                var size = Math.Min(PageSize, Math.Max(count - _pages.Length * PageSize, _pages.Length == 0 ? 8 : PageSize / 8));
                 Array.Resize(ref _pages, _pages.Length + 1);
-                _pages[^1] = new T[PageSize];
-                Capacity += PageSize;
+                _pages[^1] = new T[size];
+                Capacity += size;
             }
         }
     }

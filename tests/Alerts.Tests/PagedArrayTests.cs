@@ -2,7 +2,7 @@ using Alerts.Grains;
 
 namespace Alerts.Tests;
 
-/// <summary>The residency tables' paged storage: a small array grows by a quarter within one page, a big one a page at a time, and no element is lost across pages.</summary>
+/// <summary>The residency tables' paged storage: only the last page is partial and grows by a quarter up to a whole page, and no element is lost across pages.</summary>
 public sealed class PagedArrayTests
 {
     [Fact]
@@ -14,7 +14,7 @@ public sealed class PagedArrayTests
     }
 
     [Fact]
-    public void A_small_array_grows_by_a_quarter_and_a_big_one_by_whole_pages()
+    public void Only_the_last_page_is_partial_and_it_grows_by_a_quarter_up_to_a_whole_page()
     {
         var array = new PagedArray<long>();
         Assert.Equal(0, array.Capacity);
@@ -30,12 +30,17 @@ public sealed class PagedArrayTests
         Assert.Equal(PagedArray<long>.PageSize - 1, array.Capacity);
         array.EnsureCapacity(PagedArray<long>.PageSize);
         Assert.Equal(PagedArray<long>.PageSize, array.Capacity); // a quarter more, capped at a page
-        array.EnsureCapacity(PagedArray<long>.PageSize + 1);
-        Assert.Equal(2 * PagedArray<long>.PageSize, array.Capacity);
-        array.EnsureCapacity(5 * PagedArray<long>.PageSize + 3);
-        Assert.Equal(6 * PagedArray<long>.PageSize, array.Capacity);
+        var page = PagedArray<long>.PageSize;
+        array.EnsureCapacity(page + 1);
+        Assert.Equal(page + page / 8, array.Capacity); // a new page starts at an eighth
+        array.EnsureCapacity(page + page / 8 + 1);
+        Assert.Equal(page + page / 8 + page / 32, array.Capacity); // and grows by a quarter
+        array.EnsureCapacity(2 * page);
+        Assert.Equal(2 * page, array.Capacity); // up to a whole page
+        array.EnsureCapacity(5 * page + 3);
+        Assert.Equal(5 * page + page / 8, array.Capacity); // whole pages on the way, only the last one partial
         array.EnsureCapacity(10);
-        Assert.Equal(6 * PagedArray<long>.PageSize, array.Capacity);
+        Assert.Equal(5 * page + page / 8, array.Capacity);
     }
 
     [Fact]
