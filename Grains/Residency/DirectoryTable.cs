@@ -5,7 +5,7 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// A directory shard's users: 16-byte rows (id, last fix time in a 32-bit <see cref="FixWindow"/>, block and opt-out in
-/// 32 bits) in pages, with an id→slot index: about 23 bytes a user where a Dictionary of records costs about 65. Blocks
+/// 32 bits) in pages, with an id→slot index: about 22 bytes a user where a Dictionary of records costs about 65. Blocks
 /// are geohashes at one precision (at most <see cref="MaxBlockPrecision"/>), so a row keeps only the block's bits. A user
 /// who is nowhere (block 0) keeps no fix time: it reads as 0, and nothing reads it (the newest-fix rule applies to
 /// residents only). Removal moves the last row into the gap.

@@ -7,7 +7,7 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// A cell grain's residents: 28-byte rows (id with the opt-out flag in its sign bit, latitude, longitude, fix time in a
-/// 32-bit <see cref="FixWindow"/>) in pages, plus an id→slot index: about 38 bytes a resident, no object per user.
+/// 32-bit <see cref="FixWindow"/>) in pages, plus an id→slot index: 34–37 bytes a resident in the comparison, no object per user.
 /// Removal moves the last row into the gap. User ids must be positive (the gateway's contract checks it).
 /// </summary>
 internal sealed class ResidentTable
