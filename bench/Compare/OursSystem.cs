@@ -5,6 +5,7 @@ using Alerts.Client;
 using Alerts.GrainInterfaces;
 using Alerts.Grains;
 using Alerts.Silo;
+using Alerts.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Bench.Compare;

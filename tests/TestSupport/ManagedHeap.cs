@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace Alerts.Bench;
+namespace Alerts.TestSupport;
 
 /// <summary>
 /// The bytes the process's live objects take: read after a full, blocking, compacting collection (the large-object
