@@ -53,8 +53,15 @@ public sealed class PostgresEngine : StoreEngine
         """;
 
     // A position that moves within its block then changes no indexed column, so PostgreSQL can write the new version
-    // beside the old one on the same page (a heap-only update) and touch no index, if the page has room.
-    public override string? RoomForUpdates(string table) => $"ALTER TABLE {table} SET (fillfactor = 85);";
+    // beside the old one on the same page (a heap-only update) and touch no index, if the page has room. Altered only
+    // when not yet set: the ALTER takes a lock that waits for (or cancels) a vacuum of the table.
+    public override string? RoomForUpdates(string table) => $"""
+        DO $$ BEGIN
+            IF NOT coalesce((SELECT reloptions FROM pg_class WHERE oid = '{table}'::regclass) @> ARRAY['fillfactor=85'], false) THEN
+                ALTER TABLE {table} SET (fillfactor = 85);
+            END IF;
+        END $$;
+        """;
 
     public override string IdRows(string parameter) => $"unnest(@{parameter}) AS ids(id)";
 

@@ -6,8 +6,8 @@ namespace Alerts.Grains;
 public sealed class ProductSchema(StoreEngine engine)
 {
     // {0} is the engine's user id key type, {1} its sequence key.
-    // residents has no index on fix_ms (it had one until 2026-11-30, dropped here): every fix changed it, so no update
-    // of a position could be done in place, and it cost a fifth of PostgreSQL's work per position; the hourly purge
+    // residents has no index on fix_ms (earlier databases had one: dropped here): every fix changed it, so no update of
+    // a position could be done in place, and it cost about a fifth of PostgreSQL's work per position; the hourly purge
     // reads the table instead.
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
