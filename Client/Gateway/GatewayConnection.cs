@@ -278,8 +278,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// Reports location fixes. Any number of updates: they go in calls of at most
     /// <see cref="MaxUpdatesPerCall"/>, one after another, and the counts are added up; each rejection's
     /// <see cref="RejectedUpdate.Index"/> is its position in <paramref name="updates"/>. Thread-safe: several
-    /// reports may be in flight. If a call fails the exception propagates and the parts before it stay
-    /// applied; reporting the same fixes again is harmless (a fix no newer than the one held is ignored).
+    /// reports may be in flight. A call answers only once its positions are written, so an answered part survives a
+    /// silo's crash. If a call fails the exception propagates and the parts before it stay applied; reporting the same
+    /// fixes again is harmless (the same fix is stored again, and this time answered once written; an older one is ignored).
     /// </summary>
     /// <param name="updates">The fixes.</param>
     /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>

@@ -8,9 +8,19 @@ namespace Alerts.GrainInterfaces;
 [SiloOnly]
 public interface ICellGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds residents or moves them within the block; users newly inside an active case's circle are reported to the case.</summary>
+    /// <summary>
+    /// Adds residents or moves them within the block; users newly inside an active case's circle are reported to the
+    /// case. Returns the id of the writer that holds the changes until they are written (see <see cref="WhenWritten"/>).
+    /// </summary>
     [Alias("Upsert")]
-    Task Upsert(List<ResidentFix> fixes);
+    Task<Guid> Upsert(List<ResidentFix> fixes);
+
+    /// <summary>
+    /// Returns once everything the given writer held at the call is written; fails when this activation's writer is
+    /// another (the silo that held the changes stopped before writing them). Interleaves: it touches no state.
+    /// </summary>
+    [AlwaysInterleave, Alias("WhenWritten")]
+    Task WhenWritten(Guid writer);
 
     /// <summary>Removes residents who moved to another block.</summary>
     [Alias("Remove")]

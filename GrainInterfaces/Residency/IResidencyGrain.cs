@@ -5,7 +5,7 @@ namespace Alerts.GrainInterfaces;
 [RequiresRole(Roles.Gateway)]
 public interface IResidencyGrain : IGrainWithIntegerKey
 {
-    /// <summary>Applies up to 10,000 updates; invalid ones are rejected one by one, the rest applied.</summary>
+    /// <summary>Applies up to 10,000 updates; invalid ones are rejected one by one, the rest applied and written before it returns.</summary>
     [Alias("Report")]
     Task<IngestResult> Report(List<LocationUpdate> updates);
 

@@ -5,7 +5,7 @@ namespace Alerts.GrainInterfaces;
 [SiloOnly]
 public interface IUserDirectoryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Applies valid updates of users in this shard; returns (applied, ignored).</summary>
+    /// <summary>Applies valid updates of users in this shard; returns (applied, ignored) and the writers that hold the applied positions.</summary>
     [Alias("Apply")]
     Task<ShardResult> Apply(List<LocationUpdate> updates);
 

@@ -1,8 +1,8 @@
 namespace Alerts.GrainInterfaces;
 
 /// <summary>What happened to a batch of location updates.</summary>
-/// <param name="Applied">Updates that changed a user's position.</param>
-/// <param name="Ignored">Updates no newer than the fix already held (out of order or repeated).</param>
+/// <param name="Applied">Updates stored as the user's position (the same fix again is stored again), all written when the answer comes.</param>
+/// <param name="Ignored">Updates older than the fix already held (out of order).</param>
 /// <param name="Rejected">Invalid updates, each listed in <paramref name="Rejections"/>.</param>
 /// <param name="Rejections">Each invalid update with its field and reason.</param>
 [GenerateSerializer, Immutable, Alias("alerts.IngestResult")]

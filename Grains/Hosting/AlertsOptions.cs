@@ -27,14 +27,8 @@ public sealed class AlertsOptions
     /// <summary>Most updates in one Report call.</summary>
     public int MaxUpdatesPerReport { get; set; } = 10_000;
 
-    /// <summary>How often cells write position changes (write-behind): a crash loses at most this much.</summary>
+    /// <summary>How often the writer writes position changes nobody waits for (reports wait for theirs: see ResidentWriter).</summary>
     public TimeSpan ResidentFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Most position changes waiting for the writer: above it, ingest waits for a write, so ingest
-    /// runs at the database's pace and a crash loses a bounded amount.
-    /// </summary>
-    public int MaxPendingPositions { get; set; } = 100_000;
 
     /// <summary>The longest MaxPositionAge plus MaxClockSkew: cells keep fix times in a 32-bit window (see FixWindow).</summary>
     public static readonly TimeSpan MaxPositionSpan = TimeSpan.FromDays(24);
@@ -108,7 +102,6 @@ public sealed class AlertsOptions
             throw new InvalidOperationException($"Alerts:RecipientsPerTransaction {RecipientsPerTransaction} is invalid: must be at least Alerts:PushBatchSize ({PushBatchSize})");
         if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
         if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
-        if (MaxPendingPositions < 1) throw new InvalidOperationException("Alerts:MaxPendingPositions must be positive");
         if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
         if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
         if (MaxClockSkew < TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxClockSkew must not be negative");

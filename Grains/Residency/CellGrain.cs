@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// The residents of one block of geohash cells (see <see cref="ICellGrain"/>). Position changes go to the
-/// <see cref="ResidentWriter"/> (write-behind) under each resident's own cell. On activation the grain loads its
+/// The residents of one block of geohash cells (see <see cref="ICellGrain"/>). Position changes go to the silo's
+/// <see cref="ResidentWriter"/> under each resident's own cell. On activation the grain loads its
 /// block's stored rows in the background: a block may hold a city, and reports must not wait for it (after a restart
 /// the first report touches every block); a collect or count waits for the load. It remembers the active cases that
 /// cover it so a user who arrives inside a circle after the block was dispatched still gets that case's push.
@@ -43,7 +43,7 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
     // Written before the activation is gone, so the next activation loads current rows.
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => writer.FlushAsync();
 
-    public async Task Upsert(List<ResidentFix> fixes)
+    public async Task<Guid> Upsert(List<ResidentFix> fixes)
     {
         var changes = new (Geohash Cell, ResidentFix Fix)[fixes.Count];
         for (var i = 0; i < fixes.Count; i++)
@@ -55,6 +55,15 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         writer.Upsert(changes);
 
         await ReportLateArrivalsAsync(fixes);
+        return writer.Id;
+    }
+
+    public Task WhenWritten(Guid writerId)
+    {
+        // Another writer means another process: the one that took the changes is gone, and with it what it held.
+        if (writerId != writer.Id)
+            throw new InvalidOperationException($"the silo that held these positions stopped before writing them (writer {writerId}); report them again");
+        return writer.WhenWrittenAsync();
     }
 
     public Task Remove(List<long> userIds)

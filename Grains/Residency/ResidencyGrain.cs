@@ -12,7 +12,6 @@ namespace Alerts.Grains;
 /// </summary>
 [StatelessWorker]
 public sealed class ResidencyGrain(
-    ResidentWriter writer,
     ResidentStore store,
     AuditStore audit,
     IOptions<AlertsOptions> options,
@@ -25,9 +24,6 @@ public sealed class ResidencyGrain(
         if (updates is null) throw new ArgumentException("updates must be a list of location updates", nameof(updates));
         if (updates.Count > _options.MaxUpdatesPerReport)
             throw new ArgumentException($"updates has {updates.Count} entries; at most {_options.MaxUpdatesPerReport} per call", nameof(updates));
-
-        // Back-pressure: while the writer is behind, write first, so a crash never loses more than the bound.
-        if (writer.Pending > _options.MaxPendingPositions) await writer.FlushAsync();
 
         var now = time.GetUtcNow();
         var rejections = new List<RejectedUpdate>();
@@ -42,6 +38,10 @@ public sealed class ResidencyGrain(
 
         var results = await Task.WhenAll(valid.GroupBy(u => Shard(u.UserId))
             .Select(g => GrainFactory.GetGrain<IUserDirectoryGrain>(g.Key).Apply(g.ToList())));
+        // Acknowledged only once written: one wait per silo writer (through any block it holds), shared with every
+        // report waiting on it (group commit), so a silo killed after this answer has lost nothing it acknowledged.
+        await Task.WhenAll(results.SelectMany(r => r.Writes).DistinctBy(w => w.Writer)
+            .Select(w => GrainFactory.GetCell(Geohash.FromPacked(w.Block)).WhenWritten(w.Writer)));
         return new IngestResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), rejections.Count, rejections);
     }
 

@@ -10,16 +10,26 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Write-behind for positions: cell grains hand every change here, and it writes them all every
-/// ResidentFlushInterval (group commit: many grains, one writer, no lock contention; on PostgreSQL several
-/// transactions at once) and once more when the host stops. A crash loses at most the last interval.
+/// The silo's one writer of positions: cell grains hand every change here, and it writes them all in one go (group
+/// commit: many grains, one writer, no lock contention; on PostgreSQL several transactions at once) as soon as a report
+/// waits for them (<see cref="WhenWrittenAsync"/>), else every ResidentFlushInterval, and once more when the host stops.
+/// Reports are acknowledged only once written, so a crash loses no acknowledged position.
 /// </summary>
 public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<ResidentWriter> logger) : BackgroundService
 {
     private const int RowsPerTransaction = 20_000;
+    private const int MinRowsPerTransaction = 1_000;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
     private Dictionary<long, Change> _pending = new();
+    // Completes when the flush that takes the changes pending now has written them (or fails with its error).
+    private TaskCompletionSource _nextFlush = NewFlush();
+    // A flush is wanted by a waiter / one started for waiters is running; both under _gate.
+    private bool _flushWanted;
+    private bool _flushingForWaiters;
+
+    /// <summary>This writer's id: another process (a restarted silo) has another, so a change handed to a writer that died is never taken as written.</summary>
+    public Guid Id { get; } = Guid.NewGuid();
 
     /// <summary>Changes waiting to be written.</summary>
     public int Pending
@@ -50,6 +60,27 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         lock (_gate) _pending.Remove(userId);
     }
 
+    /// <summary>
+    /// Completes once everything handed over before the call is written; fails if the write that takes it fails (the
+    /// changes then wait for the next). Callers waiting together share one flush: one runs at a time, and the next
+    /// takes all that arrived meanwhile, so under load each flush grows instead of the flushes multiplying.
+    /// </summary>
+    public Task WhenWrittenAsync()
+    {
+        Task written;
+        bool start;
+        lock (_gate)
+        {
+            written = _nextFlush.Task;
+            _flushWanted = true;
+            start = !_flushingForWaiters;
+            _flushingForWaiters = true;
+        }
+
+        if (start) _ = Task.Run(FlushWhileWantedAsync);
+        return written;
+    }
+
     /// <summary>Writes everything waiting now.</summary>
     public async Task FlushAsync()
     {
@@ -57,48 +88,91 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         try
         {
             Dictionary<long, Change> batch;
+            TaskCompletionSource flushed;
             lock (_gate)
             {
-                if (_pending.Count == 0) return;
+                flushed = _nextFlush;
+                _nextFlush = NewFlush();
                 batch = _pending;
                 _pending = new Dictionary<long, Change>();
             }
 
-            // Transactions of bounded size, so other writers (case progress, outbox) get the database between them; in
-            // user order, so each transaction's rows share B-tree pages; several at once where the engine writes in
-            // parallel (each user is in one transaction, so nobody's changes can overtake each other).
-            var chunks = batch.OrderBy(c => c.Key).Chunk(RowsPerTransaction).ToList();
-            var unwritten = new ConcurrentQueue<KeyValuePair<long, Change>[]>();
-            Exception? failure = null;
-            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = store.ParallelWrites }, async (chunk, _) =>
+            try
             {
-                try
-                {
-                    foreach (var cell in chunk.Where(c => c.Value.Fix is not null).Select(c => c.Value.Cell).Distinct()) index.Add(cell);
-                    await store.FlushResidentsAsync(
-                        chunk.Where(c => c.Value.Fix is not null).Select(c => (c.Value.Cell, c.Value.Fix!.Value)).ToList(),
-                        chunk.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
-                }
-                catch (Exception e)
-                {
-                    unwritten.Enqueue(chunk);
-                    Interlocked.CompareExchange(ref failure, e, null);
-                }
-            });
-
-            if (failure is not null)
-            {
-                // Put the unwritten changes back under anything newer, and let the next interval try again.
-                lock (_gate)
-                    foreach (var (userId, change) in unwritten.SelectMany(c => c)) _pending.TryAdd(userId, change);
-                ExceptionDispatchInfo.Throw(failure);
+                await WriteAsync(batch);
             }
+            catch (Exception e)
+            {
+                flushed.TrySetException(e);
+                throw;
+            }
+
+            flushed.TrySetResult();
         }
         finally
         {
             _writing.Release();
         }
     }
+
+    private async Task WriteAsync(Dictionary<long, Change> batch)
+    {
+        if (batch.Count == 0) return;
+
+        // Transactions of bounded size, so other writers (case progress, outbox) get the database between them; in
+        // user order, so each transaction's rows share B-tree pages; several at once where the engine writes in
+        // parallel (each user is in one transaction, so nobody's changes can overtake each other).
+        // A small batch (a few reports waiting) is still split over the engine's parallel transactions.
+        var rows = Math.Clamp((batch.Count + store.ParallelWrites - 1) / store.ParallelWrites, MinRowsPerTransaction, RowsPerTransaction);
+        var chunks = batch.OrderBy(c => c.Key).Chunk(rows).ToList();
+        var unwritten = new ConcurrentQueue<KeyValuePair<long, Change>[]>();
+        Exception? failure = null;
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = store.ParallelWrites }, async (chunk, _) =>
+        {
+            try
+            {
+                foreach (var cell in chunk.Where(c => c.Value.Fix is not null).Select(c => c.Value.Cell).Distinct()) index.Add(cell);
+                await store.FlushResidentsAsync(
+                    chunk.Where(c => c.Value.Fix is not null).Select(c => (c.Value.Cell, c.Value.Fix!.Value)).ToList(),
+                    chunk.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
+            }
+            catch (Exception e)
+            {
+                unwritten.Enqueue(chunk);
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+        });
+
+        if (failure is not null)
+        {
+            // Put the unwritten changes back under anything newer, for the next flush to try again.
+            lock (_gate)
+                foreach (var (userId, change) in unwritten.SelectMany(c => c)) _pending.TryAdd(userId, change);
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    // Flushes until no waiter arrived during the last flush; its errors reach the waiters, not this loop.
+    private async Task FlushWhileWantedAsync()
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (!_flushWanted)
+                {
+                    _flushingForWaiters = false;
+                    return;
+                }
+
+                _flushWanted = false;
+            }
+
+            await TryFlushAsync();
+        }
+    }
+
+    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -41,7 +41,9 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         {
             var entry = _users[update.UserId];
             var fixMs = update.FixTime.ToUnixTimeMilliseconds();
-            if (entry.Block != 0 && fixMs <= entry.FixMs)
+            // Only an older fix is ignored: the same fix again (a gateway retrying a report that failed) is applied again,
+            // so its answer, like any report's, comes only once the position is written.
+            if (entry.Block != 0 && fixMs < entry.FixMs)
             {
                 ignored++;
                 continue;
@@ -57,10 +59,15 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         }
 
         // Add to the new block first, then remove from the old: for a moment a user may be in both, never in neither.
+        // The report waits for the writers after this shard's turn (see ResidencyGrain), so the shard is not held
+        // while the database writes.
+        var writes = new List<WriteTicket>();
         try
         {
-            await Task.WhenAll(after.Values.GroupBy(f => finalBlock[f.UserId])
-                .Select(g => Cell(g.Key).Upsert(g.ToList())));
+            var blocks = after.Values.GroupBy(f => finalBlock[f.UserId]).Select(g => (Block: g.Key, Fixes: g.ToList())).ToList();
+            var writers = await Task.WhenAll(blocks.Select(b => Cell(b.Block).Upsert(b.Fixes)));
+            for (var i = 0; i < writers.Length; i++)
+                if (!writes.Exists(w => w.Writer == writers[i])) writes.Add(new WriteTicket(writers[i], blocks[i].Block));
         }
         catch
         {
@@ -71,7 +78,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
         await Task.WhenAll(before.Where(b => b.Value != 0 && b.Value != finalBlock[b.Key]).GroupBy(b => b.Value)
             .Select(g => Cell(g.Key).Remove(g.Select(b => b.Key).ToList())));
-        return new ShardResult(applied, ignored);
+        return new ShardResult(applied, ignored, writes);
     }
 
     public async Task SetOptOut(long userId, bool optedOut)

@@ -40,7 +40,7 @@ public static class CompareRun
             oursMemory = figures.MemoryBytes;
         }
 
-        // Weighed once the silo has stopped: its background work (the hub, the write-behind) would move the readings.
+        // Weighed once the silo has stopped: its background work (the hub, the position writer) would move the readings.
         var breakdown = MemoryBreakdown.Measure(population, blockPrecision, oursMemory);
 
         double sphere;

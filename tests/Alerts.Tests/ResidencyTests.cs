@@ -1,6 +1,7 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
 
@@ -60,37 +61,73 @@ public sealed class ResidencyTests
     [Fact]
     public async Task A_block_answers_reports_while_its_stored_rows_load_and_those_rows_do_not_undo_what_came_meanwhile()
     {
+        var (storage, again, (lat, lon)) = await RestartedWithThreeResidentsAsync();
+        await using var _ = again;
+        var residency = again.Grains.GetGrain<IResidencyGrain>(0);
+        // Loading a block reads the opt-outs beside the rows: with that table locked, no block can load, while the
+        // writer (which writes only positions) still can, and reports are answered once written.
+        await using var locker = await LockAsync(storage, "user_prefs");
+
+        // Answered while the block's rows cannot be read: user 1 leaves for another block, user 4 arrives.
+        var result = await residency.Report([new LocationUpdate(1, 40.0, 10.0, AlertsSilo.Epoch.AddMinutes(1)), new LocationUpdate(4, lat, lon, AlertsSilo.Epoch.AddMinutes(1))]);
+        Assert.Equal(2, result.Applied);
+        var counting = again.Grains.GetCell(BlockOf(lat, lon)).Count();
+        Assert.False(counting.IsCompleted, "a count waits for the stored rows");
+        await locker.DisposeAsync();
+
+        // The stored rows came in under what happened meanwhile: 1 stays gone, nobody twice.
+        Assert.Equal(3, await counting);
+        Assert.Equal(1, await again.Grains.GetCell(BlockOf(40.0, 10.0)).Count());
+        var gateway = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchAsync("after-load", Admins.Case(lat, lon, 1_000, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(3);
+        Assert.Equal(3, done.Recipients);
+        Assert.Equal([2L, 3L, 4L], gateway.Pushes.Order());
+    }
+
+    [Fact]
+    public async Task An_opt_out_while_a_blocks_stored_rows_load_is_not_undone_by_them()
+    {
+        var (storage, again, (lat, lon)) = await RestartedWithThreeResidentsAsync();
+        await using var _ = again;
+        // Nobody may read (or write) positions until the lock goes; opt-outs are written to another table.
+        await using var locker = await LockAsync(storage, "residents");
+
+        await again.Grains.GetGrain<IResidencyGrain>(0).SetOptOut(2, true);
+        var counting = again.Grains.GetCell(BlockOf(lat, lon)).Count();
+        Assert.False(counting.IsCompleted, "a count waits for the stored rows");
+        await locker.DisposeAsync();
+
+        Assert.Equal(3, await counting);
+        var gateway = await again.SubscribeGatewayAsync();
+        var done = await again.DispatchAsync("after-load", Admins.Case(lat, lon, 1_000, "m", "https://a.example/x"));
+        await gateway.WaitForPushes(2);
+        Assert.Equal(2, done.Recipients);
+        Assert.Equal([1L, 3L], gateway.Pushes.Order());
+    }
+
+    // Users 1-3 stored in one block on PostgreSQL, and a silo started again on them whose directory shards have read
+    // their rows (so only the block's own load is left to wait on a lock).
+    private static async Task<(TestStore Storage, AlertsSilo Silo, (double Lat, double Lon) Place)> RestartedWithThreeResidentsAsync()
+    {
         var storage = StorageKind.Fresh("postgres");
         var (lat, lon) = (22.54, 114.05);
         await using (var silo = await AlertsSilo.StartAsync(storage))
             await silo.Grains.GetGrain<IResidencyGrain>(0).Report(new long[] { 1, 2, 3 }.Select(id => new LocationUpdate(id, lat, lon, AlertsSilo.Epoch)).ToList());
 
-        await using var again = await AlertsSilo.StartAsync(storage);
-        var residency = again.Grains.GetGrain<IResidencyGrain>(0);
-        // The directory shards read their rows first; then nobody may read the residents table until the lock goes.
+        var again = await AlertsSilo.StartAsync(storage);
         var shards = new Grains.AlertsOptions().DirectoryShards;
         await Task.WhenAll(Enumerable.Range(0, shards).Select(s => again.Grains.GetGrain<IUserDirectoryGrain>(s).Apply([])));
-        await using var locker = new Npgsql.NpgsqlConnection(storage.ConnectionString);
+        return (storage, again, (lat, lon));
+    }
+
+    // An open transaction holding the table's strongest lock; disposing the connection ends it.
+    private static async Task<Npgsql.NpgsqlConnection> LockAsync(TestStore storage, string table)
+    {
+        var locker = new Npgsql.NpgsqlConnection(storage.ConnectionString);
         await locker.OpenAsync();
-        await using var locked = await locker.BeginTransactionAsync();
-        await new Npgsql.NpgsqlCommand("LOCK TABLE residents IN ACCESS EXCLUSIVE MODE", locker, locked).ExecuteNonQueryAsync();
-
-        // Answered while the block's rows cannot be read: user 1 leaves for another block, user 4 arrives, user 2 opts out.
-        var result = await residency.Report([new LocationUpdate(1, 40.0, 10.0, AlertsSilo.Epoch.AddMinutes(1)), new LocationUpdate(4, lat, lon, AlertsSilo.Epoch.AddMinutes(1))]);
-        Assert.Equal(2, result.Applied);
-        await residency.SetOptOut(2, true);
-        var counting = again.Grains.GetCell(BlockOf(lat, lon)).Count();
-        Assert.False(counting.IsCompleted, "a count waits for the stored rows");
-        await locked.RollbackAsync();
-
-        // The stored rows came in under what happened meanwhile: 1 stays gone, 2 stays opted out, nobody twice.
-        Assert.Equal(3, await counting);
-        Assert.Equal(1, await again.Grains.GetCell(BlockOf(40.0, 10.0)).Count());
-        var gateway = await again.SubscribeGatewayAsync();
-        var done = await again.DispatchAsync("after-load", Admins.Case(lat, lon, 1_000, "m", "https://a.example/x"));
-        await gateway.WaitForPushes(2);
-        Assert.Equal(2, done.Recipients);
-        Assert.Equal([3L, 4L], gateway.Pushes.Order());
+        await new Npgsql.NpgsqlCommand($"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", locker).ExecuteNonQueryAsync();
+        return locker;
     }
 
     [Fact]
@@ -135,10 +172,16 @@ public sealed class ResidencyTests
         await residency.Report([new LocationUpdate(7, 22.54, 114.05, AlertsSilo.Epoch)]);
         var result = await residency.Report([
             new LocationUpdate(7, 30.0, 120.0, AlertsSilo.Epoch.AddMinutes(-1)),
-            new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch),
+            new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch.AddMilliseconds(-1)),
         ]);
         Assert.Equal((0, 2, 0), (result.Applied, result.Ignored, result.Rejected));
         Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
+
+        // The same fix time again is applied again (a retried report): the last one told wins.
+        result = await residency.Report([new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch)]);
+        Assert.Equal((1, 0, 0), (result.Applied, result.Ignored, result.Rejected));
+        Assert.Equal(0, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(31.0, 121.0)).Count());
 
         // Within one batch the newest fix wins whatever the order.
         result = await residency.Report([
@@ -194,18 +237,51 @@ public sealed class ResidencyTests
         Assert.Equal("updates", ex.ParamName);
     }
 
-    [Fact]
-    public async Task Ingest_waits_for_the_writer_when_too_many_positions_are_unwritten()
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_report_is_answered_only_once_its_positions_are_written(string provider)
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:MaxPendingPositions"] = "10" });
+        // The manual clock never reaches a flush interval: only the report itself can have its rows written.
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider));
         var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
-        var first = Enumerable.Range(1, 50).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList();
-        await residency.Report(first);
-        Assert.Empty(await silo.Residents.LoadCellAsync(CellOf(30.0, 120.0))); // the manual clock has not ticked: nothing written yet
-
-        // Fifty positions wait, more than ten: the next report writes them before it applies its own.
-        await residency.Report([new LocationUpdate(99, 31.0, 121.0, AlertsSilo.Epoch)]);
+        var result = await residency.Report(Enumerable.Range(1, 50).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList());
+        Assert.Equal(50, result.Applied);
         Assert.Equal(50, (await silo.Residents.LoadCellAsync(CellOf(30.0, 120.0))).Count);
+
+        // A move to another block: the answer waits for the new row.
+        await residency.Report([new LocationUpdate(1, 31.0, 121.0, AlertsSilo.Epoch.AddMinutes(1))]);
+        Assert.Equal([1L], (await silo.Residents.LoadCellAsync(CellOf(31.0, 121.0))).Select(r => r.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_report_that_cannot_be_written_fails_and_its_retry_is_answered_once_written(string provider)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider));
+        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var engine = silo.Services.GetRequiredService<Grains.StoreEngine>();
+        var updates = Enumerable.Range(1, 20).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList();
+
+        // The shards of users 1-20 have read their rows (loading needs the table too).
+        await Task.WhenAll(Enumerable.Range(1, 20).Select(s => silo.Grains.GetGrain<IUserDirectoryGrain>(s).Apply([])));
+        // The table is away: the report is not acknowledged (the writer keeps its positions for the next write: ResidentWriterTests).
+        await ExecuteAsync(engine, "ALTER TABLE residents RENAME TO residents_away");
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => residency.Report(updates));
+        Assert.Contains("residents", failed.Message);
+        await ExecuteAsync(engine, "ALTER TABLE residents_away RENAME TO residents");
+
+        // The gateway's retry of the same fixes is applied again, and answered once they are written.
+        var retry = await residency.Report(updates);
+        Assert.Equal((20, 0), (retry.Applied, retry.Ignored));
+        Assert.Equal(20, (await silo.Residents.LoadCellAsync(CellOf(30.0, 120.0))).Count);
+    }
+
+    private static async Task ExecuteAsync(Grains.StoreEngine engine, string sql)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     [Fact]
