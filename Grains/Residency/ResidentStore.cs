@@ -111,12 +111,21 @@ public sealed class ResidentStore(StoreEngine engine)
             return text;
         }
 
-        // In user order: neighbouring rows share B-tree pages.
-        var ordered = upserts.OrderBy(u => u.Fix.UserId).Select(u => (Text(u.Cell), u.Fix)).ToList();
+        // In user order: neighbouring rows share B-tree pages (the writer hands them over sorted already).
+        var ordered = new List<(string Cell, ResidentFix Fix)>(upserts.Count);
+        foreach (var (cell, fix) in upserts) ordered.Add((Text(cell), fix));
+        if (!InUserOrder(ordered)) ordered.Sort((a, b) => a.Fix.UserId.CompareTo(b.Fix.UserId));
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await engine.WriteResidentsAsync(connection, transaction, ordered, removals.Select(r => (Text(r.Cell), r.UserId)).ToList());
         await transaction.CommitAsync();
+    }
+
+    private static bool InUserOrder(List<(string Cell, ResidentFix Fix)> rows)
+    {
+        for (var i = 1; i < rows.Count; i++)
+            if (rows[i - 1].Fix.UserId > rows[i].Fix.UserId) return false;
+        return true;
     }
 
     /// <summary>Records a user's opt-out choice.</summary>

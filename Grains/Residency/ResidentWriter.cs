@@ -124,17 +124,28 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         // parallel (each user is in one transaction, so nobody's changes can overtake each other).
         // A small batch (a few reports waiting) is still split over the engine's parallel transactions.
         var rows = Math.Clamp((batch.Count + store.ParallelWrites - 1) / store.ParallelWrites, MinRowsPerTransaction, RowsPerTransaction);
-        var chunks = batch.OrderBy(c => c.Key).Chunk(rows).ToList();
-        var unwritten = new ConcurrentQueue<KeyValuePair<long, Change>[]>();
+        var changes = batch.ToArray();
+        var users = new long[changes.Length];
+        for (var i = 0; i < changes.Length; i++) users[i] = changes[i].Key;
+        Array.Sort(users, changes);
+        var chunks = new List<ArraySegment<KeyValuePair<long, Change>>>();
+        for (var start = 0; start < changes.Length; start += rows) chunks.Add(new(changes, start, Math.Min(rows, changes.Length - start)));
+        var unwritten = new ConcurrentQueue<ArraySegment<KeyValuePair<long, Change>>>();
         Exception? failure = null;
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = store.ParallelWrites }, async (chunk, _) =>
         {
             try
             {
-                foreach (var cell in chunk.Where(c => c.Value.Fix is not null).Select(c => c.Value.Cell).Distinct()) index.Add(cell);
-                await store.FlushResidentsAsync(
-                    chunk.Where(c => c.Value.Fix is not null).Select(c => (c.Value.Cell, c.Value.Fix!.Value)).ToList(),
-                    chunk.Where(c => c.Value.Fix is null).Select(c => (c.Value.Cell, c.Key)).ToList());
+                var upserts = new List<(Geohash Cell, ResidentFix Fix)>(chunk.Count);
+                var removals = new List<(Geohash Cell, long UserId)>();
+                foreach (var (userId, change) in chunk)
+                {
+                    if (change.Fix is { } fix) upserts.Add((change.Cell, fix));
+                    else removals.Add((change.Cell, userId));
+                }
+
+                foreach (var cell in upserts.Select(u => u.Cell).Distinct()) index.Add(cell);
+                await store.FlushResidentsAsync(upserts, removals);
             }
             catch (Exception e)
             {
