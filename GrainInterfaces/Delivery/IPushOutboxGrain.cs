@@ -9,6 +9,13 @@ public interface IPushOutboxGrain : IGrainWithIntegerKey
     [Alias("Enqueue")]
     Task Enqueue(List<PushBatch> batches);
 
+    /// <summary>
+    /// Withdraws a case's batches that no gateway holds (a cancelled case: a false alarm must not reach one more phone).
+    /// The users of its withdrawn alert batches are no longer recorded as reached; returns how many they were.
+    /// </summary>
+    [Alias("Withdraw")]
+    Task<int> Withdraw(string caseId);
+
     /// <summary>Removes a user from batches not yet acknowledged.</summary>
     [Alias("EraseUser")]
     Task EraseUser(long userId);

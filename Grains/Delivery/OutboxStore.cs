@@ -28,6 +28,31 @@ public sealed class OutboxStore(StoreEngine engine)
         return (await connection.QueryAsync<long>("SELECT batch_id FROM push_outbox WHERE created_ms <= @by", new { by = writtenBy.ToUnixTimeMilliseconds() })).ToList();
     }
 
+    /// <summary>The ids of a case's batches not yet acknowledged.</summary>
+    public async Task<List<long>> LoadCaseBatchIdsAsync(string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<long>("SELECT batch_id FROM push_outbox WHERE case_id = @caseId", new { caseId })).ToList();
+    }
+
+    /// <summary>
+    /// Deletes a case's withdrawn batches and, in the same transaction, the recipient rows of the users of its alert
+    /// batches (they were never reached, so no correction is owed them); returns how many such users.
+    /// </summary>
+    public async Task<int> WithdrawAsync(string caseId, IReadOnlyCollection<PushBatch> batches)
+    {
+        if (batches.Count == 0) return 0;
+        var unreached = batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Distinct().ToList();
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var chunk in batches.Select(b => b.BatchId).Chunk(900))
+            await connection.ExecuteAsync($"DELETE FROM push_outbox WHERE {engine.AnyOf("batch_id", "chunk")}", new { chunk }, transaction);
+        foreach (var chunk in unreached.Chunk(900))
+            await connection.ExecuteAsync($"DELETE FROM case_recipients WHERE case_id = @caseId AND {engine.AnyOf("user_id", "chunk")}", new { caseId, chunk }, transaction);
+        await transaction.CommitAsync();
+        return unreached.Count;
+    }
+
     /// <summary>Removes acknowledged batches.</summary>
     public async Task DeleteOutboxAsync(IReadOnlyCollection<long> batchIds)
     {

@@ -112,6 +112,20 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
     }
 
+    public async Task<int> Withdraw(string caseId)
+    {
+        if (string.IsNullOrEmpty(caseId)) throw new ArgumentException("caseId is empty", nameof(caseId));
+        // A batch a gateway holds may already be on phones: it stays, and its users get the correction. The table is
+        // read too: a batch whose hand-over failed is there before the sweep brings it here.
+        var held = _inFlight.Where(f => f.Value.Batch.CaseId == caseId).Select(f => f.Key).ToHashSet();
+        var stored = await store.LoadCaseBatchIdsAsync(caseId);
+        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id)).ToList());
+        var alerted = await store.WithdrawAsync(caseId, withdrawn);
+        foreach (var batch in withdrawn) _pending.Remove(batch.BatchId);
+        logger.LogInformation("Case {Case}: {Batches} batches no gateway had taken withdrawn ({Users} users not alerted)", caseId, withdrawn.Count, alerted);
+        return alerted;
+    }
+
     public async Task EraseUser(long userId)
     {
         foreach (var batch in _pending.Values.Where(b => b.UserIds.Contains(userId)).ToList())

@@ -138,6 +138,7 @@ public sealed partial class CaseGrain(
         var before = S.Status;
         S.Reason = reason;
         await EndAsync(CaseStatus.Cancelled);
+        await WithdrawUnsentAsync();
         // The correction was written when the case was filed: it goes out now, to everyone the alert reached.
         if (S.Recipients > 0) await IssueNoticeAsync(NoticeKind.Cancelled, S.Definition!.Correction!);
         await AuditAsync("case.cancel", before, reason);
@@ -182,6 +183,24 @@ public sealed partial class CaseGrain(
         }
 
         await UnscheduleAsync();
+    }
+
+    // A false alarm must not reach one more phone: batches no gateway has taken are withdrawn, and their users are not
+    // counted as reached (nor sent the correction). If the hub cannot be reached the cancel still stands and the
+    // correction goes to everyone recorded, as before the withdrawal existed.
+    private async Task WithdrawUnsentAsync()
+    {
+        try
+        {
+            var unreached = await GrainFactory.GetGrain<IPushOutboxGrain>(0).Withdraw(CaseId);
+            if (unreached == 0) return;
+            S.Recipients -= unreached;
+            await SaveAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: withdrawing its unsent batches failed; they go out, and the correction follows them", CaseId);
+        }
     }
 
     // The two-person rule: the admin who filed a case may not be the one who lets it reach the public (or keeps it there).

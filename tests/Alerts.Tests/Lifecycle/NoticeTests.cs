@@ -1,5 +1,6 @@
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
 
@@ -118,6 +119,42 @@ public sealed class NoticeTests
         Assert.Equal(reached.Order(), gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
         var progress = await caseGrain.GetProgress();
         Assert.Equal((CaseStatus.Cancelled, cancelled.CellsDone, (long)reached.Count), (progress.Status, progress.CellsDone, progress.Recipients));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Cancelling_withdraws_the_batches_no_gateway_has_taken_and_corrects_only_those_it_had(string provider)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new() { ["Alerts:PushBatchSize"] = "10", ["Alerts:MaxBatchesInFlightPerGateway"] = "2" });
+        await Around.ReportAsync(silo, Around.Ring(1, 100, 3_000));
+        // The gateway takes two batches and acknowledges nothing: the other eight wait in the hub.
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        Assert.Equal(100, (await silo.DispatchAsync("false-alarm", Admins.Case(Around.Lat, Around.Lon, 10_000))).Recipients);
+        await gateway.WaitForDeliveries(2);
+        var taken = gateway.Batches.SelectMany(b => b.UserIds).Order().ToList();
+        Assert.Equal(20, taken.Count);
+
+        CaseProgress cancelled;
+        using (Admins.As(Admins.Approver)) cancelled = await silo.Grains.GetGrain<ICaseGrain>("false-alarm").Cancel("the child was at a friend's house");
+
+        // Withdrawn from the hub and the outbox at once: of the alert, only the two batches the gateway holds are left
+        // (the correction's batches may already be waiting behind them).
+        Assert.Equal(20, cancelled.Recipients);
+        Assert.Equal(taken, (await silo.Cases.LoadRecipientsAsync("false-alarm")).Order());
+        var delivery = await silo.Grains.GetGrain<IPushHubGrain>(0).GetCaseDelivery("false-alarm");
+        Assert.Equal((2, 20L), (delivery.BatchesInFlight, delivery.UsersInFlight));
+        var outbox = await silo.Services.GetRequiredService<Grains.OutboxStore>().LoadOutboxAsync();
+        Assert.Equal(taken, outbox.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
+
+        // The gateway reconnects (a new reference under its name) and acknowledges from now on: it gets its two batches
+        // again, then the corrections.
+        var reconnected = new RecordingGateway(silo.Grains);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(reconnected));
+        await reconnected.WaitForPushes(40);
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).SelectMany(b => b.UserIds).Order());
+        Assert.Equal(20L, Assert.Single((await silo.Grains.GetGrain<ICaseGrain>("false-alarm").GetRecord()).Notices).Sent);
     }
 
     [Fact]
