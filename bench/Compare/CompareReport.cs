@@ -50,7 +50,7 @@ public static class CompareReport
         text.AppendLine("Processor time during ingest (core-seconds; the machine has " + Environment.ProcessorCount + " cores): " + string.Join("; ", result.Systems.Select(s =>
             Invariant($"{s.Name}: {s.IngestCpu.MachineBusySeconds:N1} of {s.IngestCpu.MachineSeconds:N1} busy, {s.IngestCpu.ProcessSeconds:N1} in the bench process, {s.IngestCpu.OthersSeconds:N1} in its server, {1e6 * s.IngestCpu.MachineBusySeconds / s.Ingest.Updates:N1} µs an update"))) + ".");
         text.AppendLine("Garbage collection in the bench process during ingest: " + string.Join("; ", result.Systems.Select(s =>
-            Invariant($"{s.Name}: {s.IngestCpu.AllocatedBytes / (double)s.Ingest.Updates:N0} bytes allocated an update, threads paused {s.IngestCpu.GcPauseSeconds:N1} s, {s.IngestCpu.Gen2Collections} full collections"))) + ".");
+            Invariant($"{s.Name}: {Allocated(s.IngestCpu.AllocatedBytes, s.Ingest.Updates)}, threads paused {s.IngestCpu.GcPauseSeconds:N1} s, {s.IngestCpu.Gen2Collections} full collections"))) + ".");
         text.AppendLine();
         text.AppendLine("Memory is measured as: " + string.Join("; ", result.Systems.Select(s => $"{s.Name}: {s.MemoryMethod}")) + ".");
         text.AppendLine();
@@ -122,4 +122,8 @@ public static class CompareReport
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    // The runtime's allocation counter can move by a few megabytes when threads come and go: below that, no per-update figure.
+    private static string Allocated(long bytes, int updates) =>
+        bytes < 16_000_000 ? "under 16 MB allocated in all" : Invariant($"{bytes / (double)updates:N0} bytes allocated an update");
 }
