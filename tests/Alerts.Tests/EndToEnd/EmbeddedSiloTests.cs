@@ -15,9 +15,7 @@ public sealed class EmbeddedSiloTests
     [Fact]
     public async Task A_silo_killed_mid_dispatch_resumes_and_nobody_is_pushed_twice_or_missed()
     {
-        var store = StorageKind.Fresh("sqlite");
-        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
-        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
+        var (store, clusterId, settings) = NewEmbeddedSilo();
         // A grain per cell and one cell per step stretch the dispatch over many durable steps, so the kill lands inside it.
         settings["Alerts:BlockPrecision"] = "5";
         settings["Alerts:CellsPerDispatchStep"] = "1";
@@ -111,9 +109,7 @@ public sealed class EmbeddedSiloTests
     [Fact]
     public async Task A_late_arrival_only_gathered_when_the_silo_is_killed_is_pushed_by_the_recovery_sweep()
     {
-        var store = StorageKind.Fresh("sqlite");
-        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
-        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
+        var (store, clusterId, settings) = NewEmbeddedSilo();
         // Far longer than the test: the late arrival stays gathered in memory until the kill.
         settings["Alerts:LateArrivalMaxWait"] = "00:30:00";
         var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
@@ -161,9 +157,7 @@ public sealed class EmbeddedSiloTests
     [Fact]
     public async Task Positions_answered_just_before_a_SIGKILL_are_all_in_the_table()
     {
-        var store = StorageKind.Fresh("sqlite");
-        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
-        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, clusterId);
+        var (store, clusterId, settings) = NewEmbeddedSilo();
         // No timed write within the test: only the reports' own waits can have written the rows.
         settings["Alerts:ResidentFlushInterval"] = "01:00:00";
         var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
@@ -183,6 +177,14 @@ public sealed class EmbeddedSiloTests
         Assert.Equal(residents.Count, await CountAsync(engine, "SELECT COUNT(*) FROM residents"));
         var storedFixes = (await new Grains.ResidentStore(engine).LoadDirectoryAsync(1))[0].ToDictionary(r => r.UserId, r => r.FixMs);
         Assert.All(moved, m => Assert.Equal(m.FixTime.ToUnixTimeMilliseconds(), storedFixes[m.UserId]));
+    }
+
+    // A fresh SQLite store and the settings of an embedded silo process on it, under a cluster id of its own.
+    private static (TestStore Store, string ClusterId, Dictionary<string, string?> Settings) NewEmbeddedSilo()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..6];
+        return (store, clusterId, ProcessSettings.For(store.Provider, store.ConnectionString, clusterId));
     }
 
     private static async Task<long> CountAsync(Grains.StoreEngine engine, string sql)
