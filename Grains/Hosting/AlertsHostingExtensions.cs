@@ -31,6 +31,8 @@ public static class AlertsHostingExtensions
         services.AddSingleton<CaseStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<CredentialStore>();
+        services.AddSingleton<RevokedCredentials>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevokedCredentials>());
         services.AddSingleton<AuditStore>();
         services.AddSingleton(sp => new ResidentCellIndex(authoritative: singleSilo, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>().Value.BlockPrecision));
         services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));

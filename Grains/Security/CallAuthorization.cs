@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Alerts.Grains;
 
 /// <summary>Refuses a client's call before any grain runs unless the interface's rule and the client's token allow it.</summary>
-public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger) : IIncomingGrainCallFilter
+/// <remarks>Where the product's tables are (not in a security-only test cluster), tokens of revoked stored credentials are refused too.</remarks>
+public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger, RevokedCredentials? revoked = null) : IIncomingGrainCallFilter
 {
     /// <summary>
     /// Checks client calls and passes the checked caller on to the grain (<see cref="Caller"/>); calls from grains,
@@ -52,6 +53,7 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
 
         var check = await tokens.Check(RequestContext.Get(AccessTokenHeader.Key) as string);
         if (!check.IsValid) return ($"{rule.Name}: {check.Failure}", check);
+        if (revoked?.Refusal(check.Name!, check.IssuedAt) is { } revocation) return ($"{rule.Name}: {revocation}", TokenCheck.Refused(revocation));
         if (check.Roles.Any(rule.Roles.Contains)) return (null, check);
         var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
         return ($"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}", check);

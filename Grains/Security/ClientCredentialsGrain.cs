@@ -10,6 +10,7 @@ namespace Alerts.Grains;
 [StatelessWorker]
 public sealed partial class ClientCredentialsGrain(
     CredentialStore store,
+    RevokedCredentials revoked,
     IOptions<SecurityOptions> options,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
     ILogger<ClientCredentialsGrain> logger) : Grain, IClientCredentialsGrain
@@ -32,7 +33,10 @@ public sealed partial class ClientCredentialsGrain(
         // Sign-in prefers a configured client, so a stored twin could never be used: refuse it rather than mislead.
         if (_configured.ContainsKey(name)) throw Exists(name);
         var secret = ClientSecret.New();
-        if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, time.GetUtcNow())) throw Exists(name);
+        var now = time.GetUtcNow();
+        if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, now)) throw Exists(name);
+        // Tokens of an earlier credential of this name are refused from now on (on other silos after their next read).
+        revoked.Changed(new StoredCredential(name, "", granted, now, null));
         logger.LogInformation("Client credential {Name} created with roles {Roles}", name, string.Join(", ", granted));
         return new IssuedCredential(name, secret, granted);
     }
@@ -45,9 +49,11 @@ public sealed partial class ClientCredentialsGrain(
             throw new InvalidOperationException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
         }
 
-        var revoked = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
-        logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, revoked.RevokedAt);
-        return Info(revoked);
+        var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
+        // Its tokens are refused here at once, on the other silos within RevocationRefresh.
+        revoked.Changed(credential);
+        logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, credential.RevokedAt);
+        return Info(credential);
     }
 
     /// <inheritdoc />

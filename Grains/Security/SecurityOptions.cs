@@ -18,8 +18,11 @@ public sealed class SecurityOptions
     /// <summary>Base64 of at least 32 random bytes; every silo of a cluster must share it (HMAC-SHA256 key).</summary>
     public string? SigningKey { get; set; }
 
-    /// <summary>How long an issued token is accepted; short, because a token cannot be revoked.</summary>
+    /// <summary>How long an issued token is accepted.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often a silo reads which stored credentials were revoked elsewhere (the revoking silo knows at once).</summary>
+    public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The clients that may sign in.</summary>
     public List<ClientCredential> Clients { get; set; } = [];
@@ -38,6 +41,11 @@ public sealed class SecurityOptions
         if (TokenLifetime <= TimeSpan.Zero || TokenLifetime > LongestLifetime)
         {
             throw Bad("TokenLifetime", $"is {TokenLifetime}, must be more than zero and at most {LongestLifetime}");
+        }
+
+        if (RevocationRefresh <= TimeSpan.Zero || RevocationRefresh > TokenLifetime)
+        {
+            throw Bad("RevocationRefresh", $"is {RevocationRefresh}, must be more than zero and at most TokenLifetime ({TokenLifetime})");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

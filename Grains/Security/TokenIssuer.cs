@@ -97,7 +97,7 @@ public sealed class TokenIssuer
         if (jwt.ValidFrom != DateTime.MinValue && now + ClockSkew < new DateTimeOffset(jwt.ValidFrom, TimeSpan.Zero)) return TokenCheck.Refused("token not yet valid");
 
         var roles = jwt.Claims.Where(c => c.Type == RoleClaim).Select(c => c.Value).ToArray();
-        var check = new TokenCheck(jwt.Subject, roles, expires, null);
+        var check = new TokenCheck(jwt.Subject, roles, expires, null, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero));
         Remember(token, check, now);
         return check;
     }

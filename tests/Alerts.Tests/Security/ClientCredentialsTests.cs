@@ -83,8 +83,9 @@ public sealed class ClientCredentialsTests
 
         var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn("console-2", first.Secret));
         Assert.Equal(wrongSecret.Message, refused.Message);
-        // A token issued before the revocation lives until it expires (documented): the connected holder still works.
-        Assert.NotNull(await holder.GetGrain<IClientCredentialsGrain>(0).List());
+        // A token issued before the revocation is refused from the revoking silo's next call on.
+        var cutOff = await Assert.ThrowsAsync<AccessDeniedException>(() => holder.GetGrain<IClientCredentialsGrain>(0).List());
+        Assert.Contains("credential console-2 was revoked", cutOff.Message);
 
         var second = await credentials.Create("console-2", [Roles.Gateway]);
         Assert.NotEqual(first.Secret, second.Secret);
@@ -93,6 +94,44 @@ public sealed class ClientCredentialsTests
         var listed = Assert.Single(await credentials.List(), c => c.Name == "console-2");
         Assert.Null(listed.RevokedAt);
         Assert.Equal(AlertsSilo.Epoch.AddMinutes(10), listed.CreatedAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_revocation_made_on_another_silo_cuts_off_tokens_here_at_the_next_read_of_the_table(string provider)
+    {
+        await using var silo = await StartAsync(provider);
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        var issued = await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-7", [Roles.Gateway]);
+        await using var gateway = await ConnectAsync(silo, issued.Credential);
+        Assert.Equal(0, (await gateway.GetGrain<IResidencyGrain>(0).Report([])).Applied);
+
+        // Another silo revokes it: only the table changes.
+        await using (var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync())
+            await connection.ExecuteAsync("UPDATE client_credentials SET revoked_ms = 1 WHERE name = 'gateway-7'");
+        await silo.Services.GetRequiredService<RevokedCredentials>().RefreshAsync();
+
+        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => gateway.GetGrain<IResidencyGrain>(0).Report([]));
+        Assert.Contains("credential gateway-7 was revoked", refused.Message);
+        Assert.NotEmpty(await ops.GetGrain<IClientCredentialsGrain>(0).List()); // others' tokens are untouched
+    }
+
+    [Fact]
+    public async Task Tokens_issued_before_a_credential_was_made_again_are_refused_and_configured_clients_never_are()
+    {
+        await using var engine = StoreEngine.For("sqlite", StorageKind.Fresh("sqlite").ConnectionString);
+        await new ProductSchema(engine).EnsureAsync(5);
+        var options = Microsoft.Extensions.Options.Options.Create(new SecurityOptions { Clients = [new ClientCredential { Name = "ops", SecretHash = ProcessSettings.TesterHash, Roles = [Roles.Operator] }] });
+        var revoked = new RevokedCredentials(new CredentialStore(engine), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RevokedCredentials>.Instance);
+        var madeAgain = AlertsSilo.Epoch.AddMinutes(10).AddMilliseconds(400);
+        revoked.Changed(new StoredCredential("console-2", "", [Roles.Gateway], madeAgain, null));
+        revoked.Changed(new StoredCredential("ops", "", [Roles.Operator], madeAgain, madeAgain));
+
+        Assert.Contains("made again", revoked.Refusal("console-2", madeAgain.AddSeconds(-1)));
+        Assert.Null(revoked.Refusal("console-2", AlertsSilo.Epoch.AddMinutes(10))); // the same whole second: its own token
+        Assert.Null(revoked.Refusal("console-2", madeAgain.AddMinutes(1)));
+        Assert.Null(revoked.Refusal("ops", AlertsSilo.Epoch)); // configured: not the table's to refuse
+        Assert.Null(revoked.Refusal("someone-else", AlertsSilo.Epoch));
     }
 
     [Theory]

@@ -46,6 +46,18 @@ public sealed class SecurityOptionsTests
         Assert.StartsWith("Alerts:Security:TokenLifetime is 00:00:00", Assert.Throws<InvalidOperationException>(options.Validate).Message);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:16:00")] // longer than the 15-minute token lifetime: a revoked token would outlive its refresh
+    public void A_revocation_refresh_out_of_range_is_named(string refresh)
+    {
+        var options = Valid();
+        options.RevocationRefresh = TimeSpan.Parse(refresh, System.Globalization.CultureInfo.InvariantCulture);
+        var message = Assert.Throws<InvalidOperationException>(options.Validate).Message;
+        Assert.StartsWith($"Alerts:Security:RevocationRefresh is {refresh}", message);
+        Assert.Contains("at most TokenLifetime", message);
+    }
+
     [Fact]
     public void Hashes_in_the_existing_format_still_verify()
     {
