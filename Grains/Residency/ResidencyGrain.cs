@@ -40,7 +40,7 @@ public sealed class ResidencyGrain(
             .Select(g => GrainFactory.GetGrain<IUserDirectoryGrain>(g.Key).Apply(g.ToList())));
         // Acknowledged only once written: one wait per silo writer (through any block it holds), shared with every
         // report waiting on it (group commit), so a silo killed after this answer has lost nothing it acknowledged.
-        await Task.WhenAll(results.SelectMany(r => r.Writes).DistinctBy(w => w.Writer)
+        await Task.WhenAll(results.SelectMany(r => r.Writes ?? []).DistinctBy(w => w.Writer)
             .Select(w => GrainFactory.GetCell(Geohash.FromPacked(w.Block)).WhenWritten(w.Writer)));
         return new IngestResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), rejections.Count, rejections);
     }

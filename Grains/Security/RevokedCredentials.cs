@@ -17,7 +17,8 @@ public sealed class RevokedCredentials(
     ILogger<RevokedCredentials> logger) : BackgroundService
 {
     private readonly HashSet<string> _configured = options.Value.Clients.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-    // Replaced whole on each read of the table, so a caller never sees it half-updated.
+    private readonly object _gate = new();
+    // Replaced whole on each change, so a caller checking a token never sees it half-updated.
     private volatile Dictionary<string, Standing> _stored = new(StringComparer.Ordinal);
 
     /// <summary>Why a token of <paramref name="name"/> issued at <paramref name="issuedAt"/> is refused, or null when it is not.</summary>
@@ -34,15 +35,26 @@ public sealed class RevokedCredentials(
     /// <summary>Takes a credential's new standing at once (this silo created or revoked it).</summary>
     public void Changed(StoredCredential credential)
     {
-        var next = new Dictionary<string, Standing>(_stored, StringComparer.Ordinal) { [credential.Name] = new(credential.CreatedAt, credential.RevokedAt) };
-        _stored = next;
+        lock (_gate)
+            _stored = Merged(_stored, [new(credential.Name, new Standing(credential.CreatedAt, credential.RevokedAt))]);
     }
 
     /// <summary>Reads every stored credential's standing from the table.</summary>
     public async Task RefreshAsync()
     {
         var rows = await store.ListAsync();
-        _stored = rows.ToDictionary(c => c.Name, c => new Standing(c.CreatedAt, c.RevokedAt), StringComparer.Ordinal);
+        lock (_gate)
+            _stored = Merged(_stored, rows.Select(c => new KeyValuePair<string, Standing>(c.Name, new Standing(c.CreatedAt, c.RevokedAt))));
+    }
+
+    // Per name, the standing with the later event wins: a read of the table that began before a change on this silo
+    // (two workers revoking at once, or a refresh racing a revocation) cannot undo it.
+    private static Dictionary<string, Standing> Merged(Dictionary<string, Standing> current, IEnumerable<KeyValuePair<string, Standing>> incoming)
+    {
+        var next = new Dictionary<string, Standing>(current, StringComparer.Ordinal);
+        foreach (var (name, standing) in incoming)
+            if (!next.TryGetValue(name, out var known) || standing.LatestEvent >= known.LatestEvent) next[name] = standing;
+        return next;
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -76,5 +88,8 @@ public sealed class RevokedCredentials(
         }
     }
 
-    private readonly record struct Standing(DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+    private readonly record struct Standing(DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+    {
+        public DateTimeOffset LatestEvent => RevokedAt is { } revoked && revoked > CreatedAt ? revoked : CreatedAt;
+    }
 }

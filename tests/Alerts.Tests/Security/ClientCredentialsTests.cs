@@ -132,6 +132,17 @@ public sealed class ClientCredentialsTests
         Assert.Null(revoked.Refusal("console-2", madeAgain.AddMinutes(1)));
         Assert.Null(revoked.Refusal("ops", AlertsSilo.Epoch)); // configured: not the table's to refuse
         Assert.Null(revoked.Refusal("someone-else", AlertsSilo.Epoch));
+
+        // A read of the table that began before a revocation on this silo (it still shows the credential active) does
+        // not undo it; a later creation in the table does supersede an earlier revocation.
+        var store = new CredentialStore(engine);
+        Assert.True(await store.TryCreateAsync("gateway-3", CredentialHash.Create("x"), [Roles.Gateway], AlertsSilo.Epoch));
+        revoked.Changed(new StoredCredential("gateway-3", "", [Roles.Gateway], AlertsSilo.Epoch, AlertsSilo.Epoch.AddMinutes(1)));
+        await revoked.RefreshAsync();
+        Assert.Contains("was revoked", revoked.Refusal("gateway-3", AlertsSilo.Epoch.AddMinutes(2)));
+        revoked.Changed(new StoredCredential("console-2", "", [Roles.Gateway], madeAgain, madeAgain.AddMinutes(1)));
+        await revoked.RefreshAsync(); // the table has no console-2 at all: nothing to merge, the revocation stands
+        Assert.Contains("was revoked", revoked.Refusal("console-2", madeAgain.AddSeconds(30)));
     }
 
     [Theory]
