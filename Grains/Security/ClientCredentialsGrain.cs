@@ -36,7 +36,7 @@ public sealed partial class ClientCredentialsGrain(
         var now = time.GetUtcNow();
         if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, now)) throw Exists(name);
         // Tokens of an earlier credential of this name are refused from now on (on other silos after their next read).
-        revoked.Changed(new StoredCredential(name, "", granted, now, null));
+        revoked.Changed(name, now, null);
         logger.LogInformation("Client credential {Name} created with roles {Roles}", name, string.Join(", ", granted));
         return new IssuedCredential(name, secret, granted);
     }
@@ -51,7 +51,7 @@ public sealed partial class ClientCredentialsGrain(
 
         var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
         // Its tokens are refused here at once, on the other silos within RevocationRefresh.
-        revoked.Changed(credential);
+        revoked.Changed(credential.Name, credential.CreatedAt, credential.RevokedAt);
         logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, credential.RevokedAt);
         return Info(credential);
     }

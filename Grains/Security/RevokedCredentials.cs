@@ -33,10 +33,10 @@ public sealed class RevokedCredentials(
     }
 
     /// <summary>Takes a credential's new standing at once (this silo created or revoked it).</summary>
-    public void Changed(StoredCredential credential)
+    public void Changed(string name, DateTimeOffset createdAt, DateTimeOffset? revokedAt)
     {
         lock (_gate)
-            _stored = Merged(_stored, [new(credential.Name, new Standing(credential.CreatedAt, credential.RevokedAt))]);
+            _stored = Merged(_stored, [new(name, new Standing(createdAt, revokedAt))]);
     }
 
     /// <summary>Reads every stored credential's standing from the table.</summary>

@@ -124,8 +124,8 @@ public sealed class ClientCredentialsTests
         var options = Microsoft.Extensions.Options.Options.Create(new SecurityOptions { Clients = [new ClientCredential { Name = "ops", SecretHash = ProcessSettings.TesterHash, Roles = [Roles.Operator] }] });
         var revoked = new RevokedCredentials(new CredentialStore(engine), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RevokedCredentials>.Instance);
         var madeAgain = AlertsSilo.Epoch.AddMinutes(10).AddMilliseconds(400);
-        revoked.Changed(new StoredCredential("console-2", "", [Roles.Gateway], madeAgain, null));
-        revoked.Changed(new StoredCredential("ops", "", [Roles.Operator], madeAgain, madeAgain));
+        revoked.Changed("console-2", madeAgain, null);
+        revoked.Changed("ops", madeAgain, madeAgain);
 
         Assert.Contains("made again", revoked.Refusal("console-2", madeAgain.AddSeconds(-1)));
         Assert.Null(revoked.Refusal("console-2", AlertsSilo.Epoch.AddMinutes(10))); // the same whole second: its own token
@@ -137,10 +137,10 @@ public sealed class ClientCredentialsTests
         // not undo it; a later creation in the table does supersede an earlier revocation.
         var store = new CredentialStore(engine);
         Assert.True(await store.TryCreateAsync("gateway-3", CredentialHash.Create("x"), [Roles.Gateway], AlertsSilo.Epoch));
-        revoked.Changed(new StoredCredential("gateway-3", "", [Roles.Gateway], AlertsSilo.Epoch, AlertsSilo.Epoch.AddMinutes(1)));
+        revoked.Changed("gateway-3", AlertsSilo.Epoch, AlertsSilo.Epoch.AddMinutes(1));
         await revoked.RefreshAsync();
         Assert.Contains("was revoked", revoked.Refusal("gateway-3", AlertsSilo.Epoch.AddMinutes(2)));
-        revoked.Changed(new StoredCredential("console-2", "", [Roles.Gateway], madeAgain, madeAgain.AddMinutes(1)));
+        revoked.Changed("console-2", madeAgain, madeAgain.AddMinutes(1));
         await revoked.RefreshAsync(); // the table has no console-2 at all: nothing to merge, the revocation stands
         Assert.Contains("was revoked", revoked.Refusal("console-2", madeAgain.AddSeconds(30)));
     }
