@@ -8,7 +8,8 @@ namespace Alerts.GrainInterfaces;
 /// <param name="ShareToken">The token of the share link the user arrived through, if any (opens, shares and sightings).</param>
 /// <param name="Channel">Where the user shared (shares only).</param>
 /// <param name="Sighting">What the user saw and where (sightings only).</param>
-[GenerateSerializer, Immutable, Alias("alerts.EngagementEvent")]
+// Not reference-tracked: a gateway reports thousands at once, each distinct (as LocationUpdate).
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("alerts.EngagementEvent")]
 public sealed record EngagementEvent(
     [property: Id(0)] EngagementKind Kind,
     [property: Id(1)] string CaseId,

@@ -23,6 +23,10 @@ public sealed class ResidentCellIndex(bool authoritative, int blockPrecision)
     /// <summary>False only when the block certainly has no stored residents.</summary>
     public bool MayHaveRows(Geohash block) => !authoritative || _blocks.ContainsKey(block.Packed);
 
-    /// <summary>Notes that a cell has written rows.</summary>
-    public void Add(Geohash cell) => _blocks.TryAdd(cell.Parent(blockPrecision).Packed, 0);
+    /// <summary>Notes that a cell has written rows (called for every row written: a lock-free read when the block is known).</summary>
+    public void Add(Geohash cell)
+    {
+        var block = cell.Parent(blockPrecision).Packed;
+        if (!_blocks.ContainsKey(block)) _blocks.TryAdd(block, 0);
+    }
 }

@@ -19,9 +19,13 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
 {
     private const int RowsPerTransaction = 20_000;
     private const int MinRowsPerTransaction = 1_000;
+    private const int SmallBatch = 1_000;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
     private Dictionary<long, Change> _pending = new();
+    // The last written batch, emptied, for the next flush to fill: under load the batches are large, and a new
+    // dictionary grown to that size each flush was a large-object allocation that drove full collections.
+    private Dictionary<long, Change>? _spare;
     // Completes when the flush that takes the changes pending now has written them (or fails with its error).
     private TaskCompletionSource _nextFlush = NewFlush();
     // A flush is wanted by a waiter / one started for waiters is running; both under _gate.
@@ -94,7 +98,8 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                 flushed = _nextFlush;
                 _nextFlush = NewFlush();
                 batch = _pending;
-                _pending = new Dictionary<long, Change>();
+                _pending = _spare ?? new Dictionary<long, Change>();
+                _spare = null;
             }
 
             try
@@ -108,11 +113,21 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             }
 
             flushed.TrySetResult();
+            Recycle(batch);
         }
         finally
         {
             _writing.Release();
         }
+    }
+
+    // Keeps a written batch's dictionary for the next flush while flushes are large; a small one (the load is over) is
+    // dropped, so an idle silo does not hold a peak-sized dictionary.
+    private void Recycle(Dictionary<long, Change> batch)
+    {
+        if (batch.Count < SmallBatch) return;
+        batch.Clear();
+        lock (_gate) _spare = batch;
     }
 
     private async Task WriteAsync(Dictionary<long, Change> batch)
@@ -144,7 +159,7 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                     else removals.Add((change.Cell, userId));
                 }
 
-                foreach (var cell in upserts.Select(u => u.Cell).Distinct()) index.Add(cell);
+                foreach (var (cell, _) in upserts) index.Add(cell);
                 await store.FlushResidentsAsync(upserts, removals);
             }
             catch (Exception e)
