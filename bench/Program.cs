@@ -19,12 +19,21 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench -- compare [N] [--size 10m] [--reps R] [--ours postgres|sqlite]
 //                                                                    ours against PostGIS and Redis on one population (default 1,000,000),
 //                                                                    report in bench/results/compare-N.md; exit 1 when the recipient sets disagree
+// dotnet run -c Release --project bench -- compare ... --heap-census  also counts ours' memory by kind of object, from heap dumps of
+//                                                                    the bench process before and after ingest (read by `heap-census <dump> <counts>`,
+//                                                                    a process of its own)
 // dotnet run -c Release --project bench -- table-heap               the compact tables' account of their bytes against the live heap
 //                                                                    (in a process of its own; tests/Alerts.Bench.Tests runs it)
 if (args is ["table-heap"])
 {
     var (accounted, live) = TableHeapCheck.Measure();
     Console.WriteLine(FormattableString.Invariant($"accounted {accounted} live {live}"));
+    return;
+}
+
+if (args is ["heap-census", var dump, var counts])
+{
+    HeapCensus.Write(dump, counts);
     return;
 }
 

@@ -121,13 +121,22 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         }
     }
 
-    // Keeps a written batch's dictionary for the next flush while flushes are large; a small one (the load is over) is
-    // dropped, so an idle silo does not hold a peak-sized dictionary.
+    // Keeps a written batch's dictionary for the next flush while flushes are large. A small one means the load is
+    // over: the spare is dropped and the one filling now trimmed, so an idle silo does not hold peak-sized dictionaries.
     private void Recycle(Dictionary<long, Change> batch)
     {
-        if (batch.Count < SmallBatch) return;
-        batch.Clear();
-        lock (_gate) _spare = batch;
+        if (batch.Count >= SmallBatch)
+        {
+            batch.Clear();
+            lock (_gate) _spare = batch;
+            return;
+        }
+
+        lock (_gate)
+        {
+            _spare = null;
+            _pending.TrimExcess();
+        }
     }
 
     private async Task WriteAsync(Dictionary<long, Change> batch)

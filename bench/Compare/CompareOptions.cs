@@ -11,11 +11,17 @@ public sealed record CompareOptions(int Users, int Repetitions = 11, string Ours
     /// </summary>
     public int WarmUps { get; init; } = 5;
 
+    /// <summary>
+    /// Whether ours' memory is also counted by kind of object, from heap dumps of the bench process before and after
+    /// ingest (<see cref="HeapCensus"/>; two dumps of the whole heap, so off by default).
+    /// </summary>
+    public bool HeapCensus { get; init; }
+
     /// <summary>The GeoNames places the population is drawn from (the console's copy, shipped beside the bench).</summary>
     public string PlacesPath { get; init; } = PlaceTable.DefaultPath;
 
     /// <summary>
-    /// Parses <c>[N] [--size 1m|10m] [--reps R] [--warm-ups W] [--ours postgres|sqlite]</c> (after the word "compare").
+    /// Parses <c>[N] [--size 1m|10m] [--reps R] [--warm-ups W] [--ours postgres|sqlite] [--heap-census]</c> (after the word "compare").
     /// </summary>
     public static CompareOptions Parse(IReadOnlyList<string> args)
     {
@@ -37,6 +43,9 @@ public sealed record CompareOptions(int Users, int Repetitions = 11, string Ours
                     var engine = Value(args, ++i, "--ours");
                     if (engine is not ("postgres" or "sqlite")) throw new ArgumentException($"--ours {engine} is invalid: postgres or sqlite");
                     options = options with { OursEngine = engine };
+                    break;
+                case "--heap-census":
+                    options = options with { HeapCensus = true };
                     break;
                 case "--places":
                     options = options with { PlacesPath = Value(args, ++i, "--places") };

@@ -92,9 +92,30 @@ public static class CompareReport
                 text.AppendLine(Invariant($"| {structure} | {bytes:N0} | {bytes / (double)memory.Residents:N1} |"));
             text.AppendLine(Invariant($"| activations and the rest (measured total minus the above; {memory.Remainder / (double)memory.Blocks:N0} bytes per cell grain) | {memory.Remainder:N0} | {memory.Remainder / (double)memory.Residents:N1} |"));
             text.AppendLine(Invariant($"| **measured total** (live managed bytes gained by ingest) | {memory.Measured:N0} | {memory.Measured / (double)memory.Residents:N1} |"));
+            if (memory.Census is { } census) AppendCensus(text, memory, census);
         }
 
         return text.ToString();
+    }
+
+    // Every byte by kind of object; the largest kinds one by one, the rest summed.
+    private static void AppendCensus(StringBuilder text, MemoryBreakdown memory, IReadOnlyList<(string Kind, long Count, long Bytes)> census)
+    {
+        const int Listed = 25;
+        text.AppendLine();
+        text.AppendLine("### Every byte ingest added, by kind of object (`--heap-census`)");
+        text.AppendLine();
+        text.AppendLine("Heap dumps of the bench process after start and after ingest, each right after the full compacting collection that measures the total, read in a process of their own; an array or string is named with the type that holds it. "
+            + Invariant($"Counts per cell grain divide by the {memory.Blocks:N0} cell grains."));
+        text.AppendLine();
+        text.AppendLine("| kind of object | objects gained | bytes gained | per resident | per cell grain |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (kind, count, bytes) in census.Take(Listed))
+            text.AppendLine(Invariant($"| `{kind.Replace("|", "\\|", StringComparison.Ordinal)}` | {count:N0} | {bytes:N0} | {bytes / (double)memory.Residents:N2} | {bytes / (double)memory.Blocks:N0} |"));
+        var others = census.Skip(Listed).ToList();
+        text.AppendLine(Invariant($"| {others.Count:N0} other kinds | {others.Sum(o => o.Count):N0} | {others.Sum(o => o.Bytes):N0} | {others.Sum(o => o.Bytes) / (double)memory.Residents:N2} | {others.Sum(o => o.Bytes) / (double)memory.Blocks:N0} |"));
+        var total = census.Sum(c => c.Bytes);
+        text.AppendLine(Invariant($"| **census total** (measured total: {memory.Measured:N0}) | {census.Sum(c => c.Count):N0} | {total:N0} | {total / (double)memory.Residents:N1} | {total / (double)memory.Blocks:N0} |"));
     }
 
     private static string Diff(RecipientAgreement a) =>

@@ -23,7 +23,8 @@ public static class CompareRun
         CpuUse dispatchCpu;
         int blockPrecision;
         long oursMemory;
-        await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null))
+        IReadOnlyList<(string Kind, long Count, long Bytes)>? census;
+        await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null, options.HeapCensus ? Path.GetTempPath() : null))
         {
             var figures = await MeasureAsync(ours, population, options, log);
             systems.Add(figures);
@@ -38,10 +39,11 @@ public static class CompareRun
             parallelFloor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: ours.Silo.Services.GetRequiredService<Alerts.Grains.StoreEngine>().ParallelWrites);
             blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
             oursMemory = figures.MemoryBytes;
+            census = ours.CensusGained;
         }
 
         // Weighed once the silo has stopped: its background work (the hub, the position writer) would move the readings.
-        var breakdown = MemoryBreakdown.Measure(population, blockPrecision, oursMemory);
+        var breakdown = MemoryBreakdown.Measure(population, blockPrecision, oursMemory) with { Census = census };
 
         double sphere;
         string postgresVersion;

@@ -12,7 +12,7 @@ public interface ISpatialSystem : IAsyncDisposable
     /// <summary>Loads the whole population; the index exists before the first update.</summary>
     Task<WriteTiming> IngestAsync(ComparePopulation population);
 
-    /// <summary>Bytes the population takes in this system (measured as its <see cref="MemoryMethod"/> says).</summary>
+    /// <summary>Bytes the population takes in this system (measured as its <see cref="MemoryMethod"/> says); called once, right after ingest.</summary>
     Task<long> MemoryBytesAsync();
 
     /// <summary>How <see cref="MemoryBytesAsync"/> measures.</summary>

@@ -17,6 +17,9 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
     /// <summary>The silo's directory shards (the product's default <c>DirectoryShards</c>).</summary>
     public const int DirectoryShards = 64;
 
+    /// <summary>The live objects ingest added, by kind, from heap dumps (<c>--heap-census</c>), else null.</summary>
+    public IReadOnlyList<(string Kind, long Count, long Bytes)>? Census { get; init; }
+
     /// <summary>Bytes of the structures not rebuilt: activations (grain objects, Orleans' per-activation state) and the rest.</summary>
     public long Remainder => Measured - Parts.Sum(p => p.Bytes);
 

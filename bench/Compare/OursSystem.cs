@@ -25,14 +25,16 @@ public sealed class OursSystem : ISpatialSystem
     private readonly BenchSilo _silo;
     private readonly AlertsClient _client;
     private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+    private readonly string? _censusFolder;
     private long _heapBefore;
-    private long _heapAfter;
+    private HeapCensus? _censusBefore;
 
-    private OursSystem(BenchDatabase database, BenchSilo silo, AlertsClient client)
+    private OursSystem(BenchDatabase database, BenchSilo silo, AlertsClient client, string? censusFolder)
     {
         _database = database;
         _silo = silo;
         _client = client;
+        _censusFolder = censusFolder;
     }
 
     public string Name => "ours";
@@ -52,27 +54,39 @@ public sealed class OursSystem : ISpatialSystem
     /// <summary>The silo (its services, for the memory breakdown).</summary>
     public BenchSilo Silo => _silo;
 
-    /// <summary>A silo on a fresh database of <paramref name="postgresServer"/>, or on a fresh SQLite file when null.</summary>
-    public static async Task<OursSystem> StartAsync(string? postgresServer)
+    /// <summary>The live objects ingest added, by kind, when the run takes heap censuses (else null).</summary>
+    public IReadOnlyList<(string Kind, long Count, long Bytes)>? CensusGained { get; private set; }
+
+    /// <summary>
+    /// A silo on a fresh database of <paramref name="postgresServer"/>, or on a fresh SQLite file when null; with a
+    /// <paramref name="censusFolder"/>, heap dumps are taken there before and after ingest (see <see cref="HeapCensus"/>).
+    /// </summary>
+    public static async Task<OursSystem> StartAsync(string? postgresServer, string? censusFolder = null)
     {
         var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
         // As an operator runs `migrate` before a cluster's first start.
         if (database.Provider == "postgres") await PostgresSchema.ApplyAsync(database.ConnectionString);
         var silo = await BenchSilo.StartAsync(database, BenchSettings.NewClusterId());
         var client = await silo.ConnectClientAsync();
-        return new OursSystem(database, silo, client);
+        var ours = new OursSystem(database, silo, client, censusFolder);
+        // Read here, with nothing running until ingest, so that neither the collections nor a census falls in the
+        // processor time measured around ingest.
+        ours._heapBefore = ManagedHeap.LiveBytes();
+        if (censusFolder is not null) ours._censusBefore = HeapCensus.Take(censusFolder);
+        return ours;
     }
 
-    public async Task<WriteTiming> IngestAsync(ComparePopulation population)
+    // A minute old, so the moves (fixed "now") are newer and nothing is in the future.
+    public Task<WriteTiming> IngestAsync(ComparePopulation population) =>
+        ReportAsync(population, Enumerable.Range(0, population.Count), _start.AddMinutes(-1));
+
+    // Called right after ingest, before anything else runs.
+    public Task<long> MemoryBytesAsync()
     {
-        _heapBefore = ManagedHeap.LiveBytes();
-        // A minute old, so the moves (fixed "now") are newer and nothing is in the future.
-        var timing = await ReportAsync(population, Enumerable.Range(0, population.Count), _start.AddMinutes(-1));
-        _heapAfter = ManagedHeap.LiveBytes();
-        return timing;
+        var after = ManagedHeap.LiveBytes();
+        if (_censusFolder is not null && _censusBefore is not null) CensusGained = HeapCensus.Gained(_censusBefore, HeapCensus.Take(_censusFolder));
+        return Task.FromResult(after - _heapBefore);
     }
-
-    public Task<long> MemoryBytesAsync() => Task.FromResult(_heapAfter - _heapBefore);
 
     public Task<WriteTiming> MoveAsync(ComparePopulation population) => ReportAsync(population, population.Moved, _start);
 
