@@ -3,7 +3,10 @@ using Orleans;
 
 namespace Alerts.Client;
 
-/// <summary>Holds this client's access token: signs in on first use and again before the token expires.</summary>
+/// <summary>
+/// Holds this client's access token: signs in on first use and again before the token expires; a renewal refused as
+/// busy (<see cref="SignInBusyException"/>) keeps the token held while it is still valid.
+/// </summary>
 public sealed class AccessTokenSource
 {
     // Refresh at 80 % of the token's life, so a call never leaves with a token about to expire on its way.
@@ -68,7 +71,19 @@ public sealed class AccessTokenSource
             var now = _time.GetUtcNow();
             if (held is not null && now < held.RefreshAt) return held.Token.Token;
 
-            var token = await _grains.GetGrain<ISignInGrain>(0).SignIn(_name, _secret);
+            AccessToken token;
+            try
+            {
+                token = await _grains.GetGrain<ISignInGrain>(0).SignIn(_name, _secret);
+            }
+            catch (SignInBusyException) when (held is not null && now < held.Token.ExpiresAt - ShortestRefresh)
+            {
+                // The silo is shedding sign-ins (under a flood of them, perhaps): the token held is still good, so calls
+                // go on with it and the renewal is tried again on the next call after a short pause.
+                _held = held with { RefreshAt = now + ShortestRefresh };
+                return held.Token.Token;
+            }
+
             now = _time.GetUtcNow();
             var life = token.ExpiresAt - now;
             var refreshAfter = life * RefreshAt;

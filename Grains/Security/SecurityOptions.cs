@@ -24,6 +24,12 @@ public sealed class SecurityOptions
     /// <summary>How often a silo reads which stored credentials were revoked elsewhere (the revoking silo knows at once).</summary>
     public TimeSpan RevocationRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Secrets a silo checks at once (each check takes tens of milliseconds of a core; see <see cref="SignInLimit"/>).</summary>
+    public int MaxConcurrentSignIns { get; set; } = 1;
+
+    /// <summary>Sign-ins that may wait for a check; beyond them a sign-in is refused at once as busy.</summary>
+    public int MaxWaitingSignIns { get; set; } = 32;
+
     /// <summary>The clients that may sign in.</summary>
     public List<ClientCredential> Clients { get; set; } = [];
 
@@ -47,6 +53,13 @@ public sealed class SecurityOptions
         {
             throw Bad("RevocationRefresh", $"is {RevocationRefresh}, must be more than zero and at most TokenLifetime ({TokenLifetime})");
         }
+
+        if (MaxConcurrentSignIns < 1 || MaxConcurrentSignIns > Environment.ProcessorCount)
+        {
+            throw Bad("MaxConcurrentSignIns", $"is {MaxConcurrentSignIns}, must be at least 1 and at most the silo's {Environment.ProcessorCount} cores (more would let sign-ins take every core)");
+        }
+
+        if (MaxWaitingSignIns < 0) throw Bad("MaxWaitingSignIns", $"is {MaxWaitingSignIns}, must be 0 or more");
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Clients.Count; i++)

@@ -3,9 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
 
-/// <summary>Exchanges a client's name and secret for a signed access token: configured clients first, then active stored credentials.</summary>
+/// <summary>
+/// Exchanges a client's name and secret for a signed access token: configured clients first, then active stored
+/// credentials; every check waits its turn in the silo's <see cref="SignInLimit"/>.
+/// </summary>
 [StatelessWorker]
-public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialStore store, TokenIssuer tokens) : Grain, ISignInGrain
+public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialStore store, TokenIssuer tokens, SignInLimit limit) : Grain, ISignInGrain
 {
     private const string Refusal = "unknown client name or wrong secret";
 
@@ -20,6 +23,8 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrEmpty(secret);
+        // Every path below hashes (an unknown name against a decoy), so every path takes a turn.
+        using var turn = await limit.EnterAsync();
 
         // Configured wins on a name clash: settings are what an operator of a cluster controls directly.
         if (_clients.TryGetValue(name, out var client))

@@ -7,7 +7,7 @@ namespace Alerts.Grains;
 /// <summary>Turns on sign-in and per-call authorization in a silo.</summary>
 public static class SiloBuilderSecurityExtensions
 {
-    /// <summary>Binds <see cref="SecurityOptions"/> from <c>Alerts:Security</c> (checked at start), adds the token issuer and the call filters.</summary>
+    /// <summary>Binds <see cref="SecurityOptions"/> from <c>Alerts:Security</c> (checked at start), adds the token issuer, the sign-in limit and the call filters.</summary>
     public static ISiloBuilder AddAlertsSecurity(this ISiloBuilder silo)
     {
         silo.Services.AddOptions<SecurityOptions>()
@@ -20,6 +20,7 @@ public static class SiloBuilderSecurityExtensions
             .ValidateOnStart();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<TokenIssuer>();
+        silo.Services.TryAddSingleton<SignInLimit>();
         // Order matters: authorization runs first, so a refused call never reaches storage.
         silo.AddIncomingGrainCallFilter<CallAuthorization>();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();

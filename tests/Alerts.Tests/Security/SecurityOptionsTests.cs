@@ -58,6 +58,18 @@ public sealed class SecurityOptionsTests
         Assert.Contains("at most TokenLifetime", message);
     }
 
+    [Theory]
+    [InlineData(0, 32, "MaxConcurrentSignIns is 0")]
+    [InlineData(int.MaxValue, 32, "MaxConcurrentSignIns is 2147483647")]
+    [InlineData(1, -1, "MaxWaitingSignIns is -1")]
+    public void A_sign_in_limit_out_of_range_is_named(int concurrent, int waiting, string problem)
+    {
+        var options = Valid();
+        options.MaxConcurrentSignIns = concurrent;
+        options.MaxWaitingSignIns = waiting;
+        Assert.StartsWith($"Alerts:Security:{problem}", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
     [Fact]
     public void Hashes_in_the_existing_format_still_verify()
     {
