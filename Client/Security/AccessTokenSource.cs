@@ -76,7 +76,7 @@ public sealed class AccessTokenSource
             {
                 token = await _grains.GetGrain<ISignInGrain>(0).SignIn(_name, _secret);
             }
-            catch (SignInBusyException) when (held is not null && now < held.Token.ExpiresAt - ShortestRefresh)
+            catch (SignInBusyException) when (held is not null && StillGood(held.Token, out now))
             {
                 // The silo is shedding sign-ins (under a flood of them, perhaps): the token held is still good, so calls
                 // go on with it and the renewal is tried again on the next call after a short pause.
@@ -95,6 +95,13 @@ public sealed class AccessTokenSource
         {
             _signingIn.Release();
         }
+    }
+
+    // Read after the refusal (the call may have waited): good for at least one more pause before the next try.
+    private bool StillGood(AccessToken token, out DateTimeOffset now)
+    {
+        now = _time.GetUtcNow();
+        return now + ShortestRefresh < token.ExpiresAt;
     }
 
     private sealed record Held(AccessToken Token, DateTimeOffset RefreshAt);

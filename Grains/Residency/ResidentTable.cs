@@ -15,9 +15,12 @@ internal sealed class ResidentTable
     private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
     private FixWindow _fixes;
+    // No resident's fix is older (a bound, not the minimum: removals do not raise it), so a purge that finds nothing
+    // stale, as every collection's does, needs no scan.
+    private long _oldestFixMs = long.MaxValue;
 
     /// <summary>Bytes the table holds on the heap: itself, its rows and its index.</summary>
-    public long HeapBytes => Grains.HeapBytes.OfObject(2 * IntPtr.Size + Unsafe.SizeOf<FixWindow>() + sizeof(int)) + _rows.HeapBytes + _slots.HeapBytes;
+    public long HeapBytes => Grains.HeapBytes.OfObject(2 * IntPtr.Size + Unsafe.SizeOf<FixWindow>() + sizeof(int) + sizeof(long)) + _rows.HeapBytes + _slots.HeapBytes;
 
     /// <summary>Number of residents.</summary>
     public int Count { get; private set; }
@@ -28,6 +31,7 @@ internal sealed class ResidentTable
         if (fix.UserId <= 0) throw new ArgumentOutOfRangeException(nameof(fix), fix.UserId, "a resident's user id must be positive");
         if (!_fixes.Fits(fix.FixUnixMs)) MoveWindow(fix.FixUnixMs);
         var fixOffset = _fixes.Offset(fix.FixUnixMs);
+        _oldestFixMs = Math.Min(_oldestFixMs, fix.FixUnixMs);
         var slot = _slots.Find(fix.UserId, new Ids(_rows));
         if (slot < 0)
         {
@@ -116,18 +120,27 @@ internal sealed class ResidentTable
         return found;
     }
 
-    /// <summary>Removes residents whose fix is older than the cutoff; returns how many.</summary>
+    /// <summary>Removes residents whose fix is older than the cutoff; returns how many. Scans only when one may be.</summary>
     public int RemoveOlderThan(long cutoffMs)
     {
+        if (_oldestFixMs >= cutoffMs) return 0;
         var keepFrom = _fixes.OffsetFrom(cutoffMs);
         var removed = 0;
+        var oldestKept = uint.MaxValue;
         for (var slot = Count - 1; slot >= 0; slot--)
         {
-            if (_rows[slot].Fix >= keepFrom) continue;
+            var fix = _rows[slot].Fix;
+            if (fix >= keepFrom)
+            {
+                oldestKept = Math.Min(oldestKept, fix);
+                continue;
+            }
+
             Remove(_rows[slot].UserId);
             removed++;
         }
 
+        _oldestFixMs = Count == 0 ? long.MaxValue : _fixes.Read(oldestKept);
         return removed;
     }
 

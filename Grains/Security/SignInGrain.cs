@@ -5,9 +5,11 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// Exchanges a client's name and secret for a signed access token: configured clients first, then active stored
-/// credentials; every check waits its turn in the silo's <see cref="SignInLimit"/>.
+/// credentials; every secret check waits its turn in the silo's <see cref="SignInLimit"/>.
 /// </summary>
-[StatelessWorker]
+// Reentrant, so every sign-in reaches the limit and a flood is refused there as busy; one call at a time per worker
+// would queue the flood in Orleans without bound, out of the limit's sight (the grain's only field is read-only).
+[StatelessWorker, Reentrant]
 public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialStore store, TokenIssuer tokens, SignInLimit limit) : Grain, ISignInGrain
 {
     private const string Refusal = "unknown client name or wrong secret";
@@ -23,18 +25,20 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        // Every path below hashes (an unknown name against a decoy), so every path takes a turn.
-        using var turn = await limit.EnterAsync();
 
         // Configured wins on a name clash: settings are what an operator of a cluster controls directly.
         if (_clients.TryGetValue(name, out var client))
         {
-            if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
+            using (await limit.EnterAsync())
+                if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
             return tokens.Issue(client.Name, client.Roles);
         }
 
-        // Read at every sign-in, so a revocation on any silo takes effect at once everywhere.
+        // Read at every sign-in, so a revocation on any silo takes effect at once everywhere; read before taking a
+        // turn, so a slow database does not hold the checks of every other sign-in.
         var stored = await store.FindAsync(name);
+        // Every path below hashes (an unknown name against a decoy), so every path takes a turn.
+        using var turn = await limit.EnterAsync();
         if (stored is not { IsActive: true })
         {
             CredentialHash.Verify(secret, DecoyHash.Value);

@@ -40,10 +40,11 @@ public sealed class SignInLimit(IOptions<SecurityOptions> options)
         return new Turn(this);
     }
 
+    // The place first, then the check: a sign-in arriving in between is admitted to wait, not refused.
     private void Leave()
     {
-        _checking.Release();
         Interlocked.Decrement(ref _admitted);
+        _checking.Release();
     }
 
     private sealed class Turn(SignInLimit limit) : IDisposable

@@ -13,7 +13,7 @@ public sealed record CompareOptions(int Users, int Repetitions = 11, string Ours
 
     /// <summary>
     /// Whether ours' memory is also counted by kind of object, from heap dumps of the bench process before and after
-    /// ingest (<see cref="HeapCensus"/>; two dumps of the whole heap, so off by default).
+    /// ingest (<see cref="Compare.HeapCensus"/>; two dumps of the whole heap, so off by default).
     /// </summary>
     public bool HeapCensus { get; init; }
 

@@ -10,12 +10,18 @@ namespace Alerts.Bench.Compare;
 /// of beyond the tables the breakdown rebuilds. An array or a string is counted with the type of the object that holds
 /// it ("Int32[] in UserSlotIndex"), so the tables' own arrays can be told from a buffer pool's.
 /// </summary>
-public sealed class HeapCensus
+public sealed class HeapCensus : IDisposable
 {
+    // Reading a 10 M-resident dump takes minutes; a reader stuck far longer is stopped.
+    private static readonly TimeSpan LongestRead = TimeSpan.FromMinutes(30);
+
     // Only the path of the counts is kept in memory: a census held in the heap would be counted by the next reading.
     private readonly string _countsPath;
 
     private HeapCensus(string countsPath) => _countsPath = countsPath;
+
+    /// <summary>Deletes the counts' file.</summary>
+    public void Dispose() => File.Delete(_countsPath);
 
     /// <summary>
     /// Dumps this process into <paramref name="folder"/> and counts its objects in a process of its own (reading a
@@ -25,6 +31,7 @@ public sealed class HeapCensus
     public static HeapCensus Take(string folder)
     {
         var name = Path.Combine(folder, $"alerts-census-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var counted = false;
         try
         {
             // The runtime's createdump writes it while this process's threads are suspended.
@@ -34,18 +41,25 @@ public sealed class HeapCensus
                 RedirectStandardError = true,
             };
             using var reader = Process.Start(start) ?? throw new InvalidOperationException("the heap census process did not start");
-            var errors = reader.StandardError.ReadToEnd();
-            reader.WaitForExit();
-            if (reader.ExitCode != 0) throw new InvalidOperationException($"the heap census of {name}.dmp failed ({reader.ExitCode}): {errors}");
+            var errors = reader.StandardError.ReadToEndAsync();
+            if (!reader.WaitForExit(LongestRead))
+            {
+                reader.Kill(entireProcessTree: true);
+                throw new TimeoutException($"the heap census of {name}.dmp took more than {LongestRead}");
+            }
+
+            if (reader.ExitCode != 0) throw new InvalidOperationException($"the heap census of {name}.dmp failed ({reader.ExitCode}): {errors.Result}");
+            counted = true;
             return new HeapCensus(name + ".tsv");
         }
         finally
         {
             File.Delete(name + ".dmp");
+            if (!counted) File.Delete(name + ".tsv");
         }
     }
 
-    /// <summary>What <paramref name="after"/> holds beyond <paramref name="before"/>, by kind, largest gain first; both files are deleted.</summary>
+    /// <summary>What <paramref name="after"/> holds beyond <paramref name="before"/>, by kind (unchanged kinds left out), largest gain first.</summary>
     public static IReadOnlyList<(string Kind, long Count, long Bytes)> Gained(HeapCensus before, HeapCensus after)
     {
         var was = before.Read();
@@ -53,6 +67,7 @@ public sealed class HeapCensus
         return now
             .Select(k => (Kind: k.Key, Count: k.Value.Count - (was.TryGetValue(k.Key, out var b) ? b.Count : 0), Bytes: k.Value.Bytes - b.Bytes))
             .Concat(was.Where(k => !now.ContainsKey(k.Key)).Select(k => (Kind: k.Key, Count: -k.Value.Count, Bytes: -k.Value.Bytes)))
+            .Where(k => k.Count != 0 || k.Bytes != 0)
             .OrderByDescending(k => k.Bytes)
             .ToList();
     }
@@ -66,7 +81,6 @@ public sealed class HeapCensus
             kinds[fields[0]] = (long.Parse(fields[1], CultureInfo.InvariantCulture), long.Parse(fields[2], CultureInfo.InvariantCulture));
         }
 
-        File.Delete(_countsPath);
         return kinds;
     }
 

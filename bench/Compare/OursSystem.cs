@@ -84,7 +84,12 @@ public sealed class OursSystem : ISpatialSystem
     public Task<long> MemoryBytesAsync()
     {
         var after = ManagedHeap.LiveBytes();
-        if (_censusFolder is not null && _censusBefore is not null) CensusGained = HeapCensus.Gained(_censusBefore, HeapCensus.Take(_censusFolder));
+        if (_censusFolder is not null && _censusBefore is not null)
+        {
+            using var censusAfter = HeapCensus.Take(_censusFolder);
+            CensusGained = HeapCensus.Gained(_censusBefore, censusAfter);
+        }
+
         return Task.FromResult(after - _heapBefore);
     }
 
@@ -121,6 +126,7 @@ public sealed class OursSystem : ISpatialSystem
 
     public async ValueTask DisposeAsync()
     {
+        _censusBefore?.Dispose();
         await _client.DisposeAsync();
         await _silo.DisposeAsync();
         _database.Dispose();

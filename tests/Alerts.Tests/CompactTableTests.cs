@@ -3,7 +3,7 @@ using Alerts.Grains;
 
 namespace Alerts.Tests;
 
-/// <summary>The residency's compact tables (cells' residents, directory shards) behave like plain dictionaries: growth, removal, moves, re-adds.</summary>
+/// <summary>The residency's compact tables (cells' residents, directory shards) behave like plain dictionaries: growth, removal, moves, re-adds, purges.</summary>
 public sealed class CompactTableTests
 {
     public static TheoryData<int> Seeds => new() { 1, 2, 3, 42, 2026 };
@@ -29,6 +29,13 @@ public sealed class CompactTableTests
                     break;
                 case < 8:
                     Assert.Equal(model.Remove(userId), table.Remove(userId));
+                    break;
+                case 8 when random.Next(100) == 0:
+                    // The purge of stale positions, now and then (most cutoffs find nobody, as most collections do).
+                    var cutoff = Now + random.NextInt64(-Days(11), -Days(8));
+                    var stale = model.Where(m => m.Value.FixUnixMs < cutoff).Select(m => m.Key).ToList();
+                    Assert.Equal(stale.Count, table.RemoveOlderThan(cutoff));
+                    foreach (var gone in stale) model.Remove(gone);
                     break;
                 default:
                     var optedOut = random.Next(2) == 0;

@@ -13,10 +13,10 @@ public sealed class HeapCensusTests
     [Fact]
     public void A_census_counts_what_was_made_since_the_last_one_and_names_the_holder_of_an_array()
     {
-        var before = HeapCensus.Take(Path.GetTempPath());
+        using var before = HeapCensus.Take(Path.GetTempPath());
         _kept = new List<CensusMarker>(Made);
         for (var i = 0; i < Made; i++) _kept.Add(new CensusMarker(i));
-        var after = HeapCensus.Take(Path.GetTempPath());
+        using var after = HeapCensus.Take(Path.GetTempPath());
 
         var gained = HeapCensus.Gained(before, after).ToDictionary(g => g.Kind);
         var markers = gained[typeof(CensusMarker).FullName!];
