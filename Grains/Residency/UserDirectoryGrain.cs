@@ -53,7 +53,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
             previous.TryAdd(update.UserId, entry);
             var block = Geohash.Encode(update.Latitude, update.Longitude, _blockPrecision).Packed;
             _users.Set(update.UserId, entry with { Block = block, FixMs = fixMs });
-            after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut);
+            after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut, FirstFix: entry.Block == 0);
             finalBlock[update.UserId] = block;
             applied++;
         }

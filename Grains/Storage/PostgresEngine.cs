@@ -67,23 +67,30 @@ public sealed class PostgresEngine : StoreEngine
 
     public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
 
-    // One statement per kind of change, the rows as arrays: a round trip per row is what costs here.
+    // One statement per kind of change, the rows as arrays: a round trip per row is what costs here. Users' first
+    // fixes go in by a plain INSERT, which spares PostgreSQL the conflict check of an upsert (about a seventh of its
+    // work a new row); if one has a row after all (a directory reloaded while a write was in flight), the INSERT is
+    // undone to its savepoint and those rows take the upsert with the others.
     public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {
-        if (upserts.Count > 0)
+        var firsts = upserts.Where(u => u.Fix.FirstFix).ToList();
+        var others = firsts.Count == 0 ? upserts : upserts.Where(u => !u.Fix.FirstFix).ToList();
+        if (firsts.Count > 0)
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident,
-                new
-                {
-                    users = upserts.Select(u => u.Fix.UserId).ToArray(),
-                    cells = upserts.Select(u => u.Cell).ToArray(),
-                    lats = upserts.Select(u => u.Fix.Latitude).ToArray(),
-                    lons = upserts.Select(u => u.Fix.Longitude).ToArray(),
-                    fixes = upserts.Select(u => u.Fix.FixUnixMs).ToArray(),
-                },
-                transaction);
+            await transaction.SaveAsync(FirstFixes);
+            try
+            {
+                await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes)", Rows(firsts), transaction);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+            {
+                await transaction.RollbackAsync(FirstFixes);
+                others = [.. upserts];
+            }
         }
+
+        if (others.Count > 0)
+            await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, Rows(others), transaction);
 
         if (removals.Count > 0)
         {
@@ -93,6 +100,18 @@ public sealed class PostgresEngine : StoreEngine
                 transaction);
         }
     }
+
+    private const string FirstFixes = "first_fixes";
+
+    // The rows as the statements' column arrays.
+    private static object Rows(IReadOnlyList<(string Cell, ResidentFix Fix)> rows) => new
+    {
+        users = rows.Select(u => u.Fix.UserId).ToArray(),
+        cells = rows.Select(u => u.Cell).ToArray(),
+        lats = rows.Select(u => u.Fix.Latitude).ToArray(),
+        lons = rows.Select(u => u.Fix.Longitude).ToArray(),
+        fixes = rows.Select(u => u.Fix.FixUnixMs).ToArray(),
+    };
 
     // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.
     public override async Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns)

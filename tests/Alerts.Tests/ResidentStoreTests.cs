@@ -44,6 +44,29 @@ public sealed class ResidentStoreTests
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_first_fix_for_a_user_who_has_a_row_after_all_is_written_as_any_other(string provider)
+    {
+        await using var engine = Engine(provider);
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        await store.FlushResidentsAsync([At("ws100", 1, T), At("ws100", 2, T), At("ws100", 9, T)], []);
+
+        // Only first fixes: plain inserts.
+        await store.FlushResidentsAsync([First("ws103", 4, T), First("ws103", 5, T)], []);
+        // Users 1 and 2 are marked first but have rows (a directory reloaded while a write was in flight): the newer fix
+        // still wins, the older is still ignored, user 3 still goes in, and the same transaction's removal still runs.
+        await store.FlushResidentsAsync([First("ws101", 1, T + 1_000), First("ws101", 2, T - 1_000), First("ws102", 3, T), At("ws103", 5, T + 1_000)], [Gone("ws100", 9)]);
+
+        Assert.Equal([2L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
+        Assert.Equal([(1L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws101"))).Select(r => (r.UserId, r.FixUnixMs)));
+        Assert.Equal([3L], (await store.LoadCellAsync(Geohash.Parse("ws102"))).Select(r => r.UserId));
+        Assert.Equal([(4L, T), (5L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws103"))).OrderBy(r => r.UserId).Select(r => (r.UserId, r.FixUnixMs)));
+    }
+
+    private static (Geohash, ResidentFix) First(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false, FirstFix: true));
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task A_block_loads_exactly_the_rows_of_the_cells_that_start_with_it(string provider)
     {
         await using var engine = Engine(provider);
