@@ -188,6 +188,8 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
                 _residents.Upsert(_optOutsWhileLoading!.TryGetValue(row.UserId, out var optedOut) ? row with { OptedOut = optedOut } : row);
         _leftWhileLoading = null;
         _optOutsWhileLoading = null;
+        // Loaded: no need to keep the finished load (its state machine, 104 bytes a grain) for later callers.
+        _loading = null;
     }
 
     private Task LoadedAsync() => _loading ?? Task.CompletedTask;

@@ -73,24 +73,23 @@ public sealed class PostgresEngine : StoreEngine
     // undone to its savepoint and those rows take the upsert with the others.
     public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
     {
-        var firsts = upserts.Where(u => u.Fix.FirstFix).ToList();
-        var others = firsts.Count == 0 ? upserts : upserts.Where(u => !u.Fix.FirstFix).ToList();
+        var (firsts, others) = SplitFirstFixes(upserts);
         if (firsts.Count > 0)
         {
             await transaction.SaveAsync(FirstFixes);
             try
             {
-                await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes)", Rows(firsts), transaction);
+                await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes)", firsts);
             }
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
             {
                 await transaction.RollbackAsync(FirstFixes);
-                others = [.. upserts];
+                others = upserts;
             }
         }
 
         if (others.Count > 0)
-            await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, Rows(others), transaction);
+            await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, others);
 
         if (removals.Count > 0)
         {
@@ -103,15 +102,43 @@ public sealed class PostgresEngine : StoreEngine
 
     private const string FirstFixes = "first_fixes";
 
-    // The rows as the statements' column arrays.
-    private static object Rows(IReadOnlyList<(string Cell, ResidentFix Fix)> rows) => new
+    // Into lists of their exact sizes: LINQ's ToList over a filter builds in arrays rented from the shared pool, which
+    // then keeps them (3.5 MB of them at 1 M residents, in the heap census).
+    private static (List<(string Cell, ResidentFix Fix)> Firsts, IReadOnlyList<(string Cell, ResidentFix Fix)> Others) SplitFirstFixes(IReadOnlyList<(string Cell, ResidentFix Fix)> upserts)
     {
-        users = rows.Select(u => u.Fix.UserId).ToArray(),
-        cells = rows.Select(u => u.Cell).ToArray(),
-        lats = rows.Select(u => u.Fix.Latitude).ToArray(),
-        lons = rows.Select(u => u.Fix.Longitude).ToArray(),
-        fixes = rows.Select(u => u.Fix.FixUnixMs).ToArray(),
-    };
+        var count = 0;
+        foreach (var (_, fix) in upserts)
+            if (fix.FirstFix) count++;
+        if (count == 0) return ([], upserts);
+        var firsts = new List<(string Cell, ResidentFix Fix)>(count);
+        var others = new List<(string Cell, ResidentFix Fix)>(upserts.Count - count);
+        foreach (var row in upserts) (row.Fix.FirstFix ? firsts : others).Add(row);
+        return (firsts, others);
+    }
+
+    // The rows as the statement's column arrays. The parameters are cleared after it runs: an idle pooled connection
+    // keeps its last command's parameters until its next command (4.5 MB of the last flush's arrays and cell texts at
+    // 1 M residents, in the heap census).
+    private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<(string Cell, ResidentFix Fix)> rows)
+    {
+        await using var command = (NpgsqlCommand)connection.CreateCommand();
+        command.Transaction = (NpgsqlTransaction)transaction;
+        command.CommandText = sql;
+        command.Parameters.Add(new NpgsqlParameter<long[]>("users", rows.Select(u => u.Fix.UserId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("cells", rows.Select(u => u.Cell).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("lats", rows.Select(u => u.Fix.Latitude).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("lons", rows.Select(u => u.Fix.Longitude).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("fixes", rows.Select(u => u.Fix.FixUnixMs).ToArray()));
+        try
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            foreach (NpgsqlParameter parameter in command.Parameters) parameter.Value = null;
+            command.Parameters.Clear();
+        }
+    }
 
     // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.
     public override async Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns)
