@@ -124,6 +124,26 @@ public sealed class CompactTableTests
     }
 
     [Fact]
+    public void An_index_refuses_a_slot_its_entries_cannot_address_and_takes_the_last_one_they_can()
+    {
+        var index = new UserSlotIndex();
+        var error = Assert.Throws<InvalidOperationException>(() => index.Add(7, UserSlotIndex.MaxSlots, new OneId(7)));
+        Assert.Equal("a table holds at most 67,108,863 users", error.Message);
+        Assert.Equal(0, index.Count);
+        Assert.Equal(-1, index.Find(7, new OneId(7)));
+
+        // The highest slot an entry can hold (26 bits, less the one that marks a free entry) reads back as itself.
+        index.Add(7, UserSlotIndex.MaxSlots - 1, new OneId(7));
+        Assert.Equal(UserSlotIndex.MaxSlots - 1, index.Find(7, new OneId(7)));
+    }
+
+    // An owner whose every slot holds the same user: enough for an index of one.
+    private readonly struct OneId(long userId) : ISlotIds
+    {
+        public long IdAt(int slot) => userId;
+    }
+
+    [Fact]
     public void Bad_rows_are_refused_with_the_reason()
     {
         var cells = new ResidentTable();
