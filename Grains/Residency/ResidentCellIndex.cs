@@ -26,6 +26,8 @@ public sealed class ResidentCellIndex(bool authoritative, int blockPrecision)
     /// <summary>Notes that a cell has written rows (called for every row written: a lock-free read when the block is known).</summary>
     public void Add(Geohash cell)
     {
+        // An index that is off answers "may have rows" for every block: nothing to note.
+        if (!authoritative) return;
         var block = cell.Parent(blockPrecision).Packed;
         if (!_blocks.ContainsKey(block)) _blocks.TryAdd(block, 0);
     }
