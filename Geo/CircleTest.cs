@@ -20,12 +20,21 @@ public readonly struct CircleTest
     private readonly double _maxHaversine;
 
     /// <summary>The test for <paramref name="circle"/>.</summary>
-    public CircleTest(GeoCircle circle)
+    public CircleTest(GeoCircle circle) : this(circle, 0)
     {
+    }
+
+    /// <summary>
+    /// The test for <paramref name="circle"/> widened by <paramref name="slackMeters"/>: for points known only to within
+    /// that much (rounded positions), so every one that may be inside comes back with its distance for the caller to judge.
+    /// </summary>
+    public CircleTest(GeoCircle circle, double slackMeters)
+    {
+        if (!(slackMeters >= 0)) throw new ArgumentOutOfRangeException(nameof(slackMeters), slackMeters, "slack must be zero or positive");
         _phi = circle.Center.Latitude * DegToRad;
         _cosPhi = Math.Cos(_phi);
         _lon = circle.Center.Longitude;
-        _radius = circle.RadiusMeters;
+        _radius = circle.RadiusMeters + slackMeters;
         var beyond = _radius * (1 + Margin) / GreatCircle.EarthRadiusMeters;
         // A great-circle distance is never shorter than the latitude difference alone.
         _maxDPhi = beyond;

@@ -14,7 +14,7 @@ namespace Alerts.Grains;
 /// the first report touches every block); a collect or count waits for the load. It remembers the active cases that
 /// cover it so a user who arrives inside a circle after the block was dispatched still gets that case's push.
 /// </summary>
-public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<CellGrain> logger) : Grain, ICellGrain
+public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCellIndex index, ResidentWriter writer, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<CellGrain> logger) : Grain, ICellGrain
 {
     private readonly AlertsOptions _options = options.Value;
     private readonly ResidentTable _residents = new();
@@ -102,15 +102,16 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
         var freshAfter = FreshCutoffMs();
         _residents.RemoveOlderThan(freshAfter); // stale positions are never alerted; the purge deletes their rows
         var circle = GeoCircle.Create(activeCase.Latitude, activeCase.Longitude, activeCase.RadiusMeters);
-        var test = new CircleTest(circle);
         // A block wholly inside the circle needs no per-resident test (the distance still orders them).
         var whollyInside = GreatCircle.MaxDistanceToBox(activeCase.Latitude, activeCase.Longitude, _bounds) <= circle.RadiusMeters - CircleCover.ToleranceMeters;
         // Scratch from the pool: a dense block's arrays are megabytes, and the sort hands back arrays of the exact size.
         var ids = ArrayPool<long>.Shared.Rent(_residents.Count);
         var distances = ArrayPool<float>.Shared.Rent(_residents.Count);
-        var found = _residents.Within(test, whollyInside, freshAfter, ids, distances);
         try
         {
+            var nearEdge = new List<long>();
+            var found = _residents.Within(circle, whollyInside, freshAfter, ids, distances, nearEdge);
+            if (nearEdge.Count > 0) found = await SettleNearEdgeAsync(circle, nearEdge, ids, distances, found);
             if (found == 0) return CollectedResidents.None;
             // Nearest first; the case merges its grains' lists by these distances.
             var (sortedIds, sortedDistances) = NearestFirst.Sort(ids, distances, found);
@@ -143,6 +144,30 @@ public sealed class CellGrain(CellLoads loads, ResidentCellIndex index, Resident
     }
 
     public Task Flush() => writer.FlushAsync();
+
+    // Residents within a centimetre or two of the edge, whom the table's rounded positions cannot place: their stored
+    // rows, exact as reported, decide. Appends those inside after the first `found` and returns the new count.
+    private async Task<int> SettleNearEdgeAsync(GeoCircle circle, List<long> nearEdge, long[] ids, float[] distances, int found)
+    {
+        // What this grain handed the writer must be in the rows first (a failed write fails the collection, which the
+        // case retries). No report can reach the grain meanwhile: it is not reentrant.
+        await writer.WhenWrittenAsync();
+        var stored = await store.LoadPositionsAsync(nearEdge);
+        foreach (var userId in nearEdge)
+        {
+            // No row: the purge took a position that went stale meanwhile. A row in another block: the user moved on and
+            // the directory's removal is on its way; the row is their position now, their new block judges it too, and
+            // the case pushes each user once.
+            if (!stored.TryGetValue(userId, out var position)) continue;
+            var distance = GreatCircle.Distance(circle.Center.Latitude, circle.Center.Longitude, position.Latitude, position.Longitude);
+            if (distance > circle.RadiusMeters) continue;
+            ids[found] = userId;
+            distances[found++] = (float)distance;
+        }
+
+        logger.LogDebug("Cell grain {Block}: {NearEdge} residents within {Band} m of the edge settled from their stored positions", _block, nearEdge.Count, ResidentTable.NearEdgeMeters);
+        return found;
+    }
 
     private async Task ReportLateArrivalsAsync(List<ResidentFix> fixes)
     {

@@ -94,6 +94,21 @@ public sealed class ResidentStore(StoreEngine engine)
         return byBlock;
     }
 
+    /// <summary>The stored positions of some users, by user id; users without a row are absent.</summary>
+    public async Task<Dictionary<long, GeoPoint>> LoadPositionsAsync(IReadOnlyCollection<long> userIds)
+    {
+        var positions = new Dictionary<long, GeoPoint>(userIds.Count);
+        await using var connection = await engine.OpenAsync();
+        // In chunks: the engines bound a statement's parameters, and the list may name a block's whole edge.
+        foreach (var chunk in userIds.Chunk(1_000))
+        {
+            var rows = await connection.QueryAsync<(long UserId, double Lat, double Lon)>($"SELECT user_id, lat, lon FROM residents WHERE {engine.AnyOf("user_id", "chunk")}", new { chunk });
+            foreach (var (userId, lat, lon) in rows) positions[userId] = new GeoPoint(lat, lon);
+        }
+
+        return positions;
+    }
+
     /// <summary>How many position transactions the writer may run at once (see <see cref="StoreEngine.ParallelWrites"/>).</summary>
     public int ParallelWrites => engine.ParallelWrites;
 

@@ -6,12 +6,20 @@ using Alerts.GrainInterfaces;
 namespace Alerts.Grains;
 
 /// <summary>
-/// A cell grain's residents: 28-byte rows (id with the opt-out flag in its sign bit, latitude, longitude, fix time in a
-/// 32-bit <see cref="FixWindow"/>) in pages, plus an id→slot index: 34–37 bytes a resident in the comparison, no object per user.
-/// Removal moves the last row into the gap. User ids must be positive (the gateway's contract checks it).
+/// A cell grain's residents: 20-byte rows (id with the opt-out flag in its sign bit, position as a <see cref="GridPoint"/>,
+/// fix time in a 32-bit <see cref="FixWindow"/>) in pages, plus an id→slot index: 26–29 bytes a resident, no object per
+/// user. Positions are kept rounded to the grid (1 cm), so <see cref="Within"/> answers exactly for everyone but the few
+/// within a grid step of the edge, whom it names for the caller to settle from the stored positions. Removal moves the
+/// last row into the gap. User ids must be positive (the gateway's contract checks it).
 /// </summary>
 internal sealed class ResidentTable
 {
+    /// <summary>
+    /// How near the edge a rounded position leaves the answer open: twice the grid's offset, since the computed
+    /// distances' own rounding is a billionth of it.
+    /// </summary>
+    public static readonly double NearEdgeMeters = 2 * GridPoint.MaxOffsetMeters;
+
     private readonly PagedArray<Row> _rows = new();
     private readonly UserSlotIndex _slots = new();
     private FixWindow _fixes;
@@ -43,8 +51,7 @@ internal sealed class ResidentTable
 
         ref var row = ref _rows[slot];
         row.Set(fix.UserId, fix.OptedOut);
-        row.Latitude = fix.Latitude;
-        row.Longitude = fix.Longitude;
+        row.Position = GridPoint.Of(fix.Latitude, fix.Longitude);
         row.Fix = fixOffset;
     }
 
@@ -85,23 +92,31 @@ internal sealed class ResidentTable
         return true;
     }
 
-    /// <summary>The resident in a slot (0 ≤ slot &lt; Count); the fix time as <see cref="FixWindow"/> reads it back.</summary>
+    /// <summary>
+    /// The resident in a slot (0 ≤ slot &lt; Count): the position as its grid point (in the same cell as the reported
+    /// one), the fix time as <see cref="FixWindow"/> reads it back.
+    /// </summary>
     public ResidentFix this[int slot]
     {
         get
         {
             ref var row = ref _rows[slot];
-            return new ResidentFix(row.UserId, row.Latitude, row.Longitude, _fixes.Read(row.Fix), row.OptedOut);
+            return new ResidentFix(row.UserId, row.Position.Latitude, row.Position.Longitude, _fixes.Read(row.Fix), row.OptedOut);
         }
     }
 
     /// <summary>
     /// Writes the residents inside the circle, fixed at or after <paramref name="freshAfterMs"/> and not opted out, with
     /// their distances, into <paramref name="ids"/> and <paramref name="distances"/> (Count long at least); returns how
-    /// many. When <paramref name="allInside"/> (the block lies wholly inside), only the distances are computed.
+    /// many. Those within <see cref="NearEdgeMeters"/> of the edge, whom the rounded positions cannot place, go to
+    /// <paramref name="nearEdge"/> instead. When <paramref name="allInside"/> (the block lies wholly inside, so every
+    /// resident's true position is), only the distances are computed.
     /// </summary>
-    public int Within(in CircleTest test, bool allInside, long freshAfterMs, long[] ids, float[] distances)
+    public int Within(in GeoCircle circle, bool allInside, long freshAfterMs, long[] ids, float[] distances, List<long> nearEdge)
     {
+        // Widened by the band, so everyone who may be inside comes back with a distance to judge by.
+        var test = new CircleTest(circle, NearEdgeMeters);
+        var surelyInside = circle.RadiusMeters - NearEdgeMeters;
         var freshFrom = _fixes.OffsetFrom(freshAfterMs);
         var found = 0;
         for (int page = 0, start = 0; start < Count; page++, start += PagedArray<Row>.PageSize)
@@ -110,10 +125,16 @@ internal sealed class ResidentTable
             {
                 if (row.IdAndOptOut < 0 || row.Fix < freshFrom) continue;
                 double distance;
-                if (allInside) distance = test.DistanceTo(row.Latitude, row.Longitude);
-                else if (!test.Contains(row.Latitude, row.Longitude, out distance)) continue;
+                if (allInside) distance = test.DistanceTo(row.Position.Latitude, row.Position.Longitude);
+                else if (!test.Contains(row.Position.Latitude, row.Position.Longitude, out distance)) continue;
+                else if (distance > surelyInside)
+                {
+                    nearEdge.Add(row.UserId);
+                    continue;
+                }
+
                 ids[found] = row.UserId;
-                distances[found++] = (float)distance; // the exact test is done; the order needs no more than a float
+                distances[found++] = (float)distance; // the order needs no more than a float (nor the 1 cm of rounding)
             }
         }
 
@@ -151,13 +172,12 @@ internal sealed class ResidentTable
         for (var slot = 0; slot < Count; slot++) _rows[slot].Fix = FixWindow.Moved(_rows[slot].Fix, shift);
     }
 
-    /// <summary>One resident as stored. Packed to 4 bytes: 28 bytes a row, not 32.</summary>
+    /// <summary>One resident as stored. Packed to 4 bytes: 20 bytes a row, not 24.</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     private struct Row
     {
         public long IdAndOptOut;
-        public double Latitude;
-        public double Longitude;
+        public GridPoint Position;
         public uint Fix;
 
         public readonly long UserId => IdAndOptOut & long.MaxValue;

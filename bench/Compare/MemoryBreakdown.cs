@@ -36,7 +36,7 @@ public sealed record MemoryBreakdown(int Residents, int Blocks, int Shards, IRea
 
         var parts = new List<(string, long, long)>
         {
-            ("cell grains' resident tables (28-byte rows: id with opt-out, lat, lon, 32-bit fix; pages of 2,048 rows, a small table's one page grown by a quarter; tagged id→slot index up to 85 % full, grown by a third)", population.Count, blocks.Values.Sum(t => t.HeapBytes)),
+            ("cell grains' resident tables (20-byte rows: id with opt-out, position on the 2^32 grid, 32-bit fix; pages of 2,048 rows, a small table's one page grown by a quarter; tagged id→slot index up to 85 % full, grown by a third)", population.Count, blocks.Values.Sum(t => t.HeapBytes)),
         };
 
         var shards = new DirectoryTable[DirectoryShards];

@@ -25,7 +25,9 @@ public sealed class CompactTableTests
                     // Fix times within 20 days of each other: all inside the table's 32-bit window (FixWindowTests tests its edges).
                     var fix = new ResidentFix(userId, random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180, Now + random.NextInt64(-Days(10), Days(10)), random.Next(2) == 0);
                     table.Upsert(fix);
-                    model[userId] = fix;
+                    // The table keeps the position's grid point (in the same cell, within 1.05 cm).
+                    var grid = Geo.GridPoint.Of(fix.Latitude, fix.Longitude);
+                    model[userId] = fix with { Latitude = grid.Latitude, Longitude = grid.Longitude };
                     break;
                 case < 8:
                     Assert.Equal(model.Remove(userId), table.Remove(userId));

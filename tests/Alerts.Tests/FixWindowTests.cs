@@ -90,7 +90,7 @@ public sealed class FixWindowTests
         var exact = new Dictionary<long, long>();
         var now = Start;
         var maxAge = random.Next(2) == 0 ? 7 * Day : 24 * Day - 5 * 60_000;
-        var circle = new Geo.CircleTest(Geo.GeoCircle.Create(0, 0, 1_000));
+        var circle = Geo.GeoCircle.Create(0, 0, 1_000);
         var ids = new long[2_000];
         var distances = new float[2_000];
         for (var step = 0; step < 20_000; step++)
@@ -108,7 +108,9 @@ public sealed class FixWindowTests
 
             if (step % 500 != 0) continue;
             var cutoff = now - maxAge;
-            var found = table.Within(circle, allInside: false, cutoff, ids, distances);
+            var nearEdge = new List<long>();
+            var found = table.Within(circle, allInside: false, cutoff, ids, distances, nearEdge);
+            Assert.Empty(nearEdge);
             Assert.Equal(exact.Where(e => e.Value >= cutoff).Select(e => e.Key).Order(), ids.Take(found).Order());
             var stale = exact.Count(e => e.Value < cutoff);
             Assert.Equal(stale, table.RemoveOlderThan(cutoff));

@@ -3,7 +3,6 @@ namespace Alerts.TestSupport;
 /// <summary>A clock that moves only when a test says so; timers fire inside <see cref="Advance"/>.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private static readonly TimeSpan FiringLatency = TimeSpan.FromMilliseconds(1) - TimeSpan.FromTicks(1);
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
 
@@ -23,7 +22,10 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
-    /// <summary>Moves the clock forward, firing each timer that comes due, in time order.</summary>
+    /// <summary>
+    /// Moves the clock forward, firing each timer that comes due, in time order; a timer fires up to a millisecond late,
+    /// so the clock may end that much past the target.
+    /// </summary>
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;
@@ -36,14 +38,17 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                 next = _timers.Where(t => t.Due is { } d && d <= target).MinBy(t => t.Due);
                 if (next is null)
                 {
-                    _now = target;
+                    _now = Max(_now, target);
                     return;
                 }
 
                 // .NET hands timers whole milliseconds (Task.Delay truncates), so a waiter whose deadline has a
-                // fraction of a millisecond left would re-arm a zero delay forever; a real timer fires that late too.
+                // fraction of a millisecond left would ask for a zero delay again and again (Orleans' DelayUntilAsync
+                // does, and hung a test run): a timer fires at the next whole millisecond after it is due, as a real
+                // one fires a little late, even past the target. The clock stays on whole milliseconds, as stored
+                // times are.
                 var due = next.Due!.Value;
-                _now = Min(due + FiringLatency, target);
+                _now = Max(_now, WholeMillisecondAfter(due));
                 next.Due = next.Period > TimeSpan.Zero ? due + next.Period : null;
             }
 
@@ -51,7 +56,10 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset WholeMillisecondAfter(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond + TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {

@@ -6,14 +6,17 @@ namespace Alerts.Tests;
 /// <summary>Test residents around a point: rings just inside and just outside a radius, and a seeded random scatter.</summary>
 public static class Population
 {
-    /// <summary>Users at radius − 1 m and radius + 1 m on 72 bearings, plus <paramref name="scatter"/> random users within 1.5 radii.</summary>
-    public static List<LocationUpdate> Around(long firstUserId, double lat, double lon, double radius, int scatter, DateTimeOffset fixTime, int seed = 7)
+    /// <summary>
+    /// Users at radius − <paramref name="edgeOffset"/> and radius + <paramref name="edgeOffset"/> (1 m unless given) on 72
+    /// bearings, plus <paramref name="scatter"/> random users within 1.5 radii.
+    /// </summary>
+    public static List<LocationUpdate> Around(long firstUserId, double lat, double lon, double radius, int scatter, DateTimeOffset fixTime, int seed = 7, double edgeOffset = 1)
     {
         var updates = new List<LocationUpdate>();
         var id = firstUserId;
         for (var bearing = 0; bearing < 360; bearing += 5)
         {
-            foreach (var distance in new[] { radius - 1, radius + 1 })
+            foreach (var distance in new[] { radius - edgeOffset, radius + edgeOffset })
             {
                 var p = GreatCircle.Destination(lat, lon, bearing, distance);
                 updates.Add(new LocationUpdate(id++, p.Latitude, p.Longitude, fixTime));
