@@ -109,7 +109,7 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
         var distances = ArrayPool<float>.Shared.Rent(_residents.Count);
         try
         {
-            var nearEdge = new List<long>();
+            var nearEdge = new List<(long UserId, double RoundedDistance)>();
             var found = _residents.Within(circle, whollyInside, freshAfter, ids, distances, nearEdge);
             if (nearEdge.Count > 0) found = await SettleNearEdgeAsync(circle, nearEdge, ids, distances, found);
             if (found == 0) return CollectedResidents.None;
@@ -145,27 +145,38 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
 
     public Task Flush() => writer.FlushAsync();
 
-    // Residents within a centimetre or two of the edge, whom the table's rounded positions cannot place: their stored
-    // rows, exact as reported, decide. Appends those inside after the first `found` and returns the new count.
-    private async Task<int> SettleNearEdgeAsync(GeoCircle circle, List<long> nearEdge, long[] ids, float[] distances, int found)
+    // Residents within a centimetre or two of the edge, whom the table's rounded positions cannot place: their exact
+    // positions decide, as reported. Appends those inside after the first `found` and returns the new count.
+    private async Task<int> SettleNearEdgeAsync(GeoCircle circle, List<(long UserId, double RoundedDistance)> nearEdge, long[] ids, float[] distances, int found)
     {
-        // What this grain handed the writer must be in the rows first (a failed write fails the collection, which the
-        // case retries). No report can reach the grain meanwhile: it is not reentrant.
-        await writer.WhenWrittenAsync();
-        var stored = await store.LoadPositionsAsync(nearEdge);
-        foreach (var userId in nearEdge)
+        // Positions not yet written are the writer's; it is asked first, so whatever it no longer holds is in the rows
+        // before they are read. No report reaches the grain meanwhile: it is not reentrant.
+        var exact = new Dictionary<long, GeoPoint>(nearEdge.Count);
+        var toRead = new List<long>();
+        foreach (var (userId, _) in nearEdge)
         {
-            // No row: the purge took a position that went stale meanwhile. A row in another block: the user moved on and
-            // the directory's removal is on its way; the row is their position now, their new block judges it too, and
-            // the case pushes each user once.
-            if (!stored.TryGetValue(userId, out var position)) continue;
-            var distance = GreatCircle.Distance(circle.Center.Latitude, circle.Center.Longitude, position.Latitude, position.Longitude);
+            if (writer.TryGetUnwritten(userId, out var fix)) exact[userId] = new GeoPoint(fix.Latitude, fix.Longitude);
+            else toRead.Add(userId);
+        }
+
+        if (toRead.Count > 0)
+            foreach (var (userId, position) in await store.LoadPositionsAsync(toRead)) exact[userId] = position;
+
+        foreach (var (userId, roundedDistance) in nearEdge)
+        {
+            // A row in another block: the user moved on and the directory's removal is on its way; the row is where they
+            // are now, their new block judges it too, and the case pushes each user once. No position anywhere (the
+            // purge took one that went stale meanwhile, or a removal raced an equal-time move): the rounded one decides,
+            // the best left, a centimetre off at most.
+            var distance = exact.TryGetValue(userId, out var position)
+                ? GreatCircle.Distance(circle.Center.Latitude, circle.Center.Longitude, position.Latitude, position.Longitude)
+                : roundedDistance;
             if (distance > circle.RadiusMeters) continue;
             ids[found] = userId;
             distances[found++] = (float)distance;
         }
 
-        logger.LogDebug("Cell grain {Block}: {NearEdge} residents within {Band} m of the edge settled from their stored positions", _block, nearEdge.Count, ResidentTable.NearEdgeMeters);
+        logger.LogDebug("Cell grain {Block}: {NearEdge} residents within {Band} m of the edge settled from their exact positions ({Read} read from the table)", _block, nearEdge.Count, ResidentTable.NearEdgeMeters, toRead.Count);
         return found;
     }
 

@@ -99,8 +99,8 @@ public sealed class ResidentStore(StoreEngine engine)
     {
         var positions = new Dictionary<long, GeoPoint>(userIds.Count);
         await using var connection = await engine.OpenAsync();
-        // In chunks: the engines bound a statement's parameters, and the list may name a block's whole edge.
-        foreach (var chunk in userIds.Chunk(1_000))
+        // In chunks, as the outbox reads its batches: SQLite bounds a statement's parameters, and the list may name a block's whole edge.
+        foreach (var chunk in userIds.Chunk(900))
         {
             var rows = await connection.QueryAsync<(long UserId, double Lat, double Lon)>($"SELECT user_id, lat, lon FROM residents WHERE {engine.AnyOf("user_id", "chunk")}", new { chunk });
             foreach (var (userId, lat, lon) in rows) positions[userId] = new GeoPoint(lat, lon);

@@ -109,10 +109,10 @@ internal sealed class ResidentTable
     /// Writes the residents inside the circle, fixed at or after <paramref name="freshAfterMs"/> and not opted out, with
     /// their distances, into <paramref name="ids"/> and <paramref name="distances"/> (Count long at least); returns how
     /// many. Those within <see cref="NearEdgeMeters"/> of the edge, whom the rounded positions cannot place, go to
-    /// <paramref name="nearEdge"/> instead. When <paramref name="allInside"/> (the block lies wholly inside, so every
+    /// <paramref name="nearEdge"/> instead, with their rounded distances. When <paramref name="allInside"/> (the block lies wholly inside, so every
     /// resident's true position is), only the distances are computed.
     /// </summary>
-    public int Within(in GeoCircle circle, bool allInside, long freshAfterMs, long[] ids, float[] distances, List<long> nearEdge)
+    public int Within(in GeoCircle circle, bool allInside, long freshAfterMs, long[] ids, float[] distances, List<(long UserId, double RoundedDistance)> nearEdge)
     {
         // Widened by the band, so everyone who may be inside comes back with a distance to judge by.
         var test = new CircleTest(circle, NearEdgeMeters);
@@ -129,7 +129,7 @@ internal sealed class ResidentTable
                 else if (!test.Contains(row.Position.Latitude, row.Position.Longitude, out distance)) continue;
                 else if (distance > surelyInside)
                 {
-                    nearEdge.Add(row.UserId);
+                    nearEdge.Add((row.UserId, distance));
                     continue;
                 }
 

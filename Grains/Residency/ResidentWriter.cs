@@ -26,6 +26,8 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
     // The last written batch, emptied, for the next flush to fill: under load the batches are large, and a new
     // dictionary grown to that size each flush was a large-object allocation that drove full collections.
     private Dictionary<long, Change>? _spare;
+    // The batch being written, until it is in the table (or back in _pending after a failure); under _gate.
+    private Dictionary<long, Change>? _writingBatch;
     // Completes when the flush that takes the changes pending now has written them (or fails with its error).
     private TaskCompletionSource _nextFlush = NewFlush();
     // A flush is wanted by a waiter / one started for waiters is running; both under _gate.
@@ -56,6 +58,31 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             if (_pending.TryGetValue(userId, out var waiting) && waiting.Fix is not null && waiting.Cell != cell) return;
             _pending[userId] = new Change(cell, null);
         }
+    }
+
+    /// <summary>
+    /// The newest position handed over for a user and not yet in the table (waiting or being written); false when there
+    /// is none, and so the table holds the newest this silo was given. Departures are not positions and are passed over.
+    /// </summary>
+    public bool TryGetUnwritten(long userId, out ResidentFix fix)
+    {
+        lock (_gate)
+        {
+            if (_pending.TryGetValue(userId, out var waiting) && waiting.Fix is { } newest)
+            {
+                fix = newest;
+                return true;
+            }
+
+            if (_writingBatch is not null && _writingBatch.TryGetValue(userId, out var writing) && writing.Fix is { } written)
+            {
+                fix = written;
+                return true;
+            }
+        }
+
+        fix = default;
+        return false;
     }
 
     /// <summary>Drops anything waiting for a user being erased.</summary>
@@ -100,6 +127,7 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                 batch = _pending;
                 _pending = _spare ?? new Dictionary<long, Change>();
                 _spare = null;
+                _writingBatch = batch;
             }
 
             try
@@ -108,9 +136,13 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             }
             catch (Exception e)
             {
+                // What was not written is back in _pending by now.
+                lock (_gate) _writingBatch = null;
                 flushed.TrySetException(e);
                 throw;
             }
+
+            lock (_gate) _writingBatch = null;
 
             flushed.TrySetResult();
             Recycle(batch);

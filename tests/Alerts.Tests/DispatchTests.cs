@@ -28,11 +28,13 @@ public sealed class DispatchTests
     // Cells keep positions rounded to a 1 cm grid: these rings lie inside that rounding, where only the stored rows can
     // tell inside from outside (a 0.1 mm ring flips both ways under a centimetre of rounding).
     [Theory]
-    [InlineData("sqlite", 0.002)]
-    [InlineData("sqlite", 0.0001)]
-    [InlineData("postgres", 0.002)]
-    public Task Residents_a_hair_either_side_of_the_edge_are_told_apart(string provider, double edgeOffset) =>
-        AssertExactRecipientsAsync(provider, "Shenzhen", 22.5431, 114.0579, 120_000, 3, edgeOffset);
+    [InlineData("sqlite", "Shenzhen", 22.5431, 114.0579, 0.002)]
+    [InlineData("sqlite", "Shenzhen", 22.5431, 114.0579, 0.0001)]
+    [InlineData("postgres", "Shenzhen", 22.5431, 114.0579, 0.002)]
+    [InlineData("sqlite", "Fiji across the antimeridian", -17.7134, 179.6, 0.002)]
+    [InlineData("postgres", "Svalbard", 78.2232, 15.6267, 0.0001)]
+    public Task Residents_a_hair_either_side_of_the_edge_are_told_apart(string provider, string place, double lat, double lon, double edgeOffset) =>
+        AssertExactRecipientsAsync(provider, place, lat, lon, 150_000, 3, edgeOffset);
 
     private static async Task AssertExactRecipientsAsync(string provider, string place, double lat, double lon, double radius, int blocks, double edgeOffset)
     {

@@ -108,7 +108,7 @@ public sealed class FixWindowTests
 
             if (step % 500 != 0) continue;
             var cutoff = now - maxAge;
-            var nearEdge = new List<long>();
+            var nearEdge = new List<(long, double)>();
             var found = table.Within(circle, allInside: false, cutoff, ids, distances, nearEdge);
             Assert.Empty(nearEdge);
             Assert.Equal(exact.Where(e => e.Value >= cutoff).Select(e => e.Key).Order(), ids.Take(found).Order());

@@ -36,17 +36,21 @@ public sealed class ResidentTableEdgeTests
 
             var ids = new long[table.Count];
             var distances = new float[table.Count];
-            var nearEdge = new List<long>();
+            var nearEdge = new List<(long UserId, double RoundedDistance)>();
             var found = table.Within(circle, allInside: false, Now - 1, ids, distances, nearEdge);
+            var named = nearEdge.Select(n => n.UserId).ToHashSet();
 
             var decided = ids.Take(found).ToHashSet();
             var at = $"circle ({lat}, {lon}) r={radius}";
             Assert.All(decided, u => Assert.True(exact[u] <= radius, $"{at}: user {u} at {exact[u]} m taken as inside"));
-            Assert.Empty(decided.Intersect(nearEdge));
+            Assert.Empty(decided.Intersect(named));
+            // The rounded distance handed along is within the grid's offset of the exact one (the fallback when no exact
+            // position is left).
+            Assert.All(nearEdge, n => Assert.True(Math.Abs(n.RoundedDistance - exact[n.UserId]) <= GridPoint.MaxOffsetMeters, $"{at}: user {n.UserId} rounded to {n.RoundedDistance} m, exact {exact[n.UserId]} m"));
             // Everyone inside is either decided or named; those named lie within the band (a narrow one: few are named).
-            Assert.All(exact.Where(e => e.Value <= radius), e => Assert.True(decided.Contains(e.Key) || nearEdge.Contains(e.Key), $"{at}: user {e.Key} at {e.Value} m lost"));
-            Assert.All(nearEdge, u => Assert.True(Math.Abs(exact[u] - radius) <= ResidentTable.NearEdgeMeters + GridPoint.MaxOffsetMeters, $"{at}: user {u} at {exact[u]} m named though far from the edge"));
-            Assert.All(exact.Where(e => Math.Abs(e.Value - radius) > ResidentTable.NearEdgeMeters + GridPoint.MaxOffsetMeters), e => Assert.DoesNotContain(e.Key, nearEdge));
+            Assert.All(exact.Where(e => e.Value <= radius), e => Assert.True(decided.Contains(e.Key) || named.Contains(e.Key), $"{at}: user {e.Key} at {e.Value} m lost"));
+            Assert.All(named, u => Assert.True(Math.Abs(exact[u] - radius) <= ResidentTable.NearEdgeMeters + GridPoint.MaxOffsetMeters, $"{at}: user {u} at {exact[u]} m named though far from the edge"));
+            Assert.All(exact.Where(e => Math.Abs(e.Value - radius) > ResidentTable.NearEdgeMeters + GridPoint.MaxOffsetMeters), e => Assert.DoesNotContain(e.Key, named));
             nearEdgeSeen += nearEdge.Count;
         }
 
@@ -58,7 +62,7 @@ public sealed class ResidentTableEdgeTests
     {
         var table = new ResidentTable();
         for (long id = 1; id <= 100; id++) table.Upsert(new ResidentFix(id, 22.5 + id * 1e-5, 114, Now, false));
-        var nearEdge = new List<long>();
+        var nearEdge = new List<(long, double)>();
         // The caller knows the block is inside (here the circle ends a millimetre past the farthest resident, inside the band).
         var radius = GreatCircle.Distance(22.5, 114, 22.5 + 100 * 1e-5, 114) + 0.001;
         var found = table.Within(GeoCircle.Create(22.5, 114, radius), allInside: true, Now - 1, new long[100], new float[100], nearEdge);

@@ -23,13 +23,15 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     }
 
     /// <summary>
-    /// Moves the clock forward, firing each timer that comes due, in time order; a timer fires up to a millisecond late,
-    /// so the clock may end that much past the target.
+    /// Moves the clock forward (to a whole millisecond), firing each timer that comes due, in time order; a timer fires up
+    /// to a millisecond late, so the clock may end that much past the target.
     /// </summary>
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;
-        lock (_timers) target = _now + by;
+        // Whole milliseconds, as stored times are, and as timers fire: a clock left a fraction short of a waiter's
+        // deadline would leave it asking for zero delays (see below) with no timer to free it.
+        lock (_timers) target = WholeMillisecondAtOrAfter(_now + by);
         while (true)
         {
             ManualTimer? next;
@@ -43,10 +45,10 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                 }
 
                 // .NET hands timers whole milliseconds (Task.Delay truncates), so a waiter whose deadline has a
-                // fraction of a millisecond left would ask for a zero delay again and again (Orleans' DelayUntilAsync
-                // does, and hung a test run): a timer fires at the next whole millisecond after it is due, as a real
-                // one fires a little late, even past the target. The clock stays on whole milliseconds, as stored
-                // times are.
+                // fraction of a millisecond left would ask for a zero delay again and again (Orleans' DelayUntilAsync,
+                // which its reminders use, did, and hung a test run): a timer fires at the next whole millisecond after
+                // it is due, as a real one fires a little late, even past the target. Timers due after the target wait
+                // for the next advance even when the clock has passed them.
                 var due = next.Due!.Value;
                 _now = Max(_now, WholeMillisecondAfter(due));
                 next.Due = next.Period > TimeSpan.Zero ? due + next.Period : null;
@@ -60,6 +62,9 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     private static DateTimeOffset WholeMillisecondAfter(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond + TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+
+    private static DateTimeOffset WholeMillisecondAtOrAfter(DateTimeOffset time) =>
+        time.UtcTicks % TimeSpan.TicksPerMillisecond == 0 ? time : WholeMillisecondAfter(time);
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
