@@ -136,13 +136,14 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             }
             catch (Exception e)
             {
-                // What was not written is back in _pending by now.
-                lock (_gate) _writingBatch = null;
                 flushed.TrySetException(e);
                 throw;
             }
-
-            lock (_gate) _writingBatch = null;
+            finally
+            {
+                // Written, or what was not is back in _pending by now.
+                lock (_gate) _writingBatch = null;
+            }
 
             flushed.TrySetResult();
             Recycle(batch);
