@@ -2,7 +2,7 @@ namespace Alerts.GrainInterfaces;
 
 /// <summary>What happened to a batch of location updates.</summary>
 /// <param name="Applied">Updates stored as the user's position (the same fix again is stored again), all written when the answer comes.</param>
-/// <param name="Ignored">Updates older than the fix already held (out of order).</param>
+/// <param name="Ignored">Updates older than the fix already held (out of order), or at the same instant in another block.</param>
 /// <param name="Rejected">Invalid updates, each listed in <paramref name="Rejections"/>.</param>
 /// <param name="Rejections">Each invalid update with its field and reason.</param>
 [GenerateSerializer, Immutable, Alias("alerts.IngestResult")]

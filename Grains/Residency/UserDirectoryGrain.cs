@@ -41,9 +41,13 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         {
             var entry = _users[update.UserId];
             var fixMs = update.FixTime.ToUnixTimeMilliseconds();
-            // Only an older fix is ignored: the same fix again (a gateway retrying a report that failed) is applied again,
-            // so its answer, like any report's, comes only once the position is written.
-            if (entry.Block != 0 && fixMs < entry.FixMs)
+            var block = Geohash.Encode(update.Latitude, update.Longitude, _blockPrecision).Packed;
+            // An older fix is ignored. The same fix again (a gateway retrying a report that failed) is applied again, so
+            // its answer, like any report's, comes only once the position is written; but only in the block that holds
+            // the user: a second position for the same instant in another block stays out. The store lets an equal fix
+            // overwrite (that is what rewrites a retry), so the old block's write could land after the new block's on
+            // another silo, and the old block's removal would then delete the only row.
+            if (entry.Block != 0 && (fixMs < entry.FixMs || fixMs == entry.FixMs && block != entry.Block))
             {
                 ignored++;
                 continue;
@@ -51,7 +55,6 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
             before.TryAdd(update.UserId, entry.Block);
             previous.TryAdd(update.UserId, entry);
-            var block = Geohash.Encode(update.Latitude, update.Longitude, _blockPrecision).Packed;
             _users.Set(update.UserId, entry with { Block = block, FixMs = fixMs });
             after[update.UserId] = new ResidentFix(update.UserId, update.Latitude, update.Longitude, fixMs, entry.OptedOut, FirstFix: entry.Block == 0);
             finalBlock[update.UserId] = block;

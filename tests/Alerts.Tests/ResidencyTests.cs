@@ -177,8 +177,25 @@ public sealed class ResidencyTests
         Assert.Equal((0, 2, 0), (result.Applied, result.Ignored, result.Rejected));
         Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
 
-        // The same fix time again is applied again (a retried report): the last one told wins.
+        // The same fix time again is applied again (a retried report), and within the block the last one told wins.
+        result = await residency.Report([new LocationUpdate(7, 22.54, 114.05, AlertsSilo.Epoch)]);
+        Assert.Equal((1, 0, 0), (result.Applied, result.Ignored, result.Rejected));
+        var (nearLat, nearLon) = (22.60, 114.30); // another cell of the same block
+        Assert.Equal(BlockOf(22.54, 114.05), BlockOf(nearLat, nearLon));
+        result = await residency.Report([new LocationUpdate(7, nearLat, nearLon, AlertsSilo.Epoch)]);
+        Assert.Equal((1, 0, 0), (result.Applied, result.Ignored, result.Rejected));
+        Assert.Equal([7L], (await silo.Residents.LoadCellAsync(CellOf(nearLat, nearLon))).Select(r => r.UserId));
+        Assert.Empty(await silo.Residents.LoadCellAsync(CellOf(22.54, 114.05)));
+
+        // The same fix time in another block is ignored: the first block keeps the user and the row.
         result = await residency.Report([new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch)]);
+        Assert.Equal((0, 1, 0), (result.Applied, result.Ignored, result.Rejected));
+        Assert.Equal(1, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
+        Assert.Equal(0, await silo.Grains.GetCell(BlockOf(31.0, 121.0)).Count());
+        Assert.Equal([7L], (await silo.Residents.LoadCellAsync(CellOf(nearLat, nearLon))).Select(r => r.UserId));
+
+        // A newer fix moves them as ever.
+        result = await residency.Report([new LocationUpdate(7, 31.0, 121.0, AlertsSilo.Epoch.AddMilliseconds(1))]);
         Assert.Equal((1, 0, 0), (result.Applied, result.Ignored, result.Rejected));
         Assert.Equal(0, await silo.Grains.GetCell(BlockOf(22.54, 114.05)).Count());
         Assert.Equal(1, await silo.Grains.GetCell(BlockOf(31.0, 121.0)).Count());
