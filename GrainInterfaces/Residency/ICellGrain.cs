@@ -11,9 +11,10 @@ public interface ICellGrain : IGrainWithIntegerKey
     /// <summary>
     /// Adds residents or moves them within the block; users newly inside an active case's circle are reported to the
     /// case. Returns the id of the writer that holds the changes until they are written (see <see cref="WhenWritten"/>).
+    /// The list is passed without a copy: the caller must not change it after the call.
     /// </summary>
     [Alias("Upsert")]
-    Task<Guid> Upsert(List<ResidentFix> fixes);
+    Task<Guid> Upsert([Immutable] List<ResidentFix> fixes);
 
     /// <summary>
     /// Returns once everything the given writer held at the call is written; fails when this activation's writer is

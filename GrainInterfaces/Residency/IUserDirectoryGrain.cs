@@ -5,9 +5,12 @@ namespace Alerts.GrainInterfaces;
 [SiloOnly]
 public interface IUserDirectoryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Applies valid updates of users in this shard; returns (applied, ignored) and the writers that hold the applied positions.</summary>
+    /// <summary>
+    /// Applies valid updates of users in this shard; returns (applied, ignored) and the writers that hold the applied
+    /// positions. The list is passed without a copy: the caller must not change it after the call.
+    /// </summary>
     [Alias("Apply")]
-    Task<ShardResult> Apply(List<LocationUpdate> updates);
+    Task<ShardResult> Apply([Immutable] List<LocationUpdate> updates);
 
     /// <summary>Records a user's opt-out durably and tells their cell.</summary>
     [Alias("SetOptOut")]

@@ -45,7 +45,17 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
 
     public async Task<Guid> Upsert(List<ResidentFix> fixes)
     {
-        var changes = new (Geohash Cell, ResidentFix Fix)[fixes.Count];
+        Store(fixes);
+        await ReportLateArrivalsAsync(fixes);
+        return writer.Id;
+    }
+
+    // Into the table, and to the writer under each resident's own cell. A call mostly carries a few users, so their
+    // changes go on the stack rather than in an array for each of the thousands of calls a report makes.
+    private void Store(List<ResidentFix> fixes)
+    {
+        const int onStack = 128;
+        var changes = fixes.Count <= onStack ? stackalloc (Geohash Cell, ResidentFix Fix)[fixes.Count] : new (Geohash Cell, ResidentFix Fix)[fixes.Count];
         for (var i = 0; i < fixes.Count; i++)
         {
             _residents.Upsert(fixes[i]);
@@ -53,9 +63,6 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
         }
 
         writer.Upsert(changes);
-
-        await ReportLateArrivalsAsync(fixes);
-        return writer.Id;
     }
 
     public Task WhenWritten(Guid writerId)

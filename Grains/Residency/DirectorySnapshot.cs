@@ -5,7 +5,7 @@ namespace Alerts.Grains;
 /// <summary>
 /// The directory's stored rows, read in one pass when the first shard activates and handed out shard by
 /// shard: each shard filtering the whole residents table for its own users cost a full scan per shard
-/// (64 scans of a 10 M-row table after every restart).
+/// (a scan of a 10 M-row table per shard after every restart).
 /// </summary>
 public sealed class DirectorySnapshot(ResidentStore store, IOptions<AlertsOptions> options, bool onePass)
 {
@@ -18,6 +18,9 @@ public sealed class DirectorySnapshot(ResidentStore store, IOptions<AlertsOption
     /// </summary>
     public async Task<List<DirectoryRow>> TakeAsync(int shard)
     {
+        var shards = options.Value.DirectoryShards;
+        if (shard < 0 || shard >= shards)
+            throw new ArgumentOutOfRangeException(nameof(shard), shard, $"directory shard {shard} does not exist: Alerts:DirectoryShards is {shards} (every silo of a cluster needs the same value)");
         // In a cluster the shards activate on different silos: a whole snapshot here would mostly feed nobody.
         if (!onePass) return await store.LoadShardAsync(shard, options.Value.DirectoryShards);
         Task<List<DirectoryRow>?[]> load;

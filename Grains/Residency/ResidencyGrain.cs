@@ -36,6 +36,9 @@ public sealed class ResidencyGrain(
             else rejections.Add(new RejectedUpdate(i, update?.UserId ?? 0, problem.Value.Field, problem.Value.Reason));
         }
 
+        // The fan-out below acts for the silo, not for the caller: nothing downstream reads who called, and each of its
+        // hundreds of grain calls would otherwise copy the caller's context (a tenth of what ingest allocated).
+        RequestContext.Clear();
         var results = await Task.WhenAll(valid.GroupBy(u => Shard(u.UserId))
             .Select(g => GrainFactory.GetGrain<IUserDirectoryGrain>(g.Key).Apply(g.ToList())));
         // Acknowledged only once written: one wait per silo writer (through any block it holds), shared with every

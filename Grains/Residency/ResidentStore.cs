@@ -114,29 +114,18 @@ public sealed class ResidentStore(StoreEngine engine)
 
     /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
     /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
-    public async Task FlushResidentsAsync(IReadOnlyCollection<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
+    public async Task FlushResidentsAsync(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
         if (upserts.Count == 0 && removals.Count == 0) return;
-        // One text per cell, not one per row: a flush's rows fall in a few thousand cells, and the driver may hold the
-        // last flush's parameters until the next one (132,000 strings at 1 M residents, on a heap dump).
-        var texts = new Dictionary<Geohash, string>();
-        string Text(Geohash cell)
-        {
-            if (!texts.TryGetValue(cell, out var text)) texts[cell] = text = cell.ToString();
-            return text;
-        }
-
         // In user order: neighbouring rows share B-tree pages (the writer hands them over sorted already).
-        var ordered = new List<(string Cell, ResidentFix Fix)>(upserts.Count);
-        foreach (var (cell, fix) in upserts) ordered.Add((Text(cell), fix));
-        if (!InUserOrder(ordered)) ordered.Sort((a, b) => a.Fix.UserId.CompareTo(b.Fix.UserId));
+        if (!InUserOrder(upserts)) upserts = upserts.OrderBy(u => u.Fix.UserId).ToList();
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await engine.WriteResidentsAsync(connection, transaction, ordered, removals.Select(r => (Text(r.Cell), r.UserId)).ToList());
+        await engine.WriteResidentsAsync(connection, transaction, upserts, removals);
         await transaction.CommitAsync();
     }
 
-    private static bool InUserOrder(List<(string Cell, ResidentFix Fix)> rows)
+    private static bool InUserOrder(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> rows)
     {
         for (var i = 1; i < rows.Count; i++)
             if (rows[i - 1].Fix.UserId > rows[i].Fix.UserId) return false;

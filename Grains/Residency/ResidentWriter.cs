@@ -127,6 +127,10 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                 batch = _pending;
                 _pending = _spare ?? new Dictionary<long, Change>();
                 _spare = null;
+                // Under load the next batch is about as large as this one: room for it now rather than step by step as
+                // it fills, each step a large-object copy under the lock every cell grain takes (up to one flush's worth
+                // of transactions: a backlog after an outage is not the next batch's size).
+                if (batch.Count >= SmallBatch) _pending.EnsureCapacity(Math.Min(batch.Count, RowsPerTransaction * store.ParallelWrites));
                 _writingBatch = batch;
             }
 

@@ -25,6 +25,9 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
             }
 
             if (check is { IsValid: true }) Caller.Set(check.Name, check.Roles);
+            // Checked once, here: the bearer token goes no further than this silo's filter (the grain's own calls
+            // would carry it to other silos in every message).
+            RequestContext.Remove(AccessTokenHeader.Key);
         }
 
         await context.Invoke();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Dapper;
 using Npgsql;
@@ -71,20 +72,21 @@ public sealed class PostgresEngine : StoreEngine
     // fixes go in by a plain INSERT, which spares PostgreSQL the conflict check of an upsert (about a seventh of its
     // work a new row); if one has a row after all (a directory reloaded while a write was in flight), the INSERT is
     // undone to its savepoint and those rows take the upsert with the others.
-    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
+    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
-        var (firsts, others) = SplitFirstFixes(upserts);
+        var firsts = ResidentColumns.Of(upserts, FirstFixes.Only);
+        var others = firsts.Count == 0 ? ResidentColumns.Of(upserts, FirstFixes.Included) : ResidentColumns.Of(upserts, FirstFixes.Excluded);
         if (firsts.Count > 0)
         {
-            await transaction.SaveAsync(FirstFixes);
+            await transaction.SaveAsync(FirstFixesSavepoint);
             try
             {
                 await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes)", firsts);
             }
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
             {
-                await transaction.RollbackAsync(FirstFixes);
-                others = upserts;
+                await transaction.RollbackAsync(FirstFixesSavepoint);
+                others = ResidentColumns.Of(upserts, FirstFixes.Included);
             }
         }
 
@@ -95,40 +97,26 @@ public sealed class PostgresEngine : StoreEngine
         {
             await connection.ExecuteAsync(
                 "DELETE FROM residents r USING unnest(@users, @cells) AS gone(user_id, cell) WHERE r.user_id = gone.user_id AND r.cell = gone.cell",
-                new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell).ToArray() },
+                new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell.ToString()).ToArray() },
                 transaction);
         }
     }
 
-    private const string FirstFixes = "first_fixes";
+    private const string FirstFixesSavepoint = "first_fixes";
 
-    // Into lists of their exact sizes: LINQ's ToList over a filter builds in arrays rented from the shared pool, which
-    // then keeps them (3.5 MB of them at 1 M residents, in the heap census).
-    private static (List<(string Cell, ResidentFix Fix)> Firsts, IReadOnlyList<(string Cell, ResidentFix Fix)> Others) SplitFirstFixes(IReadOnlyList<(string Cell, ResidentFix Fix)> upserts)
-    {
-        var count = 0;
-        foreach (var (_, fix) in upserts)
-            if (fix.FirstFix) count++;
-        if (count == 0) return ([], upserts);
-        var firsts = new List<(string Cell, ResidentFix Fix)>(count);
-        var others = new List<(string Cell, ResidentFix Fix)>(upserts.Count - count);
-        foreach (var row in upserts) (row.Fix.FirstFix ? firsts : others).Add(row);
-        return (firsts, others);
-    }
-
-    // The rows as the statement's column arrays. The parameters' values are dropped after it runs: an idle pooled
-    // connection keeps its last command's parameters until its next command (4.5 MB of the last flush's arrays and cell texts at
-    // 1 M residents, in the heap census).
-    private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<(string Cell, ResidentFix Fix)> rows)
+    // The statement's parameters. Their values are dropped after it runs: an idle pooled connection keeps its last
+    // command's parameters until its next command (4.5 MB of the last flush's arrays and cell texts at 1 M residents, in
+    // the heap census).
+    private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string sql, ResidentColumns rows)
     {
         await using var command = (NpgsqlCommand)connection.CreateCommand();
         command.Transaction = (NpgsqlTransaction)transaction;
         command.CommandText = sql;
-        command.Parameters.Add(new NpgsqlParameter<long[]>("users", rows.Select(u => u.Fix.UserId).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("cells", rows.Select(u => u.Cell).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("lats", rows.Select(u => u.Fix.Latitude).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("lons", rows.Select(u => u.Fix.Longitude).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("fixes", rows.Select(u => u.Fix.FixUnixMs).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("users", rows.Users));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("cells", rows.Cells));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("lats", rows.Latitudes));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("lons", rows.Longitudes));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("fixes", rows.Fixes));
         try
         {
             await command.ExecuteNonQueryAsync();
@@ -137,6 +125,43 @@ public sealed class PostgresEngine : StoreEngine
         {
             foreach (NpgsqlParameter parameter in command.Parameters) parameter.Value = null;
         }
+    }
+
+    private enum FirstFixes { Included, Only, Excluded }
+
+    // Rows as the statement's column arrays, of their exact sizes, built straight from the writer's list: a flush's
+    // rows were copied three times on the way here (a list with cell texts, then lists of first and other fixes).
+    private readonly record struct ResidentColumns(long[] Users, string[] Cells, double[] Latitudes, double[] Longitudes, long[] Fixes)
+    {
+        public int Count => Users.Length;
+
+        public static ResidentColumns Of(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, FirstFixes firstFixes)
+        {
+            var count = 0;
+            foreach (var (_, fix) in upserts)
+                if (Takes(firstFixes, fix)) count++;
+            var columns = new ResidentColumns(new long[count], new string[count], new double[count], new double[count], new long[count]);
+            var row = 0;
+            foreach (var (cell, fix) in upserts)
+            {
+                if (!Takes(firstFixes, fix)) continue;
+                columns.Users[row] = fix.UserId;
+                columns.Cells[row] = cell.ToString();
+                columns.Latitudes[row] = fix.Latitude;
+                columns.Longitudes[row] = fix.Longitude;
+                columns.Fixes[row] = fix.FixUnixMs;
+                row++;
+            }
+
+            return columns;
+        }
+
+        private static bool Takes(FirstFixes firstFixes, ResidentFix fix) => firstFixes switch
+        {
+            FirstFixes.Only => fix.FirstFix,
+            FirstFixes.Excluded => !fix.FirstFix,
+            _ => true,
+        };
     }
 
     // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -64,7 +65,7 @@ public sealed class SqliteEngine : StoreEngine
     public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
     // SQLite runs in-process, so a round trip is cheap: one prepared command, parameters rebound per row.
-    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals)
+    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
         if (upserts.Count > 0)
         {
@@ -80,7 +81,7 @@ public sealed class SqliteEngine : StoreEngine
             foreach (var (rowCell, row) in upserts)
             {
                 user.Value = row.UserId;
-                cell.Value = rowCell;
+                cell.Value = rowCell.ToString();
                 lat.Value = row.Latitude;
                 lon.Value = row.Longitude;
                 fix.Value = row.FixUnixMs;
@@ -89,7 +90,7 @@ public sealed class SqliteEngine : StoreEngine
         }
 
         if (removals.Count > 0)
-            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, r.Cell }), transaction);
+            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.ToString() }), transaction);
     }
 
     // Engagement rows: the same prepared command rebound per row; the count of changed rows says whether the row went in.

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Grains;
@@ -40,7 +41,7 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
     /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
-    public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(string Cell, long UserId)> removals);
+    public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals);
 
     /// <summary>
     /// Inserts rows given column by column (arrays of equal length, nulls allowed) inside <paramref name="transaction"/>,

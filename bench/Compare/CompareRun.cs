@@ -22,6 +22,7 @@ public static class CompareRun
         TimeSpan dispatch, floor, parallelFloor;
         CpuUse dispatchCpu;
         int blockPrecision;
+        int directoryShards;
         long oursMemory;
         IReadOnlyList<(string Kind, long Count, long Bytes)>? census;
         await using (var ours = await OursSystem.StartAsync(options.OursEngine == "postgres" ? postgres.ConnectionString : null, options.HeapCensus ? Path.GetTempPath() : null))
@@ -37,13 +38,15 @@ public static class CompareRun
             var floorDatabase = ours.Provider == "postgres" ? ours.ConnectionString : postgres.CreateDatabase();
             floor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: 1);
             parallelFloor = await DispatchFloor.MeasureAsync(floorDatabase, recipients, connections: ours.Silo.Services.GetRequiredService<Alerts.Grains.StoreEngine>().ParallelWrites);
-            blockPrecision = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value.BlockPrecision;
+            var settings = ours.Silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Alerts.Grains.AlertsOptions>>().Value;
+            blockPrecision = settings.BlockPrecision;
+            directoryShards = settings.DirectoryShards;
             oursMemory = figures.MemoryBytes;
             census = ours.CensusGained;
         }
 
         // Weighed once the silo has stopped: its background work (the hub, the position writer) would move the readings.
-        var breakdown = MemoryBreakdown.Measure(population, blockPrecision, oursMemory) with { Census = census };
+        var breakdown = MemoryBreakdown.Measure(population, blockPrecision, directoryShards, oursMemory) with { Census = census };
 
         double sphere;
         string postgresVersion;

@@ -75,7 +75,7 @@ public static class EngagementBenchmark
         {
             var ids = Enumerable.Range(start, Math.Min(chunk, pushed - start + 1)).Select(i => (long)i).ToArray();
             var fixes = ids.Select(id => GreatCircle.Destination(22.5431, 114.0579, random.NextDouble() * 360, 120_000 * Math.Sqrt(random.NextDouble())) is var p
-                ? (Geohash.Encode(p.Latitude, p.Longitude, 5).ToString(), new ResidentFix(id, p.Latitude, p.Longitude, 0, false))
+                ? (Geohash.Encode(p.Latitude, p.Longitude, 5), new ResidentFix(id, p.Latitude, p.Longitude, 0, false))
                 : default).ToList();
             await using var connection = await engine.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();

@@ -280,7 +280,8 @@ public sealed class ResidencyTests
         var updates = Enumerable.Range(1, 20).Select(i => new LocationUpdate(i, 30.0, 120.0, AlertsSilo.Epoch)).ToList();
 
         // The shards of users 1-20 have read their rows (loading needs the table too).
-        await Task.WhenAll(Enumerable.Range(1, 20).Select(s => silo.Grains.GetGrain<IUserDirectoryGrain>(s).Apply([])));
+        var shards = new Grains.AlertsOptions().DirectoryShards;
+        await Task.WhenAll(updates.Select(u => u.UserId % shards).Distinct().Select(s => silo.Grains.GetGrain<IUserDirectoryGrain>(s).Apply([])));
         // The table is away: the report is not acknowledged (the writer keeps its positions for the next write: ResidentWriterTests).
         await ExecuteAsync(engine, "ALTER TABLE residents RENAME TO residents_away");
         var failed = await Assert.ThrowsAnyAsync<Exception>(() => residency.Report(updates));
@@ -417,6 +418,16 @@ public sealed class CellPrecisionTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => schema.EnsureAsync(6));
         Assert.Contains("CellPrecision is 6", ex.Message);
         Assert.Contains("precision 5", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_directory_shard_beyond_the_configured_count_refuses_to_activate_and_says_why()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var shards = new Grains.AlertsOptions().DirectoryShards;
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => silo.Grains.GetGrain<IUserDirectoryGrain>(shards).Apply([]));
+        Assert.Contains($"directory shard {shards} does not exist: Alerts:DirectoryShards is {shards}", refused.ToString());
+        Assert.Equal(0, (await silo.Grains.GetGrain<IUserDirectoryGrain>(shards - 1).Apply([])).Applied);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class ResidentSchemaTests
         await using var moving = await engine.OpenAsync();
         await using var transaction = await moving.BeginTransactionAsync();
         // User 1 moves within ws100 (no indexed column changes); user 2 moves to ws101 (the cell index must learn it).
-        await engine.WriteResidentsAsync(moving, transaction, [("ws100", new ResidentFix(1, 22.51, 114.01, T + 1_000, false)), ("ws101", new ResidentFix(2, 22.6, 114.1, T + 1_000, false))], []);
+        await engine.WriteResidentsAsync(moving, transaction, [(Geohash.Parse("ws100"), new ResidentFix(1, 22.51, 114.01, T + 1_000, false)), (Geohash.Parse("ws101"), new ResidentFix(2, 22.6, 114.1, T + 1_000, false))], []);
         var updated = await moving.ExecuteScalarAsync<long>("SELECT pg_stat_get_xact_tuples_updated('residents'::regclass)", transaction: transaction);
         var inPlace = await moving.ExecuteScalarAsync<long>("SELECT pg_stat_get_xact_tuples_hot_updated('residents'::regclass)", transaction: transaction);
         await transaction.CommitAsync();

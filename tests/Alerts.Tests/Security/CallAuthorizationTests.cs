@@ -27,6 +27,13 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task The_checked_caller_reaches_the_grain_and_the_grains_it_calls_but_the_token_stops_at_the_filter()
+    {
+        RequestContext.Set(AccessTokenHeader.Key, await Token(SecurityCluster.GatewayName, SecurityCluster.GatewaySecret));
+        Assert.Equal($"token no, {SecurityCluster.GatewayName} gateway / token no, {SecurityCluster.GatewayName} gateway", await Admin.CallerAsSeen());
+    }
+
+    [Fact]
     public async Task A_wrong_role_is_refused_naming_the_role_needed_and_a_method_rule_wins()
     {
         RequestContext.Set(AccessTokenHeader.Key, await Token(SecurityCluster.GatewayName, SecurityCluster.GatewaySecret));

@@ -1,5 +1,6 @@
 using Alerts.GrainInterfaces;
 using Orleans;
+using Orleans.Runtime;
 
 namespace Alerts.Tests;
 
@@ -24,6 +25,11 @@ public interface ITestAdminGrain : IGrainWithStringKey
     /// <summary>Fails the way a database driver does.</summary>
     [Alias("FailStorage")]
     Task FailStorage();
+
+    /// <summary>What this grain and a grain it calls see of the caller: "token? name roles" each.</summary>
+    [RequiresRole(Roles.Gateway, Roles.Admin)]
+    [Alias("CallerAsSeen")]
+    Task<string> CallerAsSeen();
 }
 
 /// <summary>Only grains may call it.</summary>
@@ -34,6 +40,10 @@ public interface ITestSiloOnlyGrain : IGrainWithStringKey
     /// <summary>Answers "pong".</summary>
     [Alias("Ping")]
     Task<string> Ping();
+
+    /// <summary>What this grain sees of the caller: "token? name roles".</summary>
+    [Alias("CallerAsSeen")]
+    Task<string> CallerAsSeen();
 }
 
 /// <summary>Carries no Alerts attribute at all: closed to clients by default.</summary>
@@ -59,6 +69,10 @@ public sealed class TestAdminGrain : Grain, ITestAdminGrain
 
     /// <inheritdoc />
     public Task FailStorage() => throw new FakeDriver.FakePostgresException("relation \"cases\" does not exist");
+
+    /// <inheritdoc />
+    public async Task<string> CallerAsSeen() =>
+        $"{TestSiloOnlyGrain.Seen()} / {await GrainFactory.GetGrain<ITestSiloOnlyGrain>(this.GetPrimaryKeyString()).CallerAsSeen()}";
 }
 
 /// <summary>The silo-only test grain.</summary>
@@ -66,6 +80,13 @@ public sealed class TestSiloOnlyGrain : Grain, ITestSiloOnlyGrain
 {
     /// <inheritdoc />
     public Task<string> Ping() => Task.FromResult("pong");
+
+    /// <inheritdoc />
+    public Task<string> CallerAsSeen() => Task.FromResult(Seen());
+
+    /// <summary>Whether a token reached this call, and the caller it names.</summary>
+    public static string Seen() =>
+        $"token {(RequestContext.Get(AccessTokenHeader.Key) is null ? "no" : "yes")}, {Alerts.Grains.Caller.Name ?? "nobody"} {string.Join(",", Alerts.Grains.Caller.Roles)}";
 }
 
 /// <summary>The unruled test grain.</summary>
