@@ -61,6 +61,14 @@ public sealed class ResidentStoreTests
         Assert.Equal([(1L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws101"))).Select(r => (r.UserId, r.FixUnixMs)));
         Assert.Equal([3L], (await store.LoadCellAsync(Geohash.Parse("ws102"))).Select(r => r.UserId));
         Assert.Equal([(4L, T), (5L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws103"))).OrderBy(r => r.UserId).Select(r => (r.UserId, r.FixUnixMs)));
+
+        // A large write whose one wrong hint comes late in the stream (PostgreSQL's COPY fails only when it meets it).
+        await store.FlushResidentsAsync([At("ws104", 7_500, T + 5_000)], []);
+        await store.FlushResidentsAsync(Enumerable.Range(5_000, 5_000).Select(id => First("ws104", id, T)).ToList(), []);
+        var ws104 = await store.LoadCellAsync(Geohash.Parse("ws104"));
+        Assert.Equal(5_000, ws104.Count);
+        Assert.Equal(T + 5_000, ws104.Single(r => r.UserId == 7_500).FixUnixMs);
+        Assert.All(ws104.Where(r => r.UserId != 7_500), r => Assert.Equal(T, r.FixUnixMs));
     }
 
     private static (Geohash, ResidentFix) First(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false, FirstFix: true));
