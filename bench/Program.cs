@@ -16,6 +16,11 @@ using BenchmarkDotNet.Running;
 //                                                                    on a fresh database of "pg", the client finding them in the membership table
 // dotnet run -c Release --project bench -- engagement [events] [pg] engagement counting through the client (default 1,000,000 events)
 //                                                                    against the database's own insert rate, on SQLite or a fresh database of "pg"
+// dotnet run -c Release --project bench -- report-calls [N]          cell grain calls a report of 10,000 makes with 64 down to 1 directory
+//                                                                    shards, on the comparison's population (default 1,000,000)
+// dotnet run -c Release --project bench -- first-positions [rows] <pg>
+//                                                                    users' first positions by the product's binary COPY against the
+//                                                                    INSERT … unnest it replaced (default 400,000 rows, three rounds)
 // dotnet run -c Release --project bench -- compare [N] [--size 10m] [--reps R] [--ours postgres|sqlite]
 //                                                                    ours against PostGIS and Redis on one population (default 1,000,000),
 //                                                                    report in bench/results/compare-N.md; exit 1 when the recipient sets disagree
@@ -64,6 +69,18 @@ if (args is ["residency", ..])
 if (args is ["engagement", ..])
 {
     await EngagementBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
+    return;
+}
+
+if (args is ["report-calls", ..])
+{
+    ReportCalls.Print(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
+if (args is ["first-positions", _, ..])
+{
+    await FirstPositionsBenchmark.RunAsync(args.Length > 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400_000, args[^1]);
     return;
 }
 

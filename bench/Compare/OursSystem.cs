@@ -18,7 +18,8 @@ namespace Alerts.Bench.Compare;
 /// </summary>
 public sealed class OursSystem : ISpatialSystem
 {
-    private const int ReportSize = 10_000;
+    /// <summary>Updates in one report, as a gateway sends them.</summary>
+    public const int ReportSize = 10_000;
     private const int ReportsInFlight = 4;
 
     private readonly BenchDatabase _database;
