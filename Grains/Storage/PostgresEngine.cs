@@ -71,19 +71,19 @@ public sealed class PostgresEngine : StoreEngine
 
     // One statement per kind of change, the rows as arrays: a round trip per row is what costs here. Users' first
     // fixes go in by binary COPY, which spares PostgreSQL the conflict check of an upsert and inserts a page of rows at
-    // a time (a sixth less of its work a new row than an INSERT of the same rows: bench first-positions); if one has a row after
-    // all (a directory reloaded while a write was in flight), the COPY is undone to its savepoint and those rows take
-    // the upsert with the others.
+    // a time (a sixth less of its work a new row than an INSERT of the same rows: bench first-positions); if one has a
+    // row after all (a directory reloaded while a write was in flight), the COPY is undone to its savepoint and those
+    // rows take the upsert with the others.
     public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
-        var othersOnly = false;
+        var firstFixesCopied = false;
         if (upserts.Any(u => u.Fix.FirstFix))
         {
             await transaction.SaveAsync(FirstFixesSavepoint);
             try
             {
                 await CopyFirstFixesAsync((NpgsqlConnection)connection, upserts);
-                othersOnly = true;
+                firstFixesCopied = true;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -91,7 +91,7 @@ public sealed class PostgresEngine : StoreEngine
             }
         }
 
-        var others = ResidentColumns.Of(upserts, othersOnly ? FirstFixes.Excluded : FirstFixes.Included);
+        var others = ResidentColumns.Of(upserts, withoutFirstFixes: firstFixesCopied);
         if (others.Count > 0)
             await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, others);
 
@@ -147,24 +147,22 @@ public sealed class PostgresEngine : StoreEngine
         }
     }
 
-    private enum FirstFixes { Included, Excluded }
-
     // Rows as the upsert's column arrays, of their exact sizes, built straight from the writer's list: a flush's rows
     // were copied three times on the way here (a list with cell texts, then lists of first and other fixes).
     private readonly record struct ResidentColumns(long[] Users, string[] Cells, double[] Latitudes, double[] Longitudes, long[] Fixes)
     {
         public int Count => Users.Length;
 
-        public static ResidentColumns Of(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, FirstFixes firstFixes)
+        public static ResidentColumns Of(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, bool withoutFirstFixes)
         {
             var count = 0;
             foreach (var (_, fix) in upserts)
-                if (Takes(firstFixes, fix)) count++;
+                if (!withoutFirstFixes || !fix.FirstFix) count++;
             var columns = new ResidentColumns(new long[count], new string[count], new double[count], new double[count], new long[count]);
             var row = 0;
             foreach (var (cell, fix) in upserts)
             {
-                if (!Takes(firstFixes, fix)) continue;
+                if (withoutFirstFixes && fix.FirstFix) continue;
                 columns.Users[row] = fix.UserId;
                 columns.Cells[row] = cell.ToString();
                 columns.Latitudes[row] = fix.Latitude;
@@ -175,8 +173,6 @@ public sealed class PostgresEngine : StoreEngine
 
             return columns;
         }
-
-        private static bool Takes(FirstFixes firstFixes, ResidentFix fix) => firstFixes == FirstFixes.Included || !fix.FirstFix;
     }
 
     // Engagement rows: one statement for the batch, the rows as arrays; the input's ordinals of the rows that went in come back.
