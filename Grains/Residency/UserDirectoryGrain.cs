@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
@@ -11,12 +12,16 @@ namespace Alerts.Grains;
 /// grain, then removes them from the old.
 /// It takes its shard of the stored rows once, when it activates (see <see cref="DirectorySnapshot"/>).
 /// Kept alive: it is the authority while the table lags by up to one flush interval.
+/// When a report's cell calls partly fail, the users whose new block took them stay there and the others are rolled back;
+/// a departure that failed is owed, and made before the shard's next report.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options) : Grain, IUserDirectoryGrain
+public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options, ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
 {
     private readonly int _blockPrecision = options.Value.BlockPrecision;
     private readonly DirectoryTable _users = new(options.Value.BlockPrecision);
+    // Users a block still holds though they have left it (its removal failed), by block. Empty but for failures.
+    private readonly Dictionary<long, HashSet<long>> _owedDepartures = new();
 
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -31,6 +36,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
     {
+        await MakeOwedDeparturesAsync();
         var applied = 0;
         var ignored = 0;
         // Per user: the entry before this report (to roll back, and the block they leave) and the fix that stands.
@@ -61,23 +67,92 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         // Add to the new block first, then remove from the old: for a moment a user may be in both, never in neither.
         // The report waits for the writers after this shard's turn (see ResidencyGrain), so the shard is not held
         // while the database writes.
-        var writes = new List<WriteTicket>();
+        var byBlock = ByBlock(moves);
+        var upserts = byBlock.Select(b => Cell(b.Block).Upsert(b.Fixes)).ToArray();
         try
         {
-            var byBlock = ByBlock(moves);
-            var writers = await Task.WhenAll(byBlock.Select(b => Cell(b.Block).Upsert(b.Fixes)));
-            for (var i = 0; i < writers.Length; i++)
-                if (!writes.Exists(w => w.Writer == writers[i])) writes.Add(new WriteTicket(writers[i], byBlock[i].Block));
+            await Task.WhenAll(upserts);
         }
         catch
         {
-            // A cell grain's silo failed: forget these fixes, so the gateway's retry of this report is applied, not ignored as old.
-            foreach (var (userId, move) in moves) _users.Set(userId, move.Previous);
+            await KeepWhatBlocksTookAsync(moves, byBlock, upserts);
             throw;
         }
 
-        await Task.WhenAll(Departures(moves).Select(d => Cell(d.Key).Remove(d.Value)));
+        var writes = new List<WriteTicket>();
+        for (var i = 0; i < upserts.Length; i++)
+            if (!writes.Exists(w => w.Writer == upserts[i].Result)) writes.Add(new WriteTicket(upserts[i].Result, byBlock[i].Block));
+        await DepartAsync(Departures(moves, failedBlocks: null));
         return new ShardResult(applied, ignored, writes);
+    }
+
+    // Some blocks' silos failed. Their users are rolled back (still in the block they were in), so the gateway's retry of
+    // this report is applied to them, not ignored as old. The users whose new block took them stay there and leave the
+    // old one, as on success: rolled back, they would be in two blocks until a retry came, and a newer fix without one
+    // would leave them in the new block for good, where a case could alert them at a place they had left.
+    private async Task KeepWhatBlocksTookAsync(Dictionary<long, Move> moves, List<(long Block, List<ResidentFix> Fixes)> byBlock, Task<Guid>[] upserts)
+    {
+        var failedBlocks = new HashSet<long>();
+        for (var i = 0; i < upserts.Length; i++)
+            if (!upserts[i].IsCompletedSuccessfully) failedBlocks.Add(byBlock[i].Block);
+        foreach (var (userId, move) in moves)
+            if (failedBlocks.Contains(move.Block)) _users.Set(userId, move.Previous);
+        logger.LogWarning("Directory shard {Shard}: {Failed} of {Blocks} blocks failed to take a report's users; theirs are rolled back for the retry", this.GetPrimaryKeyLong(), failedBlocks.Count, byBlock.Count);
+        try
+        {
+            await DepartAsync(Departures(moves, failedBlocks));
+        }
+        catch (Exception e)
+        {
+            // Owed now; the report fails with the upsert's error, which is the one the gateway must retry.
+            logger.LogWarning(e, "Directory shard {Shard}: removals after a failed report failed too; owed till its next report", this.GetPrimaryKeyLong());
+        }
+    }
+
+    // Removals from the blocks users left. One that fails is owed, not retried by the gateway: the retry finds the user
+    // already in their new block, so it has nothing to leave.
+    private async Task DepartAsync(Dictionary<long, List<long>> departures)
+    {
+        var blocks = departures.Keys.ToArray();
+        var removals = blocks.Select(b => Cell(b).Remove(departures[b])).ToArray();
+        try
+        {
+            await Task.WhenAll(removals);
+        }
+        catch
+        {
+            for (var i = 0; i < removals.Length; i++)
+            {
+                if (removals[i].IsCompletedSuccessfully) continue;
+                ref var owed = ref CollectionsMarshal.GetValueRefOrAddDefault(_owedDepartures, blocks[i], out _);
+                (owed ??= []).UnionWith(departures[blocks[i]]);
+            }
+
+            throw;
+        }
+    }
+
+    // Before a report: the removals owed from failed ones, for users still away from that block (one who came back since
+    // is its resident again). One that fails again stays owed; the report goes on.
+    private async Task MakeOwedDeparturesAsync()
+    {
+        if (_owedDepartures.Count == 0) return;
+        var departures = new Dictionary<long, List<long>>();
+        foreach (var (block, users) in _owedDepartures)
+        {
+            var away = users.Where(u => _users[u].Block != block).ToList();
+            if (away.Count > 0) departures[block] = away;
+        }
+
+        _owedDepartures.Clear();
+        try
+        {
+            await DepartAsync(departures);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Directory shard {Shard}: removals owed from {Blocks} blocks failed again; owed till its next report", this.GetPrimaryKeyLong(), _owedDepartures.Count);
+        }
     }
 
     // The standing fixes grouped by their block (one call each), by sorting rather than hashing: a report's shard part
@@ -106,13 +181,13 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         return groups;
     }
 
-    // The users who left a block they were in before this report, by that block.
-    private static Dictionary<long, List<long>> Departures(Dictionary<long, Move> moves)
+    // The users who left a block they were in before this report, by that block; not those whose new block failed.
+    private static Dictionary<long, List<long>> Departures(Dictionary<long, Move> moves, HashSet<long>? failedBlocks)
     {
         var departures = new Dictionary<long, List<long>>();
         foreach (var (userId, move) in moves)
         {
-            if (move.Previous.Block == 0 || move.Previous.Block == move.Block) continue;
+            if (move.Previous.Block == 0 || move.Previous.Block == move.Block || failedBlocks?.Contains(move.Block) == true) continue;
             ref var users = ref CollectionsMarshal.GetValueRefOrAddDefault(departures, move.Previous.Block, out _);
             (users ??= []).Add(userId);
         }

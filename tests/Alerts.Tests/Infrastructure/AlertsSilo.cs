@@ -53,8 +53,11 @@ public sealed class AlertsSilo : IAsyncDisposable
     /// <summary>A share-token key shared by every test silo (Alerts:Engagement:ShareKey).</summary>
     public static readonly string ShareKey = Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray());
 
-    /// <summary>Starts a silo on free ports with its own cluster id; <paramref name="settings"/> override any setting.</summary>
-    public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a silo on free ports with its own cluster id; <paramref name="settings"/> override any setting, and
+    /// <paramref name="services"/> adds to the silo's services (a test's fault injection).
+    /// </summary>
+    public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         time ??= new ManualTimeProvider(Epoch);
         // As an operator runs `migrate` before a cluster's first start.
@@ -85,6 +88,7 @@ public sealed class AlertsSilo : IAsyncDisposable
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, time);
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, time);
         builder.UseAlertsSilo();
+        services?.Invoke(builder.Services);
         // A test that queues thousands of calls on purpose (a burst through a bounded pool) may allow them longer than
         // Orleans' 30 s default.
         // The same allowance for activations: one waiting for a pooled connection is canceled after Orleans' activation timeout.
