@@ -23,6 +23,13 @@ public interface ICellGrain : IGrainWithIntegerKey
     [AlwaysInterleave, Alias("WhenWritten")]
     Task WhenWritten(Guid writer);
 
+    /// <summary>
+    /// Of these users, those the block holds, with the fix time it holds for each (Unix ms), answered once their positions
+    /// are written: for a directory shard whose upsert here failed, which cannot tell whether the block took them.
+    /// </summary>
+    [Alias("Held")]
+    Task<Dictionary<long, long>> Held(List<long> userIds);
+
     /// <summary>Removes residents who moved to another block.</summary>
     [Alias("Remove")]
     Task Remove(List<long> userIds);

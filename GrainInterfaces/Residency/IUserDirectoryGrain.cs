@@ -16,6 +16,13 @@ public interface IUserDirectoryGrain : IGrainWithIntegerKey
     [Alias("SetOptOut")]
     Task SetOptOut(long userId, bool optedOut);
 
+    /// <summary>
+    /// Waits for the blocks asked after failed calls to answer, then settles what the failures left (the shard also does
+    /// so before each report, and on a timer while any is left, without waiting).
+    /// </summary>
+    [Alias("Settle")]
+    Task Settle();
+
     /// <summary>Forgets a user and deletes their rows.</summary>
     [Alias("Erase")]
     Task Erase(long userId);

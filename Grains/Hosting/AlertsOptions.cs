@@ -70,7 +70,10 @@ public sealed class AlertsOptions
     /// <summary>Cell grains (blocks) a case collects per step (concurrently).</summary>
     public int CellsPerDispatchStep { get; set; } = 16;
 
-    /// <summary>A dispatch step that failed (a cell's silo died, storage blinked) is tried again after this.</summary>
+    /// <summary>
+    /// A dispatch step that failed (a cell's silo died, storage blinked) is tried again after this; a directory shard
+    /// settles what a failed report left (see UserDirectoryGrain.Settling.cs) as often, while any is left.
+    /// </summary>
     public TimeSpan DispatchRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Users per push batch (FCM multicast takes 500).</summary>

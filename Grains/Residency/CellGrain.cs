@@ -73,6 +73,18 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
         return writer.WhenWrittenAsync();
     }
 
+    public async Task<Dictionary<long, long>> Held(List<long> userIds)
+    {
+        // Its stored rows count: a block that took users and then lost its silo knows them only from the rows.
+        await LoadedAsync();
+        var held = new Dictionary<long, long>();
+        foreach (var userId in userIds)
+            if (_residents.TryGet(userId, out var fix)) held[userId] = fix.FixUnixMs;
+        // Written before the answer: the directory may take a held fix as the user's newest and remove the old row.
+        await writer.WhenWrittenAsync();
+        return held;
+    }
+
     public Task Remove(List<long> userIds)
     {
         // A resident this grain does not hold (dropped as stale, or not loaded yet) needs no row removal: the upsert

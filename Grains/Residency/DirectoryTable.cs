@@ -78,12 +78,6 @@ internal sealed class DirectoryTable
         row.BlockAndOptOut = (entry.Block == 0 ? 0 : (uint)(entry.Block >> 4) + 1) | (entry.OptedOut ? OptOutBit : 0);
     }
 
-    /// <summary>Adds the user with the empty entry unless the shard knows them.</summary>
-    public void TryAdd(long userId)
-    {
-        if (_slots.Find(userId, new Ids(_rows)) < 0) Set(userId, default);
-    }
-
     /// <summary>Forgets a user; false when absent.</summary>
     public bool Remove(long userId)
     {

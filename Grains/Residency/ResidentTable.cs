@@ -58,6 +58,14 @@ internal sealed class ResidentTable
     /// <summary>Whether the user is resident.</summary>
     public bool Contains(long userId) => _slots.Find(userId, new Ids(_rows)) >= 0;
 
+    /// <summary>A resident as <see cref="this[int]"/> reads them; false when absent.</summary>
+    public bool TryGet(long userId, out ResidentFix fix)
+    {
+        var slot = _slots.Find(userId, new Ids(_rows));
+        fix = slot < 0 ? default : this[slot];
+        return slot >= 0;
+    }
+
     /// <summary>Removes a resident; false when absent.</summary>
     public bool Remove(long userId) => Remove(userId, out _);
 

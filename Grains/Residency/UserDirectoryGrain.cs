@@ -12,16 +12,14 @@ namespace Alerts.Grains;
 /// grain, then removes them from the old.
 /// It takes its shard of the stored rows once, when it activates (see <see cref="DirectorySnapshot"/>).
 /// Kept alive: it is the authority while the table lags by up to one flush interval.
-/// When a report's cell calls partly fail, the users whose new block took them stay there and the others are rolled back;
-/// a departure that failed is owed, and made before the shard's next report.
+/// When a report's cell calls fail, it settles what they left before its next report and on a timer (UserDirectoryGrain.Settling.cs).
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options, ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
+public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options, ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
 {
     private readonly int _blockPrecision = options.Value.BlockPrecision;
     private readonly DirectoryTable _users = new(options.Value.BlockPrecision);
-    // Users a block still holds though they have left it (its removal failed), by block. Empty but for failures.
-    private readonly Dictionary<long, HashSet<long>> _owedDepartures = new();
+    private readonly TimeSpan _retryDelay = options.Value.DispatchRetryDelay;
 
     // The whole shard is read once on activation, so a user missing from the map is a new user.
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -36,7 +34,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
     {
-        await MakeOwedDeparturesAsync();
+        await SettleAsync();
         var applied = 0;
         var ignored = 0;
         // Per user: the entry before this report (to roll back, and the block they leave) and the fix that stands.
@@ -68,10 +66,11 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         // The report waits for the writers after this shard's turn (see ResidencyGrain), so the shard is not held
         // while the database writes.
         var byBlock = ByBlock(moves);
-        var upserts = byBlock.Select(b => Cell(b.Block).Upsert(b.Fixes)).ToArray();
+        var upserts = new Task<Guid>?[byBlock.Count];
         try
         {
-            await Task.WhenAll(upserts);
+            for (var i = 0; i < upserts.Length; i++) upserts[i] = Cell(byBlock[i].Block).Upsert(byBlock[i].Fixes);
+            await Task.WhenAll(upserts!);
         }
         catch
         {
@@ -81,78 +80,10 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
 
         var writes = new List<WriteTicket>();
         for (var i = 0; i < upserts.Length; i++)
-            if (!writes.Exists(w => w.Writer == upserts[i].Result)) writes.Add(new WriteTicket(upserts[i].Result, byBlock[i].Block));
+            if (!writes.Exists(w => w.Writer == upserts[i]!.Result)) writes.Add(new WriteTicket(upserts[i]!.Result, byBlock[i].Block));
+        // A removal that fails is owed, and the report is answered all the same: the positions it gave are the new ones.
         await DepartAsync(Departures(moves, failedBlocks: null));
         return new ShardResult(applied, ignored, writes);
-    }
-
-    // Some blocks' silos failed. Their users are rolled back (still in the block they were in), so the gateway's retry of
-    // this report is applied to them, not ignored as old. The users whose new block took them stay there and leave the
-    // old one, as on success: rolled back, they would be in two blocks until a retry came, and a newer fix without one
-    // would leave them in the new block for good, where a case could alert them at a place they had left.
-    private async Task KeepWhatBlocksTookAsync(Dictionary<long, Move> moves, List<(long Block, List<ResidentFix> Fixes)> byBlock, Task<Guid>[] upserts)
-    {
-        var failedBlocks = new HashSet<long>();
-        for (var i = 0; i < upserts.Length; i++)
-            if (!upserts[i].IsCompletedSuccessfully) failedBlocks.Add(byBlock[i].Block);
-        foreach (var (userId, move) in moves)
-            if (failedBlocks.Contains(move.Block)) _users.Set(userId, move.Previous);
-        logger.LogWarning("Directory shard {Shard}: {Failed} of {Blocks} blocks failed to take a report's users; theirs are rolled back for the retry", this.GetPrimaryKeyLong(), failedBlocks.Count, byBlock.Count);
-        try
-        {
-            await DepartAsync(Departures(moves, failedBlocks));
-        }
-        catch (Exception e)
-        {
-            // Owed now; the report fails with the upsert's error, which is the one the gateway must retry.
-            logger.LogWarning(e, "Directory shard {Shard}: removals after a failed report failed too; owed till its next report", this.GetPrimaryKeyLong());
-        }
-    }
-
-    // Removals from the blocks users left. One that fails is owed, not retried by the gateway: the retry finds the user
-    // already in their new block, so it has nothing to leave.
-    private async Task DepartAsync(Dictionary<long, List<long>> departures)
-    {
-        var blocks = departures.Keys.ToArray();
-        var removals = blocks.Select(b => Cell(b).Remove(departures[b])).ToArray();
-        try
-        {
-            await Task.WhenAll(removals);
-        }
-        catch
-        {
-            for (var i = 0; i < removals.Length; i++)
-            {
-                if (removals[i].IsCompletedSuccessfully) continue;
-                ref var owed = ref CollectionsMarshal.GetValueRefOrAddDefault(_owedDepartures, blocks[i], out _);
-                (owed ??= []).UnionWith(departures[blocks[i]]);
-            }
-
-            throw;
-        }
-    }
-
-    // Before a report: the removals owed from failed ones, for users still away from that block (one who came back since
-    // is its resident again). One that fails again stays owed; the report goes on.
-    private async Task MakeOwedDeparturesAsync()
-    {
-        if (_owedDepartures.Count == 0) return;
-        var departures = new Dictionary<long, List<long>>();
-        foreach (var (block, users) in _owedDepartures)
-        {
-            var away = users.Where(u => _users[u].Block != block).ToList();
-            if (away.Count > 0) departures[block] = away;
-        }
-
-        _owedDepartures.Clear();
-        try
-        {
-            await DepartAsync(departures);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Directory shard {Shard}: removals owed from {Blocks} blocks failed again; owed till its next report", this.GetPrimaryKeyLong(), _owedDepartures.Count);
-        }
     }
 
     // The standing fixes grouped by their block (one call each), by sorting rather than hashing: a report's shard part
@@ -188,8 +119,7 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         foreach (var (userId, move) in moves)
         {
             if (move.Previous.Block == 0 || move.Previous.Block == move.Block || failedBlocks?.Contains(move.Block) == true) continue;
-            ref var users = ref CollectionsMarshal.GetValueRefOrAddDefault(departures, move.Previous.Block, out _);
-            (users ??= []).Add(userId);
+            Add(departures, move.Previous.Block, userId);
         }
 
         return departures;
@@ -201,12 +131,15 @@ public sealed class UserDirectoryGrain(ResidentStore store, DirectorySnapshot sn
         var entry = _users[userId];
         _users.Set(userId, entry with { OptedOut = optedOut });
         if (entry.Block != 0) await Cell(entry.Block).SetOptOut(userId, optedOut);
+        foreach (var block in UnsettledBlocksOf(userId).ToList()) await Cell(block).SetOptOut(userId, optedOut);
     }
 
     public async Task Erase(long userId)
     {
         var entry = _users[userId];
         if (entry.Block != 0) await Cell(entry.Block).Erase(userId);
+        foreach (var block in UnsettledBlocksOf(userId).ToList()) await Cell(block).Erase(userId);
+        ForgetUnsettled(userId);
         await store.EraseUserAsync(userId);
         await GrainFactory.GetGrain<IPushOutboxGrain>(0).EraseUser(userId);
         _users.Remove(userId);

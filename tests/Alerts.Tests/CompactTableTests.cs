@@ -42,6 +42,8 @@ public sealed class CompactTableTests
                 default:
                     var optedOut = random.Next(2) == 0;
                     var known = model.TryGetValue(userId, out var held);
+                    Assert.Equal(known, table.TryGet(userId, out var read));
+                    Assert.Equal(held, read);
                     Assert.Equal(known, table.SetOptOut(userId, optedOut));
                     if (known) model[userId] = held with { OptedOut = optedOut };
                     break;
@@ -77,8 +79,9 @@ public sealed class CompactTableTests
                     model[userId] = entry;
                     break;
                 case < 6:
-                    table.TryAdd(userId);
-                    model.TryAdd(userId, default);
+                    // The empty entry (a new user rolled back after a failed report): known, and nowhere.
+                    table.Set(userId, default);
+                    model[userId] = default;
                     break;
                 case < 8:
                     Assert.Equal(model.Remove(userId), table.Remove(userId));

@@ -5,18 +5,20 @@ using Alerts.TestSupport;
 namespace Alerts.Tests;
 
 /// <summary>
-/// Reports whose cell calls partly fail: each user ends in exactly one block, whether the gateway retries or a newer fix
-/// comes first, and the rows agree.
+/// Reports whose cell calls fail, before the grain ran them or after (the answer lost): each user ends in exactly one
+/// block, the one with their newest fix, whether the gateway retries or a newer fix comes first; opt-outs and erasures
+/// reach every block that may hold the user; the rows agree.
 /// </summary>
 public sealed class ReportFailureTests
 {
     private static readonly int Blocks = new Grains.AlertsOptions().BlockPrecision;
 
-    // Five places in five blocks.
+    // Four places in four blocks.
     private static readonly (double Lat, double Lon) A = (22.54, 114.05), B = (23.10, 113.30), C = (31.0, 121.0), D = (40.0, 10.0);
 
-    // One shard, so every user of a report is in the same shard's part of it.
-    private static readonly Dictionary<string, string?> OneShard = new() { ["Alerts:DirectoryShards"] = "1" };
+    // One shard, so every user of a report is in the same shard's part of it; its settling timer kept out of the way,
+    // so each test settles at the points it chooses (a report, or Settle).
+    private static readonly Dictionary<string, string?> OneShard = new() { ["Alerts:DirectoryShards"] = "1", ["Alerts:DispatchRetryDelay"] = "01:00:00" };
 
     private static LocationUpdate At(long userId, (double Lat, double Lon) place, DateTimeOffset fix) => new(userId, place.Lat, place.Lon, fix);
 
@@ -24,16 +26,24 @@ public sealed class ReportFailureTests
 
     private static Task<int> Count(AlertsSilo silo, (double Lat, double Lon) place) => BlockOf(silo, place).Count();
 
+    private static Task Settle(AlertsSilo silo) => silo.Grains.GetGrain<IUserDirectoryGrain>(0).Settle();
+
     // The users whose stored row is at the place's cell, as "1,2".
     private static async Task<string> RowsAt(AlertsSilo silo, (double Lat, double Lon) place) =>
         string.Join(",", (await silo.Residents.LoadCellAsync(Geohash.Encode(place.Lat, place.Lon, new Grains.AlertsOptions().CellPrecision))).Select(r => r.UserId).Order());
 
+    private static async Task<(AlertsSilo Silo, CellCallFaults Faults, IResidencyGrain Residency)> StartAsync()
+    {
+        var faults = new CellCallFaults();
+        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: OneShard, services: faults.AddTo);
+        return (silo, faults, silo.Grains.GetGrain<IResidencyGrain>(0));
+    }
+
     [Fact]
     public async Task When_one_block_fails_a_report_its_users_roll_back_and_the_others_stay_where_they_were_taken()
     {
-        var faults = new CellCallFaults();
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: OneShard, services: faults.AddTo);
-        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
         await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
 
         var moved = AlertsSilo.Epoch.AddMinutes(1);
@@ -47,7 +57,8 @@ public sealed class ReportFailureTests
 
         // A newer fix of user 1's comes before any retry (or the retry is lost): they leave B, and no block keeps them.
         await residency.Report([At(1, D, moved.AddMinutes(1))]);
-        Assert.Equal((1, 0, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, D)));
+        await Settle(silo);
+        Assert.Equal((1, 0, 0, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C), await Count(silo, D)));
 
         // The gateway's retry of the failed report: user 1's fix there is older now and ignored, user 2's is applied.
         var retry = await residency.Report(report);
@@ -57,42 +68,37 @@ public sealed class ReportFailureTests
     }
 
     [Fact]
-    public async Task A_departure_that_fails_is_made_before_the_shards_next_report()
+    public async Task A_departure_that_fails_is_owed_and_made_before_the_shards_next_report()
     {
-        var faults = new CellCallFaults();
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: OneShard, services: faults.AddTo);
-        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
 
         var moved = AlertsSilo.Epoch.AddMinutes(1);
-        List<LocationUpdate> report = [At(1, B, moved)];
         faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove));
-        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report(report));
+        // Answered: the position it gave is written where it now stands.
+        var result = await residency.Report([At(1, B, moved)]);
+        Assert.Equal((1, 0), (result.Applied, result.Ignored));
+        Assert.Equal(("", "1"), (await RowsAt(silo, A), await RowsAt(silo, B)));
         // For now in both: B took the user, A could not let them go.
         Assert.Equal((1, 1), (await Count(silo, A), await Count(silo, B)));
 
         // The shard's next report, here another user's, first makes the removal it owes.
         await residency.Report([At(2, C, moved)]);
         Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
-
-        // The gateway's retry of the failed report is applied and answered; user 1 stays in B, once.
-        var retry = await residency.Report(report);
-        Assert.Equal((1, 0), (retry.Applied, retry.Ignored));
-        Assert.Equal((0, 1), (await Count(silo, A), await Count(silo, B)));
-        Assert.Equal(("", "1"), (await RowsAt(silo, A), await RowsAt(silo, B)));
+        Assert.Equal(1, faults.Failed);
     }
 
     [Fact]
     public async Task An_owed_departure_is_tried_again_until_made_and_never_takes_a_user_who_came_back()
     {
-        var faults = new CellCallFaults();
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: OneShard, services: faults.AddTo);
-        var residency = silo.Grains.GetGrain<IResidencyGrain>(0);
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
 
         // A keeps failing removals: the move's, and the owed one tried before each of the next two reports.
         faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 3);
-        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, B, AlertsSilo.Epoch.AddMinutes(1))]));
+        await residency.Report([At(1, B, AlertsSilo.Epoch.AddMinutes(1))]);
 
         // A report does not fail for a removal owed from an earlier one.
         var other = await residency.Report([At(2, C, AlertsSilo.Epoch.AddMinutes(1))]);
@@ -109,5 +115,158 @@ public sealed class ReportFailureTests
         Assert.Equal(3, faults.Failed);
         Assert.Equal((1, 0, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
         Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, B)));
+    }
+
+    [Fact]
+    public async Task A_block_that_took_users_but_whose_answer_was_lost_keeps_them_and_their_old_block_lets_them_go()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+
+        List<LocationUpdate> report = [At(1, C, AlertsSilo.Epoch.AddMinutes(1))];
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => residency.Report(report));
+        Assert.Contains("after running", failed.Message);
+        // Rolled back to A, as the directory cannot tell; C took the user all the same.
+        Assert.Equal((1, 1), (await Count(silo, A), await Count(silo, C)));
+
+        // C's answer: it holds the newer fix, so the user is in C, and leaves A.
+        await Settle(silo);
+        Assert.Equal((0, 1), (await Count(silo, A), await Count(silo, C)));
+        Assert.Equal(("", "1"), (await RowsAt(silo, A), await RowsAt(silo, C)));
+
+        // The directory knows it: a newer fix moves the user out of C, and the retry of the failed report is old now.
+        await residency.Report([At(1, B, AlertsSilo.Epoch.AddMinutes(2))]);
+        var retry = await residency.Report(report);
+        Assert.Equal((0, 1), (retry.Applied, retry.Ignored));
+        Assert.Equal((0, 1, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+        Assert.Equal(("", "1", ""), (await RowsAt(silo, A), await RowsAt(silo, B), await RowsAt(silo, C)));
+    }
+
+    [Fact]
+    public async Task A_block_that_answers_after_a_newer_fix_moved_the_user_on_lets_its_older_one_go()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        // Its first answer is lost too.
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
+
+        // A newer fix moves the user on from A, where the directory has them; C still holds the older one.
+        var moved = await residency.Report([At(1, B, AlertsSilo.Epoch.AddMinutes(2))]);
+        Assert.Equal((1, 0), (moved.Applied, moved.Ignored));
+        Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+
+        // C, asked again, holds an older fix than the directory's: it lets the user go.
+        await Settle(silo);
+        Assert.Equal(2, faults.Failed);
+        Assert.Equal((0, 1, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+        Assert.Equal(("", "1", ""), (await RowsAt(silo, A), await RowsAt(silo, B), await RowsAt(silo, C)));
+    }
+
+    [Fact]
+    public async Task An_opt_out_reaches_a_block_whose_answer_is_unknown_so_it_holds_when_the_user_is_found_there()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
+
+        await residency.SetOptOut(1, true);
+        await Settle(silo);
+        Assert.Equal((0, 1), (await Count(silo, A), await Count(silo, C)));
+        var collected = await BlockOf(silo, C).Collect(new ActiveCase("opted-out", C.Lat, C.Lon, 10_000, AlertsSilo.Epoch.AddDays(1)));
+        Assert.Empty(collected.UserIds);
+    }
+
+    [Fact]
+    public async Task A_user_erased_while_blocks_may_still_hold_them_is_erased_there_too_and_never_comes_back()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
+        // User 2: A cannot let them go when they move to B, nor when the removal is tried again before the next report.
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 2);
+        await residency.Report([At(2, B, AlertsSilo.Epoch.AddMinutes(1))]);
+        // User 1: C takes them but its answer is lost (and nothing settles before the erasures: its answer is not taken).
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
+        Assert.Equal(3, faults.Failed);
+        Assert.Equal((2, 1, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+
+        await residency.Erase(1);
+        await residency.Erase(2);
+        Assert.Equal((0, 0, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+
+        // Whatever C answers about user 1 is passed over, and nothing pending writes a row back.
+        await Settle(silo);
+        await BlockOf(silo, C).Flush();
+        Assert.Equal((0, 0, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+        Assert.Equal((0, 0), (await silo.Residents.CountRowsAboutAsync(1), await silo.Residents.CountRowsAboutAsync(2)));
+
+        // The directory has forgotten them: a fix older than any they gave before is a first one again.
+        var again = await residency.Report([At(1, D, AlertsSilo.Epoch), At(2, D, AlertsSilo.Epoch)]);
+        Assert.Equal((2, 0), (again.Applied, again.Ignored));
+    }
+
+    [Fact]
+    public async Task An_owed_departure_waits_while_that_block_has_not_answered_for_the_user_so_their_row_stays()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        // The user leaves A, which cannot let them go (owed), then comes back to A, which takes them but whose answer
+        // and first question are lost; the owed removal fails again meanwhile.
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 2);
+        await residency.Report([At(1, B, AlertsSilo.Epoch.AddMinutes(1))]);
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Upsert), afterRunning: true);
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, A, AlertsSilo.Epoch.AddMinutes(2))]));
+        await BlockOf(silo, A).Flush();
+        Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, B)));
+
+        // The removal owed from A must not run before A answers: it would take the user, and their row, from the block
+        // that holds their newest fix. A's answer puts them there.
+        await residency.Report([At(2, D, AlertsSilo.Epoch.AddMinutes(2))]);
+        await Settle(silo);
+        await BlockOf(silo, A).Flush();
+        await BlockOf(silo, B).Flush();
+        Assert.Equal(4, faults.Failed);
+        Assert.Equal((1, 0), (await Count(silo, A), await Count(silo, B)));
+        Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, B)));
+    }
+
+    [Fact]
+    public async Task A_user_sent_again_to_a_block_while_its_answer_is_on_the_way_is_settled_by_a_later_answer()
+    {
+        var (silo, faults, residency) = await StartAsync();
+        await using var _ = silo;
+        await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
+        var moved = AlertsSilo.Epoch.AddMinutes(1);
+        // The first send fails before C runs it; the question that follows is held at C.
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert));
+        var question = faults.HoldNext(BlockOf(silo, C), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, moved)]));
+        await question.Arrived;
+
+        // The gateway's retry, with a user for D: once D's part has arrived, the shard has passed its settling and sent
+        // C's part, which waits behind the question. C then takes the user, and this answer is lost.
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        var toD = faults.HoldNext(BlockOf(silo, D), nameof(ICellGrain.Upsert));
+        var retry = residency.Report([At(1, C, moved), At(2, D, moved)]);
+        await toD.Arrived;
+        question.Release();
+        toD.Release();
+        await Assert.ThrowsAnyAsync<Exception>(() => retry);
+        Assert.Equal((1, 1, 1), (await Count(silo, A), await Count(silo, C), await Count(silo, D)));
+
+        // The question's answer ("not held") predates the retry and settles nothing; C asked again holds the newer fix.
+        await Settle(silo);
+        Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, C), await Count(silo, D)));
+        Assert.Equal(("", "1"), (await RowsAt(silo, A), await RowsAt(silo, C)));
     }
 }
