@@ -8,8 +8,9 @@ namespace Alerts.Grains;
 /// What failed cell calls leave behind. A block whose upsert failed may or may not have taken its users (the answer,
 /// not the call, may be what was lost): they are rolled back, so the gateway's retry is applied, and the block is
 /// asked which of them it holds. A departure that failed is owed. Both are settled before the shard's next report and
-/// every DispatchRetryDelay while any is left, without waiting for a block: one that cannot answer (its silo just
-/// died) must not hold up reports. Each user then ends in one block, the one with their newest fix, whether a retry
+/// every DispatchRetryDelay while any is left, without waiting for an answer: a block that cannot give one (its silo
+/// just died, its rows are loading) must not hold up reports. (Owed removals are awaited as a report's own removals
+/// are; a removal touches no storage.) Each user then ends in one block, the one with their newest fix, whether a retry
 /// comes or a newer fix overtakes it.
 /// </summary>
 public sealed partial class UserDirectoryGrain

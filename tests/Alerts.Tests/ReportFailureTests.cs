@@ -7,7 +7,8 @@ namespace Alerts.Tests;
 /// <summary>
 /// Reports whose cell calls fail, before the grain ran them or after (the answer lost): each user ends in exactly one
 /// block, the one with their newest fix, whether the gateway retries or a newer fix comes first; opt-outs and erasures
-/// reach every block that may hold the user; the rows agree.
+/// reach every block that may hold the user; the rows agree. Each runs on one SQLite silo, and on two PostgreSQL silos
+/// in one cluster, where each grain lands on either silo at random, so a block's writer is often not its neighbour's.
 /// </summary>
 public sealed class ReportFailureTests
 {
@@ -32,18 +33,49 @@ public sealed class ReportFailureTests
     private static async Task<string> RowsAt(AlertsSilo silo, (double Lat, double Lon) place) =>
         string.Join(",", (await silo.Residents.LoadCellAsync(Geohash.Encode(place.Lat, place.Lon, new Grains.AlertsOptions().CellPrecision))).Select(r => r.UserId).Order());
 
-    private static async Task<(AlertsSilo Silo, CellCallFaults Faults, IResidencyGrain Residency)> StartAsync()
+    /// <summary>The silos of one test: calls go through the first; the filter fails calls on either.</summary>
+    private sealed record Setup(AlertsSilo Silo, AlertsSilo? Second, CellCallFaults Faults, IResidencyGrain Residency) : IAsyncDisposable
     {
-        var faults = new CellCallFaults();
-        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: OneShard, services: faults.AddTo);
-        return (silo, faults, silo.Grains.GetGrain<IResidencyGrain>(0));
+        public async ValueTask DisposeAsync()
+        {
+            if (Second is not null) await Second.DisposeAsync();
+            await Silo.DisposeAsync();
+        }
     }
 
-    [Fact]
-    public async Task When_one_block_fails_a_report_its_users_roll_back_and_the_others_stay_where_they_were_taken()
+    public static TheoryData<string> Clusters => new() { "sqlite", "postgres, two silos" };
+
+    private static async Task<Setup> StartAsync(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        var faults = new CellCallFaults();
+        var settings = new Dictionary<string, string?>(OneShard);
+        var store = StorageKind.Fresh(cluster == "sqlite" ? "sqlite" : "postgres");
+        if (cluster == "sqlite")
+        {
+            var silo = await AlertsSilo.StartAsync(store, settings: settings, services: faults.AddTo);
+            return new Setup(silo, null, faults, silo.Grains.GetGrain<IResidencyGrain>(0));
+        }
+
+        settings["Alerts:Cluster:ClusterId"] = "failures-" + Guid.NewGuid().ToString("N")[..6];
+        var first = await AlertsSilo.StartAsync(store, settings: settings, services: faults.AddTo);
+        try
+        {
+            var second = await AlertsSilo.StartAsync(store, settings: settings, services: faults.AddTo);
+            return new Setup(first, second, faults, first.Grains.GetGrain<IResidencyGrain>(0));
+        }
+        catch
+        {
+            await first.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task When_one_block_fails_a_report_its_users_roll_back_and_the_others_stay_where_they_were_taken(string cluster)
+    {
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
 
         var moved = AlertsSilo.Epoch.AddMinutes(1);
@@ -67,11 +99,12 @@ public sealed class ReportFailureTests
         Assert.Equal(("", "", "2", "1"), (await RowsAt(silo, A), await RowsAt(silo, B), await RowsAt(silo, C), await RowsAt(silo, D)));
     }
 
-    [Fact]
-    public async Task A_departure_that_fails_is_owed_and_made_before_the_shards_next_report()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_departure_that_fails_is_owed_and_made_before_the_shards_next_report(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
 
         var moved = AlertsSilo.Epoch.AddMinutes(1);
@@ -89,11 +122,12 @@ public sealed class ReportFailureTests
         Assert.Equal(1, faults.Failed);
     }
 
-    [Fact]
-    public async Task An_owed_departure_is_tried_again_until_made_and_never_takes_a_user_who_came_back()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task An_owed_departure_is_tried_again_until_made_and_never_takes_a_user_who_came_back(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
 
         // A keeps failing removals: the move's, and the owed one tried before each of the next two reports.
@@ -117,11 +151,12 @@ public sealed class ReportFailureTests
         Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, B)));
     }
 
-    [Fact]
-    public async Task A_block_that_took_users_but_whose_answer_was_lost_keeps_them_and_their_old_block_lets_them_go()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_block_that_took_users_but_whose_answer_was_lost_keeps_them_and_their_old_block_lets_them_go(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
 
         List<LocationUpdate> report = [At(1, C, AlertsSilo.Epoch.AddMinutes(1))];
@@ -144,11 +179,12 @@ public sealed class ReportFailureTests
         Assert.Equal(("", "1", ""), (await RowsAt(silo, A), await RowsAt(silo, B), await RowsAt(silo, C)));
     }
 
-    [Fact]
-    public async Task A_block_that_answers_after_a_newer_fix_moved_the_user_on_lets_its_older_one_go()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_block_that_answers_after_a_newer_fix_moved_the_user_on_lets_its_older_one_go(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
         faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
         // Its first answer is lost too.
@@ -167,11 +203,12 @@ public sealed class ReportFailureTests
         Assert.Equal(("", "1", ""), (await RowsAt(silo, A), await RowsAt(silo, B), await RowsAt(silo, C)));
     }
 
-    [Fact]
-    public async Task An_opt_out_reaches_a_block_whose_answer_is_unknown_so_it_holds_when_the_user_is_found_there()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task An_opt_out_reaches_a_block_whose_answer_is_unknown_so_it_holds_when_the_user_is_found_there(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
         faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
         await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
@@ -183,11 +220,12 @@ public sealed class ReportFailureTests
         Assert.Empty(collected.UserIds);
     }
 
-    [Fact]
-    public async Task A_user_erased_while_blocks_may_still_hold_them_is_erased_there_too_and_never_comes_back()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_user_erased_while_blocks_may_still_hold_them_is_erased_there_too_and_never_comes_back(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
         // User 2: A cannot let them go when they move to B, nor when the removal is tried again before the next report.
         faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 2);
@@ -213,11 +251,12 @@ public sealed class ReportFailureTests
         Assert.Equal((2, 0), (again.Applied, again.Ignored));
     }
 
-    [Fact]
-    public async Task An_owed_departure_waits_while_that_block_has_not_answered_for_the_user_so_their_row_stays()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task An_owed_departure_waits_while_that_block_has_not_answered_for_the_user_so_their_row_stays(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch)]);
         // The user leaves A, which cannot let them go (owed), then comes back to A, which takes them but whose answer
         // and first question are lost; the owed removal fails again meanwhile.
@@ -240,11 +279,12 @@ public sealed class ReportFailureTests
         Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, B)));
     }
 
-    [Fact]
-    public async Task A_user_sent_again_to_a_block_while_its_answer_is_on_the_way_is_settled_by_a_later_answer()
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_user_sent_again_to_a_block_while_its_answer_is_on_the_way_is_settled_by_a_later_answer(string cluster)
     {
-        var (silo, faults, residency) = await StartAsync();
-        await using var _ = silo;
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
         await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
         var moved = AlertsSilo.Epoch.AddMinutes(1);
         // The first send fails before C runs it; the question that follows is held at C.
