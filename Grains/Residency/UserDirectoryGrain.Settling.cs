@@ -88,8 +88,7 @@ public sealed partial class UserDirectoryGrain
         Ask();
         foreach (var (block, users) in _owedDepartures)
             foreach (var userId in users)
-                if (_users[userId].Block != block && !(_unanswered.TryGetValue(block, out var asked) && asked.Contains(userId)))
-                    Add(departures, block, userId);
+                if (_users[userId].Block != block && !IsUnanswered(block, userId)) Add(departures, block, userId);
         _owedDepartures.Clear();
         await DepartAsync(departures);
     }
@@ -123,7 +122,8 @@ public sealed partial class UserDirectoryGrain
                 else if (heldMs > entry.FixMs)
                 {
                     _users.Set(userId, entry with { Block = block, FixMs = heldMs });
-                    if (entry.Block != 0) Add(departures, entry.Block, userId);
+                    // Unless the block they leave has yet to answer for them too: it may hold a newer fix still.
+                    if (entry.Block != 0 && !IsUnanswered(entry.Block, userId)) Add(departures, entry.Block, userId);
                 }
                 else
                 {
@@ -136,6 +136,8 @@ public sealed partial class UserDirectoryGrain
             if (unanswered.Count == 0) _unanswered.Remove(block);
         }
     }
+
+    private bool IsUnanswered(long block, long userId) => _unanswered.TryGetValue(block, out var users) && users.Contains(userId);
 
     // Settled every DispatchRetryDelay while anything is left, so a quiet shard does not keep it.
     private void KeepSettling()

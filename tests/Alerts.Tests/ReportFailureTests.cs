@@ -307,6 +307,33 @@ public sealed class ReportFailureTests
         // The question's answer ("not held") predates the retry and settles nothing; C asked again holds the newer fix.
         await Settle(silo);
         Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, C), await Count(silo, D)));
-        Assert.Equal(("", "1"), (await RowsAt(silo, A), await RowsAt(silo, C)));
+        // User 2's move to D was never acknowledged (the report failed), so its row is written by D's silo in its time.
+        await BlockOf(silo, D).Flush();
+        Assert.Equal(("", "1", "2"), (await RowsAt(silo, A), await RowsAt(silo, C), await RowsAt(silo, D)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_user_whose_old_block_also_has_yet_to_answer_stays_where_the_newest_answer_puts_them(string cluster)
+    {
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        // C takes the user's next fix and its answer is lost; its question is held until both blocks are to answer.
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert), afterRunning: true);
+        var question = faults.HoldNext(BlockOf(silo, C), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
+        await question.Arrived;
+        // Back in A, newer still: A takes it, and its answer is lost too.
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Upsert), afterRunning: true);
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, A, AlertsSilo.Epoch.AddMinutes(2))]));
+        question.Release();
+
+        // C's answer (newer than the directory's rolled-back fix) must not take the user from A, whose answer is newer.
+        await Settle(silo);
+        await BlockOf(silo, A).Flush();
+        await BlockOf(silo, C).Flush();
+        Assert.Equal((1, 0), (await Count(silo, A), await Count(silo, C)));
+        Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, C)));
     }
 }
