@@ -22,6 +22,7 @@ public static class AlertsConsole
         root.Add(Group("credential", "Create, revoke and list client credentials (role operator)",
             CreateCredentialCommand.Create(connection), RevokeCredentialCommand.Create(connection), ListCredentialsCommand.Create(connection)));
         root.Add(StatsCommand.Create(connection));
+        root.Add(SettleCommand.Create(connection));
         root.Add(SimulateCommand.Create(connection));
         return root;
     }

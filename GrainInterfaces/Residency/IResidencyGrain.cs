@@ -23,4 +23,12 @@ public interface IResidencyGrain : IGrainWithIntegerKey
     [RequiresRole(Roles.Gateway, Roles.Admin)]
     [Alias("Erase")]
     Task Erase(long userId);
+
+    /// <summary>
+    /// After an incident: waits for the blocks that failed to answer to say which users they hold and makes the removals
+    /// owed, in every directory shard (shards do this on their own every DispatchRetryDelay); returns what is still left.
+    /// </summary>
+    [RequiresRole(Roles.Operator, Roles.Admin)]
+    [Alias("Settle")]
+    Task<UnsettledResidency> Settle();
 }

@@ -18,10 +18,14 @@ public interface IUserDirectoryGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Waits for the blocks asked after failed calls to answer, then settles what the failures left (the shard also does
-    /// so before each report, and on a timer while any is left, without waiting).
+    /// so before each report, and on a timer while any is left, without waiting); returns what is still left.
     /// </summary>
     [Alias("Settle")]
-    Task Settle();
+    Task<UnsettledResidency> Settle();
+
+    /// <summary>What failed calls have left to settle now, without waiting.</summary>
+    [ReadOnly, Alias("GetUnsettled")]
+    Task<UnsettledResidency> GetUnsettled();
 
     /// <summary>Forgets a user and deletes their rows.</summary>
     [Alias("Erase")]

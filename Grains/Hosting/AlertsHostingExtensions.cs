@@ -36,6 +36,7 @@ public static class AlertsHostingExtensions
         services.AddSingleton<AuditStore>();
         services.AddSingleton(sp => new ResidentCellIndex(authoritative: singleSilo, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>().Value.BlockPrecision));
         services.AddSingleton(sp => new DirectorySnapshot(sp.GetRequiredService<ResidentStore>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertsOptions>>(), singleSilo));
+        services.AddSingleton(sp => new MoveJournal(sp.GetRequiredService<StoreEngine>(), enabled: !singleSilo));
         services.AddSingleton<ResidentWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
         services.AddSingleton<StalePositionPurge>();

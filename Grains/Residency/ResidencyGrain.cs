@@ -69,6 +69,15 @@ public sealed class ResidencyGrain(
         await AuditIfAdminAsync("user.erase", userId);
     }
 
+    public async Task<UnsettledResidency> Settle()
+    {
+        var left = await Task.WhenAll(Enumerable.Range(0, _options.DirectoryShards)
+            .Select(shard => GrainFactory.GetGrain<IUserDirectoryGrain>(shard).Settle()));
+        var unsettled = UnsettledResidency.Sum(left);
+        await audit.AppendAsync(time.GetUtcNow(), "residency.settle", "residency", null, null, $"left: removals owed {unsettled.OwedRemovals}, users awaiting a block's answer {unsettled.AwaitingAnswer}");
+        return unsettled;
+    }
+
     // A user's own requests arrive through the gateway; what an admin does to a user is an admin action, and audited.
     private Task AuditIfAdminAsync(string action, long userId) =>
         Caller.Roles.Contains(Roles.Admin)

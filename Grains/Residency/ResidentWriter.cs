@@ -217,9 +217,13 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
 
         if (failure is not null)
         {
-            // Put the unwritten changes back under anything newer, for the next flush to try again.
+            // Put the unwritten changes back under anything newer, for the next flush to try again. A removal from another
+            // cell that came meanwhile is not newer than an unwritten position: it is the departure of the move that
+            // position made (as in Remove), and taking it instead would delete the old row and lose the new one.
             lock (_gate)
-                foreach (var (userId, change) in unwritten.SelectMany(c => c)) _pending.TryAdd(userId, change);
+                foreach (var (userId, change) in unwritten.SelectMany(c => c))
+                    if (!_pending.TryAdd(userId, change) && change.Fix is not null && _pending[userId] is { Fix: null } removal && removal.Cell != change.Cell)
+                        _pending[userId] = change;
             ExceptionDispatchInfo.Throw(failure);
         }
     }

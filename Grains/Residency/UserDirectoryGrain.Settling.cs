@@ -27,7 +27,7 @@ public sealed partial class UserDirectoryGrain
 
     private IGrainTimer? _settling;
 
-    public async Task Settle()
+    public async Task<UnsettledResidency> Settle()
     {
         // Twice: the answers in flight, then those of the blocks asked again because their question failed.
         for (var round = 0; round < 2; round++)
@@ -35,7 +35,14 @@ public sealed partial class UserDirectoryGrain
             await Ended(_asking.Values.Select(a => a.Answer));
             await SettleAsync();
         }
+
+        return Unsettled();
     }
+
+    public Task<UnsettledResidency> GetUnsettled() => Task.FromResult(Unsettled());
+
+    private UnsettledResidency Unsettled() =>
+        new(_owedDepartures.Values.Sum(users => users.Count), _unanswered.Values.Sum(users => users.Count));
 
     // The users whose new block answered stay there and leave the old one, as on success: rolled back, they would be in
     // two blocks until a retry came, and a newer fix without one would leave them in the new block for good, where a
@@ -82,7 +89,7 @@ public sealed partial class UserDirectoryGrain
     // (one who came back since is its resident again) and not still unanswered there (its answer decides).
     private async Task SettleAsync()
     {
-        if (_owedDepartures.Count == 0 && _unanswered.Count == 0 && _asking.Count == 0) return;
+        if (IsSettled) return;
         var departures = new Dictionary<long, List<long>>();
         TakeAnswers(departures);
         Ask();
@@ -136,6 +143,8 @@ public sealed partial class UserDirectoryGrain
             if (unanswered.Count == 0) _unanswered.Remove(block);
         }
     }
+
+    private bool IsSettled => _owedDepartures.Count == 0 && _unanswered.Count == 0 && _asking.Count == 0;
 
     private bool IsUnanswered(long block, long userId) => _unanswered.TryGetValue(block, out var users) && users.Contains(userId);
 

@@ -15,7 +15,8 @@ namespace Alerts.Grains;
 /// When a report's cell calls fail, it settles what they left before its next report and on a timer (UserDirectoryGrain.Settling.cs).
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySnapshot snapshot, IOptions<AlertsOptions> options, ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
+public sealed partial class UserDirectoryGrain(
+    ResidentStore store, DirectorySnapshot snapshot, MoveJournal journal, IOptions<AlertsOptions> options, ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
 {
     private readonly int _blockPrecision = options.Value.BlockPrecision;
     private readonly DirectoryTable _users = new(options.Value.BlockPrecision);
@@ -29,7 +30,10 @@ public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySna
             var rows = await snapshot.TakeAsync((int)this.GetPrimaryKeyLong());
             _users.EnsureCapacity(rows.Count);
             foreach (var row in rows) _users.Set(row.UserId, new DirectoryEntry(row.Cell == 0 ? 0 : Geohash.FromPacked(row.Cell).Parent(_blockPrecision).Packed, row.FixMs, row.OptedOut));
+            await ResumeJournaledMovesAsync();
         }, "loading the directory shard", this.GetGrainId());
+        // Where each shard lives: after a silo dies, what its shards had left to settle is gone with them (see README).
+        logger.LogInformation("Directory shard {Shard} active on {Silo} ({Users} users)", Shard, this.RuntimeIdentity, _users.Count);
     }
 
     public async Task<ShardResult> Apply(List<LocationUpdate> updates)
@@ -62,6 +66,8 @@ public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySna
             applied++;
         }
 
+        var journaled = await JournalAsync(moves);
+
         // Add to the new block first, then remove from the old: for a moment a user may be in both, never in neither.
         // The report waits for the writers after this shard's turn (see ResidencyGrain), so the shard is not held
         // while the database writes.
@@ -75,15 +81,24 @@ public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySna
         catch
         {
             await KeepWhatBlocksTookAsync(moves, byBlock, upserts);
+            Journaled(journaled, WritesOf(byBlock, upserts));
             throw;
         }
 
-        var writes = new List<WriteTicket>();
-        for (var i = 0; i < upserts.Length; i++)
-            if (!writes.Exists(w => w.Writer == upserts[i]!.Result)) writes.Add(new WriteTicket(upserts[i]!.Result, byBlock[i].Block));
+        var writes = WritesOf(byBlock, upserts);
+        Journaled(journaled, writes);
         // A removal that fails is owed, and the report is answered all the same: the positions it gave are the new ones.
         await DepartAsync(Departures(moves, failedBlocks: null));
         return new ShardResult(applied, ignored, writes);
+    }
+
+    // One ticket per writer holding positions of the blocks that took them.
+    private static List<WriteTicket> WritesOf(List<(long Block, List<ResidentFix> Fixes)> byBlock, Task<Guid>?[] upserts)
+    {
+        var writes = new List<WriteTicket>();
+        for (var i = 0; i < upserts.Length; i++)
+            if (upserts[i] is { IsCompletedSuccessfully: true } upsert && !writes.Exists(w => w.Writer == upsert.Result)) writes.Add(new WriteTicket(upsert.Result, byBlock[i].Block));
+        return writes;
     }
 
     // The standing fixes grouped by their block (one call each), by sorting rather than hashing: a report's shard part
@@ -140,10 +155,14 @@ public sealed partial class UserDirectoryGrain(ResidentStore store, DirectorySna
         if (entry.Block != 0) await Cell(entry.Block).Erase(userId);
         foreach (var block in UnsettledBlocksOf(userId).ToList()) await Cell(block).Erase(userId);
         ForgetUnsettled(userId);
+        // The journal names the user and their blocks.
+        await journal.ForgetUserAsync(Shard, userId);
         await store.EraseUserAsync(userId);
         await GrainFactory.GetGrain<IPushOutboxGrain>(0).EraseUser(userId);
         _users.Remove(userId);
     }
+
+    private int Shard => (int)this.GetPrimaryKeyLong();
 
     private ICellGrain Cell(long packed) => GrainFactory.GetCell(Geohash.FromPacked(packed));
 

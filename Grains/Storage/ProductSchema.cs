@@ -2,7 +2,7 @@ using Dapper;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, directory shards' moves in flight, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine)
 {
     // {0} is the engine's user id key type, {1} its sequence key.
@@ -15,6 +15,7 @@ public sealed class ProductSchema(StoreEngine engine)
             user_id {0} PRIMARY KEY, cell TEXT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL);
         CREATE INDEX IF NOT EXISTS residents_cell ON residents (cell);
         DROP INDEX IF EXISTS residents_fix;
+        CREATE TABLE IF NOT EXISTS directory_moves (shard INTEGER NOT NULL, seq BIGINT NOT NULL, moves TEXT NOT NULL, PRIMARY KEY (shard, seq));
         CREATE TABLE IF NOT EXISTS user_prefs (user_id BIGINT PRIMARY KEY, opted_out INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS case_recipients (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, pushed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         CREATE INDEX IF NOT EXISTS case_recipients_user ON case_recipients (user_id);

@@ -1,6 +1,8 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 
 namespace Alerts.Tests;
 
@@ -335,5 +337,82 @@ public sealed class ReportFailureTests
         await BlockOf(silo, C).Flush();
         Assert.Equal((1, 0), (await Count(silo, A), await Count(silo, C)));
         Assert.Equal(("1", ""), (await RowsAt(silo, A), await RowsAt(silo, C)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task What_failures_left_shows_in_the_stats_and_an_operator_settles_it_on_demand(string cluster)
+    {
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
+        var stats = silo.Grains.GetGrain<IStatsGrain>(0);
+        await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch)]);
+        Assert.Equal(UnsettledResidency.None, (await stats.Get()).Unsettled);
+
+        // User 1 leaves A, which cannot let them go (nor at the start of the next report); user 2's new block C fails.
+        var moved = AlertsSilo.Epoch.AddMinutes(1);
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 2);
+        await residency.Report([At(1, B, moved)]);
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(2, C, moved)]));
+        Assert.Equal(new UnsettledResidency(OwedRemovals: 1, AwaitingAnswer: 1), (await stats.Get()).Unsettled);
+
+        // A block that still fails is reported as left, not hidden: settling waits for C's answer, A's removal fails again.
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 2);
+        Assert.Equal(new UnsettledResidency(OwedRemovals: 1, AwaitingAnswer: 0), await residency.Settle());
+        Assert.Equal((2, 1, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+
+        // Once A answers again, the operator's settle leaves nothing, and each user is in one block.
+        Assert.Equal(UnsettledResidency.None, await residency.Settle());
+        Assert.Equal(UnsettledResidency.None, (await stats.Get()).Unsettled);
+        Assert.Equal((1, 1, 0), (await Count(silo, A), await Count(silo, B), await Count(silo, C)));
+        var audited = await silo.Grains.GetGrain<IAuditLogGrain>(0).Read("residency", 0, 10);
+        Assert.Equal(["left: removals owed 1, users awaiting a block's answer 0", "left: removals owed 0, users awaiting a block's answer 0"],
+            audited.Where(e => e.Action == "residency.settle").Select(e => e.Detail));
+    }
+
+    [Fact]
+    public async Task A_shard_gone_with_removals_owed_is_settled_by_its_next_activation_from_the_journal()
+    {
+        // Two PostgreSQL silos: with one silo the journal is off, since a shard dies only together with every block.
+        await using var setup = await StartAsync("postgres, two silos");
+        var (silo, _, faults, residency) = setup;
+        var journal = silo.Services.GetRequiredService<Grains.MoveJournal>();
+        long Packed((double Lat, double Lon) place, int precision) => Geohash.Encode(place.Lat, place.Lon, precision).Packed;
+        async Task<List<List<long>>> UsersByRow() => (await journal.ReadAsync(0)).Select(r => r.Moves.Select(m => m.UserId).Order().ToList()).ToList();
+        await residency.Report([At(1, A, AlertsSilo.Epoch), At(2, A, AlertsSilo.Epoch), At(3, A, AlertsSilo.Epoch), At(4, A, AlertsSilo.Epoch)]);
+
+        // A cannot let users 1 and 3 go, nor, in the next report, user 4: the removals are owed, and both reports'
+        // moves stay in the journal while they are.
+        var moved = AlertsSilo.Epoch.AddMinutes(1);
+        faults.FailNext(BlockOf(silo, A), nameof(ICellGrain.Remove), times: 3);
+        await residency.Report([At(1, B, moved), At(3, C, moved)]);
+        await residency.Report([At(4, D, moved)]);
+        Assert.Equal((4, 1, 1, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C), await Count(silo, D)));
+        Assert.Equal([[1, 3], [4]], await UsersByRow());
+
+        // An erasure takes the user out of the journal and leaves the others.
+        await residency.Erase(3);
+        Assert.Equal([[1], [4]], await UsersByRow());
+        // A row from before a change of BlockPrecision names blocks of another size: replaying it would ask A's parent,
+        // which holds user 2, and remove them from it, deleting their row.
+        await journal.BeginAsync(0, 1_000, [], [new Grains.JournaledMove(2, Packed(C, Blocks - 1), Packed(A, Blocks - 1))]);
+
+        // The shard goes, and with it what it owed (as when its silo dies; there the removal in flight is lost too).
+        await silo.Grains.GetGrain<IUserDirectoryGrain>(0).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(3, await Count(silo, A));
+
+        // Its next activation reads the journal: B and D are asked, A lets users 1 and 4 go; nothing is left.
+        Assert.Equal(UnsettledResidency.None, await residency.Settle());
+        Assert.Equal((1, 1, 0, 1), (await Count(silo, A), await Count(silo, B), await Count(silo, C), await Count(silo, D)));
+        // Both writers that could hold a removal of user 2 (A's, and that of A's parent, had the shard asked it) have written.
+        await BlockOf(silo, A).Flush();
+        await silo.Grains.GetCell(Geohash.Encode(A.Lat, A.Lon, Blocks - 1)).Flush();
+        Assert.Equal("2", await RowsAt(silo, A));
+
+        // Settled and written, the rows go with the next report's.
+        await residency.Report([At(1, C, moved.AddMinutes(1))]);
+        Assert.Equal([[1]], await UsersByRow());
+        Assert.Equal((0, 1), (await Count(silo, B), await Count(silo, C)));
     }
 }

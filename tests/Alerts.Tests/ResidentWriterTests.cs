@@ -48,6 +48,39 @@ public sealed class ResidentWriterTests
             Assert.Contains(fix, stored[Geohash.Encode(fix.Latitude, fix.Longitude, 5).Packed]);
     }
 
+    [Fact]
+    public async Task A_departure_that_comes_while_the_move_fails_to_be_written_does_not_take_its_place()
+    {
+        await using var engine = ResidentStoreTests.Engine("postgres");
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var t = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
+        var (a, b) = (new ResidentFix(7, 22.54, 114.05, t, false), new ResidentFix(7, 23.10, 113.30, t + 60_000, false));
+        var (cellA, cellB) = (Geohash.Encode(a.Latitude, a.Longitude, 5), Geohash.Encode(b.Latitude, b.Longitude, 5));
+        writer.Upsert([(cellA, a)]);
+        await writer.FlushAsync();
+
+        // The user moves to B, and B's row cannot be written: a constraint, held back until the flush has taken the move.
+        writer.Upsert([(cellB, b)]);
+        await using var blocker = await engine.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_b CHECK (cell <> '{cellB}') NOT VALID", transaction: transaction);
+        var failing = writer.FlushAsync();
+        // Meanwhile the move's departure from A (same silo, so same writer) arrives.
+        writer.Remove(cellA, 7);
+        await transaction.CommitAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => failing);
+
+        // The position waits for the next write, not the departure (which would delete the row at A and leave none).
+        Assert.True(writer.TryGetUnwritten(7, out var waiting));
+        Assert.Equal(b, waiting);
+        await ExecuteAsync(engine, "ALTER TABLE residents DROP CONSTRAINT not_b");
+        await writer.FlushAsync();
+        Assert.Empty(await store.LoadCellAsync(cellA));
+        Assert.Equal([b], await store.LoadCellAsync(cellB));
+    }
+
     private static async Task ExecuteAsync(StoreEngine engine, string sql)
     {
         await using var connection = await engine.OpenAsync();

@@ -8,7 +8,7 @@ public static class StatsCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
-        var command = new Command("stats", "Residents stored, opt-outs, cases by state, and the push hub's counters");
+        var command = new Command("stats", "Residents stored, opt-outs, cases by state, the push hub's counters, and residency left to settle after failed calls");
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();
@@ -21,7 +21,8 @@ public static class StatsCommand
                 ("batches in flight", $"{stats.Delivery.InFlight:N0}"),
                 ("batches acknowledged", $"{stats.Delivery.Acknowledged:N0}"),
                 ("batches resent", $"{stats.Delivery.Resent:N0}"),
-                ("gateways subscribed", $"{stats.Delivery.Gateways:N0}")));
+                ("gateways subscribed", $"{stats.Delivery.Gateways:N0}"),
+                ("residency to settle", stats.Unsettled.Describe())));
         });
     }
 }

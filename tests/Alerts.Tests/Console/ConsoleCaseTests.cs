@@ -97,6 +97,14 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         var table = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("stats"));
         Assert.Contains("residents stored", table.StandardOutput);
         Assert.Contains("gateways subscribed", table.StandardOutput);
+        Assert.Contains("residency to settle", table.StandardOutput);
+        var unsettled = erased.GetProperty("unsettled");
+        Assert.Equal((0, 0), (unsettled.GetProperty("owedRemovals").GetInt32(), unsettled.GetProperty("awaitingAnswer").GetInt32()));
+
+        // Nothing failed here, so an operator's settle finds nothing left (what a failure leaves: ReportFailureTests).
+        Assert.Contains("residency settled: nothing left", (await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("settle"))).StandardOutput);
+        var settled = Json((await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("settle", "--json"))).StandardOutput);
+        Assert.True(settled.GetProperty("isSettled").GetBoolean());
     }
 
     private static string[] Open(string caseId, string lat, string lon, params string[] extra) =>
@@ -127,6 +135,7 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         { "admin", ["audit", "list", "--limit", "0"], 2, "limit 0" },
         { "gateway", Open("gw-case", "22", "114"), 3, "role gateway may not call" },
         { "gateway", ["audit", "list"], 3, "may not call" },
+        { "gateway", ["settle"], 3, "role gateway may not call alerts.residency.Settle; needs operator or admin" },
         { "admin", ["credential", "list"], 3, "may not call" },
         { "operator", ["credential", "revoke", "nobody-here"], 4, "nobody-here" },
         { "operator", ["credential", "create", "bad name", "--role", "admin"], 2, "name" },

@@ -53,6 +53,7 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("residency.SetOptOut", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).SetOptOut(7, true)),
         ("residency.Erase", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).Erase(7)),
         ("residency.SetTester", [Roles.Gateway, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).SetTester(7, true)),
+        ("residency.Settle", [Roles.Operator, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).Settle()),
         ("audit-log.Read", [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin, Roles.Operator], g => g.GetGrain<IAuditLogGrain>(0).Read(null, 0, 10)),
         ("push-hub.Acknowledge", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Acknowledge([])),
         ("push-hub.GetStats", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetStats()),
