@@ -24,6 +24,13 @@ public interface ICellGrain : IGrainWithIntegerKey
     Task WhenWritten(Guid writer);
 
     /// <summary>
+    /// As <see cref="WhenWritten"/>, but waits for the writer's next write whenever it comes, asking for none (a
+    /// directory shard learning when its journaled moves are written must not split the writes reports wait for).
+    /// </summary>
+    [AlwaysInterleave, Alias("WhenNextWritten")]
+    Task WhenNextWritten(Guid writer);
+
+    /// <summary>
     /// Of these users, those the block holds, with the fix time it holds for each (Unix ms), answered once their positions
     /// are written: for a directory shard whose upsert here failed, which cannot tell whether the block took them.
     /// </summary>

@@ -67,10 +67,21 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
 
     public Task WhenWritten(Guid writerId)
     {
-        // Another writer means another process: the one that took the changes is gone, and with it what it held.
+        CheckWriter(writerId);
+        return writer.WhenWrittenAsync();
+    }
+
+    public Task WhenNextWritten(Guid writerId)
+    {
+        CheckWriter(writerId);
+        return writer.WhenNextWrittenAsync();
+    }
+
+    // Another writer means another process: the one that took the changes is gone, and with it what it held.
+    private void CheckWriter(Guid writerId)
+    {
         if (writerId != writer.Id)
             throw new InvalidOperationException($"the silo that held these positions stopped before writing them (writer {writerId}); report them again");
-        return writer.WhenWrittenAsync();
     }
 
     public async Task<Dictionary<long, long>> Held(List<long> userIds)

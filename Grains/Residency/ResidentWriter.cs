@@ -112,6 +112,15 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         return written;
     }
 
+    /// <summary>
+    /// Completes once everything handed over before the call is written, by whichever write comes next (the timer's
+    /// or one a waiter asks for); asks for none, so it never splits the writes reports wait for together.
+    /// </summary>
+    public Task WhenNextWrittenAsync()
+    {
+        lock (_gate) return _nextFlush.Task;
+    }
+
     /// <summary>Writes everything waiting now.</summary>
     public async Task FlushAsync()
     {

@@ -69,11 +69,12 @@ public sealed partial class UserDirectoryGrain
         return _journalSeq;
     }
 
-    // The row's new positions are written when each writer holding them has written (the same wait a report's answer makes).
+    // The row's new positions are written when each writer holding them has written. Waited for without asking for a
+    // write: the report's own wait, after every shard's turn, asks for the one that takes all of the report together.
     private void Journaled(long seq, IEnumerable<WriteTicket> writes)
     {
         if (seq == 0) return;
-        _journaled.Add((seq, Task.WhenAll(writes.Select(w => Cell(w.Block).WhenWritten(w.Writer)))));
+        _journaled.Add((seq, Task.WhenAll(writes.Select(w => Cell(w.Block).WhenNextWritten(w.Writer)))));
     }
 
     private HashSet<long> Deletable()

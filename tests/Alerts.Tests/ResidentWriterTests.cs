@@ -81,6 +81,26 @@ public sealed class ResidentWriterTests
         Assert.Equal([b], await store.LoadCellAsync(cellB));
     }
 
+    [Fact]
+    public async Task Waiting_for_the_next_write_asks_for_none_and_ends_with_the_write_that_comes()
+    {
+        await using var engine = ResidentStoreTests.Engine("sqlite");
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        // A flush interval no test waits for: only FlushAsync writes.
+        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions { ResidentFlushInterval = TimeSpan.FromHours(1) }), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var fix = new ResidentFix(9, 22.54, 114.05, AlertsSilo.Epoch.ToUnixTimeMilliseconds(), false);
+        writer.Upsert([(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix)]);
+
+        var next = writer.WhenNextWrittenAsync();
+        Assert.False(next.IsCompleted);
+        Assert.Equal(1, writer.Pending);
+        await writer.FlushAsync();
+        await next;
+        Assert.Equal(0, writer.Pending);
+        Assert.Equal((1L, 0L), await store.CountAsync());
+    }
+
     private static async Task ExecuteAsync(StoreEngine engine, string sql)
     {
         await using var connection = await engine.OpenAsync();
