@@ -118,11 +118,10 @@ public sealed class CellGrain(CellLoads loads, ResidentStore store, ResidentCell
 
     public Task Erase(long userId)
     {
-        // The directory deletes the rows; nothing pending may write them back.
+        // The directory deletes the rows once this returns: nothing pending, or being written, may write them back.
         _leftWhileLoading?.Add(userId);
         _residents.Remove(userId);
-        writer.Forget(userId);
-        return Task.CompletedTask;
+        return writer.ForgetAsync(userId);
     }
 
     public async Task<CollectedResidents> Collect(ActiveCase activeCase)

@@ -28,6 +28,9 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
     private Dictionary<long, Change>? _spare;
     // The batch being written, until it is in the table (or back in _pending after a failure); under _gate.
     private Dictionary<long, Change>? _writingBatch;
+
+    // Users erased while the batch being written holds them: not put back should that write fail.
+    private readonly HashSet<long> _forgotten = [];
     // Completes when the flush that takes the changes pending now has written them (or fails with its error).
     private TaskCompletionSource _nextFlush = NewFlush();
     // A flush is wanted by a waiter / one started for waiters is running; both under _gate.
@@ -85,10 +88,20 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
         return false;
     }
 
-    /// <summary>Drops anything waiting for a user being erased.</summary>
-    public void Forget(long userId)
+    /// <summary>
+    /// Drops anything waiting for a user being erased, and completes once the write under way (which may hold them)
+    /// is over: its rows are then in the table for the erasure to delete, and none is put back for a later write.
+    /// </summary>
+    public Task ForgetAsync(long userId)
     {
-        lock (_gate) _pending.Remove(userId);
+        lock (_gate)
+        {
+            _pending.Remove(userId);
+            if (_writingBatch?.ContainsKey(userId) == true) _forgotten.Add(userId);
+        }
+
+        // The next write starts only after the one under way has ended.
+        return WhenWrittenAsync();
     }
 
     /// <summary>
@@ -155,7 +168,11 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             finally
             {
                 // Written, or what was not is back in _pending by now.
-                lock (_gate) _writingBatch = null;
+                lock (_gate)
+                {
+                    _writingBatch = null;
+                    _forgotten.Clear();
+                }
             }
 
             flushed.TrySetResult();
@@ -231,7 +248,7 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             // position made (as in Remove), and taking it instead would delete the old row and lose the new one.
             lock (_gate)
                 foreach (var (userId, change) in unwritten.SelectMany(c => c))
-                    if (!_pending.TryAdd(userId, change) && change.Fix is not null && _pending[userId] is { Fix: null } removal && removal.Cell != change.Cell)
+                    if (!_forgotten.Contains(userId) && !_pending.TryAdd(userId, change) && change.Fix is not null && _pending[userId] is { Fix: null } removal && removal.Cell != change.Cell)
                         _pending[userId] = change;
             ExceptionDispatchInfo.Throw(failure);
         }

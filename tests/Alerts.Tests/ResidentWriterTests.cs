@@ -82,6 +82,35 @@ public sealed class ResidentWriterTests
     }
 
     [Fact]
+    public async Task A_user_erased_while_their_position_is_being_written_is_not_written_back()
+    {
+        await using var engine = ResidentStoreTests.Engine("postgres");
+        var store = new ResidentStore(engine);
+        await new ProductSchema(engine).EnsureAsync(5);
+        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var fix = new ResidentFix(7, 23.10, 113.30, AlertsSilo.Epoch.ToUnixTimeMilliseconds(), false);
+        var cell = Geohash.Encode(fix.Latitude, fix.Longitude, 5);
+        writer.Upsert([(cell, fix)]);
+
+        // The write under way holds the position and will fail (a constraint held back until the erasure has begun).
+        await using var blocker = await engine.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_there CHECK (cell <> '{cell}') NOT VALID", transaction: transaction);
+        var failing = writer.FlushAsync();
+        var forgetting = writer.ForgetAsync(7);
+        Assert.False(forgetting.IsCompleted);
+        await transaction.CommitAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => failing);
+
+        // The erasure's wait ends with the next write, which holds nothing of the user's: the failed one was not put back.
+        await forgetting;
+        Assert.False(writer.TryGetUnwritten(7, out _));
+        await ExecuteAsync(engine, "ALTER TABLE residents DROP CONSTRAINT not_there");
+        await writer.FlushAsync();
+        Assert.Equal((0L, 0L), await store.CountAsync());
+    }
+
+    [Fact]
     public async Task Waiting_for_the_next_write_asks_for_none_and_ends_with_the_write_that_comes()
     {
         await using var engine = ResidentStoreTests.Engine("sqlite");
