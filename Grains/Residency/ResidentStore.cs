@@ -112,7 +112,10 @@ public sealed class ResidentStore(StoreEngine engine)
     /// <summary>How many position transactions the writer may run at once (see <see cref="StoreEngine.ParallelWrites"/>).</summary>
     public int ParallelWrites => engine.ParallelWrites;
 
-    /// <summary>Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left.</summary>
+    /// <summary>
+    /// Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left. A
+    /// removal whose row another transaction holds is made in a second transaction, after the first has committed.
+    /// </summary>
     /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
     public async Task FlushResidentsAsync(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
@@ -120,10 +123,27 @@ public sealed class ResidentStore(StoreEngine engine)
         // In user order: neighbouring rows share B-tree pages (the writer hands them over sorted already).
         if (!InUserOrder(upserts)) upserts = upserts.OrderBy(u => u.Fix.UserId).ToList();
         await using var connection = await engine.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await engine.WriteResidentsAsync(connection, transaction, upserts, removals);
-        await transaction.CommitAsync();
+        IReadOnlyCollection<long> held;
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            held = await engine.WriteResidentsAsync(connection, transaction, upserts, removals);
+            await transaction.CommitAsync();
+        }
+
+        if (held.Count == 0) return;
+        // Removals whose rows another writer held: now that this transaction holds nothing, waiting for those rows
+        // cannot close a cycle (every writer takes rows in user order, and only here does a removal wait).
+        var left = removals.Where(r => held.Contains(r.UserId)).OrderBy(r => r.UserId).ToList();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await RemoveAsync(connection, transaction, left);
+            await transaction.CommitAsync();
+        }
     }
+
+    /// <summary>Deletes each user's row that still names the cell they left, one statement a row in the given order.</summary>
+    internal static Task RemoveAsync(DbConnection connection, DbTransaction transaction, IEnumerable<(Geohash Cell, long UserId)> removals) =>
+        connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.ToString() }), transaction);
 
     private static bool InUserOrder(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> rows)
     {

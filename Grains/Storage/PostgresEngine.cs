@@ -74,7 +74,7 @@ public sealed class PostgresEngine : StoreEngine
     // a time (a sixth less of its work a new row than an INSERT of the same rows: bench first-positions); if one has a
     // row after all (a directory reloaded while a write was in flight), the COPY is undone to its savepoint and those
     // rows take the upsert with the others.
-    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
+    public override async Task<IReadOnlyCollection<long>> WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
         var firstFixesCopied = false;
         if (upserts.Any(u => u.Fix.FirstFix))
@@ -95,14 +95,24 @@ public sealed class PostgresEngine : StoreEngine
         if (others.Count > 0)
             await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, others);
 
-        if (removals.Count > 0)
-        {
-            await connection.ExecuteAsync(
-                "DELETE FROM residents r USING unnest(@users, @cells) AS gone(user_id, cell) WHERE r.user_id = gone.user_id AND r.cell = gone.cell",
-                new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell.ToString()).ToArray() },
-                transaction);
-        }
+        if (removals.Count == 0) return [];
+        return (await connection.QueryAsync<long>(RemoveUnlockedResidents,
+            new { users = removals.Select(r => r.UserId).ToArray(), cells = removals.Select(r => r.Cell.ToString()).ToArray() },
+            transaction)).AsList();
     }
+
+    // Removals never wait for a row lock: the rows this transaction upserted stay locked meanwhile, and another silo's
+    // writer moving users the other way (upserting the rows removed here, then removing the ones upserted here) would
+    // wait for them in turn, a deadlock PostgreSQL breaks only after a second by failing one of the two. A row another
+    // transaction holds is skipped and named in the result (still naming the cell in this statement's snapshot, not
+    // deleted): the store removes those once this transaction has committed and holds nothing.
+    private const string RemoveUnlockedResidents = """
+        WITH gone AS (SELECT * FROM unnest(@users, @cells) AS g(user_id, cell)),
+        named AS (SELECT r.user_id FROM residents r JOIN gone g ON r.user_id = g.user_id AND r.cell = g.cell),
+        unlocked AS (SELECT r.user_id FROM residents r JOIN gone g ON r.user_id = g.user_id AND r.cell = g.cell FOR UPDATE OF r SKIP LOCKED),
+        deleted AS (DELETE FROM residents r USING unlocked u WHERE r.user_id = u.user_id RETURNING r.user_id)
+        SELECT user_id FROM named EXCEPT SELECT user_id FROM deleted
+        """;
 
     private const string FirstFixesSavepoint = "first_fixes";
 

@@ -65,7 +65,7 @@ public sealed class SqliteEngine : StoreEngine
     public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
     // SQLite runs in-process, so a round trip is cheap: one prepared command, parameters rebound per row.
-    public override async Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
+    public override async Task<IReadOnlyCollection<long>> WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
         if (upserts.Count > 0)
         {
@@ -89,8 +89,9 @@ public sealed class SqliteEngine : StoreEngine
             }
         }
 
-        if (removals.Count > 0)
-            await connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.ToString() }), transaction);
+        // One writer at a time here: no row is ever held by another transaction, so none is left.
+        await ResidentStore.RemoveAsync(connection, transaction, removals);
+        return [];
     }
 
     // Engagement rows: the same prepared command rebound per row; the count of changed rows says whether the row went in.

@@ -40,8 +40,11 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
-    /// <summary>Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>.</summary>
-    public abstract Task WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals);
+    /// <summary>
+    /// Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>; returns
+    /// the users whose removal it left because another transaction holds their row (see <see cref="ResidentStore.FlushResidentsAsync"/>).
+    /// </summary>
+    public abstract Task<IReadOnlyCollection<long>> WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals);
 
     /// <summary>
     /// Inserts rows given column by column (arrays of equal length, nulls allowed) inside <paramref name="transaction"/>,

@@ -2,6 +2,7 @@ using Alerts.Grains;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Dapper;
 
 namespace Alerts.Tests;
 
@@ -69,6 +70,59 @@ public sealed class ResidentStoreTests
         Assert.Equal(5_000, ws104.Count);
         Assert.Equal(T + 5_000, ws104.Single(r => r.UserId == 7_500).FixUnixMs);
         Assert.All(ws104.Where(r => r.UserId != 7_500), r => Assert.Equal(T, r.FixUnixMs));
+    }
+
+    [Fact]
+    public async Task Writers_of_two_silos_moving_users_across_their_blocks_both_commit_without_deadlocking()
+    {
+        // Two silos' writers: X writes block ws100, Y block ws101. User 1 moves ws101 -> ws100 and user 2 the other way,
+        // so X upserts 1 and removes 2 while Y upserts 2 and removes 1; users 3 and 4 only keep each writer waiting
+        // (a third transaction holds their rows) until both hold the row they upserted first.
+        await using var engine = Engine("postgres");
+        await new ProductSchema(engine).EnsureAsync(5);
+        var (x, y) = (new ResidentStore(engine), new ResidentStore(engine));
+        await x.FlushResidentsAsync([At("ws101", 1, T), At("ws100", 2, T), At("ws100", 3, T), At("ws101", 4, T)], []);
+        await using var holder = await engine.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT user_id FROM residents WHERE user_id IN (3, 4) FOR UPDATE", transaction: holding);
+
+        var writingX = x.FlushResidentsAsync([At("ws100", 1, T + 1_000), At("ws100", 3, T + 1_000)], [Gone("ws100", 2)]);
+        var writingY = y.FlushResidentsAsync([At("ws101", 2, T + 1_000), At("ws101", 4, T + 1_000)], [Gone("ws101", 1)]);
+        await using (var watcher = await engine.OpenAsync())
+            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") == 2,
+                TimeSpan.FromSeconds(30), () => "both writers to wait for the held rows");
+        await holding.RollbackAsync();
+
+        // Each writer's removal meets the other's uncommitted move of that user: waiting for it there deadlocked (40P01).
+        await Task.WhenAll(writingX, writingY);
+        Assert.Equal([1L, 3L], (await x.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId).Order());
+        Assert.Equal([2L, 4L], (await x.LoadCellAsync(Geohash.Parse("ws101"))).Select(r => r.UserId).Order());
+    }
+
+    [Fact]
+    public async Task A_removal_whose_row_another_transaction_holds_is_made_once_that_one_ends()
+    {
+        await using var engine = Engine("postgres");
+        await new ProductSchema(engine).EnsureAsync(5);
+        var store = new ResidentStore(engine);
+        await store.FlushResidentsAsync([At("ws100", 1, T), At("ws100", 2, T), At("ws100", 3, T)], []);
+        await using var holder = await engine.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT user_id FROM residents WHERE user_id = 2 FOR UPDATE", transaction: holding);
+
+        // User 1's removal goes through at once; user 2's row is held, so the write waits for it, after committing the rest.
+        var writing = store.FlushResidentsAsync([At("ws100", 3, T + 1_000)], [Gone("ws100", 1), Gone("ws100", 2)]);
+        await using (var watcher = await engine.OpenAsync())
+        {
+            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") == 1,
+                TimeSpan.FromSeconds(30), () => "the write to wait for the held row");
+            Assert.Equal([(2L, T), (3L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => (r.UserId, r.FixUnixMs)).Order());
+        }
+
+        Assert.False(writing.IsCompleted);
+        await holding.CommitAsync();
+        await writing;
+        Assert.Equal([3L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
     }
 
     private static (Geohash, ResidentFix) First(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false, FirstFix: true));
