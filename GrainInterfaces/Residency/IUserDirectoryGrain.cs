@@ -17,11 +17,19 @@ public interface IUserDirectoryGrain : IGrainWithIntegerKey
     Task SetOptOut(long userId, bool optedOut);
 
     /// <summary>
-    /// Waits for the blocks asked after failed calls to answer, then settles what the failures left (the shard also does
-    /// so before each report, and on a timer while any is left, without waiting); returns what is still left.
+    /// Settles what failed calls left, as the shard does before each report and on a timer while any is left: takes the
+    /// answers that came, asks the blocks not yet asked, makes the removals owed; returns what is still left. Waits for
+    /// no answer (see <see cref="WhenAnswered"/>).
     /// </summary>
     [Alias("Settle")]
     Task<UnsettledResidency> Settle();
+
+    /// <summary>
+    /// Completes once every block asked so far has answered or failed to. Interleaves: a block that hangs holds up this
+    /// call, never the shard's reports.
+    /// </summary>
+    [AlwaysInterleave, Alias("WhenAnswered")]
+    Task WhenAnswered();
 
     /// <summary>What failed calls have left to settle now, without waiting.</summary>
     [ReadOnly, Alias("GetUnsettled")]

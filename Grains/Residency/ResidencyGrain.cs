@@ -71,8 +71,16 @@ public sealed class ResidencyGrain(
 
     public async Task<UnsettledResidency> Settle()
     {
-        var left = await Task.WhenAll(Enumerable.Range(0, _options.DirectoryShards)
-            .Select(shard => GrainFactory.GetGrain<IUserDirectoryGrain>(shard).Settle()));
+        var shards = Enumerable.Range(0, _options.DirectoryShards).Select(shard => GrainFactory.GetGrain<IUserDirectoryGrain>(shard)).ToList();
+        var left = Array.Empty<UnsettledResidency>();
+        // Twice: the answers in flight, then those of the blocks asked again because their question failed. The wait is
+        // here, not in the shards: a shard waiting in its own turn would hold its reports while a block hangs.
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.WhenAll(shards.Select(shard => shard.WhenAnswered()));
+            left = await Task.WhenAll(shards.Select(shard => shard.Settle()));
+        }
+
         var unsettled = UnsettledResidency.Sum(left);
         await audit.AppendAsync(time.GetUtcNow(), "residency.settle", "residency", null, null, $"left: removals owed {unsettled.OwedRemovals}, users awaiting a block's answer {unsettled.AwaitingAnswer}");
         return unsettled;

@@ -133,7 +133,8 @@ public sealed class ResidentStore(StoreEngine engine)
         if (held.Count == 0) return;
         // Removals whose rows another writer held: now that this transaction holds nothing, waiting for those rows
         // cannot close a cycle (every writer takes rows in user order, and only here does a removal wait).
-        var left = removals.Where(r => held.Contains(r.UserId)).OrderBy(r => r.UserId).ToList();
+        var heldUsers = held.ToHashSet();
+        var left = removals.Where(r => heldUsers.Contains(r.UserId)).OrderBy(r => r.UserId).ToList();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await RemoveAsync(connection, transaction, left);

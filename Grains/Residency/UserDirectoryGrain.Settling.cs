@@ -29,15 +29,12 @@ public sealed partial class UserDirectoryGrain
 
     public async Task<UnsettledResidency> Settle()
     {
-        // Twice: the answers in flight, then those of the blocks asked again because their question failed.
-        for (var round = 0; round < 2; round++)
-        {
-            await Ended(_asking.Values.Select(a => a.Answer));
-            await SettleAsync();
-        }
-
+        await SettleAsync();
         return Unsettled();
     }
+
+    // Reads the questions in flight before its first await, so it never sees the map change under it.
+    public Task WhenAnswered() => Ended(_asking.Values.Select(a => a.Answer).ToList());
 
     public Task<UnsettledResidency> GetUnsettled() => Task.FromResult(Unsettled());
 

@@ -105,12 +105,14 @@ public sealed class PostgresEngine : StoreEngine
     // writer moving users the other way (upserting the rows removed here, then removing the ones upserted here) would
     // wait for them in turn, a deadlock PostgreSQL breaks only after a second by failing one of the two. A row another
     // transaction holds is skipped and named in the result (still naming the cell in this statement's snapshot, not
-    // deleted): the store removes those once this transaction has committed and holds nothing.
+    // deleted): the store removes those once this transaction has committed and holds nothing. The rows are found once
+    // by the index and then taken by their physical address; a row changed since the snapshot has a new address, so it
+    // is not taken here but named, and the store's delete checks its cell again.
     private const string RemoveUnlockedResidents = """
-        WITH gone AS (SELECT * FROM unnest(@users, @cells) AS g(user_id, cell)),
-        named AS (SELECT r.user_id FROM residents r JOIN gone g ON r.user_id = g.user_id AND r.cell = g.cell),
-        unlocked AS (SELECT r.user_id FROM residents r JOIN gone g ON r.user_id = g.user_id AND r.cell = g.cell FOR UPDATE OF r SKIP LOCKED),
-        deleted AS (DELETE FROM residents r USING unlocked u WHERE r.user_id = u.user_id RETURNING r.user_id)
+        WITH named AS MATERIALIZED (
+            SELECT r.ctid AS row, r.user_id FROM residents r JOIN unnest(@users, @cells) AS gone(user_id, cell) ON r.user_id = gone.user_id AND r.cell = gone.cell),
+        unlocked AS (SELECT r.ctid AS row FROM residents r WHERE r.ctid = ANY(ARRAY(SELECT row FROM named)) FOR UPDATE SKIP LOCKED),
+        deleted AS (DELETE FROM residents r WHERE r.ctid = ANY(ARRAY(SELECT row FROM unlocked)) RETURNING r.user_id)
         SELECT user_id FROM named EXCEPT SELECT user_id FROM deleted
         """;
 

@@ -29,7 +29,7 @@ public sealed class ReportFailureTests
 
     private static Task<int> Count(AlertsSilo silo, (double Lat, double Lon) place) => BlockOf(silo, place).Count();
 
-    private static Task Settle(AlertsSilo silo) => silo.Grains.GetGrain<IUserDirectoryGrain>(0).Settle();
+    private static Task Settle(AlertsSilo silo) => silo.Grains.GetGrain<IResidencyGrain>(0).Settle();
 
     // The users whose stored row is at the place's cell, as "1,2".
     private static async Task<string> RowsAt(AlertsSilo silo, (double Lat, double Lon) place) =>
@@ -369,6 +369,36 @@ public sealed class ReportFailureTests
         var audited = await silo.Grains.GetGrain<IAuditLogGrain>(0).Read("residency", 0, 10);
         Assert.Equal(["left: removals owed 1, users awaiting a block's answer 0", "left: removals owed 0, users awaiting a block's answer 0"],
             audited.Where(e => e.Action == "residency.settle").Select(e => e.Detail));
+    }
+
+    [Theory]
+    [MemberData(nameof(Clusters))]
+    public async Task A_block_that_hangs_holds_up_an_operators_settle_but_not_the_shards_reports(string cluster)
+    {
+        await using var setup = await StartAsync(cluster);
+        var (silo, _, faults, residency) = setup;
+        var shard = silo.Grains.GetGrain<IUserDirectoryGrain>(0);
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        // User 1's move to C fails, and C's answer to the question that follows is held (its silo hangs).
+        var moved = AlertsSilo.Epoch.AddMinutes(1);
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert));
+        var question = faults.HoldNext(BlockOf(silo, C), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, moved)]));
+        await question.Arrived;
+
+        // The operator's settle waits for the answer; the shard does not, so it still settles and takes reports meanwhile.
+        var settling = residency.Settle();
+        Assert.Equal(new UnsettledResidency(OwedRemovals: 0, AwaitingAnswer: 1), await shard.Settle());
+        await residency.Report([At(2, D, moved)]);
+        Assert.Equal((1, 1), (await Count(silo, A), await Count(silo, D)));
+        Assert.False(settling.IsCompleted);
+
+        // C answers (it never took user 1): the settle ends with nothing left, and the retry then moves the user.
+        question.Release();
+        Assert.Equal(UnsettledResidency.None, await settling);
+        Assert.Equal(0, await Count(silo, C));
+        await residency.Report([At(1, C, moved)]);
+        Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, C), await Count(silo, D)));
     }
 
     [Fact]

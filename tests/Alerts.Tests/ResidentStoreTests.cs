@@ -72,6 +72,9 @@ public sealed class ResidentStoreTests
         Assert.All(ws104.Where(r => r.UserId != 7_500), r => Assert.Equal(T, r.FixUnixMs));
     }
 
+    // Sessions of this test's database waiting for a lock (other tests share the server, each with its own database).
+    private const string WaitingForLocks = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+
     [Fact]
     public async Task Writers_of_two_silos_moving_users_across_their_blocks_both_commit_without_deadlocking()
     {
@@ -89,7 +92,7 @@ public sealed class ResidentStoreTests
         var writingX = x.FlushResidentsAsync([At("ws100", 1, T + 1_000), At("ws100", 3, T + 1_000)], [Gone("ws100", 2)]);
         var writingY = y.FlushResidentsAsync([At("ws101", 2, T + 1_000), At("ws101", 4, T + 1_000)], [Gone("ws101", 1)]);
         await using (var watcher = await engine.OpenAsync())
-            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") == 2,
+            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 2,
                 TimeSpan.FromSeconds(30), () => "both writers to wait for the held rows");
         await holding.RollbackAsync();
 
@@ -114,7 +117,7 @@ public sealed class ResidentStoreTests
         var writing = store.FlushResidentsAsync([At("ws100", 3, T + 1_000)], [Gone("ws100", 1), Gone("ws100", 2)]);
         await using (var watcher = await engine.OpenAsync())
         {
-            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") == 1,
+            await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 1,
                 TimeSpan.FromSeconds(30), () => "the write to wait for the held row");
             Assert.Equal([(2L, T), (3L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => (r.UserId, r.FixUnixMs)).Order());
         }
