@@ -185,11 +185,11 @@ public sealed class ResidentStore(StoreEngine engine)
         await transaction.CommitAsync();
     }
 
-    /// <summary>Deletes positions older than the cutoff; returns how many.</summary>
+    /// <summary>Deletes positions older than the cutoff, but for rows a writer holds (being rewritten); returns how many.</summary>
     public async Task<int> PurgeStaleAsync(DateTimeOffset cutoff)
     {
         await using var connection = await engine.OpenAsync();
-        return await connection.ExecuteAsync("DELETE FROM residents WHERE fix_ms < @cutoff", new { cutoff = cutoff.ToUnixTimeMilliseconds() });
+        return await connection.ExecuteAsync(engine.DeleteStaleResidents, new { cutoff = cutoff.ToUnixTimeMilliseconds() });
     }
 
     /// <summary>Rows anywhere that mention a user, the outbox included (erasure checks).</summary>

@@ -116,6 +116,12 @@ public sealed class PostgresEngine : StoreEngine
         SELECT user_id FROM named EXCEPT SELECT user_id FROM deleted
         """;
 
+    // The purge never waits for a row either: it takes rows in the table's order, not users', so waiting for a writer
+    // that holds one (a stale user's new fix) while holding rows that writer comes to next was a deadlock. A held row is
+    // being rewritten, so it is not stale.
+    public override string DeleteStaleResidents =>
+        "DELETE FROM residents WHERE ctid = ANY(ARRAY(SELECT ctid FROM residents WHERE fix_ms < @cutoff FOR UPDATE SKIP LOCKED))";
+
     private const string FirstFixesSavepoint = "first_fixes";
 
     // The first fixes straight from the writer's list into the COPY stream, in the list's (user) order.

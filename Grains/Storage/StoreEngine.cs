@@ -40,6 +40,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
+    /// <summary>A statement that deletes the residents' rows whose fix is older than <c>@cutoff</c> (Unix ms).</summary>
+    public virtual string DeleteStaleResidents => "DELETE FROM residents WHERE fix_ms < @cutoff";
+
     /// <summary>
     /// Writes position upserts (one per user, in user order) and removals inside <paramref name="transaction"/>; returns
     /// the users whose removal it left because another transaction holds their row (see <see cref="ResidentStore.FlushResidentsAsync"/>).

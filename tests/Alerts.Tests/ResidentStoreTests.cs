@@ -128,6 +128,39 @@ public sealed class ResidentStoreTests
         Assert.Equal([3L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
     }
 
+    [Fact]
+    public async Task The_purge_passes_over_a_stale_row_a_writer_holds_instead_of_deadlocking_with_it()
+    {
+        // Stale users 1 and 3 report again; the writer upserts 1, 2 and 3 in user order, and a third transaction holds
+        // user 2 (fresh) so the writer waits there holding user 1. Rows lie in the table as 3, 1, 2: the purge meets
+        // user 3 first, then user 1, held by the writer, which in turn comes to user 3 next.
+        await using var engine = Engine("postgres");
+        await new ProductSchema(engine).EnsureAsync(5);
+        var store = new ResidentStore(engine);
+        var (stale, cutoff) = (T - 60_000, DateTimeOffset.FromUnixTimeMilliseconds(T - 1));
+        await store.FlushResidentsAsync([At("ws100", 3, stale)], []);
+        await store.FlushResidentsAsync([At("ws100", 1, stale), At("ws100", 2, T)], []);
+        await using var holder = await engine.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT user_id FROM residents WHERE user_id = 2 FOR UPDATE", transaction: holding);
+        var writing = store.FlushResidentsAsync([At("ws100", 1, T + 1_000), At("ws100", 2, T + 1_000), At("ws100", 3, T + 1_000)], []);
+        await using var watcher = await engine.OpenAsync();
+        await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 1,
+            TimeSpan.FromSeconds(30), () => "the writer to wait for the held row");
+
+        // Waiting for user 1 there was a deadlock once the writer went on to user 3 (40P01 after a second).
+        var purging = store.PurgeStaleAsync(cutoff);
+        await Eventually.UntilAsync(async () => purging.IsCompleted || await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 2,
+            TimeSpan.FromSeconds(30), () => "the purge to end or wait");
+        await holding.RollbackAsync();
+
+        Assert.Equal(1, await purging);
+        await writing;
+        Assert.Equal([(1L, T + 1_000), (2L, T + 1_000), (3L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => (r.UserId, r.FixUnixMs)).Order());
+        // Nothing stale is left behind for the next pass.
+        Assert.Equal(0, await store.PurgeStaleAsync(cutoff));
+    }
+
     private static (Geohash, ResidentFix) First(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false, FirstFix: true));
 
     [Theory]
