@@ -237,6 +237,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 }
                 Assert.Equal(residents.Count, stored.Count);
                 Assert.All(moves, m => Assert.Equal(m.Latitude, stored[m.UserId]));
+                // Writers of different silos moving users across each other's blocks wait for no row the other holds.
+                Assert.DoesNotContain(silos.Append(victim).SelectMany(s => s.Output), l => l.Contains("40P01", StringComparison.Ordinal));
                 Assert.All(stayed, r => Assert.Equal(r.Latitude, stored[r.UserId]));
             }
 
