@@ -18,7 +18,7 @@ public sealed class ResidentWriterTests
         await using var engine = ResidentStoreTests.Engine(provider);
         var store = new ResidentStore(engine);
         await new ProductSchema(engine).EnsureAsync(5);
-        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var writer = NewWriter(store);
         var t = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
         var random = new Random(5);
         // 70,000 users: four transactions of at most 20,000. Each user's second change is the one that must win.
@@ -54,7 +54,7 @@ public sealed class ResidentWriterTests
         await using var engine = ResidentStoreTests.Engine("postgres");
         var store = new ResidentStore(engine);
         await new ProductSchema(engine).EnsureAsync(5);
-        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var writer = NewWriter(store);
         var t = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
         var (a, b) = (new ResidentFix(7, 22.54, 114.05, t, false), new ResidentFix(7, 23.10, 113.30, t + 60_000, false));
         var (cellA, cellB) = (Geohash.Encode(a.Latitude, a.Longitude, 5), Geohash.Encode(b.Latitude, b.Longitude, 5));
@@ -87,7 +87,7 @@ public sealed class ResidentWriterTests
         await using var engine = ResidentStoreTests.Engine("postgres");
         var store = new ResidentStore(engine);
         await new ProductSchema(engine).EnsureAsync(5);
-        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var writer = NewWriter(store);
         var fix = new ResidentFix(7, 23.10, 113.30, AlertsSilo.Epoch.ToUnixTimeMilliseconds(), false);
         var cell = Geohash.Encode(fix.Latitude, fix.Longitude, 5);
         writer.Upsert([(cell, fix)]);
@@ -117,7 +117,7 @@ public sealed class ResidentWriterTests
         var store = new ResidentStore(engine);
         await new ProductSchema(engine).EnsureAsync(5);
         // A flush interval no test waits for: only FlushAsync writes.
-        var writer = new ResidentWriter(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(new AlertsOptions { ResidentFlushInterval = TimeSpan.FromHours(1) }), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
+        var writer = NewWriter(store, new AlertsOptions { ResidentFlushInterval = TimeSpan.FromHours(1) });
         var fix = new ResidentFix(9, 22.54, 114.05, AlertsSilo.Epoch.ToUnixTimeMilliseconds(), false);
         writer.Upsert([(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix)]);
 
@@ -129,6 +129,10 @@ public sealed class ResidentWriterTests
         Assert.Equal(0, writer.Pending);
         Assert.Equal((1L, 0L), await store.CountAsync());
     }
+
+    // A silo's writer alone: its own index of cells, and the product's settings unless given others.
+    private static ResidentWriter NewWriter(ResidentStore store, AlertsOptions? options = null) =>
+        new(store, new ResidentCellIndex(authoritative: true, blockPrecision: 3), Options.Create(options ?? new AlertsOptions()), TimeProvider.System, NullLogger<ResidentWriter>.Instance);
 
     private static async Task ExecuteAsync(StoreEngine engine, string sql)
     {
