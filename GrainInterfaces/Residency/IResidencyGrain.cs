@@ -27,8 +27,10 @@ public interface IResidencyGrain : IGrainWithIntegerKey
     /// <summary>
     /// After an incident: waits for the blocks that failed to answer to say which users they hold and makes the removals
     /// owed, in every directory shard (shards do this on their own every DispatchRetryDelay); returns what is still left.
+    /// While a block's silo hangs, its calls end only with their own timeouts: this call is allowed for two rounds of them.
     /// </summary>
     [RequiresRole(Roles.Operator, Roles.Admin)]
+    [ResponseTimeout("00:05:00")]
     [Alias("Settle")]
     Task<UnsettledResidency> Settle();
 }

@@ -19,16 +19,18 @@ public interface IUserDirectoryGrain : IGrainWithIntegerKey
     /// <summary>
     /// Settles what failed calls left, as the shard does before each report and on a timer while any is left: takes the
     /// answers that came, asks the blocks not yet asked, makes the removals owed; returns what is still left. Waits for
-    /// no answer (see <see cref="WhenAnswered"/>).
+    /// no answer (see <see cref="WhenAnswered"/>). Allowed longer than the removals it makes, so they time out first
+    /// and it still says what is left.
     /// </summary>
+    [ResponseTimeout("00:01:00")]
     [Alias("Settle")]
     Task<UnsettledResidency> Settle();
 
     /// <summary>
     /// Completes once every block asked so far has answered or failed to. Interleaves: a block that hangs holds up this
-    /// call, never the shard's reports.
+    /// call, never the shard's reports. Allowed longer than the questions, so they time out first.
     /// </summary>
-    [AlwaysInterleave, Alias("WhenAnswered")]
+    [AlwaysInterleave, ResponseTimeout("00:01:00"), Alias("WhenAnswered")]
     Task WhenAnswered();
 
     /// <summary>What failed calls have left to settle now, without waiting.</summary>

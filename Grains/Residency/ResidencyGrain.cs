@@ -77,7 +77,15 @@ public sealed class ResidencyGrain(
         // here, not in the shards: a shard waiting in its own turn would hold its reports while a block hangs.
         for (var round = 0; round < 2; round++)
         {
-            await Task.WhenAll(shards.Select(shard => shard.WhenAnswered()));
+            try
+            {
+                await Task.WhenAll(shards.Select(shard => shard.WhenAnswered()));
+            }
+            catch (Exception)
+            {
+                // A wait that ended without the answers (a timeout, a shard's silo gone): what did not come is left, and said so.
+            }
+
             left = await Task.WhenAll(shards.Select(shard => shard.Settle()));
         }
 

@@ -114,7 +114,7 @@ public sealed class ResidentStore(StoreEngine engine)
 
     /// <summary>
     /// Writes position changes: newer fixes win; a removal only deletes a row that still names the cell it left. A
-    /// removal whose row another transaction holds is made in a second transaction, after the first has committed.
+    /// removal whose row another transaction holds is made after the transaction of the rest has committed.
     /// </summary>
     /// <remarks>Each user appears at most once among the upserts (the writer keeps one change per user).</remarks>
     public async Task FlushResidentsAsync(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
@@ -131,19 +131,14 @@ public sealed class ResidentStore(StoreEngine engine)
         }
 
         if (held.Count == 0) return;
-        // Removals whose rows another writer held: now that this transaction holds nothing, waiting for those rows
-        // cannot close a cycle (every writer takes rows in user order, and only here does a removal wait).
+        // Removals whose rows another writer held: each a statement of its own, outside any transaction, so waiting for
+        // one holds nothing another could be waiting for (the writers' own transactions never wait in their removals).
         var heldUsers = held.ToHashSet();
-        var left = removals.Where(r => heldUsers.Contains(r.UserId)).OrderBy(r => r.UserId).ToList();
-        await using (var transaction = await connection.BeginTransactionAsync())
-        {
-            await RemoveAsync(connection, transaction, left);
-            await transaction.CommitAsync();
-        }
+        await RemoveAsync(connection, null, removals.Where(r => heldUsers.Contains(r.UserId)).OrderBy(r => r.UserId));
     }
 
     /// <summary>Deletes each user's row that still names the cell they left, one statement a row in the given order.</summary>
-    internal static Task RemoveAsync(DbConnection connection, DbTransaction transaction, IEnumerable<(Geohash Cell, long UserId)> removals) =>
+    internal static Task RemoveAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<(Geohash Cell, long UserId)> removals) =>
         connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.ToString() }), transaction);
 
     private static bool InUserOrder(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> rows)

@@ -40,6 +40,15 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
     /// <summary>This writer's id: another process (a restarted silo) has another, so a change handed to a writer that died is never taken as written.</summary>
     public Guid Id { get; } = Guid.NewGuid();
 
+    // Set by a write that fails, cleared by one that succeeds; under _gate.
+    private WriteFailure? _failing;
+
+    /// <summary>Since when, and with what latest error, writes have been failing; null while they succeed.</summary>
+    public WriteFailure? Failing
+    {
+        get { lock (_gate) return _failing; }
+    }
+
     /// <summary>Changes waiting to be written.</summary>
     public int Pending
     {
@@ -162,6 +171,7 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
             }
             catch (Exception e)
             {
+                lock (_gate) _failing = new WriteFailure(_failing?.Since ?? time.GetUtcNow(), e.Message);
                 flushed.TrySetException(e);
                 throw;
             }
@@ -175,6 +185,7 @@ public sealed class ResidentWriter(ResidentStore store, ResidentCellIndex index,
                 }
             }
 
+            lock (_gate) _failing = null;
             flushed.TrySetResult();
             Recycle(batch);
         }

@@ -42,6 +42,7 @@ public static class SiloHosting
         if (settings.IsEmbedded) builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OperatorCredentialFile>();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<PositionWritesHealthCheck>("positions")
             .AddCheck<MembershipHealthCheck>("cluster");
         return builder;
     }

@@ -47,10 +47,11 @@ public sealed class ReportFailureTests
 
     public static TheoryData<string> Clusters => new() { "sqlite", "postgres, two silos" };
 
-    private static async Task<Setup> StartAsync(string cluster)
+    private static async Task<Setup> StartAsync(string cluster, Dictionary<string, string?>? more = null)
     {
         var faults = new CellCallFaults();
         var settings = new Dictionary<string, string?>(OneShard);
+        foreach (var (key, value) in more ?? []) settings[key] = value;
         var store = StorageKind.Fresh(cluster == "sqlite" ? "sqlite" : "postgres");
         if (cluster == "sqlite")
         {
@@ -399,6 +400,25 @@ public sealed class ReportFailureTests
         Assert.Equal(0, await Count(silo, C));
         await residency.Report([At(1, C, moved)]);
         Assert.Equal((0, 1, 1), (await Count(silo, A), await Count(silo, C), await Count(silo, D)));
+    }
+
+    [Fact]
+    public async Task An_operators_settle_while_a_block_hangs_past_every_call_timeout_says_what_is_left()
+    {
+        // Calls inside the silo time out after 3 s here (30 s by default); the operator's settle is allowed longer.
+        await using var setup = await StartAsync("sqlite", new() { [AlertsSilo.ResponseTimeoutSetting] = "00:00:03" });
+        var (silo, _, faults, residency) = setup;
+        await residency.Report([At(1, A, AlertsSilo.Epoch)]);
+        faults.FailNext(BlockOf(silo, C), nameof(ICellGrain.Upsert));
+        var question = faults.HoldNext(BlockOf(silo, C), nameof(ICellGrain.Held));
+        await Assert.ThrowsAnyAsync<Exception>(() => residency.Report([At(1, C, AlertsSilo.Epoch.AddMinutes(1))]));
+        await question.Arrived;
+
+        // C never answers while the settle runs: its questions time out, and the operator is told what is left.
+        Assert.Equal(new UnsettledResidency(OwedRemovals: 0, AwaitingAnswer: 1), await residency.Settle());
+        question.Release();
+        Assert.Equal(UnsettledResidency.None, await residency.Settle());
+        Assert.Equal((1, 0), (await Count(silo, A), await Count(silo, C)));
     }
 
     [Fact]
