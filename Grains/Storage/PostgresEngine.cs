@@ -73,17 +73,20 @@ public sealed class PostgresEngine : StoreEngine
     // fixes go in by binary COPY, which spares PostgreSQL the conflict check of an upsert and inserts a page of rows at
     // a time (a sixth less of its work a new row than an INSERT of the same rows: bench first-positions); if one has a
     // row after all (a directory reloaded while a write was in flight), the COPY is undone to its savepoint and those
-    // rows take the upsert with the others.
+    // rows take the upsert with the others. Only when every upsert is a first fix, though: the rows are then taken in
+    // one pass in user order, as by the upsert, and two writers taking rows each in user order never wait for each
+    // other in a cycle (first fixes copied ahead of moves were a second pass: a writer holding a new user's row could
+    // wait for a moved user's row held by a writer waiting for that new user's).
     public override async Task<IReadOnlyCollection<long>> WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
-        var firstFixesCopied = false;
-        if (upserts.Any(u => u.Fix.FirstFix))
+        var copied = false;
+        if (upserts.Count > 0 && upserts.All(u => u.Fix.FirstFix))
         {
             await transaction.SaveAsync(FirstFixesSavepoint);
             try
             {
                 await CopyFirstFixesAsync((NpgsqlConnection)connection, upserts);
-                firstFixesCopied = true;
+                copied = true;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -91,9 +94,8 @@ public sealed class PostgresEngine : StoreEngine
             }
         }
 
-        var others = ResidentColumns.Of(upserts, withoutFirstFixes: firstFixesCopied);
-        if (others.Count > 0)
-            await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, others);
+        if (!copied && upserts.Count > 0)
+            await WriteRowsAsync(connection, transaction, "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes) " + UpsertResident, ResidentColumns.Of(upserts));
 
         if (removals.Count == 0) return [];
         return (await connection.QueryAsync<long>(RemoveUnlockedResidents,
@@ -125,12 +127,11 @@ public sealed class PostgresEngine : StoreEngine
     private const string FirstFixesSavepoint = "first_fixes";
 
     // The first fixes straight from the writer's list into the COPY stream, in the list's (user) order.
-    private static async Task CopyFirstFixesAsync(NpgsqlConnection connection, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts)
+    private static async Task CopyFirstFixesAsync(NpgsqlConnection connection, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> firstFixes)
     {
         await using var import = await connection.BeginBinaryImportAsync("COPY residents (user_id, cell, lat, lon, fix_ms) FROM STDIN (FORMAT BINARY)");
-        foreach (var (cell, fix) in upserts)
+        foreach (var (cell, fix) in firstFixes)
         {
-            if (!fix.FirstFix) continue;
             await import.StartRowAsync();
             await import.WriteAsync(fix.UserId, NpgsqlDbType.Bigint);
             await import.WriteAsync(cell.ToString(), NpgsqlDbType.Text);
@@ -169,18 +170,13 @@ public sealed class PostgresEngine : StoreEngine
     // were copied three times on the way here (a list with cell texts, then lists of first and other fixes).
     private readonly record struct ResidentColumns(long[] Users, string[] Cells, double[] Latitudes, double[] Longitudes, long[] Fixes)
     {
-        public int Count => Users.Length;
-
-        public static ResidentColumns Of(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, bool withoutFirstFixes)
+        public static ResidentColumns Of(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts)
         {
-            var count = 0;
-            foreach (var (_, fix) in upserts)
-                if (!withoutFirstFixes || !fix.FirstFix) count++;
+            var count = upserts.Count;
             var columns = new ResidentColumns(new long[count], new string[count], new double[count], new double[count], new long[count]);
             var row = 0;
             foreach (var (cell, fix) in upserts)
             {
-                if (withoutFirstFixes && fix.FirstFix) continue;
                 columns.Users[row] = fix.UserId;
                 columns.Cells[row] = cell.ToString();
                 columns.Latitudes[row] = fix.Latitude;

@@ -103,6 +103,33 @@ public sealed class ResidentStoreTests
     }
 
     [Fact]
+    public async Task A_writer_with_a_first_fix_among_its_moves_takes_its_rows_in_user_order_so_another_writer_cannot_deadlock_it()
+    {
+        // Writer X holds user 9 as a first fix (its directory had no position) and moves user 3; writer Y moves both.
+        // A third transaction holds user 3 until both wait there, Y first, so Y takes it first and comes to user 9 next.
+        await using var engine = Engine("postgres");
+        await new ProductSchema(engine).EnsureAsync(5);
+        var (x, y) = (new ResidentStore(engine), new ResidentStore(engine));
+        await x.FlushResidentsAsync([At("ws100", 3, T)], []);
+        await using var holder = await engine.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT user_id FROM residents WHERE user_id = 3 FOR UPDATE", transaction: holding);
+        await using var watcher = await engine.OpenAsync();
+
+        var writingY = y.FlushResidentsAsync([At("ws101", 3, T + 2_000), At("ws101", 9, T + 2_000)], []);
+        await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 1, TimeSpan.FromSeconds(30), () => "writer Y to wait");
+        var writingX = x.FlushResidentsAsync([At("ws102", 3, T + 1_000), First("ws102", 9, T + 1_000)], []);
+        await Eventually.UntilAsync(async () => await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 2, TimeSpan.FromSeconds(30), () => "writer X to wait");
+        await holding.RollbackAsync();
+
+        // Had X inserted user 9 before coming to user 3 (first fixes by COPY, ahead of the moves), Y would wait for X's
+        // user 9 while X waited for Y's user 3 (40P01).
+        await Task.WhenAll(writingX, writingY);
+        Assert.Equal([(3L, T + 2_000), (9L, T + 2_000)], (await x.LoadCellAsync(Geohash.Parse("ws101"))).Select(r => (r.UserId, r.FixUnixMs)).Order());
+        Assert.Empty(await x.LoadCellAsync(Geohash.Parse("ws102")));
+    }
+
+    [Fact]
     public async Task A_removal_whose_row_another_transaction_holds_is_made_once_that_one_ends()
     {
         await using var engine = Engine("postgres");
