@@ -69,14 +69,14 @@ public sealed class PostgresEngine : StoreEngine
 
     public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
 
-    // One statement per kind of change, the rows as arrays: a round trip per row is what costs here. Users' first
-    // fixes go in by binary COPY, which spares PostgreSQL the conflict check of an upsert and inserts a page of rows at
-    // a time (a sixth less of its work a new row than an INSERT of the same rows: bench first-positions); if one has a
-    // row after all (a directory reloaded while a write was in flight), the COPY is undone to its savepoint and those
-    // rows take the upsert with the others. Only when every upsert is a first fix, though: the rows are then taken in
-    // one pass in user order, as by the upsert, and two writers taking rows each in user order never wait for each
-    // other in a cycle (first fixes copied ahead of moves were a second pass: a writer holding a new user's row could
-    // wait for a moved user's row held by a writer waiting for that new user's).
+    // One statement per kind of change, the rows as arrays: a round trip per row is what costs here. A write of users'
+    // first fixes only goes in by binary COPY, which spares PostgreSQL the conflict check of an upsert and inserts a
+    // page of rows at a time (a sixth less of its work a new row than an INSERT of the same rows: bench
+    // first-positions); if one has a row after all (a directory reloaded while a write was in flight), the COPY is
+    // undone to its savepoint (which releases every row it took) and the rows take the upsert. A write that mixes
+    // first fixes with moves takes the upsert for all: so each transaction takes its rows in one pass in user order, and
+    // two writers doing so never wait for each other in a cycle (first fixes copied ahead of the moves were a second
+    // pass: a writer holding a new user's row could wait for a moved user's row held by a writer waiting for the new one).
     public override async Task<IReadOnlyCollection<long>> WriteResidentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Geohash Cell, ResidentFix Fix)> upserts, IReadOnlyCollection<(Geohash Cell, long UserId)> removals)
     {
         var copied = false;

@@ -56,12 +56,14 @@ public sealed class ResidentStoreTests
         await store.FlushResidentsAsync([First("ws103", 4, T), First("ws103", 5, T)], []);
         // Users 1 and 2 are marked first but have rows (a directory reloaded while a write was in flight): the newer fix
         // still wins, the older is still ignored, user 3 still goes in, and the same transaction's removal still runs.
-        await store.FlushResidentsAsync([First("ws101", 1, T + 1_000), First("ws101", 2, T - 1_000), First("ws102", 3, T), At("ws103", 5, T + 1_000)], [Gone("ws100", 9)]);
+        await store.FlushResidentsAsync([First("ws101", 1, T + 1_000), First("ws101", 2, T - 1_000), First("ws102", 3, T)], [Gone("ws100", 9)]);
+        // First fixes with a move in the same write (on PostgreSQL one upsert takes them all).
+        await store.FlushResidentsAsync([At("ws103", 5, T + 1_000), First("ws103", 6, T)], []);
 
         Assert.Equal([2L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
         Assert.Equal([(1L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws101"))).Select(r => (r.UserId, r.FixUnixMs)));
         Assert.Equal([3L], (await store.LoadCellAsync(Geohash.Parse("ws102"))).Select(r => r.UserId));
-        Assert.Equal([(4L, T), (5L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws103"))).OrderBy(r => r.UserId).Select(r => (r.UserId, r.FixUnixMs)));
+        Assert.Equal([(4L, T), (5L, T + 1_000), (6L, T)], (await store.LoadCellAsync(Geohash.Parse("ws103"))).OrderBy(r => r.UserId).Select(r => (r.UserId, r.FixUnixMs)));
 
         // A large write whose one wrong hint comes late in the stream (PostgreSQL's COPY fails only when it meets it).
         await store.FlushResidentsAsync([At("ws104", 7_500, T + 5_000)], []);
