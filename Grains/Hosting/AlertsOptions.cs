@@ -43,6 +43,12 @@ public sealed class AlertsOptions
     /// <summary>How often stale positions are purged from storage.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long position writes may fail before the silo's health says unhealthy (degraded until then): a write that
+    /// fails once and succeeds at the next flush, a second later, should not get the silo restarted. 0: unhealthy at once.
+    /// </summary>
+    public TimeSpan PositionWriteGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A fix this far in the future is rejected (clock skew allowance).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -111,6 +117,7 @@ public sealed class AlertsOptions
         if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
         if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
         if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
+        if (PositionWriteGrace < TimeSpan.Zero) throw new InvalidOperationException($"Alerts:PositionWriteGrace {PositionWriteGrace} is invalid: must not be negative");
         if (MaxClockSkew < TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxClockSkew must not be negative");
         if (MaxPositionAge + MaxClockSkew > MaxPositionSpan)
             throw new InvalidOperationException($"Alerts:MaxPositionAge {MaxPositionAge} is invalid: with Alerts:MaxClockSkew ({MaxClockSkew}) at most {MaxPositionSpan.TotalDays:0} days (cells keep fix times in 32 bits)");
