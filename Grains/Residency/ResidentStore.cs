@@ -187,6 +187,26 @@ public sealed class ResidentStore(StoreEngine engine)
         return await connection.ExecuteAsync(engine.DeleteStaleResidents, new { cutoff = cutoff.ToUnixTimeMilliseconds() });
     }
 
+    /// <summary>
+    /// Deletes positions older than the cutoff unless a purge (this silo's or another's) began less than
+    /// <paramref name="spacing"/> before <paramref name="now"/>: every silo of a cluster asks, one pass is made.
+    /// Returns the positions deleted, or null when no pass was due.
+    /// </summary>
+    public async Task<int?> PurgeStaleIfDueAsync(DateTimeOffset cutoff, DateTimeOffset now, TimeSpan spacing)
+    {
+        await using var connection = await engine.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // The claim and the purge commit together, so a purge that fails leaves the pass due. A second silo asking
+        // meanwhile waits for the claimed row and then finds it recent: it never purges alongside.
+        var claimed = await connection.QueryAsync<long>(
+            "INSERT INTO meta (key, value) VALUES ('purged_ms', @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value <= @due RETURNING value",
+            new { now = now.ToUnixTimeMilliseconds(), due = (now - spacing).ToUnixTimeMilliseconds() }, transaction);
+        if (!claimed.Any()) return null;
+        var purged = await connection.ExecuteAsync(engine.DeleteStaleResidents, new { cutoff = cutoff.ToUnixTimeMilliseconds() }, transaction);
+        await transaction.CommitAsync();
+        return purged;
+    }
+
     /// <summary>Rows anywhere that mention a user, the outbox included (erasure checks).</summary>
     public async Task<int> CountRowsAboutAsync(long userId)
     {

@@ -5,25 +5,35 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Grains;
 
-/// <summary>Deletes stored positions older than MaxPositionAge, at start-up and then every PurgeInterval.</summary>
+/// <summary>
+/// Deletes stored positions older than MaxPositionAge, at start-up and then every PurgeInterval, once for the cluster: a
+/// silo whose pass comes soon after another silo's skips it (the purge reads the whole table).
+/// </summary>
 public sealed class StalePositionPurge(ResidentStore store, IOptions<AlertsOptions> options, [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time, ILogger<StalePositionPurge> logger) : BackgroundService
 {
-    /// <summary>Raised after each pass with the cutoff it used and the number of positions it deleted.</summary>
+    /// <summary>Raised after each pass this silo makes with the cutoff it used and the number of positions it deleted.</summary>
     public event Action<DateTimeOffset, int>? Purged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval, time);
+        var interval = options.Value.PurgeInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        // A pass is due once the last began nine tenths of an interval ago: a silo's own next tick, a little early or
+        // late, still finds it due, and the silo that ticks first after that makes it.
+        var spacing = interval - interval / 10;
         try
         {
             do
             {
-                var cutoff = time.GetUtcNow() - options.Value.MaxPositionAge;
+                var now = time.GetUtcNow();
+                var cutoff = now - options.Value.MaxPositionAge;
                 try
                 {
-                    var purged = await store.PurgeStaleAsync(cutoff);
-                    if (purged > 0) logger.LogInformation("Purged {Count} positions older than {Age}", purged, options.Value.MaxPositionAge);
-                    Purged?.Invoke(cutoff, purged);
+                    if (await store.PurgeStaleIfDueAsync(cutoff, now, spacing) is { } purged)
+                    {
+                        if (purged > 0) logger.LogInformation("Purged {Count} positions older than {Age}", purged, options.Value.MaxPositionAge);
+                        Purged?.Invoke(cutoff, purged);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
