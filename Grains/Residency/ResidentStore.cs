@@ -180,17 +180,11 @@ public sealed class ResidentStore(StoreEngine engine)
         await transaction.CommitAsync();
     }
 
-    /// <summary>Deletes positions older than the cutoff, but for rows a writer holds (being rewritten); returns how many.</summary>
-    public async Task<int> PurgeStaleAsync(DateTimeOffset cutoff)
-    {
-        await using var connection = await engine.OpenAsync();
-        return await connection.ExecuteAsync(engine.DeleteStaleResidents, new { cutoff = cutoff.ToUnixTimeMilliseconds() });
-    }
-
     /// <summary>
-    /// Deletes positions older than the cutoff unless a purge (this silo's or another's) began less than
-    /// <paramref name="spacing"/> before <paramref name="now"/>: every silo of a cluster asks, one pass is made.
-    /// Returns the positions deleted, or null when no pass was due.
+    /// Deletes positions older than the cutoff, but for rows a writer holds (being rewritten), unless a purge (this silo's or another's) began less than
+    /// <paramref name="spacing"/> before <paramref name="now"/>: every silo of a cluster asks, one pass is made. A claim
+    /// dated more than a spacing ahead of <paramref name="now"/> (a clock that ran ahead, a restored snapshot) does not
+    /// count, or it would stop the purge until then. Returns the positions deleted, or null when no pass was due.
     /// </summary>
     public async Task<int?> PurgeStaleIfDueAsync(DateTimeOffset cutoff, DateTimeOffset now, TimeSpan spacing)
     {
@@ -199,8 +193,8 @@ public sealed class ResidentStore(StoreEngine engine)
         // The claim and the purge commit together, so a purge that fails leaves the pass due. A second silo asking
         // meanwhile waits for the claimed row and then finds it recent: it never purges alongside.
         var claimed = await connection.QueryAsync<long>(
-            "INSERT INTO meta (key, value) VALUES ('purged_ms', @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value <= @due RETURNING value",
-            new { now = now.ToUnixTimeMilliseconds(), due = (now - spacing).ToUnixTimeMilliseconds() }, transaction);
+            "INSERT INTO meta (key, value) VALUES ('purged_ms', @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value <= @due OR meta.value > @ahead RETURNING value",
+            new { now = now.ToUnixTimeMilliseconds(), due = (now - spacing).ToUnixTimeMilliseconds(), ahead = (now + spacing).ToUnixTimeMilliseconds() }, transaction);
         if (!claimed.Any()) return null;
         var purged = await connection.ExecuteAsync(engine.DeleteStaleResidents, new { cutoff = cutoff.ToUnixTimeMilliseconds() }, transaction);
         await transaction.CommitAsync();

@@ -34,6 +34,10 @@ public sealed class StalePositionPurge(ResidentStore store, IOptions<AlertsOptio
                         if (purged > 0) logger.LogInformation("Purged {Count} positions older than {Age}", purged, options.Value.MaxPositionAge);
                         Purged?.Invoke(cutoff, purged);
                     }
+                    else
+                    {
+                        logger.LogDebug("Stale positions purged by another pass less than {Spacing} ago", spacing);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -388,13 +388,14 @@ public sealed class ResidencyTests
                 total += await again.Grains.GetCell(block).Count();
             Assert.Equal(residents.Count, total);
 
-            // Eight days later every position is stale: the hourly purge deletes them all. Its last tick fires
-            // at the end of the jump, so a pass reads the final clock; wait for that pass.
-            var finalCutoff = time.GetUtcNow() + TimeSpan.FromDays(8) - TimeSpan.FromDays(7);
+            // Eight days later every position is stale: the hourly purge deletes them all. Passes run while the clock
+            // jumps, each reading it where it is; the first one claimed after the positions grew stale deletes them (the
+            // last tick's pass reads the final clock, unless such a pass ran within the hour before it).
+            var lastFix = residents.Max(r => r.FixTime);
             var finalPass = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             again.Purge.Purged += (cutoff, _) =>
             {
-                if (cutoff >= finalCutoff) finalPass.TrySetResult();
+                if (cutoff > lastFix) finalPass.TrySetResult();
             };
             time.Advance(TimeSpan.FromDays(8));
             await finalPass.Task.WaitAsync(TimeSpan.FromSeconds(60));

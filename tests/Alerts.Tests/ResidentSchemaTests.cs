@@ -41,7 +41,7 @@ public sealed class ResidentSchemaTests
         }
 
         var store = new ResidentStore(engine);
-        Assert.Equal(1, await store.PurgeStaleAsync(DateTimeOffset.FromUnixTimeMilliseconds(T - 1)));
+        Assert.Equal(1, await store.PurgeStaleIfDueAsync(DateTimeOffset.FromUnixTimeMilliseconds(T - 1), DateTimeOffset.FromUnixTimeMilliseconds(T), TimeSpan.FromHours(1)));
         Assert.Equal([2L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
     }
 

@@ -166,7 +166,7 @@ public sealed class ResidentStoreTests
         await using var engine = Engine("postgres");
         await new ProductSchema(engine).EnsureAsync(5);
         var store = new ResidentStore(engine);
-        var (stale, cutoff) = (T - 60_000, DateTimeOffset.FromUnixTimeMilliseconds(T - 1));
+        var (stale, cutoff, now) = (T - 60_000, DateTimeOffset.FromUnixTimeMilliseconds(T - 1), DateTimeOffset.FromUnixTimeMilliseconds(T));
         await store.FlushResidentsAsync([At("ws100", 3, stale)], []);
         await store.FlushResidentsAsync([At("ws100", 1, stale), At("ws100", 2, T)], []);
         await using var holder = await engine.OpenAsync();
@@ -178,7 +178,7 @@ public sealed class ResidentStoreTests
             TimeSpan.FromSeconds(30), () => "the writer to wait for the held row");
 
         // Waiting for user 1 there was a deadlock once the writer went on to user 3 (40P01 after a second).
-        var purging = store.PurgeStaleAsync(cutoff);
+        var purging = store.PurgeStaleIfDueAsync(cutoff, now, TimeSpan.FromHours(1));
         await Eventually.UntilAsync(async () => purging.IsCompleted || await watcher.ExecuteScalarAsync<long>(WaitingForLocks) == 2,
             TimeSpan.FromSeconds(30), () => "the purge to end or wait");
         await holding.RollbackAsync();
@@ -187,7 +187,7 @@ public sealed class ResidentStoreTests
         await writing;
         Assert.Equal([(1L, T + 1_000), (2L, T + 1_000), (3L, T + 1_000)], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => (r.UserId, r.FixUnixMs)).Order());
         // Nothing stale is left behind for the next pass.
-        Assert.Equal(0, await store.PurgeStaleAsync(cutoff));
+        Assert.Equal(0, await store.PurgeStaleIfDueAsync(cutoff, now + TimeSpan.FromHours(1), TimeSpan.FromHours(1)));
     }
 
     private static (Geohash, ResidentFix) First(string cell, long userId, long fixMs) => (Geohash.Parse(cell), new ResidentFix(userId, 22.5, 114.0, fixMs, false, FirstFix: true));
