@@ -9,7 +9,7 @@ public interface ICaseEngagementGrain : IGrainWithStringKey
     [ReadOnly, Alias("GetStats")]
     Task<CaseEngagementStats> GetStats();
 
-    /// <summary>The newest sightings first, at most <paramref name="limit"/> (1 to 1,000).</summary>
+    /// <summary>The newest sightings first, at most <paramref name="limit"/> (1 to 1,000); an unknown case is <see cref="KeyNotFoundException"/>.</summary>
     [ReadOnly, Alias("ListSightings")]
     Task<List<Sighting>> ListSightings(int limit);
 

@@ -29,6 +29,9 @@ public sealed class CaseEngagementGrain(EngagementStore store, IOptions<Engageme
     {
         if (limit is < 1 or > MaxSightingsListed) throw new ArgumentException($"limit {limit} is invalid: must be within [1, {MaxSightingsListed}]", nameof(limit));
         var sightings = await store.ListSightingsAsync(CaseId, limit);
+        // None for a case id mistyped at 3 a.m. must not read as "no sightings".
+        if (sightings.Count == 0 && (await GrainFactory.GetGrain<ICaseGrain>(CaseId).GetProgress()).Status == CaseStatus.None)
+            throw new KeyNotFoundException($"no case named {CaseId}");
         if (sightings.Count == 0) return sightings;
         // The police read a sighting by how far it is from where the child was last seen.
         var definition = (await GrainFactory.GetGrain<ICaseGrain>(CaseId).GetRecord()).Definition;

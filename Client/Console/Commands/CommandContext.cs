@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Alerts.Client;
+using Alerts.GrainInterfaces;
 using Spectre.Console;
 
 namespace Alerts.Cli;
@@ -21,6 +22,14 @@ public sealed class CommandContext(ParseResult parse, ConnectionOptions connecti
 
     /// <summary>Connects and signs in.</summary>
     public Task<AlertsClient> ConnectAsync() => ClusterConnection.ConnectAsync(ClientOptions(), Cancellation);
+
+    /// <summary>The case a move has just changed, with its delivery if the push hub answers, else a warning on standard error.</summary>
+    public async Task<CaseView> AfterMoveAsync(AlertsClient client, CaseProgress progress)
+    {
+        var (view, warning) = await CaseView.AfterMoveAsync(progress, () => client.GetGrain<IPushHubGrain>(0).GetCaseDelivery(progress.CaseId));
+        if (warning is not null) System.Console.Error.WriteLine($"alerts: warning: {warning}");
+        return view;
+    }
 
     /// <summary>The value of <paramref name="argument"/>.</summary>
     public T Get<T>(Argument<T> argument) => Parse.GetValue(argument)!;

@@ -7,22 +7,27 @@ namespace Alerts.Cli;
 /// <summary>Turns the connection options, environment and config file into client options, and connects with clear failures.</summary>
 public static class ClusterConnection
 {
-    /// <summary>Options first, then environment variables, then the config file, then the embedded defaults.</summary>
+    /// <summary>
+    /// Options first, then environment variables, then the config file, then the embedded defaults. Where the cluster is
+    /// (gateways or a membership table) and who signs in (a credential or its file) are each taken whole from the first
+    /// of those that names either, and refused when it names both.
+    /// </summary>
     public static AlertsClientOptions Resolve(ParseResult parse, ConnectionOptions options)
     {
         var configPath = parse.GetValue(options.Config) ?? Env("ALERTS_CONFIG");
         var file = configPath is null ? new ConsoleConfigFile() : ConsoleConfigFile.Load(configPath);
+        var (membership, gateways) = FirstNamed(
+            (parse.GetValue(options.Membership), NoneIfEmpty(parse.GetValue(options.Gateways)), "--membership and --gateway"),
+            (Env("ALERTS_MEMBERSHIP"), NoneIfEmpty(Env("ALERTS_GATEWAYS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), "ALERTS_MEMBERSHIP and ALERTS_GATEWAYS"),
+            (file.Membership, NoneIfEmpty(file.Gateways?.ToArray()), $"membership and gateways in {configPath}"));
         var client = new AlertsClientOptions
         {
             ClusterId = parse.GetValue(options.ClusterId) ?? Env("ALERTS_CLUSTER_ID") ?? file.ClusterId ?? "alerts",
             ServiceId = parse.GetValue(options.ServiceId) ?? Env("ALERTS_SERVICE_ID") ?? file.ServiceId ?? "alerts",
-            MembershipConnectionString = parse.GetValue(options.Membership) ?? Env("ALERTS_MEMBERSHIP") ?? file.Membership,
-            Credential = ReadCredential(parse, options, file),
+            MembershipConnectionString = membership,
+            Credential = ReadCredential(parse, options, file, configPath),
             ConnectAttempts = 3,
         };
-        var gateways = parse.GetValue(options.Gateways) is { Length: > 0 } given ? given
-            : Env("ALERTS_GATEWAYS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            ?? file.Gateways?.ToArray();
         if (gateways is { Length: > 0 }) client.Gateways = [.. gateways];
         foreach (var gateway in client.Gateways)
         {
@@ -50,16 +55,12 @@ public static class ClusterConnection
         }
     }
 
-    private static string ReadCredential(ParseResult parse, ConnectionOptions options, ConsoleConfigFile file)
+    private static string ReadCredential(ParseResult parse, ConnectionOptions options, ConsoleConfigFile file, string? configPath)
     {
-        var credential = parse.GetValue(options.Credential) ?? Env("ALERTS_CREDENTIAL");
-        var path = parse.GetValue(options.CredentialFile) ?? Env("ALERTS_CREDENTIAL_FILE");
-        if (credential is null && path is null)
-        {
-            credential = file.Credential;
-            path = file.CredentialFile;
-        }
-
+        var (credential, path) = FirstNamed(
+            (parse.GetValue(options.Credential), parse.GetValue(options.CredentialFile), "--credential and --credential-file"),
+            (Env("ALERTS_CREDENTIAL"), Env("ALERTS_CREDENTIAL_FILE"), "ALERTS_CREDENTIAL and ALERTS_CREDENTIAL_FILE"),
+            (file.Credential, file.CredentialFile, $"credential and credentialFile in {configPath}"));
         if (credential is null && path is null && File.Exists(ConnectionOptions.EmbeddedCredentialFile)) path = ConnectionOptions.EmbeddedCredentialFile;
         if (credential is null && path is not null)
         {
@@ -75,7 +76,25 @@ public static class ClusterConnection
         return credential;
     }
 
+    // The first layer that names either of two settings that say one thing: an explicit --gateway is never joined by a
+    // membership string from the environment (the client would then read the gateways of another cluster from it), nor an
+    // explicit --credential-file beaten by ALERTS_CREDENTIAL.
+    private static (TFirst? First, TSecond? Second) FirstNamed<TFirst, TSecond>(params (TFirst? First, TSecond? Second, string Names)[] layers)
+        where TFirst : class where TSecond : class
+    {
+        foreach (var (first, second, names) in layers)
+        {
+            if (first is null && second is null) continue;
+            if (first is not null && second is not null) throw new ConsoleFailure(ExitCodes.BadInput, $"{names} are both given: give one");
+            return (first, second);
+        }
+
+        return (null, null);
+    }
+
     private static string CredentialName(string credential) => credential[..credential.IndexOf(':', StringComparison.Ordinal)];
+
+    private static string[]? NoneIfEmpty(string[]? gateways) => gateways is { Length: > 0 } ? gateways : null;
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 

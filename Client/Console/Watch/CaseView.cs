@@ -19,11 +19,12 @@ public sealed record CaseView(
     long InFlight,
     long Suppressed = 0,
     int NoticesPending = 0,
-    WatchedEngagement? Engagement = null)
+    WatchedEngagement? Engagement = null,
+    bool DeliveryUnknown = false)
 {
     /// <summary>Dispatch is over (or the case ended), every notice was written, and every push was acknowledged.</summary>
     public bool Settled => Status is CaseStatus.Active or CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
-        && NoticesPending == 0 && WaitingForGateway == 0 && InFlight == 0;
+        && NoticesPending == 0 && WaitingForGateway == 0 && InFlight == 0 && !DeliveryUnknown;
 
     /// <summary>Reads the case and its delivery (and with <paramref name="engagement"/> its engagement figures); an unknown case is "not found".</summary>
     public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId, bool engagement = false)
@@ -34,15 +35,39 @@ public sealed record CaseView(
         return engagement ? view with { Engagement = WatchedEngagement.From(await EngagementView.LoadAsync(client, caseId)) } : view;
     }
 
+    /// <summary>
+    /// The case a move has just changed, from what the move returned, and its delivery if <paramref name="delivery"/>
+    /// answers. The move is done either way: a push hub that does not answer (its silo restarting) leaves the delivery
+    /// figures at 0, flagged <see cref="DeliveryUnknown"/>, and a warning to show, so the admin does not retry what succeeded.
+    /// </summary>
+    public static async Task<(CaseView View, string? Warning)> AfterMoveAsync(CaseProgress progress, Func<Task<CaseDelivery>> delivery)
+    {
+        Known(progress);
+        try
+        {
+            return (From(progress, await delivery()), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var unknown = From(progress, new CaseDelivery(progress.CaseId, 0, 0, 0, 0)) with { HandedToGateways = 0, Acknowledged = 0, DeliveryUnknown = true };
+            return (unknown, $"done, but the delivery figures could not be read: {ConsoleFailure.From(e).Message}");
+        }
+    }
+
     /// <summary>Combines the two; "handed" counts pushes that left the hub's queue, "acknowledged" those a gateway confirmed.</summary>
     public static CaseView From(CaseProgress progress, CaseDelivery delivery)
     {
-        if (progress.Status == CaseStatus.None) throw new KeyNotFoundException($"no case named {progress.CaseId}");
+        Known(progress);
         // The two reads are not one snapshot: clamp, so a batch recorded between them never shows as negative.
         var handed = Math.Max(0, progress.Recipients - delivery.UsersWaiting);
         var acknowledged = Math.Max(0, handed - delivery.UsersInFlight);
         return new CaseView(progress.CaseId, progress.Status, progress.RadiusMeters / 1000, progress.CellsDone, progress.CellsTotal,
             progress.Recipients, handed, acknowledged, delivery.UsersWaiting, delivery.UsersInFlight, progress.Suppressed, progress.NoticesPending);
+    }
+
+    private static void Known(CaseProgress progress)
+    {
+        if (progress.Status == CaseStatus.None) throw new KeyNotFoundException($"no case named {progress.CaseId}");
     }
 
     /// <summary>A status as people say it: "awaiting approval", "active".</summary>

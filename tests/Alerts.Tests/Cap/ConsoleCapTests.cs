@@ -43,6 +43,10 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         // Without --out the same document goes to standard output.
         var printed = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", "cap-sz-0417"));
         Assert.Equal(Encoding.UTF8.GetString(exported).TrimEnd(), printed.StandardOutput.TrimEnd());
+        // With --json it is JSON, the document one of its strings.
+        var json = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", "cap-sz-0417", "--json")));
+        Assert.Equal(("cap-sz-0417", "Alert"), (json.GetProperty("caseId").GetString(), json.GetProperty("msgType").GetString()));
+        Assert.Equal(Encoding.UTF8.GetString(exported), json.GetProperty("cap").GetString());
 
         // The export is an import: read from standard input this time. Its identifier names the case it came from, so it needs another id.
         await using var piped = RunningProcess.Start(Shell($"exec dotnet \"{ConsoleProcess.Assembly}\" case import - --case-id cap-sz-0417-copy --json < \"{file}\""), "alerts case import -");

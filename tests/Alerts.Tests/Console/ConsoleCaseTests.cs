@@ -113,6 +113,13 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
     public static TheoryData<string, string[], int, string> Errors => new()
     {
         { "admin", ["case", "show", "no-such-case"], 4, "no case named no-such-case" },
+        { "admin", ["case", "sightings", "no-such-case"], 4, "no case named no-such-case" },
+        { "admin", Open("no-offset", "22", "114", "--last-seen-at", "2026-11-29T14:05"), 2, "--last-seen-at \"2026-11-29T14:05\" has no offset" },
+        { "admin", Open("huge-ring", "22", "114", "--ring", "1e10d:200"), 2, "\"1e10d\" is too long" },
+        { "admin", ["case", "extend", "x", "--hours", "1e12"], 2, "--hours 1000000000000 is invalid" },
+        { "both-locations", ["stats"], 2, "ALERTS_MEMBERSHIP and ALERTS_GATEWAYS are both given" },
+        { "admin", ["stats", "--gateway", "127.0.0.1:1", "--membership", "Host=127.0.0.1"], 2, "--membership and --gateway are both given" },
+        { "both-credentials", ["stats"], 2, "ALERTS_CREDENTIAL and ALERTS_CREDENTIAL_FILE are both given" },
         { "admin", ["case", "approve", "no-such-case"], 4, "no case named no-such-case" },
         { "admin", ["case", "resolve", "no-such-case"], 4, "no case named no-such-case" },
         { "admin", Open("bad-lat", "91", "114"), 2, "latitude 91 is invalid" },
@@ -164,6 +171,8 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         }
 
         if (who == "unreachable") environment["ALERTS_GATEWAYS"] = $"127.0.0.1:{FreePorts.Next()}";
+        if (who == "both-locations") environment["ALERTS_MEMBERSHIP"] = "Host=127.0.0.1;Port=1";
+        if (who == "both-credentials") environment["ALERTS_CREDENTIAL"] = "admin-1:not-the-secret";
         var run = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, environment, args);
 
         Assert.True(run.ExitCode == exitCode, $"expected exit {exitCode}: {run}");
@@ -171,6 +180,23 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         Assert.DoesNotContain("   at ", run.StandardError, StringComparison.Ordinal);
         var lines = run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length <= 2 && lines[0].StartsWith("alerts: ", StringComparison.Ordinal), run.ToString());
+    }
+
+    [Fact]
+    public async Task An_explicit_gateway_and_credential_file_win_over_a_membership_and_credential_in_the_environment()
+    {
+        // The environment points at another cluster, as another admin; the options at this silo, as this admin.
+        var environment = fixture.Environment(fixture.AdminCredential);
+        var gateway = environment["ALERTS_GATEWAYS"];
+        environment.Remove("ALERTS_GATEWAYS");
+        environment.Remove("ALERTS_CREDENTIAL_FILE");
+        environment["ALERTS_MEMBERSHIP"] = "Host=127.0.0.1;Port=1;Username=nobody;Database=elsewhere";
+        environment["ALERTS_CREDENTIAL"] = "admin-2:not-the-secret";
+
+        var run = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, environment, ["stats", "--gateway", gateway, "--credential-file", fixture.AdminCredential]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("residents", run.StandardOutput);
     }
 
     [Fact]

@@ -36,6 +36,20 @@ public sealed class ConsoleCredentialTests(ConsoleSilo fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_save_file_that_cannot_be_made_is_refused_before_the_credential_exists()
+    {
+        var unwritable = Path.Combine(fixture.WorkingDirectory, "no-such-folder", "lost.credential");
+        var refused = await fixture.RunAsOperatorAsync("credential", "create", "not-lost", "--role", "admin", "--save", unwritable);
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains($"save file {unwritable} cannot be created", refused.StandardError);
+
+        // The name is still free: nothing was made whose secret nobody saw.
+        var file = Path.Combine(fixture.WorkingDirectory, "not-lost.credential");
+        await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "not-lost", "--role", "admin", "--save", file));
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(file, "case", "list"));
+    }
+
+    [Fact]
     public async Task A_credential_printed_instead_of_saved_shows_its_secret_once_and_works()
     {
         var created = JsonDocument.Parse((await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "printed-gw", "--role", "gateway", "--json"))).StandardOutput).RootElement;

@@ -46,6 +46,13 @@ public static class ExportCommand
                 MsgType = root.Element(CapAlert.Cap("msgType"))!.Value,
                 File = context.Get(output),
             };
+            if (summary.File is null && context.Output.IsJson)
+            {
+                // --json promises JSON on standard output: the document goes in it as a string.
+                ConsoleOutput.WriteJson(new { summary.CaseId, summary.Identifier, summary.MsgType, Cap = System.Text.Encoding.UTF8.GetString(bytes) });
+                return;
+            }
+
             if (summary.File is null)
             {
                 await using var stdout = System.Console.OpenStandardOutput();

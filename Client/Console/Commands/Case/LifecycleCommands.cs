@@ -33,7 +33,8 @@ public static class LifecycleCommands
             (c, context) =>
             {
                 var value = context.Get(hours);
-                if (!double.IsFinite(value) || value <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"--hours {value} is invalid: must be more than 0");
+                if (!double.IsFinite(value) || value <= 0 || value >= TimeSpan.MaxValue.TotalHours)
+                    throw new ConsoleFailure(ExitCodes.BadInput, $"--hours {value} is invalid: must be more than 0 and a time span can hold");
                 return c.Extend(TimeSpan.FromHours(value));
             },
             v => $"case {v.CaseId} extended; status {Status(v)}");
@@ -43,7 +44,8 @@ public static class LifecycleCommands
     {
         var message = new Option<string?>("--message") { Description = "The closing message to everyone reached (default: a short thank-you in the case's language)" };
         return Move(connection, "resolve", "The child was found: stop the case and send a short closing message to everyone reached", [message],
-            (c, context) => c.Resolve(context.Get(message)), v => $"case {v.CaseId} resolved: the closing message goes to the {v.Recipients:N0} users reached");
+            (c, context) => c.Resolve(context.Get(message)),
+            v => $"case {v.CaseId} resolved{(v.Recipients > 0 ? $": the closing message goes to the {v.Recipients:N0} users reached" : ": nothing had been sent, so no closing message goes out")}");
     }
 
     private static Command WithText(ConnectionOptions connection, string name, string description, string option, string optionDescription,
@@ -62,8 +64,7 @@ public static class LifecycleCommands
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();
-            await call(client.GetGrain<ICaseGrain>(context.Get(id)), context);
-            var view = await CaseView.LoadAsync(client, context.Get(id));
+            var view = await context.AfterMoveAsync(client, await call(client.GetGrain<ICaseGrain>(context.Get(id)), context));
             context.Output.Write(view, done(view));
         });
     }

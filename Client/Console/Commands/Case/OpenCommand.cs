@@ -38,8 +38,7 @@ public static class OpenCommand
         };
         return command.Runs(connection, async context =>
         {
-            if (!DateTimeOffset.TryParse(context.Get(seenAt), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var lastSeenAt))
-                throw new ConsoleFailure(ExitCodes.BadInput, $"--last-seen-at \"{context.Get(seenAt)}\" is not a date and time: use ISO 8601, e.g. 2026-11-29T14:05+08:00");
+            var lastSeenAt = LastSeenAt(context.Get(seenAt)!);
             var definition = new CaseDefinition(context.Get(latitude), context.Get(longitude), context.Get(radius) * 1000, context.Get(message)!, context.Get(link)!)
             {
                 Language = context.Get(language)!,
@@ -55,12 +54,40 @@ public static class OpenCommand
             await using var client = await context.ConnectAsync();
             var caseGrain = client.GetGrain<ICaseGrain>(context.Get(id));
             var progress = await caseGrain.Open(definition);
-            if (context.Get(submit)) progress = await caseGrain.Submit();
+            if (context.Get(submit)) progress = await SubmitFiledAsync(caseGrain.Submit, progress.CaseId);
             var view = CaseView.From(progress, new CaseDelivery(progress.CaseId, 0, 0, 0, 0));
             var next = context.Get(submit)
                 ? $"status awaiting approval. A second admin sends it with: alerts case approve {view.CaseId}"
                 : $"status draft. Submit it with: alerts case submit {view.CaseId}";
             context.Output.Write(view, $"case {view.CaseId} filed{(definition.Exercise ? " as a drill" : "")}: radius {view.RadiusKm:0.###} km, {next}");
         });
+    }
+
+    // A time without an offset would be taken in some zone the admin did not mean, and the public would read a wrong hour.
+    private static DateTimeOffset LastSeenAt(string text)
+    {
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var lastSeenAt))
+            throw new ConsoleFailure(ExitCodes.BadInput, $"--last-seen-at \"{text}\" is not a date and time: use ISO 8601, e.g. 2026-11-29T14:05+08:00");
+        if (parsed.Kind == DateTimeKind.Unspecified)
+            throw new ConsoleFailure(ExitCodes.BadInput, $"--last-seen-at \"{text}\" has no offset: add the local offset, e.g. 2026-11-29T14:05+08:00 (Z for UTC)");
+        return lastSeenAt;
+    }
+
+    /// <summary>
+    /// Submits a case just filed. The draft exists once filed, so a failed submit says so and how to submit it: running
+    /// the same command again would meet "already exists".
+    /// </summary>
+    public static async Task<CaseProgress> SubmitFiledAsync(Func<Task<CaseProgress>> submit, string caseId)
+    {
+        try
+        {
+            return await submit();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var failure = ConsoleFailure.From(e);
+            throw new ConsoleFailure(failure.ExitCode, $"case {caseId} filed as a draft, but submitting it failed: {failure.Message}. Submit it with: alerts case submit {caseId}", e);
+        }
     }
 }

@@ -15,14 +15,16 @@ public static class RingOption
         var unit = parts[0][^1];
         if (!double.TryParse(parts[0][..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || !double.IsFinite(amount))
             throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[0]}\" is not a positive time such as 90m or 2h");
-        var after = unit switch
+        var seconds = amount * unit switch
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
             _ => throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": time unit '{unit}' is unknown; use s, m, h or d"),
         };
+        if (seconds >= TimeSpan.MaxValue.TotalSeconds) throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[0]}\" is too long");
+        var after = TimeSpan.FromSeconds(seconds);
         if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var km) || !double.IsFinite(km))
             throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[1]}\" is not a radius in km");
         return new WideningRing(after, km * 1000);

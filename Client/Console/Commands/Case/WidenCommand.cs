@@ -14,8 +14,7 @@ public static class WidenCommand
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();
-            await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000);
-            var view = await CaseView.LoadAsync(client, context.Get(id));
+            var view = await context.AfterMoveAsync(client, await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000));
             context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {CaseView.StatusName(view.Status)}");
         });
     }

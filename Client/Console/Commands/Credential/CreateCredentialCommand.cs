@@ -15,13 +15,25 @@ public static class CreateCredentialCommand
         return command.Runs(connection, async context =>
         {
             var path = context.Get(save);
-            if (path is not null && File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"save file {path} exists already; choose another or delete it first");
-            await using var client = await context.ConnectAsync();
-            var issued = await client.GetGrain<IClientCredentialsGrain>(0).Create(context.Get(name), [.. context.Get(roles)!]);
-            if (path is not null)
+            // The file first: the secret is shown once, so it must have somewhere to go before it exists.
+            var file = path is null ? null : CredentialFile.Create(path);
+            IssuedCredential issued;
+            try
             {
-                CredentialFile.Write(path, issued.Credential);
-                context.Output.Write(new { issued.Name, issued.Roles, savedTo = Path.GetFullPath(path) },
+                await using var client = await context.ConnectAsync();
+                issued = await client.GetGrain<IClientCredentialsGrain>(0).Create(context.Get(name), [.. context.Get(roles)!]);
+            }
+            catch when (file is not null)
+            {
+                file.Dispose();
+                File.Delete(path!);
+                throw;
+            }
+
+            if (file is not null)
+            {
+                CredentialFile.Write(file, issued.Credential);
+                context.Output.Write(new { issued.Name, issued.Roles, savedTo = Path.GetFullPath(path!) },
                     $"credential {issued.Name} ({string.Join(", ", issued.Roles)}) saved to {path}; use it with --credential-file {path}");
             }
             else

@@ -9,7 +9,7 @@ public static class RevokeCredentialCommand
     public static Command Create(ConnectionOptions connection)
     {
         var name = new Argument<string>("name") { Description = "The credential's name" };
-        var command = new Command("revoke", "Revoke a stored credential (role operator): it can no longer sign in; tokens it holds lapse within the token lifetime") { name };
+        var command = new Command("revoke", "Revoke a stored credential (role operator): it can no longer sign in; tokens it holds are refused at once on the silo that revokes it and within RevocationRefresh (5 s) on the others") { name };
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();

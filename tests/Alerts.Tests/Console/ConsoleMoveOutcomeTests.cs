@@ -1,0 +1,47 @@
+using Alerts.Cli;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// What the console says after a case move whose follow-up fails: a move that succeeded is reported as done (the admin
+/// must not retry it), a filed case whose submit failed is reported as filed.
+/// </summary>
+public sealed class ConsoleMoveOutcomeTests
+{
+    private static CaseProgress Progress(CaseStatus status) => new("sz-9", status, 120_000, 10, 10, 5_000);
+
+    [Fact]
+    public async Task A_move_whose_delivery_figures_cannot_be_read_is_done_with_the_figures_marked_unknown()
+    {
+        var (view, warning) = await CaseView.AfterMoveAsync(Progress(CaseStatus.Cancelled), () => throw new TimeoutException("the push hub did not answer"));
+
+        Assert.Equal((CaseStatus.Cancelled, 5_000L, true, 0L, 0L), (view.Status, view.Recipients, view.DeliveryUnknown, view.HandedToGateways, view.Acknowledged));
+        Assert.Equal("done, but the delivery figures could not be read: the cluster did not answer in time: the push hub did not answer", warning);
+    }
+
+    [Fact]
+    public async Task A_move_whose_delivery_figures_are_read_has_no_warning()
+    {
+        var (view, warning) = await CaseView.AfterMoveAsync(Progress(CaseStatus.Active), () => Task.FromResult(new CaseDelivery("sz-9", 1, 500, 2, 1_000)));
+
+        Assert.Null(warning);
+        Assert.Equal((false, 4_500L, 3_500L), (view.DeliveryUnknown, view.HandedToGateways, view.Acknowledged));
+    }
+
+    [Fact]
+    public async Task A_move_on_an_unknown_case_is_not_found_whatever_the_hub_says()
+    {
+        var missing = await Assert.ThrowsAsync<KeyNotFoundException>(() => CaseView.AfterMoveAsync(Progress(CaseStatus.None), () => throw new TimeoutException()));
+        Assert.Equal("no case named sz-9", missing.Message);
+    }
+
+    [Fact]
+    public async Task A_submit_that_fails_after_filing_says_the_draft_exists_and_how_to_submit_it()
+    {
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => OpenCommand.SubmitFiledAsync(() => throw new InvalidOperationException("case sz-9 cannot be submitted: it is Cancelled"), "sz-9"));
+
+        Assert.Equal(ExitCodes.WrongState, failure.ExitCode);
+        Assert.Equal("case sz-9 filed as a draft, but submitting it failed: case sz-9 cannot be submitted: it is Cancelled. Submit it with: alerts case submit sz-9", failure.Message);
+    }
+}
