@@ -8,8 +8,12 @@ namespace Alerts.Grains;
 /// <summary>
 /// Delivers push batches to the connected gateways, at least once: batches are durable in the outbox
 /// until acknowledged; each gateway holds at most a few unacknowledged batches (a slow one slows only
-/// itself); batches go round-robin in outbox order (nearest first); a batch unacknowledged after the
-/// ack timeout, or held by a gateway whose subscription lapsed, goes out again with the same id.
+/// itself); batches go round-robin in outbox order (nearest first). A batch unacknowledged after the ack
+/// timeout goes out again with the same id to the gateway that holds it, which drops a batch it is still
+/// delivering or has delivered: another gateway knows nothing of it and would push its users twice. It goes
+/// to the others once its gateway is gone (lease lapsed, delivery refused), or has held it unacknowledged
+/// through <see cref="ResendsToHolder"/> resends (its delivery hangs or keeps failing while it still renews):
+/// then that batch alone goes to another gateway, unless the holder is the only one.
 /// Gateways hold a lease: they subscribe again within <see cref="AlertsOptions.GatewayLease"/>, or
 /// count as gone (a one-way push to a vanished client fails silently, so silence is the only signal).
 /// </summary>
@@ -18,11 +22,16 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 {
     // Enough to cover every batch acknowledged while a case's Enqueue waits in this grain's queue.
     private const int RecentlyAcknowledgedKept = 50_000;
+
+    /// <summary>Resends of a batch to the gateway holding it before it goes to the others: 4 ack timeouts (2 minutes by default) in all.</summary>
+    public const int ResendsToHolder = 3;
     private readonly AlertsOptions _options = options.Value;
     private readonly SortedDictionary<long, PushBatch> _pending = new();
-    private readonly Dictionary<long, (PushBatch Batch, string Gateway, DateTimeOffset SentAt)> _inFlight = new();
+    private readonly Dictionary<long, (PushBatch Batch, string Gateway, DateTimeOffset SentAt, int Resends)> _inFlight = new();
     private readonly List<Link> _gateways = [];
     private readonly RecentBatchIds _acknowledgedIds = new(RecentlyAcknowledgedKept);
+    // Batches taken from a gateway that did not acknowledge them through their resends, and that gateway.
+    private readonly Dictionary<long, string> _notTo = new();
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -52,9 +61,20 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             return _options.GatewayLease;
         }
 
-        // A gateway that subscribes with a new reference (it reconnected) gets its unacknowledged batches again.
-        if (existing >= 0) Drop(existing);
-        _gateways.Add(new Link(gatewayName, gateway) { LeaseEnds = leaseEnds });
+        // A gateway that subscribes with a new reference (it reconnected) gets its unacknowledged batches again, on the
+        // new connection: it may have delivered them (its acknowledgements lost with the old one) and drops repeats.
+        var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds };
+        if (existing >= 0)
+        {
+            link.InFlight = _gateways[existing].InFlight;
+            _gateways[existing] = link;
+            await ResendAsync(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList(), reconnected: true);
+        }
+        else
+        {
+            _gateways.Add(link);
+        }
+
         await PumpAsync();
         return _options.GatewayLease;
     }
@@ -78,7 +98,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
 
         _acknowledged += done.Count;
-        foreach (var id in done) _acknowledgedIds.Add(id);
+        foreach (var id in done)
+        {
+            _acknowledgedIds.Add(id);
+            _notTo.Remove(id);
+        }
+
         await store.DeleteOutboxAsync(done);
         await PumpAsync();
     }
@@ -100,7 +125,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         try
         {
             var stored = await store.LoadOutboxIdsAsync(time.GetUtcNow() - _options.OutboxSweepInterval);
-            var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id)).ToList();
+            // An acknowledged batch still stored is one whose delete failed: deleted again, never sent again.
+            var acknowledged = stored.Where(_acknowledgedIds.Contains).ToList();
+            if (acknowledged.Count > 0) await store.DeleteOutboxAsync(acknowledged);
+            var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id) && !_acknowledgedIds.Contains(id)).ToList();
             if (unknown.Count == 0) return;
             foreach (var batch in await store.LoadOutboxAsync(unknown)) _pending[batch.BatchId] = batch;
             logger.LogWarning("Found {Count} batches in the outbox that were never handed to the hub; sending them", unknown.Count);
@@ -121,7 +149,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var stored = await store.LoadCaseBatchIdsAsync(caseId);
         var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id)).ToList());
         var alerted = await store.WithdrawAsync(caseId, withdrawn);
-        foreach (var batch in withdrawn) _pending.Remove(batch.BatchId);
+        foreach (var batch in withdrawn)
+        {
+            _pending.Remove(batch.BatchId);
+            _notTo.Remove(batch.BatchId);
+        }
+
         logger.LogInformation("Case {Case}: {Batches} batches no gateway had taken withdrawn ({Users} users not alerted)", caseId, withdrawn.Count, alerted);
         return alerted;
     }
@@ -165,31 +198,62 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             Drop(i);
         }
 
-        var expired = now - _options.AckTimeout;
-        foreach (var (id, sent) in _inFlight.Where(f => f.Value.SentAt <= expired).ToList())
+        var expired = _inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout).ToList();
+        // A batch its gateway has not acknowledged through its resends (its delivery hangs or keeps failing while the
+        // gateway renews) goes to another gateway rather than wait on this one for ever; its other batches stay with it.
+        foreach (var (id, sent) in expired.Where(f => f.Value.Resends >= ResendsToHolder))
         {
+            logger.LogWarning("Gateway {Gateway} has not acknowledged batch {Batch} through {Resends} resends; it goes to another gateway", sent.Gateway, id, ResendsToHolder);
             _inFlight.Remove(id);
-            var link = _gateways.Find(g => g.Name == sent.Gateway);
-            if (link is not null) link.InFlight--;
+            _gateways.Find(g => g.Name == sent.Gateway)!.InFlight--;
             _pending[id] = sent.Batch;
-            _resent++;
+            _notTo[id] = sent.Gateway;
         }
 
+        await ResendAsync(expired.Where(f => f.Value.Resends < ResendsToHolder).Select(f => f.Key).ToList(), reconnected: false);
         await PumpAsync();
+    }
+
+    // The batches again to the gateways holding them; a gateway that refuses one is gone, and its batches go to the others.
+    // On a new connection the count of resends starts again: the old one may have lost them.
+    private async Task ResendAsync(List<long> batchIds, bool reconnected)
+    {
+        foreach (var id in batchIds)
+        {
+            // A delivery refused earlier in this loop dropped its gateway and moved its batches out of flight.
+            if (!_inFlight.TryGetValue(id, out var sent)) continue;
+            var index = _gateways.FindIndex(g => g.Name == sent.Gateway);
+            try
+            {
+                await _gateways[index].Gateway.Deliver(sent.Batch);
+                // An acknowledgement may have come while this delivery was under way.
+                if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = reconnected ? 0 : sent.Resends + 1 };
+                _resent++;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", sent.Gateway);
+                index = _gateways.FindIndex(g => g.Name == sent.Gateway);
+                if (index >= 0) Drop(index);
+            }
+        }
     }
 
     private async Task PumpAsync()
     {
-        while (_pending.Count > 0)
+        // In outbox order; a batch that only the gateway that failed it has room for waits, and the next one may go. At
+        // most the free room plus those batches are looked at.
+        var room = _gateways.Sum(g => Math.Max(0, _options.MaxBatchesInFlightPerGateway - g.InFlight));
+        foreach (var batch in _pending.Values.Take(room + _notTo.Count).ToList())
         {
-            var link = NextGatewayWithRoom();
-            if (link is null) return;
-            var batch = _pending.First().Value;
-            _pending.Remove(batch.BatchId);
+            if (!_gateways.Exists(g => g.InFlight < _options.MaxBatchesInFlightPerGateway)) return;
+            var link = NextGatewayWithRoom(_notTo.GetValueOrDefault(batch.BatchId));
+            if (link is null || !_pending.Remove(batch.BatchId)) continue;
             try
             {
                 await link.Gateway.Deliver(batch);
-                _inFlight[batch.BatchId] = (batch, link.Name, time.GetUtcNow());
+                _inFlight[batch.BatchId] = (batch, link.Name, time.GetUtcNow(), 0);
+                _notTo.Remove(batch.BatchId);
                 link.InFlight++;
             }
             catch (Exception e)
@@ -201,12 +265,13 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
     }
 
-    private Link? NextGatewayWithRoom()
+    // Round-robin over the gateways with room; not the one named unless it is the only gateway.
+    private Link? NextGatewayWithRoom(string? notTo)
     {
         for (var tried = 0; tried < _gateways.Count; tried++)
         {
             var link = _gateways[_nextGateway++ % _gateways.Count];
-            if (link.InFlight < _options.MaxBatchesInFlightPerGateway) return link;
+            if (link.InFlight < _options.MaxBatchesInFlightPerGateway && (link.Name != notTo || _gateways.Count == 1)) return link;
         }
 
         return null;

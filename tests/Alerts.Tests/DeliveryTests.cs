@@ -2,6 +2,8 @@ using Alerts.Grains;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
 
@@ -68,6 +70,87 @@ public sealed class DeliveryTests
         Assert.Equal(done.Recipients, gateway.Pushes.Count);
 
         Assert.Equal(lost, gateway.Batches[0].BatchId);
+    }
+
+    [Fact]
+    public async Task A_batch_unacknowledged_in_time_goes_again_to_the_gateway_holding_it_and_to_another_only_after_its_resends()
+    {
+        // With several gateways, a batch resent to another one would be pushed twice if the first delivered it slowly:
+        // the gateway holding it drops its repeats, another knows nothing of it.
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var holding = new RecordingGateway(silo.Grains, _ => false);
+        var other = new RecordingGateway(silo.Grains);
+        var (holdingReference, otherReference) = (silo.Grains.CreateObjectReference<IPushGateway>(holding), silo.Grains.CreateObjectReference<IPushGateway>(other));
+        await hub.Subscribe("holding", holdingReference);
+        await hub.Subscribe("other", otherReference);
+        var (done, expected) = await DispatchAsync(silo, "sticky", scatter: 2_000);
+        await holding.WaitForDeliveries(8);
+        await other.WaitForPushes(done.Recipients - holding.Pushes.Count);
+        var held = holding.Batches.Select(b => b.BatchId).ToHashSet();
+
+        // Second by second, both renewing their leases, with a hub call after each step so every check runs on its clock.
+        async Task AdvanceAsync(int seconds)
+        {
+            for (var second = 1; second <= seconds; second++)
+            {
+                silo.Time.Advance(TimeSpan.FromSeconds(1));
+                if (second % 10 == 0)
+                {
+                    await hub.Subscribe("holding", holdingReference);
+                    await hub.Subscribe("other", otherReference);
+                }
+
+                await hub.GetStats();
+            }
+        }
+
+        await AdvanceAsync(31);
+        await holding.WaitForDeliveries(16);
+        Assert.Equal((8, 8L), (await hub.GetStats()) is var resent ? (resent.InFlight, resent.Resent) : default);
+        Assert.DoesNotContain(other.Batches, b => held.Contains(b.BatchId));
+
+        // Unacknowledged through its resends (4 ack timeouts): then another gateway takes those batches, and the holder,
+        // still renewing, stays subscribed.
+        await AdvanceAsync(90);
+        await other.WaitForPushes(done.Recipients);
+        Assert.Equal(held, other.Batches.Where(b => held.Contains(b.BatchId)).Select(b => b.BatchId).ToHashSet());
+        Assert.Equal(expected.OrderBy(x => x), other.Pushes.OrderBy(x => x));
+        Assert.Equal((0, 0, 2), (await hub.GetStats()) is var after ? (after.Pending, after.InFlight, after.Gateways) : default);
+        // The holder got the batches four times (one-way calls: waited for), never a fifth.
+        await holding.WaitForDeliveries(32);
+        Assert.Equal(32, holding.Deliveries);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_batch_whose_delete_failed_is_deleted_by_the_sweep_and_not_sent_again()
+    {
+        // Room for every batch of the case at once, so all are delivered before any is acknowledged.
+        var settings = new Dictionary<string, string?> { ["Alerts:MaxBatchesInFlightPerGateway"] = "1000" };
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var (done, _) = await DispatchAsync(silo, "ack-lost-delete", scatter: 200);
+        await gateway.WaitForPushes(done.Recipients);
+        var delivered = gateway.Batches.Select(b => b.BatchId).ToList();
+
+        // The database refuses the acknowledgement's delete: the hub has taken the batches as acknowledged, the rows stay.
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync("CREATE TRIGGER refuse_outbox_deletes BEFORE DELETE ON push_outbox BEGIN SELECT RAISE(ABORT, 'deletes refused'); END");
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.Acknowledge(delivered));
+        await connection.ExecuteAsync("DROP TRIGGER refuse_outbox_deletes");
+
+        // Past a sweep interval, second by second with a hub call after each step: the sweep finds the rows.
+        for (var second = 0; second <= 10; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox"));
+        Assert.Equal(delivered.Count, gateway.Deliveries);
+        Assert.Equal((0, 0), (await hub.GetStats()) is var stats ? (stats.Pending, stats.InFlight) : default);
     }
 
     [Fact]
