@@ -68,7 +68,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             link.InFlight = _gateways[existing].InFlight;
             _gateways[existing] = link;
-            await ResendAsync(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList(), reconnected: true);
+            await ResendAsync(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList());
         }
         else
         {
@@ -147,7 +147,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // read too: a batch whose hand-over failed is there before the sweep brings it here.
         var held = _inFlight.Where(f => f.Value.Batch.CaseId == caseId).Select(f => f.Key).ToHashSet();
         var stored = await store.LoadCaseBatchIdsAsync(caseId);
-        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id)).ToList());
+        // A batch acknowledged but still stored (its delete failed) reached phones: its row goes, its users stay recipients.
+        var acknowledged = stored.Where(_acknowledgedIds.Contains).ToList();
+        if (acknowledged.Count > 0) await store.DeleteOutboxAsync(acknowledged);
+        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id) && !_acknowledgedIds.Contains(id)).ToList());
         var alerted = await store.WithdrawAsync(caseId, withdrawn);
         foreach (var batch in withdrawn)
         {
@@ -165,7 +168,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             var rest = batch.UserIds.Where(u => u != userId).ToList();
             await store.RewriteOutboxBatchAsync(batch.BatchId, rest);
-            if (rest.Count == 0) _pending.Remove(batch.BatchId);
+            if (rest.Count == 0 && _pending.Remove(batch.BatchId)) _notTo.Remove(batch.BatchId);
             else _pending[batch.BatchId] = batch with { UserIds = rest };
         }
 
@@ -210,13 +213,13 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             _notTo[id] = sent.Gateway;
         }
 
-        await ResendAsync(expired.Where(f => f.Value.Resends < ResendsToHolder).Select(f => f.Key).ToList(), reconnected: false);
+        await ResendAsync(expired.Where(f => f.Value.Resends < ResendsToHolder).Select(f => f.Key).ToList());
         await PumpAsync();
     }
 
     // The batches again to the gateways holding them; a gateway that refuses one is gone, and its batches go to the others.
-    // On a new connection the count of resends starts again: the old one may have lost them.
-    private async Task ResendAsync(List<long> batchIds, bool reconnected)
+    // Resends on a new connection count too: a gateway that keeps reconnecting must not hold a batch for ever.
+    private async Task ResendAsync(List<long> batchIds)
     {
         foreach (var id in batchIds)
         {
@@ -227,7 +230,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             {
                 await _gateways[index].Gateway.Deliver(sent.Batch);
                 // An acknowledgement may have come while this delivery was under way.
-                if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = reconnected ? 0 : sent.Resends + 1 };
+                if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
                 _resent++;
             }
             catch (Exception e)
@@ -241,12 +244,20 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     private async Task PumpAsync()
     {
-        // In outbox order; a batch that only the gateway that failed it has room for waits, and the next one may go. At
-        // most the free room plus those batches are looked at.
+        // Again after a gateway is dropped: its batches, back in the queue, come before the rest of this walk.
+        while (await PumpOnceAsync())
+        {
+        }
+    }
+
+    // In outbox order; a batch that only the gateway that failed it has room for waits, and the next one may go. At most
+    // the free room plus those batches are looked at. True when a gateway was dropped on the way.
+    private async Task<bool> PumpOnceAsync()
+    {
         var room = _gateways.Sum(g => Math.Max(0, _options.MaxBatchesInFlightPerGateway - g.InFlight));
         foreach (var batch in _pending.Values.Take(room + _notTo.Count).ToList())
         {
-            if (!_gateways.Exists(g => g.InFlight < _options.MaxBatchesInFlightPerGateway)) return;
+            if (!_gateways.Exists(g => g.InFlight < _options.MaxBatchesInFlightPerGateway)) return false;
             var link = NextGatewayWithRoom(_notTo.GetValueOrDefault(batch.BatchId));
             if (link is null || !_pending.Remove(batch.BatchId)) continue;
             try
@@ -261,8 +272,11 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
                 logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", link.Name);
                 _pending[batch.BatchId] = batch;
                 Drop(_gateways.IndexOf(link));
+                return true;
             }
         }
+
+        return false;
     }
 
     // Round-robin over the gateways with room; not the one named unless it is the only gateway.

@@ -125,32 +125,60 @@ public sealed class DeliveryTests
     [Fact]
     public async Task An_acknowledged_batch_whose_delete_failed_is_deleted_by_the_sweep_and_not_sent_again()
     {
+        var (silo, hub, gateway, delivered) = await AcknowledgedButStoredAsync("ack-lost-delete");
+        await using (silo)
+        {
+            // Past a sweep interval, second by second with a hub call after each step: the sweep finds the rows.
+            for (var second = 0; second <= 10; second++)
+            {
+                silo.Time.Advance(TimeSpan.FromSeconds(1));
+                await hub.GetStats();
+            }
+
+            Assert.Equal(0, await OutboxRowsAsync(silo));
+            Assert.Equal(delivered.Count, gateway.Deliveries);
+            Assert.Equal((0, 0), (await hub.GetStats()) is var stats ? (stats.Pending, stats.InFlight) : default);
+        }
+    }
+
+    [Fact]
+    public async Task A_withdrawal_leaves_the_users_of_an_acknowledged_batch_whose_delete_failed_as_reached()
+    {
+        var (silo, _, gateway, delivered) = await AcknowledgedButStoredAsync("ack-lost-withdraw");
+        await using (silo)
+        {
+            // Those users have the alert: none is taken off the case's recipients (they get its correction), the rows go.
+            Assert.Equal(0, await silo.Grains.GetGrain<IPushOutboxGrain>(0).Withdraw("ack-lost-withdraw"));
+            Assert.Equal(0, await OutboxRowsAsync(silo));
+            Assert.Equal(delivered.Count, gateway.Deliveries);
+        }
+    }
+
+    // A case's batches all delivered and acknowledged, but the acknowledgement's delete refused by the database: the hub
+    // has taken them as acknowledged, the rows stay.
+    private static async Task<(AlertsSilo Silo, IPushHubGrain Hub, RecordingGateway Gateway, List<long> Delivered)> AcknowledgedButStoredAsync(string caseId)
+    {
         // Room for every batch of the case at once, so all are delivered before any is acknowledged.
         var settings = new Dictionary<string, string?> { ["Alerts:MaxBatchesInFlightPerGateway"] = "1000" };
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
+        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
         var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
         var gateway = new RecordingGateway(silo.Grains, _ => false);
         await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
-        var (done, _) = await DispatchAsync(silo, "ack-lost-delete", scatter: 200);
+        var (done, _) = await DispatchAsync(silo, caseId, scatter: 200);
         await gateway.WaitForPushes(done.Recipients);
         var delivered = gateway.Batches.Select(b => b.BatchId).ToList();
-
-        // The database refuses the acknowledgement's delete: the hub has taken the batches as acknowledged, the rows stay.
         await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
         await connection.ExecuteAsync("CREATE TRIGGER refuse_outbox_deletes BEFORE DELETE ON push_outbox BEGIN SELECT RAISE(ABORT, 'deletes refused'); END");
         await Assert.ThrowsAnyAsync<Exception>(() => hub.Acknowledge(delivered));
         await connection.ExecuteAsync("DROP TRIGGER refuse_outbox_deletes");
+        Assert.Equal(delivered.Count, await OutboxRowsAsync(silo));
+        return (silo, hub, gateway, delivered);
+    }
 
-        // Past a sweep interval, second by second with a hub call after each step: the sweep finds the rows.
-        for (var second = 0; second <= 10; second++)
-        {
-            silo.Time.Advance(TimeSpan.FromSeconds(1));
-            await hub.GetStats();
-        }
-
-        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox"));
-        Assert.Equal(delivered.Count, gateway.Deliveries);
-        Assert.Equal((0, 0), (await hub.GetStats()) is var stats ? (stats.Pending, stats.InFlight) : default);
+    private static async Task<long> OutboxRowsAsync(AlertsSilo silo)
+    {
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox");
     }
 
     [Fact]
