@@ -137,8 +137,10 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             }
             else
             {
-                // The connection dropped while the subscription was on its way: subscribe again as soon as it is back.
+                // The connection dropped while the subscription was on its way: subscribe again as soon as it is back. Its
+                // recovery may have come already (ignored while connecting), so the loop starts at once instead of waiting.
                 SetState(GatewayState.Reconnecting);
+                _wake.TrySetResult();
             }
         }
 
@@ -361,5 +363,11 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
         if (options.Cluster.MembershipConnectionString is null && (options.Cluster.Gateways is null || options.Cluster.Gateways.Count == 0))
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Gateways is empty and no MembershipConnectionString is set: there is nowhere to connect", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.Cluster.ClusterId) || string.IsNullOrWhiteSpace(options.Cluster.ServiceId))
+            throw new ArgumentException("GatewayConnectionOptions.Cluster.ClusterId and ServiceId must not be empty: they are the silos' Alerts:Cluster:ClusterId and ServiceId", nameof(options));
+        // Static gateways are addresses, not host names: a name (a Kubernetes service) is refused here rather than by Orleans.
+        if (options.Cluster.MembershipConnectionString is null
+            && options.Cluster.Gateways!.FirstOrDefault(g => !System.Net.IPEndPoint.TryParse(g, out var endpoint) || endpoint.Port == 0) is { } bad)
+            throw new ArgumentException($"GatewayConnectionOptions.Cluster.Gateways has \"{bad}\": each must be an IP address and port, e.g. 10.0.0.5:30000 (host names are not resolved; or set MembershipConnectionString)", nameof(options));
     }
 }

@@ -31,6 +31,27 @@ public sealed class GatewayOptionsTests
         if (credential.Length > 0) Assert.DoesNotContain(credential, e.Message);
     }
 
+    [Theory]
+    [InlineData("alerts-silo.default.svc:30000")]
+    [InlineData("10.0.0.5")]
+    [InlineData("10.0.0.5:0")]
+    public async Task A_gateway_that_is_not_an_address_and_port_is_refused_naming_the_field(string gateway)
+    {
+        var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential, Gateways = [gateway] } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith($"GatewayConnectionOptions.Cluster.Gateways has \"{gateway}\": each must be an IP address and port", e.Message);
+    }
+
+    [Theory]
+    [InlineData("", "alerts")]
+    [InlineData("alerts", " ")]
+    public async Task An_empty_cluster_or_service_id_is_refused_naming_the_fields(string clusterId, string serviceId)
+    {
+        var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential, ClusterId = clusterId, ServiceId = serviceId } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith("GatewayConnectionOptions.Cluster.ClusterId and ServiceId must not be empty", e.Message);
+    }
+
     [Fact]
     public async Task A_remembered_id_count_below_one_is_refused_naming_the_field()
     {
