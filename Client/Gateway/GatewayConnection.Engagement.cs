@@ -5,13 +5,13 @@ namespace Alerts.Client;
 /// <summary>The gateway connection's engagement reports: deliveries, opens, shares and sightings.</summary>
 public sealed partial class GatewayConnection
 {
-    /// <summary>The most events the engagement grain takes in one call; <see cref="ReportEngagementAsync"/> splits longer lists.</summary>
+    /// <summary>The most events the engagement grain takes in one call by default; <see cref="GatewayConnectionOptions.EngagementEventsPerCall"/> sets it.</summary>
     public const int MaxEngagementEventsPerCall = 10_000;
 
     /// <summary>
     /// Reports what users did with alerts: deliveries to the device, opens (with the share token when the user came
     /// through a share link), shares (the reply carries each share's token for its link) and sightings. Any number of
-    /// events: they go in calls of at most <see cref="MaxEngagementEventsPerCall"/>, one after another, and the counts
+    /// events: they go in calls of at most <see cref="GatewayConnectionOptions.EngagementEventsPerCall"/>, one after another, and the counts
     /// are added up; each rejection's and each issued share's <c>Index</c> is its position in <paramref name="events"/>.
     /// Thread-safe. If a call fails the exception propagates and the parts before it stay counted; reporting the same
     /// events again is harmless (each user's delivery and open, each share per channel and each sighting count once).
@@ -25,7 +25,7 @@ public sealed partial class GatewayConnection
         int counted = 0, repeated = 0, refused = 0, rejected = 0;
         var rejections = new List<RejectedEngagement>();
         var shares = new List<IssuedShare>();
-        await ReportParts.ForEachAsync(events, MaxEngagementEventsPerCall, async (part, start) =>
+        await ReportParts.ForEachAsync(events, _engagementEventsPerCall, async (part, start) =>
         {
             var result = await engagement.Report(part).WaitAsync(cancellationToken);
             counted += result.Counted;

@@ -10,7 +10,7 @@ namespace Alerts.Client;
 /// </summary>
 public sealed partial class GatewayConnection : IAsyncDisposable
 {
-    /// <summary>The most updates the residency grain takes in one call; <see cref="ReportAsync"/> splits longer lists.</summary>
+    /// <summary>The most updates the residency grain takes in one call by default; <see cref="GatewayConnectionOptions.UpdatesPerCall"/> sets it.</summary>
     public const int MaxUpdatesPerCall = 10_000;
 
     // A failed subscription is tried again this soon (or at the next renewal, if that comes first).
@@ -38,6 +38,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private long _resubscriptions;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly int _updatesPerCall;
+    private readonly int _engagementEventsPerCall;
     private AlertsClient? _client;
     private IPushGateway? _reference;
     private Task _keeping = Task.CompletedTask;
@@ -46,6 +48,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private GatewayConnection(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver)
     {
         _name = options.Name;
+        _updatesPerCall = options.UpdatesPerCall;
+        _engagementEventsPerCall = options.EngagementEventsPerCall;
         // Not through Client: the acknowledgements of the last deliveries are sent while disposing.
         _deliveries = new PushDeliveries(deliver, ids => _client!.GetGrain<IPushHubGrain>(0).Acknowledge(ids), options.RememberedBatchIds, options.MaxConcurrentDeliveries);
         _deliveries.DeliveryFailed += (batch, e) => DeliveryFailed?.Invoke(batch, e);
@@ -278,7 +282,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     /// <summary>
     /// Reports location fixes. Any number of updates: they go in calls of at most
-    /// <see cref="MaxUpdatesPerCall"/>, one after another, and the counts are added up; each rejection's
+    /// <see cref="GatewayConnectionOptions.UpdatesPerCall"/>, one after another, and the counts are added up; each rejection's
     /// <see cref="RejectedUpdate.Index"/> is its position in <paramref name="updates"/>. Thread-safe: several
     /// reports may be in flight. A call answers only once its positions are written, so an answered part survives a
     /// silo's crash. If a call fails the exception propagates and the parts before it stay applied; reporting the same
@@ -292,7 +296,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         var residency = Client.GetGrain<IResidencyGrain>(0);
         int applied = 0, ignored = 0, rejected = 0;
         var rejections = new List<RejectedUpdate>();
-        await ReportParts.ForEachAsync(updates, MaxUpdatesPerCall, async (part, start) =>
+        await ReportParts.ForEachAsync(updates, _updatesPerCall, async (part, start) =>
         {
             var result = await residency.Report(part).WaitAsync(cancellationToken);
             applied += result.Applied;
@@ -349,6 +353,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             throw new ArgumentException($"GatewayConnectionOptions.RememberedBatchIds is {options.RememberedBatchIds}: it must be at least 1", nameof(options));
         if (options.MaxConcurrentDeliveries < 1)
             throw new ArgumentException($"GatewayConnectionOptions.MaxConcurrentDeliveries is {options.MaxConcurrentDeliveries}: it must be at least 1", nameof(options));
+        if (options.UpdatesPerCall < 1 || options.EngagementEventsPerCall < 1)
+            throw new ArgumentException($"GatewayConnectionOptions.UpdatesPerCall ({options.UpdatesPerCall}) and EngagementEventsPerCall ({options.EngagementEventsPerCall}) must be at least 1", nameof(options));
         if (options.Cluster is null)
             throw new ArgumentException("GatewayConnectionOptions.Cluster is missing", nameof(options));
         try

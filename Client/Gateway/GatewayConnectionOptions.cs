@@ -20,4 +20,16 @@ public sealed class GatewayConnectionOptions
     /// unacknowledged batches per gateway). 1 hands batches over one at a time in arrival order.
     /// </summary>
     public int MaxConcurrentDeliveries { get; set; } = 8;
+
+    /// <summary>
+    /// Most location updates sent in one call (<see cref="GatewayConnection.ReportAsync"/> splits longer lists): at most
+    /// the silos' <c>Alerts:MaxUpdatesPerReport</c> (10,000 by default), or every long report fails on its first part.
+    /// </summary>
+    public int UpdatesPerCall { get; set; } = GatewayConnection.MaxUpdatesPerCall;
+
+    /// <summary>
+    /// Most engagement events sent in one call (<see cref="GatewayConnection.ReportEngagementAsync"/> splits longer
+    /// lists): at most the silos' <c>Alerts:Engagement:MaxEventsPerReport</c> (10,000 by default).
+    /// </summary>
+    public int EngagementEventsPerCall { get; set; } = GatewayConnection.MaxEngagementEventsPerCall;
 }

@@ -22,6 +22,8 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
             ArgumentException e => new(ExitCodes.BadInput, WithoutParameterSuffix(e), e),
             FormatException e => new(ExitCodes.BadInput, e.Message, e),
             StorageUnavailableException e => new(ExitCodes.Failed, $"storage unavailable: {e.Message}", e),
+            // An InvalidOperationException, but the client's fault, not the case's state.
+            ObjectDisposedException e => new(ExitCodes.Failed, $"{e.GetType().Name}: {e.Message}", e),
             InvalidOperationException e => new(ExitCodes.WrongState, e.Message, e),
             TimeoutException e => new(ExitCodes.Unreachable, $"the cluster did not answer in time: {e.Message}", e),
             OrleansException e when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase) || e is SiloUnavailableException =>

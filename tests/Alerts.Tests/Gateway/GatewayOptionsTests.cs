@@ -52,6 +52,16 @@ public sealed class GatewayOptionsTests
         Assert.StartsWith("GatewayConnectionOptions.Cluster.ClusterId and ServiceId must not be empty", e.Message);
     }
 
+    [Theory]
+    [InlineData(0, 10_000)]
+    [InlineData(10_000, 0)]
+    public async Task A_part_size_below_one_is_refused_naming_the_fields(int updatesPerCall, int eventsPerCall)
+    {
+        var options = new GatewayConnectionOptions { UpdatesPerCall = updatesPerCall, EngagementEventsPerCall = eventsPerCall, Cluster = { Credential = ProcessSettings.Credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith($"GatewayConnectionOptions.UpdatesPerCall ({updatesPerCall}) and EngagementEventsPerCall ({eventsPerCall}) must be at least 1", e.Message);
+    }
+
     [Fact]
     public async Task A_remembered_id_count_below_one_is_refused_naming_the_field()
     {

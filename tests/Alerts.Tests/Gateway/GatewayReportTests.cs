@@ -48,6 +48,28 @@ public sealed class GatewayReportTests(GatewayReportFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_silo_that_takes_smaller_reports_gets_them_in_parts_of_the_size_the_gateway_is_given()
+    {
+        var silo = GatewaySilo.Fresh();
+        silo.Settings["Alerts:MaxUpdatesPerReport"] = "100";
+        await using var process = await silo.StartAsync();
+        var updates = Updates(5_000_001, 250);
+
+        // With the default part size every long report fails on its first part, naming the silo's limit.
+        await using (var unaware = await GatewayConnection.ConnectAsync(silo.Gateway("gw-default"), (_, _) => Task.CompletedTask))
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => unaware.ReportAsync(updates));
+            Assert.Contains("at most 100 per call", refused.Message);
+        }
+
+        var options = silo.Gateway("gw-100");
+        options.UpdatesPerCall = 100;
+        await using var gateway = await GatewayConnection.ConnectAsync(options, (_, _) => Task.CompletedTask);
+        var result = await gateway.ReportAsync(updates);
+        Assert.Equal((250, 0, 0), (result.Applied, result.Ignored, result.Rejected));
+    }
+
+    [Fact]
     public async Task Rejections_carry_their_index_in_the_callers_list_across_parts()
     {
         var updates = Updates(2_000_001, 21_000);
