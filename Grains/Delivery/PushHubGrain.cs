@@ -168,7 +168,11 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             var rest = batch.UserIds.Where(u => u != userId).ToList();
             await store.RewriteOutboxBatchAsync(batch.BatchId, rest);
-            if (rest.Count == 0 && _pending.Remove(batch.BatchId)) _notTo.Remove(batch.BatchId);
+            if (rest.Count == 0)
+            {
+                _pending.Remove(batch.BatchId);
+                _notTo.Remove(batch.BatchId);
+            }
             else _pending[batch.BatchId] = batch with { UserIds = rest };
         }
 

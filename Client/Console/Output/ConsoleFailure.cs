@@ -23,7 +23,7 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
             FormatException e => new(ExitCodes.BadInput, e.Message, e),
             StorageUnavailableException e => new(ExitCodes.Failed, $"storage unavailable: {e.Message}", e),
             // An InvalidOperationException, but the client's fault, not the case's state.
-            ObjectDisposedException e => new(ExitCodes.Failed, $"{e.GetType().Name}: {e.Message}", e),
+            ObjectDisposedException e => new(ExitCodes.Failed, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", e),
             InvalidOperationException e => new(ExitCodes.WrongState, e.Message, e),
             TimeoutException e => new(ExitCodes.Unreachable, $"the cluster did not answer in time: {e.Message}", e),
             OrleansException e when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase) || e is SiloUnavailableException =>

@@ -13,5 +13,6 @@ public sealed class ConsoleFailureTests
         var disposed = ConsoleFailure.From(new ObjectDisposedException("AlertsClient"));
         Assert.Equal(ExitCodes.Failed, disposed.ExitCode);
         Assert.StartsWith("ObjectDisposedException: ", disposed.Message);
+        Assert.DoesNotContain('\n', disposed.Message);
     }
 }
