@@ -124,11 +124,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         try
         {
-            var stored = await store.LoadOutboxIdsAsync(time.GetUtcNow() - _options.OutboxSweepInterval);
-            // An acknowledged batch still stored is one whose delete failed: deleted again, never sent again.
-            var acknowledged = stored.Where(_acknowledgedIds.Contains).ToList();
-            if (acknowledged.Count > 0) await store.DeleteOutboxAsync(acknowledged);
-            var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id) && !_acknowledgedIds.Contains(id)).ToList();
+            var stored = await UnacknowledgedAsync(await store.LoadOutboxIdsAsync(time.GetUtcNow() - _options.OutboxSweepInterval));
+            var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id)).ToList();
             if (unknown.Count == 0) return;
             foreach (var batch in await store.LoadOutboxAsync(unknown)) _pending[batch.BatchId] = batch;
             logger.LogWarning("Found {Count} batches in the outbox that were never handed to the hub; sending them", unknown.Count);
@@ -146,11 +143,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // A batch a gateway holds may already be on phones: it stays, and its users get the correction. The table is
         // read too: a batch whose hand-over failed is there before the sweep brings it here.
         var held = _inFlight.Where(f => f.Value.Batch.CaseId == caseId).Select(f => f.Key).ToHashSet();
-        var stored = await store.LoadCaseBatchIdsAsync(caseId);
-        // A batch acknowledged but still stored (its delete failed) reached phones: its row goes, its users stay recipients.
-        var acknowledged = stored.Where(_acknowledgedIds.Contains).ToList();
-        if (acknowledged.Count > 0) await store.DeleteOutboxAsync(acknowledged);
-        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id) && !_acknowledgedIds.Contains(id)).ToList());
+        // A batch acknowledged but still stored reached phones: its users stay recipients (they get the correction).
+        var stored = await UnacknowledgedAsync(await store.LoadCaseBatchIdsAsync(caseId));
+        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id)).ToList());
         var alerted = await store.WithdrawAsync(caseId, withdrawn);
         foreach (var batch in withdrawn)
         {
@@ -160,6 +155,14 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
         logger.LogInformation("Case {Case}: {Batches} batches no gateway had taken withdrawn ({Users} users not alerted)", caseId, withdrawn.Count, alerted);
         return alerted;
+    }
+
+    // Stored batch ids less those acknowledged, whose rows are still there only because their delete failed: deleted now.
+    private async Task<List<long>> UnacknowledgedAsync(List<long> stored)
+    {
+        var acknowledged = stored.Where(_acknowledgedIds.Contains).ToList();
+        if (acknowledged.Count > 0) await store.DeleteOutboxAsync(acknowledged);
+        return stored.Where(id => !_acknowledgedIds.Contains(id)).ToList();
     }
 
     public async Task EraseUser(long userId)
