@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Alerts.Geo;
@@ -34,6 +35,41 @@ public readonly record struct Geohash : IComparable<Geohash>
 
     /// <summary>One 64-bit integer for the cell, unique across precisions: bits shifted left by 4, precision in the low 4 bits.</summary>
     public long Packed => (long)((Bits << 4) | (uint)Precision);
+
+    /// <summary>
+    /// One 64-bit integer for the cell whose order puts every finer cell inside it in one range around it: the bits from
+    /// the top (left-aligned), then a single 1 bit, then zeros (as S2 numbers its cells). A block's stored cells, at any
+    /// precision, are then one range of an index (<see cref="OrderKeyRange"/>), and no coarser cell falls in that range;
+    /// signed order agrees because a range never crosses the sign bit (the cell's first bit).
+    /// </summary>
+    public long OrderKey => (long)((Bits << OrderShift(Precision)) | OrderMarker(Precision));
+
+    /// <summary>The first and last <see cref="OrderKey"/> of the cell itself and every finer cell inside it.</summary>
+    public (long First, long Last) OrderKeyRange
+    {
+        get
+        {
+            var shift = OrderShift(Precision);
+            var top = Bits << shift;
+            return ((long)(top | 1), (long)(top | ((1UL << shift) - 1)));
+        }
+    }
+
+    /// <summary>Rebuilds a cell from <see cref="OrderKey"/>.</summary>
+    public static Geohash FromOrderKey(long key)
+    {
+        // The marker is the lowest 1 bit; above it, 5 bits a character.
+        var aboveMarker = 63 - BitOperations.TrailingZeroCount(key);
+        if (key == 0 || aboveMarker % 5 != 0 || aboveMarker / 5 is < MinPrecision or > MaxPrecision)
+            throw new GeoValidationException("geohash", key, "is not an order key: its lowest 1 bit must follow 5 to 60 bits, a multiple of 5");
+        var precision = aboveMarker / 5;
+        return new Geohash((ulong)key >> OrderShift(precision), precision);
+    }
+
+    // The bits of a cell start at the top of the key, the marker right below them (at least bit 3).
+    private static int OrderShift(int precision) => 64 - 5 * precision;
+
+    private static ulong OrderMarker(int precision) => 1UL << (63 - 5 * precision);
 
     /// <summary>Number of latitude bits at a precision (the first bit of a geohash is a longitude bit).</summary>
     public static int LatBits(int precision) => 5 * precision / 2;

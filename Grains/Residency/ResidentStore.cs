@@ -13,7 +13,7 @@ public sealed class ResidentStore(StoreEngine engine)
     public async Task<List<long>> LoadResidentCellsAsync()
     {
         await using var connection = await engine.OpenAsync();
-        return (await connection.QueryAsync<string>("SELECT DISTINCT cell FROM residents")).Select(c => Geohash.Parse(c).Packed).ToList();
+        return (await connection.QueryAsync<long>("SELECT DISTINCT cell FROM residents")).Select(key => Geohash.FromOrderKey(key).Packed).ToList();
     }
 
     /// <summary>Stored cell, fix time and opt-out of every user of one directory shard (user id mod shards).</summary>
@@ -52,7 +52,7 @@ public sealed class ResidentStore(StoreEngine engine)
     private static DirectoryRow DirectoryRowOf(DbDataReader reader, Dictionary<long, bool> prefs)
     {
         var userId = reader.GetInt64(0);
-        return new DirectoryRow(userId, Geohash.Parse(reader.GetString(1)).Packed, reader.GetInt64(2), prefs.Remove(userId, out var optedOut) && optedOut);
+        return new DirectoryRow(userId, Geohash.FromOrderKey(reader.GetInt64(1)).Packed, reader.GetInt64(2), prefs.Remove(userId, out var optedOut) && optedOut);
     }
 
     /// <summary>The residents of a cell or block, with their opt-out flags.</summary>
@@ -66,26 +66,25 @@ public sealed class ResidentStore(StoreEngine engine)
     {
         var distinct = blocks.Distinct().ToList();
         var byBlock = distinct.ToDictionary(b => b.Packed, _ => new List<ResidentFix>());
-        // A block's cells are one range of the cell index: from the block's own text (a prefix sorts first) to the
-        // block padded with the last base32 letter (which sorts after every cell that starts with the block).
+        // A block's cells are one range of the cell index (see Geohash.OrderKey).
         var parameters = new DynamicParameters();
         var ranges = new List<string>(distinct.Count);
         for (var i = 0; i < distinct.Count; i++)
         {
-            var text = distinct[i].ToString();
-            parameters.Add("lo" + i.ToString(CultureInfo.InvariantCulture), text);
-            parameters.Add("hi" + i.ToString(CultureInfo.InvariantCulture), text.PadRight(Geohash.MaxPrecision, Geohash.Alphabet[^1]));
+            var (first, last) = distinct[i].OrderKeyRange;
+            parameters.Add("lo" + i.ToString(CultureInfo.InvariantCulture), first);
+            parameters.Add("hi" + i.ToString(CultureInfo.InvariantCulture), last);
             ranges.Add(string.Create(CultureInfo.InvariantCulture, $"r.cell BETWEEN @lo{i} AND @hi{i}"));
         }
 
         var precisions = distinct.Select(b => b.Precision).Distinct().ToArray();
         await using var connection = await engine.OpenAsync();
-        var rows = await connection.QueryAsync<(string Cell, long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
+        var rows = await connection.QueryAsync<(long Cell, long UserId, double Lat, double Lon, long FixMs, long? OptedOut)>(
             $"SELECT r.cell, r.user_id, r.lat, r.lon, r.fix_ms, p.opted_out FROM residents r LEFT JOIN user_prefs p ON p.user_id = r.user_id WHERE {string.Join(" OR ", ranges)}",
             parameters);
         foreach (var r in rows)
         {
-            var cell = Geohash.Parse(r.Cell);
+            var cell = Geohash.FromOrderKey(r.Cell);
             foreach (var precision in precisions)
                 if (precision <= cell.Precision && byBlock.TryGetValue(cell.Parent(precision).Packed, out var residents))
                     residents.Add(new ResidentFix(r.UserId, r.Lat, r.Lon, r.FixMs, r.OptedOut == 1));
@@ -139,7 +138,7 @@ public sealed class ResidentStore(StoreEngine engine)
 
     /// <summary>Deletes each user's row that still names the cell they left, one statement a row in the given order.</summary>
     internal static Task RemoveAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<(Geohash Cell, long UserId)> removals) =>
-        connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.ToString() }), transaction);
+        connection.ExecuteAsync("DELETE FROM residents WHERE user_id = @UserId AND cell = @Cell", removals.Select(r => new { r.UserId, Cell = r.Cell.OrderKey }), transaction);
 
     private static bool InUserOrder(IReadOnlyList<(Geohash Cell, ResidentFix Fix)> rows)
     {

@@ -60,6 +60,23 @@ public sealed class SqliteEngine : StoreEngine
         CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
         """;
 
+    // SQLite cannot change a column's type: the keys go into a new column that then takes the old one's place (the
+    // index dropped first and made again; the new column comes last, which no statement depends on).
+    public override async Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction)
+    {
+        var type = await connection.ExecuteScalarAsync<string?>("SELECT type FROM pragma_table_info('residents') WHERE name = 'cell'", transaction: transaction);
+        if (!string.Equals(type, "TEXT", StringComparison.OrdinalIgnoreCase)) return false;
+        await connection.ExecuteAsync($"""
+            DROP INDEX IF EXISTS residents_cell;
+            ALTER TABLE residents ADD COLUMN cell_key BIGINT NOT NULL DEFAULT 0;
+            UPDATE residents SET cell_key = {TextCellKey.Of("cell", "instr")};
+            ALTER TABLE residents DROP COLUMN cell;
+            ALTER TABLE residents RENAME COLUMN cell_key TO cell;
+            CREATE INDEX residents_cell ON residents (cell);
+            """, transaction: transaction);
+        return true;
+    }
+
     public override string IdRows(string parameter) => $"(SELECT value AS id FROM json_each(@{parameter})) AS ids";
 
     public override object IdList(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
@@ -73,7 +90,7 @@ public sealed class SqliteEngine : StoreEngine
             command.Transaction = transaction;
             command.CommandText = "INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@user, @cell, @lat, @lon, @fix) " + UpsertResident;
             var user = Parameter(command, "user", 0L);
-            var cell = Parameter(command, "cell", "");
+            var cell = Parameter(command, "cell", 0L);
             var lat = Parameter(command, "lat", 0.0);
             var lon = Parameter(command, "lon", 0.0);
             var fix = Parameter(command, "fix", 0L);
@@ -81,7 +98,7 @@ public sealed class SqliteEngine : StoreEngine
             foreach (var (rowCell, row) in upserts)
             {
                 user.Value = row.UserId;
-                cell.Value = rowCell.ToString();
+                cell.Value = rowCell.OrderKey;
                 lat.Value = row.Latitude;
                 lon.Value = row.Longitude;
                 fix.Value = row.FixUnixMs;

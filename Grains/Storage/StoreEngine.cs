@@ -56,6 +56,12 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// </summary>
     public abstract Task<bool[]> InsertNewRowsAsync(DbConnection connection, DbTransaction transaction, string table, int keyColumns, IReadOnlyList<(string Column, Array Values)> columns);
 
+    /// <summary>
+    /// Converts the residents' cells from geohash text (databases made before cells were stored as
+    /// <see cref="Geohash.OrderKey"/>s) to keys, index included, inside <paramref name="transaction"/>; false when they are keys already.
+    /// </summary>
+    public abstract Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction);
+
     /// <summary>Transactions of position writes worth running at once: 1 where the engine has a single writer.</summary>
     public virtual int ParallelWrites => 1;
 

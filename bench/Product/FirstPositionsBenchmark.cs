@@ -65,7 +65,7 @@ public static class FirstPositionsBenchmark
     {
         await using var command = new NpgsqlCommand("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) SELECT * FROM unnest(@users, @cells, @lats, @lons, @fixes)", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long[]>("users", chunk.Select(r => r.Fix.UserId).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("cells", chunk.Select(r => r.Cell.ToString()).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("cells", chunk.Select(r => r.Cell.OrderKey).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<double[]>("lats", chunk.Select(r => r.Fix.Latitude).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<double[]>("lons", chunk.Select(r => r.Fix.Longitude).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("fixes", chunk.Select(r => r.Fix.FixUnixMs).ToArray()));

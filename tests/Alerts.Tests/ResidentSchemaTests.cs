@@ -6,7 +6,10 @@ using Dapper;
 
 namespace Alerts.Tests;
 
-/// <summary>The residents table's indexes: a database made before the fix-time index went loses it and keeps its rows, and on PostgreSQL a move within its cell is written in place.</summary>
+/// <summary>
+/// The residents table's schema over time: a database made before the fix-time index went loses it and keeps its rows, one
+/// that stored cells as geohash text gets them as order keys, and on PostgreSQL a move within its cell is written in place.
+/// </summary>
 public sealed class ResidentSchemaTests
 {
     private static readonly long T = AlertsSilo.Epoch.ToUnixTimeMilliseconds();
@@ -43,6 +46,51 @@ public sealed class ResidentSchemaTests
         var store = new ResidentStore(engine);
         Assert.Equal(1, await store.PurgeStaleIfDueAsync(DateTimeOffset.FromUnixTimeMilliseconds(T - 1), DateTimeOffset.FromUnixTimeMilliseconds(T), TimeSpan.FromHours(1)));
         Assert.Equal([2L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Cells_stored_as_text_become_order_keys_once_and_every_block_still_finds_its_residents(string provider)
+    {
+        await using var engine = ResidentStoreTests.Engine(provider);
+        // Cells of every precision, east and west (the key's sign), so the conversion's SQL is checked against Geohash for each
+        // character position; a real database holds one precision.
+        var random = new Random(11);
+        var cells = Enumerable.Range(1, 600)
+            .Select(i => Geohash.Encode(random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180, 1 + i % Geohash.MaxPrecision))
+            .Concat([Geohash.Parse("ws100"), Geohash.Parse("ws10b"), Geohash.Parse("ws1"), Geohash.Parse("zzzzzzzzzzzz"), Geohash.Parse("000000000000"), Geohash.Parse("h"), Geohash.Parse("0"), Geohash.Parse("ws10")])
+            .ToList();
+        await using (var connection = await engine.OpenAsync())
+        {
+            await connection.ExecuteAsync(EarlierResidents);
+            await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (@UserId, @Cell, 22.5, 114.0, @T)",
+                cells.Select((c, i) => new { UserId = (long)i, Cell = c.ToString(), T }));
+        }
+
+        await new ProductSchema(engine).EnsureAsync(5);
+        await new ProductSchema(engine).EnsureAsync(5);
+
+        await using (var connection = await engine.OpenAsync())
+        {
+            var stored = (await connection.QueryAsync<(long UserId, long Cell)>("SELECT user_id, cell FROM residents")).ToDictionary(r => r.UserId, r => r.Cell);
+            Assert.Equal(cells.Count, stored.Count);
+            for (var i = 0; i < cells.Count; i++) Assert.True(cells[i].OrderKey == stored[i], $"{cells[i]}: {stored[i]}, not {cells[i].OrderKey}");
+        }
+
+        var store = new ResidentStore(engine);
+        Assert.Equal(cells.Select(c => c.Packed).Distinct().Order(), (await store.LoadResidentCellsAsync()).Order());
+        // A block finds the rows of every cell inside it and no other, the cell itself included.
+        var blocks = new[] { Geohash.Parse("ws1"), Geohash.Parse("ws10"), Geohash.Parse("h"), Geohash.Parse("z"), Geohash.Parse("0"), cells[7] };
+        var found = await store.LoadBlocksAsync(blocks);
+        foreach (var block in blocks)
+        {
+            var expected = cells.Select((c, i) => (c, UserId: (long)i)).Where(x => x.c.ToString().StartsWith(block.ToString(), StringComparison.Ordinal)).Select(x => x.UserId).Order();
+            Assert.Equal(expected, found[block.Packed].Select(r => r.UserId).Order());
+        }
+
+        // New positions are written as keys beside the converted ones.
+        await store.FlushResidentsAsync([(Geohash.Parse("ws100"), new ResidentFix(10_000, 22.5, 114.0, T, false))], []);
+        Assert.Equal([cells.IndexOf(Geohash.Parse("ws100")), 10_000L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId).Order());
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class ResidentWriterTests
         writer.Upsert([(cellB, b)]);
         await using var blocker = await engine.OpenAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
-        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_b CHECK (cell <> '{cellB}') NOT VALID", transaction: transaction);
+        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_b CHECK (cell <> {cellB.OrderKey}) NOT VALID", transaction: transaction);
         var failing = writer.FlushAsync();
         // Meanwhile the move's departure from A (same silo, so same writer) arrives.
         writer.Remove(cellA, 7);
@@ -95,7 +95,7 @@ public sealed class ResidentWriterTests
         // The write under way holds the position and will fail (a constraint held back until the erasure has begun).
         await using var blocker = await engine.OpenAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
-        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_there CHECK (cell <> '{cell}') NOT VALID", transaction: transaction);
+        await blocker.ExecuteAsync($"ALTER TABLE residents ADD CONSTRAINT not_there CHECK (cell <> {cell.OrderKey}) NOT VALID", transaction: transaction);
         var failing = writer.FlushAsync();
         var forgetting = writer.ForgetAsync(7);
         Assert.False(forgetting.IsCompleted);

@@ -28,6 +28,30 @@ public sealed class GeohashPropertyTests
     }
 
     [Fact]
+    public void Order_keys_round_trip_and_a_cells_range_holds_exactly_the_cells_its_text_prefixes()
+    {
+        var random = new Random(7);
+        var outside = 0;
+        foreach (var (lat, lon, p) in Points(8, 50_000))
+        {
+            var block = Geohash.Encode(lat, lon, p);
+            Assert.Equal(block, Geohash.FromOrderKey(block.OrderKey));
+            // Half the time a cell near the block's point (often inside it), half anywhere, at any precision.
+            var (cellLat, cellLon) = random.Next(2) == 0
+                ? (Math.Clamp(lat + (random.NextDouble() - 0.5) * 1e-3, -90, 90), Math.Clamp(lon + (random.NextDouble() - 0.5) * 1e-3, -180, 180))
+                : (random.NextDouble() * 180 - 90, random.NextDouble() * 360 - 180);
+            var cell = Geohash.Encode(cellLat, cellLon, random.Next(1, 13));
+            var (first, last) = block.OrderKeyRange;
+            var inRange = first <= cell.OrderKey && cell.OrderKey <= last;
+            Assert.True(cell.ToString().StartsWith(block.ToString(), StringComparison.Ordinal) == inRange, $"{cell} against {block}'s range");
+            if (!inRange) outside++;
+        }
+
+        // Both answers were tried many times.
+        Assert.InRange(outside, 10_000, 40_000);
+    }
+
+    [Fact]
     public void Shorter_hash_is_a_prefix_of_the_longer()
     {
         foreach (var (lat, lon, p) in Points(2, 5_000))

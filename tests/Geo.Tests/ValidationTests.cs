@@ -90,9 +90,16 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void Packed_form_with_bits_beyond_its_precision_is_refused()
+    public void Packed_and_order_key_forms_with_bits_beyond_their_precision_are_refused()
     {
         Assert.Throws<GeoValidationException>(() => Geohash.FromPacked((1L << 20) | 1));
         Assert.Throws<GeoValidationException>(() => Geohash.FromPacked(0));
+        // No marker; a marker after 4, 61 or 63 bits (not a multiple of 5); the most and the least a key can be.
+        Assert.Throws<GeoValidationException>(() => Geohash.FromOrderKey(0));
+        Assert.Throws<GeoValidationException>(() => Geohash.FromOrderKey(1L << 59));
+        Assert.Throws<GeoValidationException>(() => Geohash.FromOrderKey(1L << 2));
+        Assert.Throws<GeoValidationException>(() => Geohash.FromOrderKey(1));
+        Assert.Equal(Geohash.Parse("zzzzzzzzzzzz"), Geohash.FromOrderKey(-8));
+        Assert.Equal(Geohash.Parse("0"), Geohash.FromOrderKey(1L << 58));
     }
 }
