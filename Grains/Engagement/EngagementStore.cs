@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Dapper;
 
@@ -22,20 +23,20 @@ public sealed class EngagementStore(StoreEngine engine)
     public static Task<int> CountSharerMentionsAsync(DbConnection connection, long userId) =>
         connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM engagement_opens WHERE sharer = @userId", new { userId });
 
-    /// <summary>For each user: pushed or not, the generation of their open if they opened, and their resident cell (one query).</summary>
+    /// <summary>For each user: pushed or not, the generation of their open if they opened, and their resident cell's text (one query).</summary>
     public async Task<Dictionary<long, UserStanding>> LookupAsync(string caseId, IReadOnlyCollection<long> userIds)
     {
         if (userIds.Count == 0) return [];
         await using var connection = await engine.OpenAsync();
         // One index probe per id and table (correlated subqueries): joins would let the planner scan whole tables.
-        var rows = await connection.QueryAsync<(long UserId, long Pushed, long? Depth, string? Cell)>($"""
+        var rows = await connection.QueryAsync<(long UserId, long Pushed, long? Depth, long? CellKey)>($"""
             SELECT ids.id,
                 CAST(CASE WHEN EXISTS (SELECT 1 FROM case_recipients r WHERE r.case_id = @caseId AND r.user_id = ids.id) THEN 1 ELSE 0 END AS BIGINT),
                 (SELECT CAST(o.depth AS BIGINT) FROM engagement_opens o WHERE o.case_id = @caseId AND o.user_id = ids.id),
                 (SELECT s.cell FROM residents s WHERE s.user_id = ids.id)
             FROM {engine.IdRows("ids")}
             """, new { caseId, ids = engine.IdList(userIds) });
-        return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.Cell ?? CellEngagement.Unknown));
+        return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.CellKey is { } key ? Geohash.FromOrderKey(key).ToString() : CellEngagement.Unknown));
     }
 
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>
