@@ -40,6 +40,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     private readonly int _updatesPerCall;
     private readonly int _engagementEventsPerCall;
+    private readonly TimeSpan _deliveryDrainTimeout;
     private AlertsClient? _client;
     private IPushGateway? _reference;
     private Task _keeping = Task.CompletedTask;
@@ -50,6 +51,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         _name = options.Name;
         _updatesPerCall = options.UpdatesPerCall;
         _engagementEventsPerCall = options.EngagementEventsPerCall;
+        _deliveryDrainTimeout = options.DeliveryDrainTimeout;
         // Not through Client: the acknowledgements of the last deliveries are sent while disposing.
         _deliveries = new PushDeliveries(deliver, ids => _client!.GetGrain<IPushHubGrain>(0).Acknowledge(ids), options.RememberedBatchIds, options.MaxConcurrentDeliveries);
         _deliveries.DeliveryFailed += (batch, e) => DeliveryFailed?.Invoke(batch, e);
@@ -323,9 +325,11 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     /// <summary>
     /// Closes the connection: <see cref="State"/> becomes Closed, renewals stop, running deliveries see
-    /// their token cancelled and are waited for, the acknowledgements of those that completed are sent
-    /// (for up to 5 s), then the observer is dropped and the client disconnects. There is no unsubscribe:
-    /// the hub drops this gateway when its lease lapses and gives its unacknowledged batches to the others.
+    /// their token cancelled and are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/>
+    /// (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
+    /// those that completed are sent (for up to 5 s), then the observer is dropped and the client disconnects.
+    /// It may be called from inside the delivery callback: it then does not wait for that delivery. There is
+    /// no unsubscribe: the hub drops this gateway when its lease lapses and gives its unacknowledged batches to the others.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -336,7 +340,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         await _keeping;
         if (_client is { } client)
         {
-            await _deliveries.StopAsync(AckWaitAtDisposal);
+            await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
             if (_reference is not null) client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
             await client.DisposeAsync();
         }
@@ -353,6 +357,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             throw new ArgumentException($"GatewayConnectionOptions.RememberedBatchIds is {options.RememberedBatchIds}: it must be at least 1", nameof(options));
         if (options.MaxConcurrentDeliveries < 1)
             throw new ArgumentException($"GatewayConnectionOptions.MaxConcurrentDeliveries is {options.MaxConcurrentDeliveries}: it must be at least 1", nameof(options));
+        if (options.DeliveryDrainTimeout < TimeSpan.Zero)
+            throw new ArgumentException($"GatewayConnectionOptions.DeliveryDrainTimeout is {options.DeliveryDrainTimeout}: it must not be negative", nameof(options));
         if (options.UpdatesPerCall < 1 || options.EngagementEventsPerCall < 1)
             throw new ArgumentException($"GatewayConnectionOptions.UpdatesPerCall ({options.UpdatesPerCall}) and EngagementEventsPerCall ({options.EngagementEventsPerCall}) must be at least 1", nameof(options));
         if (options.Cluster is null)

@@ -32,4 +32,11 @@ public sealed class GatewayConnectionOptions
     /// lists): at most the silos' <c>Alerts:Engagement:MaxEventsPerReport</c> (10,000 by default).
     /// </summary>
     public int EngagementEventsPerCall { get; set; } = GatewayConnection.MaxEngagementEventsPerCall;
+
+    /// <summary>
+    /// How long <see cref="GatewayConnection.DisposeAsync"/> waits for running deliveries after cancelling their token
+    /// (10 s by default; zero waits not at all). A delivery still running then is left to finish on its own, its batch
+    /// unacknowledged: the hub gives it to another gateway once this one's lease lapses.
+    /// </summary>
+    public TimeSpan DeliveryDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -19,6 +19,9 @@ internal sealed class PushDeliveries
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stopping = new();
 
+    // The delivery the current code runs inside, if any: StopAsync called from a delivery callback must not wait for itself.
+    private readonly AsyncLocal<Task?> _ownDelivery = new();
+
     // Guards the two id sets and the delivery counters.
     private readonly object _gate = new();
     private readonly RecentBatchIds _delivered;
@@ -68,15 +71,27 @@ internal sealed class PushDeliveries
     }
 
     /// <summary>
-    /// Stops taking batches, cancels the running deliveries' token and waits for them, then sends the
+    /// Stops taking batches, cancels the running deliveries' token and waits for them at most
+    /// <paramref name="drainTimeout"/> (never for the delivery it is called from), then sends the
     /// acknowledgements of those that completed, waiting at most <paramref name="ackWait"/> for the hub.
     /// </summary>
-    public async Task StopAsync(TimeSpan ackWait)
+    public async Task StopAsync(TimeSpan drainTimeout, TimeSpan ackWait)
     {
         _arrivals.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _receiving;
-        await Task.WhenAll(Snapshot(_runningDeliveries));
+        var own = _ownDelivery.Value;
+        try
+        {
+            // DeliverAsync catches everything, so WhenAll only ever ends by completing or by the timeout.
+            await Task.WhenAll(Snapshot(_runningDeliveries).Where(d => d != own)).WaitAsync(drainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // A callback ignoring its token: left running, its batch unacknowledged, so the hub gives it to
+            // another gateway once this one's lease lapses.
+        }
+
         _acks.Writer.TryComplete();
         await _acking;
         try
@@ -115,12 +130,25 @@ internal sealed class PushDeliveries
                 }
 
                 await _slots.WaitAsync(_stopping.Token);
-                Track(_runningDeliveries, Task.Run(() => DeliverAsync(batch)));
+                Track(_runningDeliveries, StartDelivery(batch));
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    // Runs the delivery off this loop; the delivery knows its own task (see _ownDelivery).
+    private Task StartDelivery(PushBatch batch)
+    {
+        var own = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var delivery = Task.Run(async () =>
+        {
+            _ownDelivery.Value = await own.Task;
+            await DeliverAsync(batch);
+        });
+        own.SetResult(delivery);
+        return delivery;
     }
 
     private async Task DeliverAsync(PushBatch batch)

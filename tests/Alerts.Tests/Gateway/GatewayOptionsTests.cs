@@ -71,6 +71,26 @@ public sealed class GatewayOptionsTests
     }
 
     [Fact]
+    public async Task A_negative_drain_timeout_is_refused_naming_the_field()
+    {
+        var options = new GatewayConnectionOptions { DeliveryDrainTimeout = TimeSpan.FromSeconds(-1), Cluster = { Credential = ProcessSettings.Credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith("GatewayConnectionOptions.DeliveryDrainTimeout is -00:00:01: it must not be negative", e.Message);
+    }
+
+    [Fact]
+    public async Task A_zero_drain_timeout_is_taken()
+    {
+        // Past validation, it fails only on the cluster that is not there.
+        var options = new GatewayConnectionOptions
+        {
+            DeliveryDrainTimeout = TimeSpan.Zero,
+            Cluster = { Gateways = [$"127.0.0.1:{FreePorts.Next()}"], Credential = ProcessSettings.Credential, ConnectAttempts = 1, ClusterId = "nobody-here" },
+        };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+    }
+
+    [Fact]
     public async Task A_missing_delivery_callback_is_refused()
     {
         var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential } };

@@ -1,0 +1,84 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// Disposing a gateway connection against a real embedded silo process ends however the app's delivery callback
+/// behaves: one that ignores its token, and one that disposes the connection itself.
+/// </summary>
+public sealed class GatewayDisposalTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    // Far longer than any disposal here should take: a test fails on it instead of hanging the run.
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task A_delivery_that_ignores_its_token_does_not_hold_disposal_past_the_drain_timeout()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource();
+        // Every delivery hangs and never looks at its token.
+        app.BeforeDelivering = (batch, call, cancellationToken) =>
+        {
+            started.TrySetResult();
+            return never.Task;
+        };
+        var options = silo.Gateway();
+        options.DeliveryDrainTimeout = TimeSpan.FromMilliseconds(200);
+        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+
+        await DispatchAsync(silo, gateway, "gateway-hung-delivery");
+        await started.Task.WaitAsync(Patience);
+        await gateway.DisposeAsync().AsTask().WaitAsync(Hang);
+
+        Assert.Equal(GatewayState.Closed, gateway.State);
+        Assert.Equal(0, gateway.Counters.BatchesDelivered);
+    }
+
+    [Fact]
+    public async Task Disposing_from_inside_the_delivery_callback_completes_and_closes_the_connection()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        var connection = new TaskCompletionSource<GatewayConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taken = 0;
+        app.BeforeDelivering = async (batch, call, cancellationToken) =>
+        {
+            if (Interlocked.Exchange(ref taken, 1) == 1) return;
+            started.SetResult();
+            await (await connection.Task).DisposeAsync();
+            disposed.TrySetResult();
+        };
+        // A drain timeout longer than the test's patience: only not waiting for itself lets this disposal end.
+        var options = silo.Gateway();
+        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
+        await using var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+        connection.SetResult(gateway);
+
+        await DispatchAsync(silo, gateway, "gateway-dispose-inside");
+        await started.Task.WaitAsync(Patience);
+        await disposed.Task.WaitAsync(Hang);
+
+        Assert.Equal(GatewayState.Closed, gateway.State);
+    }
+
+    // Residents around a small island and an approved case over them: the hub pushes the gateway a few batches.
+    private static async Task DispatchAsync(GatewaySilo silo, GatewayConnection gateway, string caseId)
+    {
+        var (lat, lon, radius) = (-17.7134, 179.6, 40_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 600, DateTimeOffset.UtcNow.AddMinutes(-1));
+        await gateway.ReportAsync(residents);
+        await using var admin = await silo.AdminAsync();
+        var caseGrain = admin.GetGrain<ICaseGrain>(caseId);
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child", $"https://alerts.example/c/{caseId}"));
+        await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
+    }
+}
