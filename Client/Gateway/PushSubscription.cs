@@ -27,7 +27,7 @@ public sealed class PushSubscription : IAsyncDisposable
     /// <summary>The gateway object receiving the batches.</summary>
     public IPushGateway Gateway { get; }
 
-    /// <summary>Raised when a renewal fails (the next one is tried a third of a lease later).</summary>
+    /// <summary>Raised when a renewal fails (the next one is tried a third of a lease later, also when a handler throws).</summary>
     public event Action<Exception>? RenewalFailed;
 
     /// <summary>Subscribes <paramref name="gateway"/> under <paramref name="gatewayName"/> and keeps it subscribed.</summary>
@@ -54,7 +54,14 @@ public sealed class PushSubscription : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    RenewalFailed?.Invoke(e);
+                    try
+                    {
+                        RenewalFailed?.Invoke(e);
+                    }
+                    catch (Exception)
+                    {
+                        // A faulty handler must not stop the renewals: the gateway would lose its lease silently.
+                    }
                 }
             }
         }

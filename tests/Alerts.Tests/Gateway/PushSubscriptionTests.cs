@@ -1,0 +1,39 @@
+using Alerts.Client;
+using Alerts.GrainInterfaces;
+
+namespace Alerts.Tests;
+
+/// <summary><see cref="PushSubscription"/> against a real embedded silo process: renewals go on through a faulty failure handler.</summary>
+public sealed class PushSubscriptionTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_renewal_failed_handler_that_throws_does_not_stop_the_renewals()
+    {
+        var silo = GatewaySilo.Fresh();
+        silo.Settings["Alerts:Security:Clients:2:Name"] = "ops";
+        silo.Settings["Alerts:Security:Clients:2:SecretHash"] = ProcessSettings.TesterHash;
+        silo.Settings["Alerts:Security:Clients:2:Roles:0"] = Roles.Operator;
+        await using var process = await silo.StartAsync();
+        await using var ops = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, "ops:s3cret");
+        var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
+        var issued = await credentials.Create("gw-renewing", [Roles.Gateway]);
+        await using var client = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, issued.Credential);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-renewing", new RemoteGateway(client.Cluster));
+        var failures = 0;
+        var second = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscription.RenewalFailed += e =>
+        {
+            if (Interlocked.Increment(ref failures) == 1) throw new InvalidOperationException("a faulty handler");
+            second.TrySetResult(e);
+        };
+
+        // Revoked, the credential's token is refused from the silo's next call on: every renewal (every second
+        // under the tests' 3 s lease) fails, deterministically, while the silo stays up.
+        await credentials.Revoke("gw-renewing");
+        var failure = await second.Task.WaitAsync(Patience);
+
+        Assert.Contains("credential gw-renewing was revoked", failure.Message);
+    }
+}
