@@ -8,12 +8,20 @@ namespace Alerts.Client;
 /// each batch id to the app's delivery callback once (while remembered), and acknowledges what the
 /// callback completed. A failed delivery is neither acknowledged nor remembered, so the hub's resend
 /// after its AckTimeout is delivered again; a resend of a delivered batch is acknowledged again
-/// (the first acknowledgement may have been lost) without a second delivery.
+/// (the first acknowledgement may have been lost) without a second delivery. A failed acknowledgement is
+/// sent again after a backoff until the hub takes it or the deliveries stop.
 /// </summary>
 internal sealed class PushDeliveries
 {
+    /// <summary>The wait before the first retry of a failed acknowledgement; it doubles with each failure in a row.</summary>
+    public static readonly TimeSpan FirstAckRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between retries: well inside the hub's AckTimeout (30 s by default), after which it resends anyway.</summary>
+    public static readonly TimeSpan MaxAckRetryDelay = TimeSpan.FromSeconds(8);
+
     private readonly Func<PushBatch, CancellationToken, Task> _deliver;
     private readonly Func<List<long>, Task> _acknowledge;
+    private readonly TimeProvider _time;
     private readonly Channel<PushBatch> _arrivals = Channel.CreateUnbounded<PushBatch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _slots;
@@ -32,14 +40,16 @@ internal sealed class PushDeliveries
     private long _usersDelivered;
     private long _duplicatesDropped;
     private long _acknowledged;
+    private int _ackFailuresInARow;
     private Task _receiving = Task.CompletedTask;
     private Task _acking = Task.CompletedTask;
 
-    /// <summary>Deliveries through <paramref name="deliver"/>, acknowledged through <paramref name="acknowledge"/>.</summary>
-    public PushDeliveries(Func<PushBatch, CancellationToken, Task> deliver, Func<List<long>, Task> acknowledge, int rememberedBatchIds, int maxConcurrentDeliveries)
+    /// <summary>Deliveries through <paramref name="deliver"/>, acknowledged through <paramref name="acknowledge"/>; <paramref name="time"/> times the retries.</summary>
+    public PushDeliveries(Func<PushBatch, CancellationToken, Task> deliver, Func<List<long>, Task> acknowledge, int rememberedBatchIds, int maxConcurrentDeliveries, TimeProvider? time = null)
     {
         _deliver = deliver;
         _acknowledge = acknowledge;
+        _time = time ?? TimeProvider.System;
         _delivered = new RecentBatchIds(rememberedBatchIds);
         _slots = new SemaphoreSlim(maxConcurrentDeliveries, maxConcurrentDeliveries);
         Receiver = new PushReceiver(_arrivals.Writer);
@@ -192,24 +202,55 @@ internal sealed class PushDeliveries
         var reader = _acks.Reader;
         while (await reader.WaitToReadAsync())
         {
-            var ids = new List<long>();
+            // Distinct: a retried id and the acknowledgement of its resend may wait together.
+            var ids = new HashSet<long>();
             while (reader.TryRead(out var id)) ids.Add(id);
-            Track(_runningAcks, SendAcknowledgementsAsync(ids));
+            Track(_runningAcks, SendAcknowledgementsAsync(ids.ToList()));
         }
     }
 
+    // A failed call (lost with the connection or the hub's silo) would leave these batches holding this gateway's
+    // in-flight slots at the hub until its AckTimeout: they are queued again after a backoff, to go with whatever
+    // waits then. Once stopping they are not retried again: the hub resends them after its AckTimeout (to another
+    // gateway once this one's lease lapses), and since their ids are remembered a resend here is only acknowledged.
     private async Task SendAcknowledgementsAsync(List<long> ids)
+    {
+        if (await TryAcknowledgeAsync(ids) || _stopping.IsCancellationRequested) return;
+        try
+        {
+            await Task.Delay(AckRetryDelay(Interlocked.Increment(ref _ackFailuresInARow)), _time, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: they go with the last acknowledgements, at once.
+        }
+
+        // The queue closes once stopping has drained the deliveries: too late to join it, they are sent once more directly.
+        var closed = ids.Where(id => !_acks.Writer.TryWrite(id)).ToList();
+        if (closed.Count > 0) await TryAcknowledgeAsync(closed);
+    }
+
+    private async Task<bool> TryAcknowledgeAsync(List<long> ids)
     {
         try
         {
             await _acknowledge(ids);
-            Interlocked.Add(ref _acknowledged, ids.Count);
         }
         catch (Exception)
         {
-            // Lost with the connection or the hub's silo: the hub resends these batches after its AckTimeout,
-            // and since their ids are remembered the resends are acknowledged without a second delivery.
+            return false;
         }
+
+        Interlocked.Add(ref _acknowledged, ids.Count);
+        Interlocked.Exchange(ref _ackFailuresInARow, 0);
+        return true;
+    }
+
+    private static TimeSpan AckRetryDelay(int failuresInARow)
+    {
+        var delay = FirstAckRetryDelay;
+        for (var i = 1; i < failuresInARow && delay < MaxAckRetryDelay; i++) delay *= 2;
+        return delay < MaxAckRetryDelay ? delay : MaxAckRetryDelay;
     }
 
     private static void Track(HashSet<Task> running, Task task)
