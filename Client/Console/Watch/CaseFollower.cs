@@ -4,8 +4,15 @@ using Alerts.GrainInterfaces;
 namespace Alerts.Cli;
 
 /// <summary>Reads a case's figures at a steady pace and reports each change until a condition holds or it is cancelled; rides out a lost connection.</summary>
-public sealed class CaseFollower(AlertsClient client, string caseId, TimeSpan refresh, Func<CaseView, bool> done)
+/// <param name="load">Reads the case's view (with its engagement figures when given true).</param>
+public sealed class CaseFollower(Func<bool, Task<CaseView>> load, TimeSpan refresh, Func<CaseView, bool> done)
 {
+    /// <summary>A follower of case <paramref name="caseId"/> through <paramref name="client"/>.</summary>
+    public CaseFollower(AlertsClient client, string caseId, TimeSpan refresh, Func<CaseView, bool> done)
+        : this(withEngagement => CaseView.LoadAsync(client, caseId, withEngagement), refresh, done)
+    {
+    }
+
     // Engagement figures add up every shard's maps: read them every couple of seconds, not at every refresh.
     private static readonly TimeSpan EngagementRefresh = TimeSpan.FromSeconds(2);
 
@@ -23,7 +30,7 @@ public sealed class CaseFollower(AlertsClient client, string caseId, TimeSpan re
                 try
                 {
                     var withEngagement = DateTime.UtcNow >= engagementDue;
-                    var view = await CaseView.LoadAsync(client, caseId, withEngagement).WaitAsync(cancellationToken);
+                    var view = await load(withEngagement).WaitAsync(cancellationToken);
                     if (withEngagement) engagementDue = DateTime.UtcNow + EngagementRefresh;
                     else view = view with { Engagement = last.Engagement };
                     if (view != last) report(view, null);

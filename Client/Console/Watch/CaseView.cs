@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
 using Spectre.Console;
@@ -20,11 +21,18 @@ public sealed record CaseView(
     long Suppressed = 0,
     int NoticesPending = 0,
     WatchedEngagement? Engagement = null,
-    bool DeliveryUnknown = false)
+    bool DeliveryUnknown = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NoAnswer = null)
 {
     /// <summary>Dispatch is over (or the case ended), every notice was written, and every push was acknowledged.</summary>
     public bool Settled => Status is CaseStatus.Active or CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired
         && NoticesPending == 0 && WaitingForGateway == 0 && InFlight == 0 && !DeliveryUnknown;
+
+    /// <summary>
+    /// A line of <c>case watch --json</c>: the view, or while the cluster does not answer the last figures read, marked
+    /// with why in <see cref="NoAnswer"/> (absent from the JSON otherwise), so a script can tell stale figures from fresh ones.
+    /// </summary>
+    public static CaseView Watched(CaseView view, string? note) => note is null ? view : view with { NoAnswer = note };
 
     /// <summary>Reads the case and its delivery (and with <paramref name="engagement"/> its engagement figures); an unknown case is "not found".</summary>
     public static async Task<CaseView> LoadAsync(AlertsClient client, string caseId, bool engagement = false)

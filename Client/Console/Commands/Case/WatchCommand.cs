@@ -50,7 +50,7 @@ public static class WatchCommand
             {
                 last = await follow.RunAsync(first, (view, note) =>
                 {
-                    if (context.Output.IsJson) ConsoleOutput.WriteJson(view, indented: false);
+                    if (context.Output.IsJson) ConsoleOutput.WriteJson(CaseView.Watched(view, note), indented: false);
                     else System.Console.WriteLine(note ?? Line(view));
                 }, deadline.Token);
             }
