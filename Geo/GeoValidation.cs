@@ -28,7 +28,9 @@ public static class GeoValidation
         if (!double.IsFinite(radiusMeters)) return new(field, radiusMeters, "must be a finite number");
         if (radiusMeters <= 0) return new(field, radiusMeters, "must be greater than 0");
         var max = Math.Min(maxRadiusMeters, MaxSupportedRadiusMeters);
-        if (radiusMeters > max) return new(field, radiusMeters, $"must be at most {max.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} m");
+        // In km too: admins give radii in km (the console's --radius-km), the API in metres.
+        if (radiusMeters > max)
+            return new(field, radiusMeters, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be at most {max:R} m ({max / 1000:0.###} km)"));
         return null;
     }
 

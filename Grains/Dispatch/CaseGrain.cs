@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Logging;
@@ -89,7 +90,8 @@ public sealed partial class CaseGrain(
         Require("widened", CaseStatus.Draft, CaseStatus.AwaitingApproval, CaseStatus.Dispatching, CaseStatus.Active);
         if (GeoValidation.CheckRadius(radiusMeters, _options.MaxRadiusMeters) is { } error) throw CaseDefinitionRules.Portable(error);
         if (radiusMeters <= S.RadiusMeters)
-            throw new ArgumentException($"radiusMeters {radiusMeters} must be larger than the current {S.RadiusMeters}", nameof(radiusMeters));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"radiusMeters {radiusMeters:R} ({radiusMeters / 1000:0.###} km) must be larger than the current {S.RadiusMeters:R} ({S.RadiusMeters / 1000:0.###} km)"), nameof(radiusMeters));
         var detail = $"{S.RadiusMeters} m → {radiusMeters} m";
         var progress = await WidenToAsync(radiusMeters);
         await AuditAsync("case.widen", S.Status, detail);

@@ -49,7 +49,7 @@ public sealed class ValidationTests
     public void Radius_over_the_configured_maximum_is_refused_with_the_limit()
     {
         var ex = Assert.Throws<GeoValidationException>(() => GeoCircle.Create(10, 10, 500_001, maxRadiusMeters: 500_000));
-        Assert.Contains("500000", ex.Message);
+        Assert.Contains("must be at most 500000 m (500 km)", ex.Message);
         Assert.Equal(500_000, GeoCircle.Create(10, 10, 500_000, maxRadiusMeters: 500_000).RadiusMeters);
     }
 

@@ -39,6 +39,10 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         var widenedRecipients = widened.GetProperty("recipients").GetInt64();
         Assert.True(widenedRecipients > recipients, $"widening to 40 km added nobody: {widenedRecipients} vs {recipients}");
         Assert.Equal(widenedRecipients, widened.GetProperty("acknowledged").GetInt64());
+        // Narrowing is refused in the unit the admin gave.
+        var narrowing = await fixture.RunAsAdminAsync("case", "widen", "sz-console", "--radius-km", "30");
+        Assert.Equal(2, narrowing.ExitCode);
+        Assert.Contains("(30 km) must be larger than the current 40000 (40 km)", narrowing.StandardError);
 
         // An update goes to everyone reached, once each; the record shows it with its count once it is done.
         await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "update", "sz-console", "--message", "Update: now wearing a blue cap"));
@@ -124,7 +128,9 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
         { "admin", ["case", "resolve", "no-such-case"], 4, "no case named no-such-case" },
         { "admin", Open("bad-lat", "91", "114"), 2, "latitude 91 is invalid" },
         { "admin", Open("bad-lon", "22", "-181"), 2, "longitude -181 is invalid" },
-        { "admin", Open("bad-radius", "22", "114", "--radius-km", "5000"), 2, "radius" },
+        { "admin", Open("bad-radius", "22", "114", "--radius-km", "5000"), 2, "must be at most 500000 m (500 km)" },
+        { "admin", ["case", "widen", "x", "--radius-km", "0"], 2, "--radius-km 0 is invalid" },
+        { "admin", ["case", "widen", "x", "--radius-km", "NaN"], 2, "--radius-km NaN is invalid" },
         { "admin", ["case", "open", "bad-link", "--lat", "22", "--lon", "114", "--message", "m", "--link", "ftp://x", .. ConsoleSilo.CaseDetails()], 2, "link" },
         { "admin", ["case", "open", "no-lat", "--lon", "114", "--message", "m", "--link", Link, .. ConsoleSilo.CaseDetails()], 2, "--lat" },
         { "admin", Open("text-lat", "north", "114"), 2, "north" },

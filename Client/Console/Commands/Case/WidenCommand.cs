@@ -13,6 +13,8 @@ public static class WidenCommand
         var command = new Command("widen", "Enlarge the case's radius; only users newly inside get the alert") { id, radius };
         return command.Runs(connection, async context =>
         {
+            if (context.Get(radius) is not (> 0 and < double.PositiveInfinity))
+                throw new ConsoleFailure(ExitCodes.BadInput, $"--radius-km {context.Get(radius)} is invalid: must be a number of km greater than 0");
             await using var client = await context.ConnectAsync();
             var view = await context.AfterMoveAsync(client, await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000));
             context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {CaseView.StatusName(view.Status)}");
