@@ -328,7 +328,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// their token cancelled and are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/>
     /// (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
     /// those that completed are sent (for up to 5 s), then the observer is dropped and the client disconnects.
-    /// It may be called from inside the delivery callback: it then does not wait for that delivery. There is
+    /// It may be called from inside the delivery callback: it then does not wait for that delivery, which is therefore
+    /// not acknowledged (another gateway gets its batch once this one's lease lapses). There is
     /// no unsubscribe: the hub drops this gateway when its lease lapses and gives its unacknowledged batches to the others.
     /// </summary>
     public async ValueTask DisposeAsync()
@@ -348,6 +349,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         _closing.Dispose();
     }
 
+    /// <summary>The longest <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/> other than Timeout.InfiniteTimeSpan.</summary>
+    public static readonly TimeSpan MaxDeliveryDrainTimeout = TimeSpan.FromDays(49);
+
     private static void Validate(GatewayConnectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -357,8 +361,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             throw new ArgumentException($"GatewayConnectionOptions.RememberedBatchIds is {options.RememberedBatchIds}: it must be at least 1", nameof(options));
         if (options.MaxConcurrentDeliveries < 1)
             throw new ArgumentException($"GatewayConnectionOptions.MaxConcurrentDeliveries is {options.MaxConcurrentDeliveries}: it must be at least 1", nameof(options));
-        if (options.DeliveryDrainTimeout < TimeSpan.Zero)
-            throw new ArgumentException($"GatewayConnectionOptions.DeliveryDrainTimeout is {options.DeliveryDrainTimeout}: it must not be negative", nameof(options));
+        // A timer's longest wait bounds it (Task.WaitAsync refuses more, which would fail disposal half-way).
+        if (options.DeliveryDrainTimeout != Timeout.InfiniteTimeSpan && (options.DeliveryDrainTimeout < TimeSpan.Zero || options.DeliveryDrainTimeout > MaxDeliveryDrainTimeout))
+            throw new ArgumentException($"GatewayConnectionOptions.DeliveryDrainTimeout is {options.DeliveryDrainTimeout}: it must be from 0 to {MaxDeliveryDrainTimeout.TotalDays} days, or Timeout.InfiniteTimeSpan to wait for every delivery", nameof(options));
         if (options.UpdatesPerCall < 1 || options.EngagementEventsPerCall < 1)
             throw new ArgumentException($"GatewayConnectionOptions.UpdatesPerCall ({options.UpdatesPerCall}) and EngagementEventsPerCall ({options.EngagementEventsPerCall}) must be at least 1", nameof(options));
         if (options.Cluster is null)

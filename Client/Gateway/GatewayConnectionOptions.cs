@@ -35,8 +35,9 @@ public sealed class GatewayConnectionOptions
 
     /// <summary>
     /// How long <see cref="GatewayConnection.DisposeAsync"/> waits for running deliveries after cancelling their token
-    /// (10 s by default; zero waits not at all). A delivery still running then is left to finish on its own, its batch
-    /// unacknowledged: the hub gives it to another gateway once this one's lease lapses.
+    /// (10 s by default; zero waits not at all, Timeout.InfiniteTimeSpan waits for every one; at most 49 days otherwise).
+    /// A delivery still running then is left to finish on its own, its batch unacknowledged: the hub gives it to another
+    /// gateway once this one's lease lapses.
     /// </summary>
     public TimeSpan DeliveryDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -25,15 +25,21 @@ internal sealed class PushDeliveries
     private readonly Channel<PushBatch> _arrivals = Channel.CreateUnbounded<PushBatch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _slots;
+    // Never disposed: a delivery abandoned at the drain timeout may still hold its token, and a source without timers
+    // or links holds nothing to release.
     private readonly CancellationTokenSource _stopping = new();
 
     // The delivery the current code runs inside, if any: StopAsync called from a delivery callback must not wait for itself.
     private readonly AsyncLocal<Task?> _ownDelivery = new();
 
-    // Guards the two id sets and the delivery counters.
+    // Guards the id sets and the delivery counters.
     private readonly object _gate = new();
     private readonly RecentBatchIds _delivered;
     private readonly HashSet<long> _delivering = [];
+
+    // Ids whose acknowledgement failed, waiting for their retry: an acknowledgement of them that succeeds meanwhile (of
+    // the hub's resend) takes them out, so the retry neither sends nor counts them again.
+    private readonly HashSet<long> _retrying = [];
     private readonly HashSet<Task> _runningDeliveries = [];
     private readonly HashSet<Task> _runningAcks = [];
     private long _batchesDelivered;
@@ -113,7 +119,6 @@ internal sealed class PushDeliveries
             // The hub is unreachable: it resends those batches to another gateway once this one's lease lapses.
         }
 
-        _stopping.Dispose();
     }
 
     private async Task ReceiveAsync()
@@ -216,6 +221,7 @@ internal sealed class PushDeliveries
     private async Task SendAcknowledgementsAsync(List<long> ids)
     {
         if (await TryAcknowledgeAsync(ids) || _stopping.IsCancellationRequested) return;
+        lock (_gate) _retrying.UnionWith(ids);
         try
         {
             await Task.Delay(AckRetryDelay(Interlocked.Increment(ref _ackFailuresInARow)), _time, _stopping.Token);
@@ -225,8 +231,10 @@ internal sealed class PushDeliveries
             // Stopping: they go with the last acknowledgements, at once.
         }
 
+        List<long> still;
+        lock (_gate) still = ids.Where(_retrying.Remove).ToList();
         // The queue closes once stopping has drained the deliveries: too late to join it, they are sent once more directly.
-        var closed = ids.Where(id => !_acks.Writer.TryWrite(id)).ToList();
+        var closed = still.Where(id => !_acks.Writer.TryWrite(id)).ToList();
         if (closed.Count > 0) await TryAcknowledgeAsync(closed);
     }
 
@@ -241,6 +249,7 @@ internal sealed class PushDeliveries
             return false;
         }
 
+        lock (_gate) _retrying.ExceptWith(ids);
         Interlocked.Add(ref _acknowledged, ids.Count);
         Interlocked.Exchange(ref _ackFailuresInARow, 0);
         return true;

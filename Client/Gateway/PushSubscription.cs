@@ -54,13 +54,17 @@ public sealed class PushSubscription : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    try
+                    // Each handler on its own: a faulty one must neither stop the renewals (the gateway would lose its
+                    // lease silently) nor keep the others from hearing of the failure.
+                    foreach (var handler in RenewalFailed?.GetInvocationList() ?? [])
                     {
-                        RenewalFailed?.Invoke(e);
-                    }
-                    catch (Exception)
-                    {
-                        // A faulty handler must not stop the renewals: the gateway would lose its lease silently.
+                        try
+                        {
+                            ((Action<Exception>)handler)(e);
+                        }
+                        catch (Exception)
+                        {
+                        }
                     }
                 }
             }

@@ -71,7 +71,8 @@ public sealed class PostgresEngine : StoreEngine
         var type = await connection.ExecuteScalarAsync<string?>(
             "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'residents' AND column_name = 'cell'", transaction: transaction);
         if (type != "text") return false;
-        await connection.ExecuteAsync($"ALTER TABLE residents ALTER COLUMN cell TYPE BIGINT USING {TextCellKey.Of("cell", "strpos")}", transaction: transaction);
+        // No command timeout: the rewrite takes about 3 s a million rows here, past Npgsql's default 30 s at 10 M.
+        await connection.ExecuteAsync($"ALTER TABLE residents ALTER COLUMN cell TYPE BIGINT USING {TextCellKey.Of("cell", "strpos")}", transaction: transaction, commandTimeout: 0);
         return true;
     }
 
@@ -220,9 +221,10 @@ public sealed class PostgresEngine : StoreEngine
         return inserted;
     }
 
-    // An advisory lock held until the transaction ends; the key is arbitrary but fixed ("alerts" in ASCII).
+    // An advisory lock held until the transaction ends; the key is arbitrary but fixed ("alerts" in ASCII). Waited for
+    // without a command timeout: another silo may hold it through a long conversion of the tables.
     public override Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) =>
-        connection.ExecuteAsync("SELECT pg_advisory_xact_lock(97108101114116115)", transaction: transaction);
+        connection.ExecuteAsync("SELECT pg_advisory_xact_lock(97108101114116115)", transaction: transaction, commandTimeout: 0);
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

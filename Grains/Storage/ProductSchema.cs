@@ -1,9 +1,10 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
 /// <summary>The product's own tables (residents, directory shards' moves in flight, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement), created idempotently on both engines.</summary>
-public sealed class ProductSchema(StoreEngine engine)
+public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? logger = null)
 {
     // {0} is the engine's user id key type, {1} its sequence key.
     // residents has no index on fix_ms (earlier databases had one: dropped here): every fix changed it, so no update of
@@ -65,11 +66,18 @@ public sealed class ProductSchema(StoreEngine engine)
         // Silos of a cluster start together: one creates the tables while the others wait.
         await engine.LockSchemaAsync(connection, transaction);
         await connection.ExecuteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Tables, engine.UserKeyType, engine.SequenceKey), transaction: transaction);
-        await engine.ConvertTextCellsAsync(connection, transaction);
         await connection.ExecuteAsync(engine.AppendOnly("audit_log"), transaction: transaction);
         if (engine.RoomForUpdates("residents") is { } room) await connection.ExecuteAsync(room, transaction: transaction);
         await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision }, transaction);
         var stored = await connection.ExecuteScalarAsync<long>("SELECT value FROM meta WHERE key = 'cell_precision'", transaction: transaction);
+        // Not under a precision the silo refuses below: a misconfigured start changes no rows.
+        if (stored == cellPrecision)
+        {
+            var converting = System.Diagnostics.Stopwatch.StartNew();
+            if (await engine.ConvertTextCellsAsync(connection, transaction))
+                logger?.LogInformation("Converted the residents' cells from geohash text to order keys in {Seconds:F1} s", converting.Elapsed.TotalSeconds);
+        }
+
         await transaction.CommitAsync();
         if (stored != cellPrecision)
             throw new InvalidOperationException($"Alerts:CellPrecision is {cellPrecision} but this database was created with precision {stored}; cells cannot change size under existing residents.");

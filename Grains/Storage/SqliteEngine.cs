@@ -73,7 +73,7 @@ public sealed class SqliteEngine : StoreEngine
             ALTER TABLE residents DROP COLUMN cell;
             ALTER TABLE residents RENAME COLUMN cell_key TO cell;
             CREATE INDEX residents_cell ON residents (cell);
-            """, transaction: transaction);
+            """, transaction: transaction, commandTimeout: 0);
         return true;
     }
 

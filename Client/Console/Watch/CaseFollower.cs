@@ -23,6 +23,8 @@ public sealed class CaseFollower(Func<bool, Task<CaseView>> load, TimeSpan refre
         report(last, null);
         using var timer = new PeriodicTimer(refresh);
         var engagementDue = DateTime.UtcNow;
+        // The last report repeated old figures with a note: the next answer is reported even if nothing changed.
+        var stale = false;
         try
         {
             while (!done(last) && await timer.WaitForNextTickAsync(cancellationToken))
@@ -33,13 +35,15 @@ public sealed class CaseFollower(Func<bool, Task<CaseView>> load, TimeSpan refre
                     var view = await load(withEngagement).WaitAsync(cancellationToken);
                     if (withEngagement) engagementDue = DateTime.UtcNow + EngagementRefresh;
                     else view = view with { Engagement = last.Engagement };
-                    if (view != last) report(view, null);
+                    if (view != last || stale) report(view, null);
                     last = view;
+                    stale = false;
                 }
                 catch (Exception e) when (e is not (KeyNotFoundException or AccessDeniedException or OperationCanceledException))
                 {
                     // A silo restarting or failing over: keep showing the last figures and try again next tick.
                     report(last, $"no answer from the cluster ({e.GetType().Name}); retrying");
+                    stale = true;
                 }
             }
         }

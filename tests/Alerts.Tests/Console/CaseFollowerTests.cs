@@ -14,12 +14,13 @@ public sealed class CaseFollowerTests
         new("sz-7", status, 120, cellsDone, 10, recipients, recipients, recipients, 0, 0);
 
     [Fact]
-    public async Task A_read_that_fails_repeats_the_last_figures_with_a_note_and_the_watch_goes_on_to_settle()
+    public async Task A_read_that_fails_repeats_the_last_figures_with_a_note_and_the_next_answer_is_reported_even_unchanged()
     {
         var first = View(CaseStatus.Dispatching, 2, 100);
         var progressed = View(CaseStatus.Dispatching, 6, 400);
         var settled = View(CaseStatus.Active, 10, 900);
-        var reads = new Queue<Func<CaseView>>([() => progressed, () => throw new TimeoutException("silo restarting"), () => settled]);
+        // The cluster answers again with the figures unchanged: that answer is reported (the last line must not stay stale).
+        var reads = new Queue<Func<CaseView>>([() => progressed, () => throw new TimeoutException("silo restarting"), () => progressed, () => settled]);
         var follower = new CaseFollower(_ => Task.FromResult(reads.Dequeue()()), TimeSpan.FromMilliseconds(10), v => v.Settled);
         var reports = new List<(CaseView View, string? Note)>();
 
@@ -27,7 +28,7 @@ public sealed class CaseFollowerTests
 
         Assert.Equal(settled, last);
         Assert.Equal(
-            [(first, null), (progressed, null), (progressed, "no answer from the cluster (TimeoutException); retrying"), (settled, null)],
+            [(first, null), (progressed, null), (progressed, "no answer from the cluster (TimeoutException); retrying"), (progressed, null), (settled, null)],
             reports);
         var stale = JsonSerializer.SerializeToElement(CaseView.Watched(reports[2].View, reports[2].Note), ConsoleOutput.CompactJson);
         Assert.Equal("no answer from the cluster (TimeoutException); retrying", stale.GetProperty("noAnswer").GetString());

@@ -70,21 +70,32 @@ public sealed class GatewayOptionsTests
         Assert.Contains("GatewayConnectionOptions.RememberedBatchIds", e.Message);
     }
 
-    [Fact]
-    public async Task A_negative_drain_timeout_is_refused_naming_the_field()
+    public static TheoryData<TimeSpan, string> OutOfRangeDrainTimeouts => new()
     {
-        var options = new GatewayConnectionOptions { DeliveryDrainTimeout = TimeSpan.FromSeconds(-1), Cluster = { Credential = ProcessSettings.Credential } };
+        { TimeSpan.FromSeconds(-1), "-00:00:01" },
+        { TimeSpan.FromDays(50), "50.00:00:00" },
+        { TimeSpan.MaxValue, "10675199.02:48:05.4775807" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRangeDrainTimeouts))]
+    public async Task A_drain_timeout_out_of_range_is_refused_naming_the_field(TimeSpan timeout, string shown)
+    {
+        var options = new GatewayConnectionOptions { DeliveryDrainTimeout = timeout, Cluster = { Credential = ProcessSettings.Credential } };
         var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
-        Assert.StartsWith("GatewayConnectionOptions.DeliveryDrainTimeout is -00:00:01: it must not be negative", e.Message);
+        Assert.StartsWith($"GatewayConnectionOptions.DeliveryDrainTimeout is {shown}: it must be from 0 to 49 days, or Timeout.InfiniteTimeSpan to wait for every delivery", e.Message);
     }
 
-    [Fact]
-    public async Task A_zero_drain_timeout_is_taken()
+    public static TheoryData<TimeSpan> DrainTimeoutsTaken => [TimeSpan.Zero, Timeout.InfiniteTimeSpan, TimeSpan.FromDays(49)];
+
+    [Theory]
+    [MemberData(nameof(DrainTimeoutsTaken))]
+    public async Task A_drain_timeout_in_range_is_taken(TimeSpan timeout)
     {
         // Past validation, it fails only on the cluster that is not there.
         var options = new GatewayConnectionOptions
         {
-            DeliveryDrainTimeout = TimeSpan.Zero,
+            DeliveryDrainTimeout = timeout,
             Cluster = { Gateways = [$"127.0.0.1:{FreePorts.Next()}"], Credential = ProcessSettings.Credential, ConnectAttempts = 1, ClusterId = "nobody-here" },
         };
         await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));

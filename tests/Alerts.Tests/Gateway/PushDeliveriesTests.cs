@@ -55,6 +55,30 @@ public sealed class PushDeliveriesTests
         Assert.Equal(0, deliveries.Acknowledged);
     }
 
+    [Fact]
+    public async Task A_retry_whose_batch_the_hub_resent_and_got_acknowledged_meanwhile_is_neither_sent_nor_counted_again()
+    {
+        var clock = new WatchedClock();
+        var hub = new FailingHub(failures: 1);
+        var deliveries = new PushDeliveries((batch, cancellationToken) => Task.CompletedTask, hub.Acknowledge, rememberedBatchIds: 100, maxConcurrentDeliveries: 1, clock);
+        deliveries.Start();
+
+        await deliveries.Receiver.Deliver(Batch(1));
+        Assert.Equal([1L], await hub.NextCallAsync());
+        await clock.NextTimerAsync();
+        // The hub's silo came back and resent the batch: delivered already, so only acknowledged, and taken.
+        await deliveries.Receiver.Deliver(Batch(1));
+        Assert.Equal([1L], await hub.NextCallAsync());
+        await Eventually.UntilAsync(() => Task.FromResult(deliveries.Acknowledged == 1), Patience, () => "the resend's acknowledgement to be counted");
+        // The retry's backoff ends: nothing is left for it.
+        clock.Advance(PushDeliveries.FirstAckRetryDelay);
+        await deliveries.StopAsync(TimeSpan.Zero, Patience).WaitAsync(Patience);
+
+        Assert.Equal(2, hub.Calls);
+        Assert.Equal(1, deliveries.Acknowledged);
+        Assert.Equal(1, deliveries.BatchesDelivered);
+    }
+
     private static PushBatch Batch(long id) => new(id, "case-1", [10, 11], new AlertPayload("case-1", "Missing child", "https://alerts.example/c/1"));
 
     /// <summary>The hub's Acknowledge: fails the first <c>failures</c> calls, then takes them; every call is recorded.</summary>

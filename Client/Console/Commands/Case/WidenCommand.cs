@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Cli;
@@ -14,7 +15,7 @@ public static class WidenCommand
         return command.Runs(connection, async context =>
         {
             if (context.Get(radius) is not (> 0 and < double.PositiveInfinity))
-                throw new ConsoleFailure(ExitCodes.BadInput, $"--radius-km {context.Get(radius)} is invalid: must be a number of km greater than 0");
+                throw new ConsoleFailure(ExitCodes.BadInput, string.Create(CultureInfo.InvariantCulture, $"--radius-km {context.Get(radius)} is invalid: must be a number of km greater than 0"));
             await using var client = await context.ConnectAsync();
             var view = await context.AfterMoveAsync(client, await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000));
             context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {CaseView.StatusName(view.Status)}");
