@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Dapper;
@@ -60,18 +61,18 @@ public sealed class SqliteEngine : StoreEngine
         CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
         """;
 
-    // SQLite cannot change a column's type: the keys go into a new column that then takes the old one's place (the
-    // index dropped first and made again; the new column comes last, which no statement depends on).
+    // SQLite cannot change a column's type: the rows go into a new table of the product's columns, which then takes the
+    // old one's name (so a converted database has the same table as a new one), and the cell index is made again.
     public override async Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction)
     {
         var type = await connection.ExecuteScalarAsync<string?>("SELECT type FROM pragma_table_info('residents') WHERE name = 'cell'", transaction: transaction);
         if (!string.Equals(type, "TEXT", StringComparison.OrdinalIgnoreCase)) return false;
         await connection.ExecuteAsync($"""
             DROP INDEX IF EXISTS residents_cell;
-            ALTER TABLE residents ADD COLUMN cell_key BIGINT NOT NULL DEFAULT 0;
-            UPDATE residents SET cell_key = {TextCellKey.Of("cell", "instr")};
-            ALTER TABLE residents DROP COLUMN cell;
-            ALTER TABLE residents RENAME COLUMN cell_key TO cell;
+            CREATE TABLE residents_keyed ({string.Format(CultureInfo.InvariantCulture, ProductSchema.ResidentColumns, UserKeyType)});
+            INSERT INTO residents_keyed (user_id, cell, lat, lon, fix_ms) SELECT user_id, {TextCellKey.Of("cell", "instr")}, lat, lon, fix_ms FROM residents;
+            DROP TABLE residents;
+            ALTER TABLE residents_keyed RENAME TO residents;
             CREATE INDEX residents_cell ON residents (cell);
             """, transaction: transaction, commandTimeout: 0);
         return true;

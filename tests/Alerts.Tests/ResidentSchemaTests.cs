@@ -88,9 +88,25 @@ public sealed class ResidentSchemaTests
             Assert.Equal(expected, found[block.Packed].Select(r => r.UserId).Order());
         }
 
+        // The converted table is the table a new database gets: same columns, types, nullability, defaults, order.
+        await using (var fresh = ResidentStoreTests.Engine(provider))
+        {
+            await new ProductSchema(fresh).EnsureAsync(5);
+            Assert.Equal(await ColumnsAsync(fresh, provider), await ColumnsAsync(engine, provider));
+        }
+
         // New positions are written as keys beside the converted ones.
         await store.FlushResidentsAsync([(Geohash.Parse("ws100"), new ResidentFix(10_000, 22.5, 114.0, T, false))], []);
         Assert.Equal([cells.IndexOf(Geohash.Parse("ws100")), 10_000L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId).Order());
+    }
+
+    // The residents table's columns in order, each as "name type nullability default".
+    private static async Task<List<string>> ColumnsAsync(StoreEngine engine, string provider)
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<string>(provider == "postgres"
+            ? "SELECT column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-') FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'residents' ORDER BY ordinal_position"
+            : "SELECT name || ' ' || type || ' ' || \"notnull\" || ' ' || coalesce(dflt_value, '-') || ' ' || pk FROM pragma_table_info('residents') ORDER BY cid")).AsList();
     }
 
     [Fact]

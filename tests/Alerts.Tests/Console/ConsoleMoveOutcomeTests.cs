@@ -44,4 +44,16 @@ public sealed class ConsoleMoveOutcomeTests
         Assert.Equal(ExitCodes.WrongState, failure.ExitCode);
         Assert.Equal("case sz-9 filed as a draft, but submitting it failed: case sz-9 cannot be submitted: it is Cancelled. Submit it with: alerts case submit sz-9", failure.Message);
     }
+
+    [Fact]
+    public async Task A_submit_that_got_no_answer_says_it_may_have_been_made_and_how_to_check()
+    {
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => OpenCommand.SubmitFiledAsync(() => throw new TimeoutException("Response did not arrive on time"), "sz-9"));
+
+        Assert.Equal(ExitCodes.Unreachable, failure.ExitCode);
+        Assert.Equal(
+            "case sz-9 filed as a draft, but submitting it got no answer (the cluster did not answer in time: Response did not arrive on time), so it may have been submitted. "
+            + "See: alerts case show sz-9; if it is still a draft, submit it with: alerts case submit sz-9",
+            failure.Message);
+    }
 }

@@ -87,6 +87,9 @@ public static class OpenCommand
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var failure = ConsoleFailure.From(e);
+            // No answer is not a refusal: the submit may have been made, and submitting again would then say so (exit 5).
+            if (failure.ExitCode == ExitCodes.Unreachable)
+                throw new ConsoleFailure(failure.ExitCode, $"case {caseId} filed as a draft, but submitting it got no answer ({failure.Message}), so it may have been submitted. See: alerts case show {caseId}; if it is still a draft, submit it with: alerts case submit {caseId}", e);
             throw new ConsoleFailure(failure.ExitCode, $"case {caseId} filed as a draft, but submitting it failed: {failure.Message}. Submit it with: alerts case submit {caseId}", e);
         }
     }
