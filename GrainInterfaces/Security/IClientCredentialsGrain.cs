@@ -7,14 +7,14 @@ public interface IClientCredentialsGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// A new credential with a fresh random secret, returned this once (only its hash is stored). A bad name or
-    /// role is an <see cref="ArgumentException"/>; a name in use (stored and not revoked, or configured) an <see cref="InvalidOperationException"/>.
+    /// role is an <see cref="ArgumentException"/>; a name in use (stored and not revoked, or configured) a <see cref="WrongStateException"/>.
     /// </summary>
     [Alias("Create")]
     Task<IssuedCredential> Create(string name, List<string> roles);
 
     /// <summary>
     /// Stops the stored credential from signing in (tokens already issued stay valid until they expire). Revoking a revoked
-    /// one returns it unchanged; an unknown name is a <see cref="KeyNotFoundException"/>, a configured one an <see cref="InvalidOperationException"/>.
+    /// one returns it unchanged; an unknown name is a <see cref="KeyNotFoundException"/>, a configured one a <see cref="WrongStateException"/>.
     /// </summary>
     [Alias("Revoke")]
     Task<CredentialInfo> Revoke(string name);

@@ -33,7 +33,7 @@ public sealed partial class CaseGrain(
 
     public async Task<CaseProgress> Open(CaseDefinition definition)
     {
-        if (S.Status != CaseStatus.None) throw new InvalidOperationException($"case {CaseId} already exists ({S.Status})");
+        if (S.Status != CaseStatus.None) throw new WrongStateException($"case {CaseId} already exists ({S.Status})");
         var (circle, _) = CaseDefinitionRules.Validate(CaseId, definition, _options, time.GetUtcNow());
         // A drill is marked before anything can be sent, so its pushes never count toward anyone's fatigue limit.
         if (definition.Exercise) await store.MarkDrillAsync(CaseId);
@@ -218,7 +218,7 @@ public sealed partial class CaseGrain(
     {
         ThrowIfMissing();
         if (!allowed.Contains(S.Status))
-            throw new InvalidOperationException($"case {CaseId} cannot be {action}: it is {S.Status} (allowed from {string.Join(" or ", allowed)})");
+            throw new WrongStateException($"case {CaseId} cannot be {action}: it is {S.Status} (allowed from {string.Join(" or ", allowed)})");
     }
 
     // A case nobody filed is "not found", not "in the wrong state": consoles and scripts tell the two apart.

@@ -46,7 +46,7 @@ public sealed partial class ClientCredentialsGrain(
     {
         if (_configured.ContainsKey(name))
         {
-            throw new InvalidOperationException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
+            throw new WrongStateException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
         }
 
         var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
@@ -67,7 +67,7 @@ public sealed partial class ClientCredentialsGrain(
     private static CredentialInfo Info(StoredCredential credential) =>
         new(credential.Name, credential.Roles.ToList(), Stored, credential.CreatedAt, credential.RevokedAt);
 
-    private static InvalidOperationException Exists(string name) => new($"credential {name} already exists");
+    private static WrongStateException Exists(string name) => new($"credential {name} already exists");
 
     private static void CheckName(string? name)
     {

@@ -15,7 +15,9 @@ public static class SiloCommands
             if (!settings.IsEmbedded) await PostgresSchema.ApplyAsync(settings.ConnectionString);
             await using var engine = StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait);
             var cellPrecision = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.CellPrecision ?? new AlertsOptions().CellPrecision;
-            await new ProductSchema(engine).EnsureAsync(cellPrecision);
+            // The host only for its logging (as configured for the silo): a conversion of earlier rows is logged with its duration.
+            await using var host = builder.Build();
+            await new ProductSchema(engine, host.Services.GetRequiredService<ILogger<ProductSchema>>()).EnsureAsync(cellPrecision);
             Console.WriteLine($"schema is current on {engine.Name} at {engine.Location}");
             return 0;
         }

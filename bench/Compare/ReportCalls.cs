@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alerts.Cli;
 using Alerts.Geo;
 
@@ -6,7 +7,7 @@ namespace Alerts.Bench.Compare;
 /// <summary>
 /// How many cell grain calls a report makes with each number of directory shards: each shard calls every block its
 /// part of the report touches once. Counted on the comparison's population and report order, at the default block
-/// precision, without running anything.
+/// precision (or the one ALERTS_BENCH_Alerts__BlockPrecision names), without running anything.
 /// </summary>
 public static class ReportCalls
 {
@@ -14,7 +15,10 @@ public static class ReportCalls
     public static void Print(int users)
     {
         var population = ComparePopulation.Create(users, PlaceTable.DefaultPath, new CompareOptions(users).Seed);
-        var blockPrecision = new Alerts.Grains.AlertsOptions().BlockPrecision;
+        // The block size a compare run would use: the product's default unless this run overrides it.
+        var blockPrecision = BenchSettings.Overrides().TryGetValue("Alerts:BlockPrecision", out var overridden) && overridden is not null
+            ? int.Parse(overridden, CultureInfo.InvariantCulture)
+            : new Alerts.Grains.AlertsOptions().BlockPrecision;
         var blocks = new long[population.Count];
         for (var i = 0; i < population.Count; i++) blocks[i] = Geohash.Encode(population.Latitudes[i], population.Longitudes[i], blockPrecision).Packed;
         Console.WriteLine(FormattableString.Invariant($"{users:N0} users, reports of {OursSystem.ReportSize:N0} in id order, blocks at precision {blockPrecision}"));

@@ -94,16 +94,16 @@ public sealed class CaseTests : IAsyncLifetime
         var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("life");
         var opened = await caseGrain.Open(Valid);
         Assert.Equal((CaseStatus.Draft, 120_000.0), (opened.Status, opened.RadiusMeters));
-        Assert.Contains("already exists (Draft)", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Open(Valid))).Message);
-        Assert.Contains("cannot be approved: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Approve())).Message);
-        Assert.Contains("cannot be resolved: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Resolve(null))).Message);
-        Assert.Contains("cannot be updated: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Update("new"))).Message);
+        Assert.Contains("already exists (Draft)", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Open(Valid))).Message);
+        Assert.Contains("cannot be approved: it is Draft", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Approve())).Message);
+        Assert.Contains("cannot be resolved: it is Draft", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Resolve(null))).Message);
+        Assert.Contains("cannot be updated: it is Draft", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Update("new"))).Message);
         await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Widen(100_000));
         Assert.Equal(130_000, (await caseGrain.Widen(130_000)).RadiusMeters);
         Assert.Equal("reason", (await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Cancel(" "))).ParamName);
         Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Cancel("filed twice")).Status);
-        Assert.Contains("cannot be submitted: it is Cancelled", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Submit())).Message);
-        Assert.Contains("cannot be cancelled: it is Cancelled", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Cancel("again"))).Message);
+        Assert.Contains("cannot be submitted: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Submit())).Message);
+        Assert.Contains("cannot be cancelled: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Cancel("again"))).Message);
         Assert.Equal("filed twice", (await caseGrain.GetRecord()).ClosingReason);
     }
 

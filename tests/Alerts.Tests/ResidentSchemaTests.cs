@@ -100,6 +100,27 @@ public sealed class ResidentSchemaTests
         Assert.Equal([cells.IndexOf(Geohash.Parse("ws100")), 10_000L], (await store.LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId).Order());
     }
 
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task The_silos_migrate_command_converts_text_cells_and_logs_how_long_it_took(string provider)
+    {
+        var store = StorageKind.Fresh(provider);
+        await using (var engine = StoreEngine.For(store.Provider, store.ConnectionString))
+        await using (var connection = await engine.OpenAsync())
+        {
+            await connection.ExecuteAsync(EarlierResidents);
+            await connection.ExecuteAsync("INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (1, 'ws100', 22.5, 114.0, @T)", new { T });
+        }
+
+        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, "migrate-" + Guid.NewGuid().ToString("N")[..6]);
+        var (exitCode, output) = await SiloProcess.RunAsync(["migrate", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"Converted the residents' cells from geohash text to order keys in \d+\.\d s", output);
+        await using (var engine = StoreEngine.For(store.Provider, store.ConnectionString))
+            Assert.Equal([1L], (await new ResidentStore(engine).LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
+    }
+
     // The residents table's columns in order, each as "name type nullability default".
     private static async Task<List<string>> ColumnsAsync(StoreEngine engine, string provider)
     {

@@ -22,14 +22,14 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
             ArgumentException e => new(ExitCodes.BadInput, WithoutParameterSuffix(e), e),
             FormatException e => new(ExitCodes.BadInput, e.Message, e),
             StorageUnavailableException e => new(ExitCodes.Failed, $"storage unavailable: {e.Message}", e),
-            // An InvalidOperationException, but the client's fault, not the case's state.
-            ObjectDisposedException e => new(ExitCodes.Failed, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", e),
-            InvalidOperationException e => new(ExitCodes.WrongState, e.Message, e),
+            WrongStateException e => new(ExitCodes.WrongState, e.Message, e),
             TimeoutException e => new(ExitCodes.Unreachable, $"the cluster did not answer in time: {e.Message}", e),
             OrleansException e when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase) || e is SiloUnavailableException =>
                 new(ExitCodes.Unreachable, $"lost the connection to the cluster: {e.Message}", e),
             OperationCanceledException e => new(ExitCodes.Interrupted, "interrupted", e),
-            _ => new(ExitCodes.Failed, $"{exception.GetType().Name}: {exception.Message}", exception),
+            // Anything else, an InvalidOperationException of the client's own (a disposed client) included, is not the
+            // subject's state: one line with its type.
+            _ => new(ExitCodes.Failed, $"{exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}", exception),
         };
     }
 

@@ -39,7 +39,7 @@ public sealed class ConsoleMoveOutcomeTests
     [Fact]
     public async Task A_submit_that_fails_after_filing_says_the_draft_exists_and_how_to_submit_it()
     {
-        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => OpenCommand.SubmitFiledAsync(() => throw new InvalidOperationException("case sz-9 cannot be submitted: it is Cancelled"), "sz-9"));
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => OpenCommand.SubmitFiledAsync(() => throw new WrongStateException("case sz-9 cannot be submitted: it is Cancelled"), "sz-9"));
 
         Assert.Equal(ExitCodes.WrongState, failure.ExitCode);
         Assert.Equal("case sz-9 filed as a draft, but submitting it failed: case sz-9 cannot be submitted: it is Cancelled. Submit it with: alerts case submit sz-9", failure.Message);

@@ -61,7 +61,7 @@ public sealed class ApprovalTests
         {
             Assert.Equal("reason", (await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Reject(""))).ParamName);
             Assert.Equal(CaseStatus.Draft, (await caseGrain.Reject("no photo")).Status);
-            Assert.Contains("cannot be approved: it is Draft", (await Assert.ThrowsAsync<InvalidOperationException>(() => caseGrain.Approve())).Message);
+            Assert.Contains("cannot be approved: it is Draft", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Approve())).Message);
         }
 
         Assert.Equal("no photo", (await caseGrain.GetRecord()).ClosingReason);

@@ -198,10 +198,10 @@ public sealed class ClientCredentialsTests
             (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", [Roles.Gateway, "root"]))).Message);
 
         await credentials.Create("gateway-1", [Roles.Gateway]);
-        Assert.Equal("credential gateway-1 already exists", (await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Create("gateway-1", [Roles.Admin]))).Message);
-        Assert.Equal("credential tester already exists", (await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Create("tester", [Roles.Admin]))).Message);
+        Assert.Equal("credential gateway-1 already exists", (await Assert.ThrowsAsync<WrongStateException>(() => credentials.Create("gateway-1", [Roles.Admin]))).Message);
+        Assert.Equal("credential tester already exists", (await Assert.ThrowsAsync<WrongStateException>(() => credentials.Create("tester", [Roles.Admin]))).Message);
         Assert.Equal("no credential named x", (await Assert.ThrowsAsync<KeyNotFoundException>(() => credentials.Revoke("x"))).Message);
-        var configured = await Assert.ThrowsAsync<InvalidOperationException>(() => credentials.Revoke("tester"));
+        var configured = await Assert.ThrowsAsync<WrongStateException>(() => credentials.Revoke("tester"));
         Assert.Contains("credential tester is configured in settings", configured.Message);
         Assert.Contains("remove it there", configured.Message);
         Assert.Equal(["gateway-1", "operator", "ops", "tester", new string('y', 64)], (await credentials.List()).Select(c => c.Name));
