@@ -32,6 +32,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private readonly RecentBatchIds _acknowledgedIds = new(RecentlyAcknowledgedKept);
     // Batches taken from a gateway that did not acknowledge them through their resends, and that gateway.
     private readonly Dictionary<long, string> _notTo = new();
+    // Batches this activation handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue
+    // (its gateway's lease lapsed, or it went unacknowledged through its resends) may already be on phones.
+    private readonly HashSet<long> _handed = [];
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -102,6 +105,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             _acknowledgedIds.Add(id);
             _notTo.Remove(id);
+            _handed.Remove(id);
         }
 
         await store.DeleteOutboxAsync(done);
@@ -140,12 +144,11 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     public async Task<int> Withdraw(string caseId)
     {
         if (string.IsNullOrEmpty(caseId)) throw new ArgumentException("caseId is empty", nameof(caseId));
-        // A batch a gateway holds may already be on phones: it stays, and its users get the correction. The table is
-        // read too: a batch whose hand-over failed is there before the sweep brings it here.
-        var held = _inFlight.Where(f => f.Value.Batch.CaseId == caseId).Select(f => f.Key).ToHashSet();
+        // A batch ever handed to a gateway may already be on phones: it stays, and its users get the correction. The
+        // table is read too: a batch whose hand-over failed is there before the sweep brings it here.
         // A batch acknowledged but still stored reached phones: its users stay recipients (they get the correction).
         var stored = await UnacknowledgedAsync(await store.LoadCaseBatchIdsAsync(caseId));
-        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !held.Contains(id)).ToList());
+        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !_handed.Contains(id)).ToList());
         var alerted = await store.WithdrawAsync(caseId, withdrawn);
         foreach (var batch in withdrawn)
         {
@@ -175,6 +178,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             {
                 _pending.Remove(batch.BatchId);
                 _notTo.Remove(batch.BatchId);
+                _handed.Remove(batch.BatchId);
             }
             else _pending[batch.BatchId] = batch with { UserIds = rest };
         }
@@ -269,6 +273,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             if (link is null || !_pending.Remove(batch.BatchId)) continue;
             try
             {
+                // Counted as handed before the call: a delivery that fails may still have reached the gateway.
+                _handed.Add(batch.BatchId);
                 await link.Gateway.Deliver(batch);
                 _inFlight[batch.BatchId] = (batch, link.Name, time.GetUtcNow(), 0);
                 _notTo.Remove(batch.BatchId);

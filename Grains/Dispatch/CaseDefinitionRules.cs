@@ -50,9 +50,17 @@ public static class CaseDefinitionRules
         ValidateRings(definition.Rings, circle.RadiusMeters, options);
         ValidateTranslations(definition);
         var payload = CasePayloads.Alert(caseId, definition, definition.Message);
-        var size = PayloadJson.SizeOf(payload);
-        if (size > AlertPayload.MaxBytes) throw new ArgumentException($"message makes the push {size} bytes; a push holds at most {AlertPayload.MaxBytes}", "message");
+        CheckPayloadSize(payload, "message");
+        // The correction goes out with the case's link as the alert does, so it must fit a push too.
+        CheckPayloadSize(CasePayloads.For(caseId, definition, NoticeKind.Cancelled, definition.Correction!), "correction");
         return (circle, payload);
+    }
+
+    /// <summary>A push must fit the providers' limit: the text named by <paramref name="field"/> made it too large.</summary>
+    public static void CheckPayloadSize(AlertPayload payload, string field)
+    {
+        var size = PayloadJson.SizeOf(payload);
+        if (size > AlertPayload.MaxBytes) throw new ArgumentException($"{field} makes the push {size} bytes; a push holds at most {AlertPayload.MaxBytes}", field);
     }
 
     /// <summary>A message of 1–360 characters.</summary>

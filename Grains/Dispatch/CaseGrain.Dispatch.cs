@@ -91,8 +91,14 @@ public sealed partial class CaseGrain
             return;
         }
 
-        if (S.Status == CaseStatus.Dispatching) await StepAsync(generation);
-        else logger.LogInformation("Case {Case} dispatched: {Cells} cells, {Recipients} recipients, {Suppressed} suppressed", CaseId, S.CellsTotal, S.Recipients, S.Suppressed);
+        if (S.Status == CaseStatus.Dispatching)
+        {
+            await StepAsync(generation);
+            return;
+        }
+
+        await RegisterAsync();
+        logger.LogInformation("Case {Case} dispatched: {Cells} cells, {Recipients} recipients, {Suppressed} suppressed", CaseId, S.CellsTotal, S.Recipients, S.Suppressed);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -109,8 +115,16 @@ public sealed partial class CaseGrain
             }, "counting the recipients", this.GetGrainId());
         }
 
-        // An interrupted dispatch or notice goes on as soon as anything wakes the case, whoever calls first.
-        if (S.Status == CaseStatus.Dispatching && time.GetUtcNow() < S.ActiveUntil) await StepAsync(S.Generation);
+        // An interrupted dispatch, end or notice goes on as soon as anything wakes the case, whoever calls first.
+        if (S.Status == CaseStatus.Dispatching && time.GetUtcNow() < S.ActiveUntil)
+        {
+            // Arrivals gathered in memory for cells this pass had collected died with the last activation: the pass starts
+            // over, and the recipients table keeps everyone already pushed out of it.
+            S.CellsDone = 0;
+            await StepAsync(S.Generation);
+        }
+
+        if (S.Ending) RetryEndingLater(TimeSpan.Zero);
         if (S.Notices.Count > 0) await StartNoticesAsync();
     }
 
@@ -132,6 +146,7 @@ public sealed partial class CaseGrain
     {
         var recovering = _recovering;
         _recovering = false;
+        await FinishEndingAsync();
         if (S.Notices.Count > 0) await StartNoticesAsync();
         if (!IsActive) return;
         if (time.GetUtcNow() >= S.ActiveUntil)
@@ -194,9 +209,23 @@ public sealed partial class CaseGrain
         S.CellsDone = 0;
         S.CellsTotal = Cover().Length;
         await SaveAsync();
-        await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
+        await RegisterAsync();
         await StepAsync(S.Generation);
         return Progress();
+    }
+
+    // The registry tells cells that activate later which cases cover them. A failure must not stop the pass that was
+    // just saved: it is logged, and the registration made again when the pass ends.
+    private async Task RegisterAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: registering it for cells that activate later failed; registered again when this pass ends", CaseId);
+        }
     }
 
     // Records the gathered late arrivals (all, or as many as fill whole batches, oldest first); they leave the

@@ -17,7 +17,8 @@ public sealed partial class CaseGrain
     public async Task ContinueNotices()
     {
         _noticing = false;
-        if (S.NoticesDone >= S.Notices.Count) return;
+        // An ending case sends nothing until its end is finished (a cancel's correction only after the withdrawal).
+        if (S.Ending || S.NoticesDone >= S.Notices.Count) return;
         var next = S.Notices[S.NoticesDone];
         try
         {
@@ -50,24 +51,50 @@ public sealed partial class CaseGrain
         await StartNoticesAsync();
     }
 
-    // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it.
+    // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it. A
+    // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows.
     private async Task IssueNoticeAsync(NoticeKind kind, string message)
     {
-        var now = time.GetUtcNow();
-        // Covers everyone recorded so far, by this activation or (after a failover) by one whose clock ran ahead.
+        var lastNoticeAt = S.LastNoticeAt;
+        var notice = await AddNoticeAsync(kind, message);
+        try
+        {
+            await SaveAsync();
+        }
+        catch
+        {
+            S.Notices.Remove(notice);
+            S.LastNoticeAt = lastNoticeAt;
+            throw;
+        }
+
+        try
+        {
+            await store.CreateNoticeAsync(CaseId, notice.Number, NoticePayload(notice), notice.CoversUntil);
+        }
+        catch (Exception e)
+        {
+            // Each step writes the row first if it is missing; this one only lets recovery find the notice sooner.
+            logger.LogWarning(e, "Case {Case}: writing notice {Number}'s row failed; its first step writes it", CaseId, notice.Number);
+        }
+
+        await StartNoticesAsync();
+    }
+
+    // A notice that covers everyone recorded so far, by this activation or (after a failover) by one whose clock ran ahead.
+    private async Task<CaseNotice> AddNoticeAsync(NoticeKind kind, string message)
+    {
         var coversUntil = RecordingTime();
         if (await store.LatestRecordingAsync(CaseId) is { } latest && latest > coversUntil) coversUntil = latest;
-        var notice = new CaseNotice(S.Notices.Count + 1, kind, message, now, Caller.Name ?? Caller.Silo, coversUntil);
+        var notice = new CaseNotice(S.Notices.Count + 1, kind, message, time.GetUtcNow(), Caller.Name ?? Caller.Silo, coversUntil);
         S.Notices.Add(notice);
         S.LastNoticeAt = coversUntil;
-        await SaveAsync();
-        await store.CreateNoticeAsync(CaseId, notice.Number, NoticePayload(notice), notice.CoversUntil);
-        await StartNoticesAsync();
+        return notice;
     }
 
     private async Task StartNoticesAsync()
     {
-        if (_noticing || S.NoticesDone >= S.Notices.Count) return;
+        if (_noticing || S.Ending || S.NoticesDone >= S.Notices.Count) return;
         _noticing = true;
         await Self.ContinueNotices();
     }

@@ -78,7 +78,7 @@ public sealed partial class CaseGrain(
     {
         CaseDefinitionRules.ValidateMessage(message, "message");
         Require("updated", CaseStatus.Dispatching, CaseStatus.Active);
-        CheckPayloadSize(CasePayloads.For(CaseId, S.Definition!, NoticeKind.Update, message));
+        CaseDefinitionRules.CheckPayloadSize(CasePayloads.For(CaseId, S.Definition!, NoticeKind.Update, message), "message");
         S.CurrentMessage = message;
         await IssueNoticeAsync(NoticeKind.Update, message);
         await AuditAsync("case.update", S.Status, message);
@@ -92,9 +92,10 @@ public sealed partial class CaseGrain(
         if (radiusMeters <= S.RadiusMeters)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"radiusMeters {radiusMeters:R} ({radiusMeters / 1000:0.###} km) must be larger than the current {S.RadiusMeters:R} ({S.RadiusMeters / 1000:0.###} km)"), nameof(radiusMeters));
+        var before = S.Status;
         var detail = $"{S.RadiusMeters} m → {radiusMeters} m";
         var progress = await WidenToAsync(radiusMeters);
-        await AuditAsync("case.widen", S.Status, detail);
+        await AuditAsync("case.widen", before, detail);
         return progress;
     }
 
@@ -104,7 +105,11 @@ public sealed partial class CaseGrain(
             throw new ArgumentException($"activeFor {activeFor} must be positive and at most {_options.MaxCaseExtension}", nameof(activeFor));
         Require("extended", CaseStatus.Dispatching, CaseStatus.Active);
         var approver = SecondAdmin("extend");
-        var until = time.GetUtcNow() + activeFor;
+        var now = time.GetUtcNow();
+        // Its cells drop a case once its end has passed, and its expiry is at most a minute away: too late to extend.
+        if (now >= S.ActiveUntil)
+            throw new WrongStateException($"case {CaseId} cannot be extended: its active time ended at {S.ActiveUntil:O} and it is expiring");
+        var until = now + activeFor;
         if (until <= S.ActiveUntil)
             throw new ArgumentException($"activeFor {activeFor} would end the case at {until:O}, not after its current end {S.ActiveUntil:O}", nameof(activeFor));
         var detail = $"active until {S.ActiveUntil:O} → {until:O} by {approver}";
@@ -126,9 +131,9 @@ public sealed partial class CaseGrain(
         var message = closingMessage ?? CasePayloads.DefaultClosingMessage(S.Definition?.Language ?? "en");
         CaseDefinitionRules.ValidateMessage(message, "closingMessage");
         Require("resolved", CaseStatus.Dispatching, CaseStatus.Active);
+        CaseDefinitionRules.CheckPayloadSize(CasePayloads.For(CaseId, S.Definition!, NoticeKind.Resolved, message), "closingMessage");
         var before = S.Status;
-        await EndAsync(CaseStatus.Resolved);
-        if (S.Recipients > 0) await IssueNoticeAsync(NoticeKind.Resolved, message);
+        await EndAsync(CaseStatus.Resolved, (NoticeKind.Resolved, message));
         await AuditAsync("case.resolve", before, message);
         return Progress();
     }
@@ -139,10 +144,9 @@ public sealed partial class CaseGrain(
         Require("cancelled", CaseStatus.Draft, CaseStatus.AwaitingApproval, CaseStatus.Dispatching, CaseStatus.Active);
         var before = S.Status;
         S.Reason = reason;
-        await EndAsync(CaseStatus.Cancelled);
-        await WithdrawUnsentAsync();
-        // The correction was written when the case was filed: it goes out now, to everyone the alert reached.
-        if (S.Recipients > 0) await IssueNoticeAsync(NoticeKind.Cancelled, S.Definition!.Correction!);
+        // The correction was written when the case was filed: it goes out once the unsent batches are withdrawn, to
+        // everyone the alert reached.
+        await EndAsync(CaseStatus.Cancelled, (NoticeKind.Cancelled, S.Definition!.Correction!));
         await AuditAsync("case.cancel", before, reason);
         return Progress();
     }
@@ -164,45 +168,6 @@ public sealed partial class CaseGrain(
         _watchers.Subscribe(observer, observer);
         await observer.ProgressChanged(Progress());
         return WatchLease;
-    }
-
-    // Ends the case: no more steps, rings or late arrivals. Users who arrived while it was active still get the alert,
-    // unless it is being cancelled: a false alarm must not reach one more phone.
-    private async Task EndAsync(CaseStatus outcome)
-    {
-        var wasActive = IsActive;
-        if (wasActive && outcome != CaseStatus.Cancelled) await RecordLateArrivalsAsync(fullBatchesOnly: false);
-        ForgetLateArrivals();
-        foreach (var update in S.Notices.Where(n => n.Kind == NoticeKind.Update)) await store.AbandonNoticeAsync(CaseId, update.Number);
-        S.Status = outcome;
-        S.Generation++;
-        await SaveAsync();
-        if (wasActive)
-        {
-            await GrainFactory.GetGrain<IActiveCasesGrain>(0).Unregister(CaseId);
-            foreach (var chunk in Blocks().Chunk(64))
-                await Task.WhenAll(chunk.Select(b => GrainFactory.GetCell(b.Block).EndCase(CaseId)));
-        }
-
-        await UnscheduleAsync();
-    }
-
-    // A false alarm must not reach one more phone: batches no gateway has taken are withdrawn, and their users are not
-    // counted as reached (nor sent the correction). If the hub cannot be reached the cancel still stands and the
-    // correction goes to everyone recorded, as before the withdrawal existed.
-    private async Task WithdrawUnsentAsync()
-    {
-        try
-        {
-            var unreached = await GrainFactory.GetGrain<IPushOutboxGrain>(0).Withdraw(CaseId);
-            if (unreached == 0) return;
-            S.Recipients -= unreached;
-            await SaveAsync();
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Case {Case}: withdrawing its unsent batches failed; they go out, and the correction follows them", CaseId);
-        }
     }
 
     // The two-person rule: the admin who filed a case may not be the one who lets it reach the public (or keeps it there).
@@ -227,12 +192,6 @@ public sealed partial class CaseGrain(
         if (S.Status is CaseStatus.None) throw new KeyNotFoundException($"no case named {CaseId}");
     }
 
-    private static void CheckPayloadSize(AlertPayload payload)
-    {
-        var size = PayloadJson.SizeOf(payload);
-        if (size > AlertPayload.MaxBytes) throw new ArgumentException($"message makes the push {size} bytes; a push holds at most {AlertPayload.MaxBytes}", "message");
-    }
-
     private async Task<CaseProgress> MoveAsync(string action, CaseStatus to, string? detail = null)
     {
         var before = S.Status;
@@ -254,7 +213,8 @@ public sealed partial class CaseGrain(
     private async Task SaveAsync()
     {
         await state.WriteStateAsync();
-        await store.SetCaseStatusAsync(CaseId, S.Status, time.GetUtcNow());
+        // The index, which recovery reads, keeps an ending case under its last live state until its end is complete.
+        if (!S.Ending) await store.SetCaseStatusAsync(CaseId, S.Status, time.GetUtcNow());
         NotifyWatchers();
     }
 

@@ -69,4 +69,11 @@ public sealed class CaseState
     /// <summary>Notices handed to the outbox for everyone they cover (or overtaken by the case's end), in order.</summary>
     [Id(18)]
     public int NoticesDone { get; set; }
+
+    /// <summary>
+    /// The case has ended (Status says how) and what follows may not all be done: a cancel's unsent batches withdrawn,
+    /// the closing notice's row written. Saved with the end, so an activation that dies part way leaves it to the next.
+    /// </summary>
+    [Id(19)]
+    public bool Ending { get; set; }
 }

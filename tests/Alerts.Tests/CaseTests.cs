@@ -43,6 +43,8 @@ public sealed class CaseTests : IAsyncLifetime
         { "phone plus inside", Valid with { ContactPhone = "110+1" }, "contactPhone" },
         { "no correction", Valid with { Correction = null }, "correction" },
         { "correction over 360", Valid with { Correction = new string('x', 361) }, "correction" },
+        // The alert fits (a short message), the correction with the same link does not: JSON escapes '&' and '<' in 6 bytes.
+        { "correction push over 4 KB", Valid with { Link = "https://a.example/?" + new string('&', 480), Correction = new string('<', 360) }, "correction" },
         { "ring not after the last", Valid with { Rings = [new(TimeSpan.FromHours(2), 200_000), new(TimeSpan.FromHours(1), 300_000)] }, "rings" },
         { "ring not wider", Valid with { Rings = [new(TimeSpan.FromHours(1), 100_000)] }, "rings" },
         { "ring over the maximum", Valid with { Rings = [new(TimeSpan.FromHours(1), 600_000)] }, "rings[0].radiusMeters" },
@@ -105,6 +107,21 @@ public sealed class CaseTests : IAsyncLifetime
         Assert.Contains("cannot be submitted: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Submit())).Message);
         Assert.Contains("cannot be cancelled: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Cancel("again"))).Message);
         Assert.Equal("filed twice", (await caseGrain.GetRecord()).ClosingReason);
+    }
+
+    [Fact]
+    public async Task A_closing_message_too_large_for_a_push_is_refused_and_the_case_stays_live()
+    {
+        var caseGrain = _silo.Grains.GetGrain<ICaseGrain>("long-close");
+        await _silo.DispatchAsync("long-close", Valid with { Link = "https://a.example/?" + new string('&', 480), RadiusMeters = 5_000 });
+        using (Admins.As(Admins.Approver))
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Resolve(new string('<', 360)));
+            Assert.Equal("closingMessage", refused.ParamName);
+            Assert.StartsWith("closingMessage makes the push ", refused.Message);
+        }
+
+        Assert.Equal(CaseStatus.Active, (await caseGrain.GetProgress()).Status);
     }
 
     [Fact]

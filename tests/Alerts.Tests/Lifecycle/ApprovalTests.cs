@@ -98,6 +98,25 @@ public sealed class ApprovalTests
         Assert.Equal(CaseStatus.Expired, (await caseGrain.GetProgress()).Status);
     }
 
+    [Fact]
+    public async Task A_case_whose_active_time_has_passed_cannot_be_extended_before_its_expiry_comes()
+    {
+        var settings = new Dictionary<string, string?> { ["Alerts:CaseActiveFor"] = "01:00:00" };
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), null, settings);
+        await silo.DispatchAsync("too-late", Admins.Case(Around.Lat, Around.Lon, 5_000));
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("too-late");
+        // Past the end, before the expiry reminder: the case still says Active, but its cells drop it on their next report.
+        silo.Time.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(CaseStatus.Active, (await caseGrain.GetProgress()).Status);
+        using (Admins.As(Admins.Approver))
+        {
+            var refused = await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Extend(TimeSpan.FromHours(2)));
+            Assert.Equal($"case too-late cannot be extended: its active time ended at {AlertsSilo.Epoch + TimeSpan.FromHours(1):O} and it is expiring", refused.Message);
+        }
+
+        Assert.Equal(AlertsSilo.Epoch + TimeSpan.FromHours(1), (await caseGrain.GetRecord()).ActiveUntil);
+    }
+
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task Every_move_is_audited_with_who_and_the_states_and_the_log_refuses_changes(string provider)
@@ -107,6 +126,8 @@ public sealed class ApprovalTests
         await silo.SubscribeGatewayAsync();
         await silo.DispatchAsync("audited", Admins.Case(Around.Lat, Around.Lon, 5_000));
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("audited");
+        using (Admins.As(Admins.Approver)) await caseGrain.Widen(6_000);
+        await silo.DispatchedAsync("audited");
         using (Admins.As(Admins.Filer))
         {
             await caseGrain.Update("Now wearing a blue cap");
@@ -114,11 +135,13 @@ public sealed class ApprovalTests
         }
 
         var entries = await silo.Grains.GetGrain<IAuditLogGrain>(0).Read("audited", 0, 100);
-        Assert.Equal(["case.open", "case.submit", "case.approve", "case.update", "case.resolve"], entries.Select(e => e.Action));
-        Assert.Equal([Admins.Filer, Admins.Filer, Admins.Approver, Admins.Filer, Admins.Filer], entries.Select(e => e.Actor));
+        Assert.Equal(["case.open", "case.submit", "case.approve", "case.widen", "case.update", "case.resolve"], entries.Select(e => e.Action));
+        Assert.Equal([Admins.Filer, Admins.Filer, Admins.Approver, Admins.Approver, Admins.Filer, Admins.Filer], entries.Select(e => e.Actor));
         Assert.Equal(("AwaitingApproval", "Dispatching"), (entries[2].StateBefore, entries[2].StateAfter));
-        Assert.Equal(("Active", "Resolved"), (entries[4].StateBefore, entries[4].StateAfter));
-        Assert.Equal("Now wearing a blue cap", entries[3].Detail);
+        // A live case widened goes back to dispatching: the entry names the state it left, not the one it entered twice.
+        Assert.Equal(("Active", "Dispatching"), (entries[3].StateBefore, entries[3].StateAfter));
+        Assert.Equal(("Active", "Resolved"), (entries[5].StateBefore, entries[5].StateAfter));
+        Assert.Equal("Now wearing a blue cap", entries[4].Detail);
         Assert.All(entries, e => Assert.Equal(Roles.Admin, e.Roles));
         Assert.Equal(entries.Select(e => e.Sequence).Order(), entries.Select(e => e.Sequence));
 

@@ -1,5 +1,8 @@
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
+using Alerts.Grains;
 using Alerts.TestSupport;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
@@ -155,6 +158,112 @@ public sealed class NoticeTests
         Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
         Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).SelectMany(b => b.UserIds).Order());
         Assert.Equal(20L, Assert.Single((await silo.Grains.GetGrain<ICaseGrain>("false-alarm").GetRecord()).Notices).Sent);
+    }
+
+    // A hundred users in ten batches of ten; the gateway takes two and acknowledges nothing, so eight wait in the hub.
+    private static async Task<(AlertsSilo Silo, List<long> Taken)> TwoBatchesTakenAsync(CellCallFaults? faults = null, string provider = "sqlite")
+    {
+        var settings = new Dictionary<string, string?> { ["Alerts:PushBatchSize"] = "10", ["Alerts:MaxBatchesInFlightPerGateway"] = "2" };
+        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: settings, services: faults is null ? null : faults.AddTo);
+        await Around.ReportAsync(silo, Around.Ring(1, 100, 3_000));
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        Assert.Equal(100, (await silo.DispatchAsync("false-alarm", Admins.Case(Around.Lat, Around.Lon, 10_000))).Recipients);
+        await gateway.WaitForDeliveries(2);
+        return (silo, gateway.Batches.SelectMany(b => b.UserIds).Order().ToList());
+    }
+
+    // The gateway comes back under its name and acknowledges: it gets its two alert batches again, then the correction.
+    private static async Task<RecordingGateway> ReconnectAsync(AlertsSilo silo, int pushes)
+    {
+        var reconnected = new RecordingGateway(silo.Grains);
+        await silo.Grains.GetGrain<IPushHubGrain>(0).Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(reconnected));
+        await reconnected.WaitForPushes(pushes);
+        return reconnected;
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_cells_cannot_all_be_told_still_withdraws_and_sends_the_correction()
+    {
+        var faults = new CellCallFaults();
+        var (silo, taken) = await TwoBatchesTakenAsync(faults);
+        await using var _ = silo;
+        // The block that holds the users misses the news (its silo, say, just died): the case is no less cancelled.
+        faults.FailNext(silo.Grains.GetCell(Geohash.Encode(Around.Lat, Around.Lon, new AlertsOptions().BlockPrecision)), nameof(ICellGrain.EndCase));
+        CaseProgress cancelled;
+        using (Admins.As(Admins.Approver)) cancelled = await silo.Grains.GetGrain<ICaseGrain>("false-alarm").Cancel("the child was at a friend's house");
+        Assert.Equal(1, faults.Failed);
+        Assert.Equal((CaseStatus.Cancelled, 20L), (cancelled.Status, cancelled.Recipients));
+
+        var reconnected = await ReconnectAsync(silo, 40);
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).SelectMany(b => b.UserIds).Order());
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order());
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_end_cannot_be_finished_at_once_is_finished_by_its_retry_and_listed_live_until_then()
+    {
+        var (silo, taken) = await TwoBatchesTakenAsync();
+        await using var _ = silo;
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync("CREATE TRIGGER refuse_notices BEFORE INSERT ON case_notices BEGIN SELECT RAISE(ABORT, 'notices refused'); END");
+
+        // The admin's cancel stands (and is said to): the correction's row could not be written, so it is owed.
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("false-alarm");
+        using (Admins.As(Admins.Approver)) Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Cancel("the child was at a friend's house")).Status);
+        Assert.Equal("Active", await connection.ExecuteScalarAsync<string>("SELECT status FROM cases WHERE case_id = 'false-alarm'"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM case_notices"));
+
+        await connection.ExecuteAsync("DROP TRIGGER refuse_notices");
+        silo.Time.Advance(new AlertsOptions().DispatchRetryDelay);
+        await caseGrain.GetProgress(); // queued behind the retry's tick
+        var reconnected = await ReconnectAsync(silo, 40);
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).SelectMany(b => b.UserIds).Order());
+        Assert.Equal("Cancelled", await connection.ExecuteScalarAsync<string>("SELECT status FROM cases WHERE case_id = 'false-alarm'"));
+        Assert.Equal(20L, (await caseGrain.GetProgress()).Recipients);
+    }
+
+    [Fact]
+    public async Task An_update_saved_but_whose_row_could_not_be_written_is_acknowledged_and_sent_once()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 30, 3_000));
+        var gateway = await silo.SubscribeGatewayAsync();
+        await silo.DispatchAsync("updated", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        await gateway.WaitForPushes(30);
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync("CREATE TRIGGER refuse_notices BEFORE INSERT ON case_notices BEGIN SELECT RAISE(ABORT, 'notices refused'); END");
+
+        // Saved in the case's state, the update is decided: the admin hears so, and does not issue it a second time.
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("updated");
+        using (Admins.As(Admins.Filer)) await caseGrain.Update("Now wearing a blue cap");
+        await connection.ExecuteAsync("DROP TRIGGER refuse_notices");
+        silo.Time.Advance(new AlertsOptions().DispatchRetryDelay);
+        await caseGrain.GetProgress(); // queued behind the retry's tick
+        await gateway.WaitForPushes(60);
+
+        var updates = gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Update).SelectMany(b => b.UserIds).ToList();
+        Assert.Equal(gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Alert).SelectMany(b => b.UserIds).Order(), updates.Order());
+        Assert.Single((await caseGrain.GetRecord()).Notices);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_gateway_lapsed_is_not_withdrawn_and_its_users_get_the_correction()
+    {
+        var (silo, taken) = await TwoBatchesTakenAsync();
+        await using var _ = silo;
+        // The gateway stops renewing: its two batches (on phones, perhaps) go back to the queue, with nobody to take them.
+        silo.Time.Advance(new AlertsOptions().GatewayLease + TimeSpan.FromSeconds(1));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        Assert.Equal((0, 10), (await hub.GetStats()) is var stats ? (stats.Gateways, stats.Pending) : default);
+
+        CaseProgress cancelled;
+        using (Admins.As(Admins.Approver)) cancelled = await silo.Grains.GetGrain<ICaseGrain>("false-alarm").Cancel("the child was at a friend's house");
+        Assert.Equal(20L, cancelled.Recipients);
+        Assert.Equal(taken, (await silo.Cases.LoadRecipientsAsync("false-alarm")).Order());
+
+        var reconnected = await ReconnectAsync(silo, 40);
+        Assert.Equal(taken, reconnected.Batches.Where(b => b.Payload.Kind == NoticeKind.Cancelled).SelectMany(b => b.UserIds).Order());
     }
 
     [Fact]

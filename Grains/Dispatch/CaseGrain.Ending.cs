@@ -1,0 +1,105 @@
+using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
+
+namespace Alerts.Grains;
+
+/// <summary>
+/// A case's end (resolved, cancelled, expired): the outcome and the notice it owes are saved in one write with
+/// <see cref="CaseState.Ending"/> set; then a cancel's unsent batches are withdrawn, the closing notice's row written and
+/// the notice started, and the cells, the registry and the reminders let the case go. What fails is tried again by a
+/// timer, and what a dying activation left undone by the next one, so an acknowledged cancel always sends its correction.
+/// </summary>
+public sealed partial class CaseGrain
+{
+    private IGrainTimer? _endingRetry;
+
+    // No more steps, rings or late arrivals. Users who arrived while it was live still get the alert, unless it is being
+    // cancelled: a false alarm must not reach one more phone.
+    private async Task EndAsync(CaseStatus outcome, (NoticeKind Kind, string Message)? owed = null)
+    {
+        var wasActive = IsActive;
+        if (wasActive && outcome != CaseStatus.Cancelled) await RecordLateArrivalsAsync(fullBatchesOnly: false);
+        ForgetLateArrivals();
+        S.Status = outcome;
+        S.Generation++;
+        S.Ending = wasActive;
+        if (owed is { } notice && S.Recipients > 0) await AddNoticeAsync(notice.Kind, notice.Message);
+        await SaveAsync();
+        if (wasActive) await FinishEndingAsync();
+    }
+
+    // Each part may run again (after a failure, or in the next activation): every one is harmless when repeated.
+    private async Task FinishEndingAsync()
+    {
+        if (!S.Ending) return;
+        _endingRetry?.Dispose();
+        _endingRetry = null;
+        try
+        {
+            foreach (var update in S.Notices.Where(n => n.Kind == NoticeKind.Update)) await store.AbandonNoticeAsync(CaseId, update.Number);
+            // Before the correction can start: the users of withdrawn batches were never reached, and leave the recipients.
+            if (S.Status == CaseStatus.Cancelled) await WithdrawUnsentAsync();
+            // The closing notice's row before the index says the case is closed: recovery finds a closed case only by it.
+            if (S.NoticesDone < S.Notices.Count && S.Notices[^1] is { Kind: not NoticeKind.Update } closing)
+                await store.CreateNoticeAsync(CaseId, closing.Number, NoticePayload(closing), closing.CoversUntil);
+            S.Ending = false;
+            await SaveAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: finishing its end ({Status}) failed; retrying in {Delay}", CaseId, S.Status, _options.DispatchRetryDelay);
+            RetryEndingLater(_options.DispatchRetryDelay);
+            return;
+        }
+
+        await StartNoticesAsync();
+        await ReleaseAsync();
+    }
+
+    private void RetryEndingLater(TimeSpan due)
+    {
+        _endingRetry?.Dispose();
+        _endingRetry = this.RegisterGrainTimer(_ => FinishEndingAsync(), due, Timeout.InfiniteTimeSpan);
+    }
+
+    // Withdraws batches no gateway has taken. If the hub cannot be reached the cancel still stands and the correction goes
+    // to everyone recorded. The recipients are counted afresh: a withdrawal repeated after a crash withdraws nothing more.
+    private async Task WithdrawUnsentAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPushOutboxGrain>(0).Withdraw(CaseId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: withdrawing its unsent batches failed; they go out, and the correction follows them", CaseId);
+        }
+
+        S.Recipients = await store.CountRecipientsAsync(CaseId);
+    }
+
+    // Best effort: a cell that still holds the case reports arrivals the case no longer takes, and drops it once its
+    // active time has passed; the registry offers a case only until then; a reminder of a closed case unregisters itself.
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IActiveCasesGrain>(0).Unregister(CaseId);
+            foreach (var chunk in Blocks().Chunk(64))
+                await Task.WhenAll(chunk.Select(b => GrainFactory.GetCell(b.Block).EndCase(CaseId)));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: not every cell could be told it ended; they drop it when its active time ends", CaseId);
+        }
+
+        try
+        {
+            await UnscheduleAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Case {Case}: its reminders could not be removed; each unregisters itself when it fires", CaseId);
+        }
+    }
+}
