@@ -26,4 +26,7 @@ public static class ScratchFolder
 
     /// <summary>A new file path inside the folder.</summary>
     public static string NewFile(string extension) => Path.Combine(Folder.Value, Guid.NewGuid().ToString("N") + extension);
+
+    /// <summary>A new, empty folder inside the folder.</summary>
+    public static string NewFolder() => Directory.CreateDirectory(NewFile("")).FullName;
 }

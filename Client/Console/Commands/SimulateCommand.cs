@@ -40,9 +40,10 @@ public static class SimulateCommand
         {
             Check(context.Get(population) is >= 1 and <= 20_000_000, "--population must be within [1, 20000000]");
             Check(context.Get(moving) is >= 0 and <= 1, "--moving must be within [0, 1]");
-            Check(context.Get(moveEvery) > 0, "--move-every must be more than 0 seconds");
+            // Timers take at least a millisecond and at most 49.7 days: checked here, not after loading every resident.
+            Check(context.Get(moveEvery) is >= 0.001 and <= WatchCommand.MaxTimeoutSeconds, $"--move-every must be within [0.001, {WatchCommand.MaxTimeoutSeconds}] seconds");
             Check(context.Get(moveKm) >= 0, "--move-km must not be negative");
-            Check(context.Get(duration) is null or > 0, "--duration must be more than 0 seconds");
+            Check(context.Get(duration) is null or (> 0 and <= WatchCommand.MaxTimeoutSeconds), $"--duration must be more than 0 and at most {WatchCommand.MaxTimeoutSeconds} seconds");
             Check(context.Get(firstUser) >= 1, "--first-user-id must be positive");
             Check(context.Get(city) is null || context.Get(bbox) is null, "give --city or --bbox, not both");
             foreach (var rate in new[] { openRate, shareRate, sightingRate })

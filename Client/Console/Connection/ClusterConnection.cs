@@ -65,7 +65,14 @@ public static class ClusterConnection
         if (credential is null && path is not null)
         {
             if (!File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"credential file {path} does not exist");
-            credential = File.ReadAllText(path).Trim();
+            try
+            {
+                credential = File.ReadAllText(path).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConsoleFailure(ExitCodes.BadInput, $"credential file {path} cannot be read: {e.Message}");
+            }
         }
 
         if (credential is null)

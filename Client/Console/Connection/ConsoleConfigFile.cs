@@ -19,13 +19,35 @@ public sealed class ConsoleConfigFile
 
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    /// <summary>Reads the file; a missing or malformed file is a bad-input failure naming it.</summary>
+    // A misspelt key must not pass unnoticed: the console would fall back to a default (a local silo, the embedded
+    // operator's credential) and act on the wrong cluster or as the wrong person.
+    private static readonly string[] Keys = ["clusterId", "serviceId", "gateways", "membership", "credential", "credentialFile"];
+
+    /// <summary>Reads the file; a missing, unreadable or malformed file, or an unknown key, is a bad-input failure naming it.</summary>
     public static ConsoleConfigFile Load(string path)
     {
         if (!File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"config file {path} does not exist");
+        string text;
         try
         {
-            return JsonSerializer.Deserialize<ConsoleConfigFile>(File.ReadAllText(path), Options) ?? new ConsoleConfigFile();
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConsoleFailure(ExitCodes.BadInput, $"config file {path} cannot be read: {e.Message}");
+        }
+
+        try
+        {
+            using (var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+            {
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                    foreach (var property in document.RootElement.EnumerateObject())
+                        if (!Keys.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                            throw new ConsoleFailure(ExitCodes.BadInput, $"config file {path} has an unknown key \"{property.Name}\": the keys are {string.Join(", ", Keys)}");
+            }
+
+            return JsonSerializer.Deserialize<ConsoleConfigFile>(text, Options) ?? new ConsoleConfigFile();
         }
         catch (JsonException e)
         {

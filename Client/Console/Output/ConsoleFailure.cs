@@ -33,6 +33,24 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
         };
     }
 
+    /// <summary>
+    /// Runs a call that changes something. One that got no answer may have been made all the same: the line says so and
+    /// how to check, because running the command again could make the change twice (an update would go out twice).
+    /// </summary>
+    public static async Task<T> UnlessNoAnswerAsync<T>(Func<Task<T>> call, string change, string check)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var failure = From(e);
+            if (failure.ExitCode != ExitCodes.Unreachable) throw failure;
+            throw new ConsoleFailure(ExitCodes.Unreachable, $"{change} got no answer ({failure.Message}), so it may have been made. Check with: {check} before running it again", e);
+        }
+    }
+
     // ArgumentException appends " (Parameter 'x')"; the message already names the field.
     private static string WithoutParameterSuffix(ArgumentException e) =>
         e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)

@@ -22,7 +22,8 @@ public sealed record CaseView(
     int NoticesPending = 0,
     WatchedEngagement? Engagement = null,
     bool DeliveryUnknown = false,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NoAnswer = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NoAnswer = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Exercise = null)
 {
     /// <summary>Dispatch is over (or the case ended), every notice was written, and every push was acknowledged.</summary>
     public bool Settled => Status is CaseStatus.Active or CaseStatus.Resolved or CaseStatus.Cancelled or CaseStatus.Expired

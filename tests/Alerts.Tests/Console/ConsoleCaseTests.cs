@@ -221,7 +221,8 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
     [Fact]
     public async Task A_drill_with_a_widening_schedule_is_filed_approved_and_extended_from_the_console()
     {
-        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("drill-1", "22.5", "114", "--exercise", "--ring", "90m:200", "--ring", "3h:300", "--submit")));
+        var filed = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(Open("drill-1", "22.5", "114", "--exercise", "--ring", "90m:200", "--ring", "3h:300", "--submit", "--json")));
+        Assert.True(Json(filed.StandardOutput).GetProperty("exercise").GetBoolean(), filed.StandardOutput);
         await ConsoleSilo.MustSucceed(fixture.RunAsApproverAsync("case", "approve", "drill-1"));
         var self = await fixture.RunAsAdminAsync("case", "extend", "drill-1", "--hours", "100");
         Assert.True(self.ExitCode == 3 && self.StandardError.Contains("two-person rule", StringComparison.Ordinal), self.ToString());

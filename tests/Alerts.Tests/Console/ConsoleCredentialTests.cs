@@ -75,5 +75,11 @@ public sealed class ConsoleCredentialTests(ConsoleSilo fixture) : IClassFixture<
         var broken = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
         Assert.Equal(2, broken.ExitCode);
         Assert.Contains("is not valid JSON", broken.StandardError);
+
+        // A misspelt key would leave the console on its defaults (a local silo, another credential): refused, named.
+        File.WriteAllText(config, JsonSerializer.Serialize(new { clusterId = fixture.ClusterId, gateway = new[] { $"127.0.0.1:{fixture.Silo.GatewayPort}" }, credentialFile = fixture.AdminCredential }));
+        var misspelt = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
+        Assert.Equal(2, misspelt.ExitCode);
+        Assert.Contains($"config file {config} has an unknown key \"gateway\": the keys are clusterId, serviceId, gateways, membership, credential, credentialFile", misspelt.StandardError);
     }
 }

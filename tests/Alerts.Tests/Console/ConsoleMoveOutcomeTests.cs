@@ -56,4 +56,24 @@ public sealed class ConsoleMoveOutcomeTests
             + "See: alerts case show sz-9; if it is still a draft, submit it with: alerts case submit sz-9",
             failure.Message);
     }
+
+    [Fact]
+    public async Task A_change_that_got_no_answer_says_it_may_have_been_made_and_how_to_check()
+    {
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => ConsoleFailure.UnlessNoAnswerAsync<CaseProgress>(
+            () => throw new TimeoutException("Response did not arrive on time"), "case update sz-9", "alerts case show sz-9"));
+
+        Assert.Equal(ExitCodes.Unreachable, failure.ExitCode);
+        Assert.Equal("case update sz-9 got no answer (the cluster did not answer in time: Response did not arrive on time), so it may have been made. "
+            + "Check with: alerts case show sz-9 before running it again", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_change_refused_is_reported_as_the_refusal_it_is()
+    {
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => ConsoleFailure.UnlessNoAnswerAsync<CaseProgress>(
+            () => throw new WrongStateException("case sz-9 cannot be updated: it is Cancelled"), "case update sz-9", "alerts case show sz-9"));
+
+        Assert.Equal((ExitCodes.WrongState, "case sz-9 cannot be updated: it is Cancelled"), (failure.ExitCode, failure.Message));
+    }
 }

@@ -42,14 +42,16 @@ public static class AuditCommands
         var command = new Command("export", "Write the whole audit log (or one case's) to a file as JSON lines") { subject, output };
         return command.Runs(connection, async context =>
         {
+            await using var file = OutputFile.Open(context.Get(output)!.ToString());
             await using var client = await context.ConnectAsync();
             var log = client.GetGrain<IAuditLogGrain>(0);
-            var file = context.Get(output)!;
             long after = 0, written = 0;
-            await using (var writer = new StreamWriter(file.FullName, append: false))
+            await using (var writer = new StreamWriter(file.Stream, leaveOpen: true))
             {
                 while (true)
                 {
+                    // Ctrl-C between pages: the partial file is removed, and the command exits 130.
+                    context.Cancellation.ThrowIfCancellationRequested();
                     var entries = await log.Read(context.Get(subject), after, Page);
                     foreach (var e in entries) await writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(e, ConsoleOutput.CompactJson));
                     written += entries.Count;
@@ -58,6 +60,7 @@ public static class AuditCommands
                 }
             }
 
+            await file.CommitAsync();
             context.Output.Write(new { file = file.FullName, entries = written }, $"{written:N0} audit entries written to {file.FullName}");
         });
     }

@@ -24,6 +24,7 @@ public static class ExportCommand
         return command.Runs(connection, async context =>
         {
             var from = CapIdentifiers.CheckSender(context.Get(sender)!);
+            await using var file = context.Get(output) is { } path ? OutputFile.Open(path) : null;
             await using var client = await context.ConnectAsync();
             var record = await client.GetGrain<ICaseGrain>(context.Get(id)).GetRecord();
             if (record.Status == CaseStatus.None) throw new KeyNotFoundException($"no case named {context.Get(id)}");
@@ -60,7 +61,8 @@ public static class ExportCommand
                 return;
             }
 
-            await File.WriteAllBytesAsync(summary.File, bytes, context.Cancellation);
+            await file!.Stream.WriteAsync(bytes, context.Cancellation);
+            await file.CommitAsync();
             context.Output.Write(summary, $"wrote {summary.File}: CAP 1.2 {summary.MsgType} {summary.Identifier} ({bytes.Length:N0} bytes)");
         });
     }

@@ -64,12 +64,12 @@ public static class ImportCommand
         var followUp = CapFollowUp.From(alert, id, record.Definition.Language);
         if (followUp.Exercise != record.Definition.Exercise)
             throw new CapFormatException("status", $"{alert.Status} does not match case {id}, {(record.Definition.Exercise ? "a drill (Exercise)" : "a live case (Actual)")}");
-        var progress = followUp.Kind switch
+        var progress = await ConsoleFailure.UnlessNoAnswerAsync(() => followUp.Kind switch
         {
-            NoticeKind.Update => await grain.Update(followUp.Text),
-            NoticeKind.Resolved => await grain.Resolve(followUp.Text),
-            _ => await grain.Cancel(followUp.Text),
-        };
+            NoticeKind.Update => grain.Update(followUp.Text),
+            NoticeKind.Resolved => grain.Resolve(followUp.Text),
+            _ => grain.Cancel(followUp.Text),
+        }, $"case import of the CAP {alert.MsgType} {alert.Identifier} to case {id}", $"alerts case show {id}");
         var view = new { progress.CaseId, progress.Status, Cap = CapOrigin.Of(alert), Applied = followUp.Kind };
         context.Output.Write(view, $"case {view.CaseId}: {view.Cap} applied as {followUp.Kind.ToString().ToLowerInvariant()}, status {progress.Status.ToString().ToLowerInvariant()}");
     }

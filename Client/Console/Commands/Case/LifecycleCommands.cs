@@ -64,7 +64,9 @@ public static class LifecycleCommands
         return command.Runs(connection, async context =>
         {
             await using var client = await context.ConnectAsync();
-            var view = await context.AfterMoveAsync(client, await call(client.GetGrain<ICaseGrain>(context.Get(id)), context));
+            var caseId = context.Get(id);
+            var moved = await ConsoleFailure.UnlessNoAnswerAsync(() => call(client.GetGrain<ICaseGrain>(caseId), context), $"case {name} {caseId}", $"alerts case show {caseId}");
+            var view = await context.AfterMoveAsync(client, moved);
             context.Output.Write(view, done(view));
         });
     }

@@ -55,7 +55,8 @@ public static class OpenCommand
             var caseGrain = client.GetGrain<ICaseGrain>(context.Get(id));
             var progress = await caseGrain.Open(definition);
             if (context.Get(submit)) progress = await SubmitFiledAsync(caseGrain.Submit, progress.CaseId);
-            var view = CaseView.From(progress, new CaseDelivery(progress.CaseId, 0, 0, 0, 0));
+            // The filing says whether it is a drill, so a script can confirm what it filed.
+            var view = CaseView.From(progress, new CaseDelivery(progress.CaseId, 0, 0, 0, 0)) with { Exercise = definition.Exercise };
             var next = context.Get(submit)
                 ? $"status awaiting approval. A second admin sends it with: alerts case approve {view.CaseId}"
                 : $"status draft. Submit it with: alerts case submit {view.CaseId}";

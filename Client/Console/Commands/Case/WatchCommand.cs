@@ -11,6 +11,9 @@ namespace Alerts.Cli;
 /// </summary>
 public static class WatchCommand
 {
+    /// <summary>The longest wait a timer or a cancellation takes: 2^32 - 2 milliseconds, about 49.7 days.</summary>
+    public const int MaxTimeoutSeconds = 4_294_967;
+
     public static Command Create(ConnectionOptions connection)
     {
         var id = CaseArguments.Id();
@@ -22,7 +25,8 @@ public static class WatchCommand
         return command.Runs(connection, async context =>
         {
             if (context.Get(refresh) is < 50 or > 10_000) throw new ConsoleFailure(ExitCodes.BadInput, $"--refresh-ms {context.Get(refresh)} is invalid: must be within [50, 10000]");
-            if (context.Get(timeout) is <= 0) throw new ConsoleFailure(ExitCodes.BadInput, $"--timeout {context.Get(timeout)} is invalid: must be more than 0 seconds");
+            if (context.Get(timeout) is <= 0 or > MaxTimeoutSeconds)
+                throw new ConsoleFailure(ExitCodes.BadInput, $"--timeout {context.Get(timeout)} is invalid: must be more than 0 and at most {MaxTimeoutSeconds} seconds (49 days)");
             var caseId = context.Get(id);
             var stopAt = context.Get(until) == "dispatched"
                 ? (Func<CaseView, bool>)(v => v.Status is not (CaseStatus.Draft or CaseStatus.AwaitingApproval or CaseStatus.Dispatching))

@@ -17,7 +17,9 @@ public static class WidenCommand
             if (context.Get(radius) is not (> 0 and < double.PositiveInfinity))
                 throw new ConsoleFailure(ExitCodes.BadInput, string.Create(CultureInfo.InvariantCulture, $"--radius-km {context.Get(radius)} is invalid: must be a number of km greater than 0"));
             await using var client = await context.ConnectAsync();
-            var view = await context.AfterMoveAsync(client, await client.GetGrain<ICaseGrain>(context.Get(id)).Widen(context.Get(radius) * 1000));
+            var caseId = context.Get(id);
+            var widened = await ConsoleFailure.UnlessNoAnswerAsync(() => client.GetGrain<ICaseGrain>(caseId).Widen(context.Get(radius) * 1000), $"case widen {caseId}", $"alerts case show {caseId}");
+            var view = await context.AfterMoveAsync(client, widened);
             context.Output.Write(view, $"case {view.CaseId} widened to {view.RadiusKm:0.###} km; status {CaseView.StatusName(view.Status)}");
         });
     }

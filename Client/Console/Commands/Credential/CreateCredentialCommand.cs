@@ -17,30 +17,37 @@ public static class CreateCredentialCommand
             var path = context.Get(save);
             // The file first: the secret is shown once, so it must have somewhere to go before it exists.
             var file = path is null ? null : CredentialFile.Create(path);
-            IssuedCredential issued;
+            IssuedCredential? issued = null;
             try
             {
                 await using var client = await context.ConnectAsync();
-                issued = await client.GetGrain<IClientCredentialsGrain>(0).Create(context.Get(name), [.. context.Get(roles)!]);
+                var credentialName = context.Get(name);
+                issued = await ConsoleFailure.UnlessNoAnswerAsync(() => client.GetGrain<IClientCredentialsGrain>(0).Create(credentialName, [.. context.Get(roles)!]),
+                    $"credential create {credentialName}", $"alerts credential list (one made without its secret shown here must be revoked and created again)");
+                // Shown or saved before the client is closed: a failure closing it must not lose the only copy of the secret.
+                Deliver(context, issued, file, path);
             }
-            catch when (file is not null)
+            catch when (file is not null && issued is null)
             {
                 file.Dispose();
                 File.Delete(path!);
                 throw;
             }
-
-            if (file is not null)
-            {
-                CredentialFile.Write(file, issued.Credential);
-                context.Output.Write(new { issued.Name, issued.Roles, savedTo = Path.GetFullPath(path!) },
-                    $"credential {issued.Name} ({string.Join(", ", issued.Roles)}) saved to {path}; use it with --credential-file {path}");
-            }
-            else
-            {
-                context.Output.Write(new { issued.Name, issued.Roles, issued.Secret, issued.Credential },
-                    $"credential {issued.Name} ({string.Join(", ", issued.Roles)}): {issued.Credential}\nThe secret is shown only now; the silos keep only its hash.");
-            }
         });
+    }
+
+    private static void Deliver(CommandContext context, IssuedCredential issued, FileStream? file, string? path)
+    {
+        if (file is not null)
+        {
+            CredentialFile.Write(file, issued.Credential);
+            context.Output.Write(new { issued.Name, issued.Roles, savedTo = Path.GetFullPath(path!) },
+                $"credential {issued.Name} ({string.Join(", ", issued.Roles)}) saved to {path}; use it with --credential-file {path}");
+        }
+        else
+        {
+            context.Output.Write(new { issued.Name, issued.Roles, issued.Secret, issued.Credential },
+                $"credential {issued.Name} ({string.Join(", ", issued.Roles)}): {issued.Credential}\nThe secret is shown only now; the silos keep only its hash.");
+        }
     }
 }

@@ -1,0 +1,62 @@
+using Alerts.Cli;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>What a command writes with --out: refused at once if it cannot be written, and never left half written.</summary>
+public sealed class ConsoleOutputFileTests
+{
+    [Fact]
+    public async Task A_file_takes_its_name_only_when_complete_and_an_unfinished_one_leaves_the_old_file_alone()
+    {
+        var folder = ScratchFolder.NewFolder();
+        var path = Path.Combine(folder, "audit.jsonl");
+        File.WriteAllText(path, "the last export\n");
+
+        await using (var unfinished = OutputFile.Open(path))
+            await unfinished.Stream.WriteAsync("{\"half\":"u8.ToArray());
+        Assert.Equal("the last export\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder));
+
+        await using (var finished = OutputFile.Open(path))
+        {
+            await finished.Stream.WriteAsync("{\"whole\":1}\n"u8.ToArray());
+            await finished.CommitAsync();
+        }
+
+        Assert.Equal("{\"whole\":1}\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void A_path_that_cannot_be_written_is_bad_input_naming_the_option()
+    {
+        var folder = ScratchFolder.NewFolder();
+        var missing = Path.Combine(folder, "no-such-folder", "audit.jsonl");
+        var refused = Assert.Throws<ConsoleFailure>(() => OutputFile.Open(missing));
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.StartsWith($"--out {missing} cannot be written: ", refused.Message);
+
+        var directory = Assert.Throws<ConsoleFailure>(() => OutputFile.Open(folder));
+        Assert.Equal($"--out {folder} cannot be written: it is a directory", directory.Message);
+    }
+
+    [Theory]
+    [InlineData("audit export --out {0}/no-such-folder/audit.jsonl", "--out ")]
+    [InlineData("case export sz-1 --out {0}/no-such-folder/sz-1.xml", "--out ")]
+    [InlineData("case watch sz-1 --timeout 5000000", "--timeout 5000000 is invalid: must be more than 0 and at most 4294967 seconds")]
+    [InlineData("simulate --move-every 0.0005", "--move-every must be within [0.001, 4294967] seconds")]
+    [InlineData("simulate --duration 1e15", "--duration must be more than 0 and at most 4294967 seconds")]
+    public async Task Bad_values_are_refused_before_connecting_with_one_line_naming_the_option(string command, string message)
+    {
+        // No silo anywhere: each is refused before the console would connect.
+        var folder = ScratchFolder.NewFolder();
+        var args = string.Format(System.Globalization.CultureInfo.InvariantCulture, command, folder).Split(' ');
+        var run = await ConsoleProcess.RunAsync(folder, new Dictionary<string, string> { ["ALERTS_CREDENTIAL"] = "nobody:nothing" }, args);
+
+        Assert.True(run.ExitCode == ExitCodes.BadInput, run.ToString());
+        Assert.Contains(message, run.StandardError);
+        Assert.Single(run.StandardError.Trim().Split('\n'));
+        Assert.Empty(Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
+    }
+}
