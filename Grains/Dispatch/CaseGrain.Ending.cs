@@ -15,16 +15,24 @@ public sealed partial class CaseGrain
 
     // No more steps, rings or late arrivals. Users who arrived while it was live still get the alert, unless it is being
     // cancelled: a false alarm must not reach one more phone.
+    // Nothing changes in memory until the write has succeeded: a failed write leaves the case as it was, to be ended again.
     private async Task EndAsync(CaseStatus outcome, (NoticeKind Kind, string Message)? owed = null)
     {
         var wasActive = IsActive;
         if (wasActive && outcome != CaseStatus.Cancelled) await RecordLateArrivalsAsync(fullBatchesOnly: false);
-        ForgetLateArrivals();
+        var notice = owed is { } o && S.Recipients > 0 ? await NewNoticeAsync(o.Kind, o.Message) : null;
+        var (status, generation, lastNoticeAt) = (S.Status, S.Generation, S.LastNoticeAt);
         S.Status = outcome;
         S.Generation++;
         S.Ending = wasActive;
-        if (owed is { } notice && S.Recipients > 0) await AddNoticeAsync(notice.Kind, notice.Message);
-        await SaveAsync();
+        if (notice is not null) AddNotice(notice);
+        await SaveAsync(undoIfUnwritten: () =>
+        {
+            (S.Status, S.Generation, S.Ending, S.LastNoticeAt) = (status, generation, false, lastNoticeAt);
+            if (notice is not null) S.Notices.Remove(notice);
+        });
+
+        ForgetLateArrivals();
         if (wasActive) await FinishEndingAsync();
     }
 
@@ -47,6 +55,8 @@ public sealed partial class CaseGrain
         }
         catch (Exception e)
         {
+            // Whether or not the state was written, every part is done again: the index, too, must come to say closed.
+            S.Ending = true;
             logger.LogWarning(e, "Case {Case}: finishing its end ({Status}) failed; retrying in {Delay}", CaseId, S.Status, _options.DispatchRetryDelay);
             RetryEndingLater(_options.DispatchRetryDelay);
             return;
@@ -56,10 +66,12 @@ public sealed partial class CaseGrain
         await ReleaseAsync();
     }
 
+    // Keeps the activation alive while it waits; were it collected all the same, the expiry reminder wakes the case
+    // again, and its activation retries at once.
     private void RetryEndingLater(TimeSpan due)
     {
         _endingRetry?.Dispose();
-        _endingRetry = this.RegisterGrainTimer(_ => FinishEndingAsync(), due, Timeout.InfiniteTimeSpan);
+        _endingRetry = this.RegisterGrainTimer(_ => FinishEndingAsync(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
     // Withdraws batches no gateway has taken. If the hub cannot be reached the cancel still stands and the correction goes

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,8 @@ public sealed partial class CaseGrain
         {
             // The row may be missing if the activation that issued the notice died right after saving it.
             await store.CreateNoticeAsync(CaseId, next.Number, NoticePayload(next), next.CoversUntil);
+            // An update whose row came only now, after the case ended, was overtaken by the end as the others were.
+            if (next.Kind == NoticeKind.Update && !IsActive) await store.AbandonNoticeAsync(CaseId, next.Number);
             var step = await store.SendNoticeStepAsync(CaseId, next.Number, _options.NoticeUsersPerStep, _options.PushBatchSize, time.GetUtcNow());
             if (step.Batches.Count > 0) await GrainFactory.GetGrain<IPushOutboxGrain>(0).Enqueue(step.Batches);
             if (step.Done)
@@ -52,20 +55,25 @@ public sealed partial class CaseGrain
     }
 
     // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it. A
-    // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows.
+    // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows,
+    // and a failure after the write (the index) is thrown once it is on its way.
     private async Task IssueNoticeAsync(NoticeKind kind, string message)
     {
         var lastNoticeAt = S.LastNoticeAt;
-        var notice = await AddNoticeAsync(kind, message);
+        var notice = await NewNoticeAsync(kind, message);
+        AddNotice(notice);
+        Exception? afterWrite = null;
         try
         {
-            await SaveAsync();
+            await SaveAsync(undoIfUnwritten: () =>
+            {
+                S.Notices.Remove(notice);
+                S.LastNoticeAt = lastNoticeAt;
+            });
         }
-        catch
+        catch (Exception e) when (S.Notices.Contains(notice))
         {
-            S.Notices.Remove(notice);
-            S.LastNoticeAt = lastNoticeAt;
-            throw;
+            afterWrite = e;
         }
 
         try
@@ -79,17 +87,21 @@ public sealed partial class CaseGrain
         }
 
         await StartNoticesAsync();
+        if (afterWrite is not null) ExceptionDispatchInfo.Throw(afterWrite);
     }
 
     // A notice that covers everyone recorded so far, by this activation or (after a failover) by one whose clock ran ahead.
-    private async Task<CaseNotice> AddNoticeAsync(NoticeKind kind, string message)
+    private async Task<CaseNotice> NewNoticeAsync(NoticeKind kind, string message)
     {
         var coversUntil = RecordingTime();
         if (await store.LatestRecordingAsync(CaseId) is { } latest && latest > coversUntil) coversUntil = latest;
-        var notice = new CaseNotice(S.Notices.Count + 1, kind, message, time.GetUtcNow(), Caller.Name ?? Caller.Silo, coversUntil);
+        return new CaseNotice(S.Notices.Count + 1, kind, message, time.GetUtcNow(), Caller.Name ?? Caller.Silo, coversUntil);
+    }
+
+    private void AddNotice(CaseNotice notice)
+    {
         S.Notices.Add(notice);
-        S.LastNoticeAt = coversUntil;
-        return notice;
+        S.LastNoticeAt = notice.CoversUntil;
     }
 
     private async Task StartNoticesAsync()

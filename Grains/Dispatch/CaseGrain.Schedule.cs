@@ -19,7 +19,9 @@ public sealed partial class CaseGrain
     {
         if (reminderName == ExpiryReminder)
         {
-            if (!IsActive) await UnregisterAsync(ExpiryReminder); // a case that ended while its reminder could not be removed
+            // An end not yet finished keeps the reminder: it is what wakes the case to finish it.
+            if (S.Ending) await FinishEndingAsync();
+            else if (!IsActive) await UnregisterAsync(ExpiryReminder); // a case that ended while its reminder could not be removed
             else if (time.GetUtcNow() >= S.ActiveUntil) await ExpireAsync();
         }
         else if (reminderName == RingReminder)

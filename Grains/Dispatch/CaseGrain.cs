@@ -79,8 +79,18 @@ public sealed partial class CaseGrain(
         CaseDefinitionRules.ValidateMessage(message, "message");
         Require("updated", CaseStatus.Dispatching, CaseStatus.Active);
         CaseDefinitionRules.CheckPayloadSize(CasePayloads.For(CaseId, S.Definition!, NoticeKind.Update, message), "message");
+        var (messageBefore, noticesBefore) = (S.CurrentMessage, S.Notices.Count);
         S.CurrentMessage = message;
-        await IssueNoticeAsync(NoticeKind.Update, message);
+        try
+        {
+            await IssueNoticeAsync(NoticeKind.Update, message);
+        }
+        catch when (S.Notices.Count == noticesBefore)
+        {
+            S.CurrentMessage = messageBefore;
+            throw;
+        }
+
         await AuditAsync("case.update", S.Status, message);
         return Progress();
     }
@@ -143,10 +153,20 @@ public sealed partial class CaseGrain(
         CaseDefinitionRules.ValidateReason(reason);
         Require("cancelled", CaseStatus.Draft, CaseStatus.AwaitingApproval, CaseStatus.Dispatching, CaseStatus.Active);
         var before = S.Status;
+        var reasonBefore = S.Reason;
         S.Reason = reason;
         // The correction was written when the case was filed: it goes out once the unsent batches are withdrawn, to
-        // everyone the alert reached.
-        await EndAsync(CaseStatus.Cancelled, (NoticeKind.Cancelled, S.Definition!.Correction!));
+        // everyone the alert reached. EndAsync throws only when nothing was saved.
+        try
+        {
+            await EndAsync(CaseStatus.Cancelled, (NoticeKind.Cancelled, S.Definition!.Correction!));
+        }
+        catch
+        {
+            S.Reason = reasonBefore;
+            throw;
+        }
+
         await AuditAsync("case.cancel", before, reason);
         return Progress();
     }
@@ -210,9 +230,20 @@ public sealed partial class CaseGrain(
 
     private CaseProgress Progress() => new(CaseId, S.Status, S.RadiusMeters, S.CellsDone, S.CellsTotal, S.Recipients) { Suppressed = S.Suppressed, NoticesPending = S.Notices.Count - S.NoticesDone };
 
-    private async Task SaveAsync()
+    // undoIfUnwritten puts back what the caller changed when the state could not be written (nothing was decided then);
+    // once written, a failure of the index that follows leaves the change standing.
+    private async Task SaveAsync(Action? undoIfUnwritten = null)
     {
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            undoIfUnwritten?.Invoke();
+            throw;
+        }
+
         // The index, which recovery reads, keeps an ending case under its last live state until its end is complete.
         if (!S.Ending) await store.SetCaseStatusAsync(CaseId, S.Status, time.GetUtcNow());
         NotifyWatchers();

@@ -116,7 +116,7 @@ public sealed class ResidentSchemaTests
         var (exitCode, output) = await SiloProcess.RunAsync(["migrate", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
 
         Assert.True(exitCode == 0, output);
-        Assert.Matches(@"Converted the residents' cells from geohash text to order keys in \d+\.\d s", output);
+        Assert.Matches(@"Converted the residents' cells from geohash text to order keys in \d+[.,]\d s", output);
         await using (var engine = StoreEngine.For(store.Provider, store.ConnectionString))
             Assert.Equal([1L], (await new ResidentStore(engine).LoadCellAsync(Geohash.Parse("ws100"))).Select(r => r.UserId));
     }

@@ -34,8 +34,9 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
     }
 
     /// <summary>
-    /// Runs a call that changes something. One that got no answer may have been made all the same: the line says so and
-    /// how to check, because running the command again could make the change twice (an update would go out twice).
+    /// Runs a call that changes something. One that got no answer, or met a storage failure part way, may have been made
+    /// all the same: the line says so and how to check, because running the command again could make the change twice
+    /// (an update would go out twice).
     /// </summary>
     public static async Task<T> UnlessNoAnswerAsync<T>(Func<Task<T>> call, string change, string check)
     {
@@ -46,8 +47,9 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var failure = From(e);
-            if (failure.ExitCode != ExitCodes.Unreachable) throw failure;
-            throw new ConsoleFailure(ExitCodes.Unreachable, $"{change} got no answer ({failure.Message}), so it may have been made. Check with: {check} before running it again", e);
+            var unanswered = failure.ExitCode == ExitCodes.Unreachable;
+            if (!unanswered && failure.InnerException is not StorageUnavailableException) throw failure;
+            throw new ConsoleFailure(failure.ExitCode, $"{change} {(unanswered ? "got no answer" : "failed")} ({failure.Message}), so it may have been made. Check with: {check} before running it again", e);
         }
     }
 

@@ -3,14 +3,15 @@ namespace Alerts.Cli;
 /// <summary>
 /// A file a command writes (<c>--out</c>): opened before the command connects, so a path that cannot be written is bad
 /// input named at once, and written under a temporary name that takes the real one only when complete, so a failed or
-/// interrupted command never leaves a partial file that reads as whole (JSON lines cut after a line still parse).
+/// interrupted command never leaves a partial file that reads as whole (JSON lines cut after a line still parse). A
+/// path that is not a plain file (a link, <c>/dev/stdout</c>, a pipe) is written in place: renaming over it would replace it.
 /// </summary>
 public sealed class OutputFile : IAsyncDisposable
 {
-    private readonly string _temporary;
+    private readonly string? _temporary;
     private bool _committed;
 
-    private OutputFile(string path, string temporary, FileStream stream)
+    private OutputFile(string path, string? temporary, FileStream stream)
     {
         FullName = path;
         _temporary = temporary;
@@ -27,11 +28,17 @@ public sealed class OutputFile : IAsyncDisposable
     public static OutputFile Open(string path, string option = "--out")
     {
         var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.partial");
         try
         {
             if (Directory.Exists(full)) throw new IOException("it is a directory");
-            return new OutputFile(full, temporary, new FileStream(temporary, FileMode.CreateNew, FileAccess.Write));
+            var existing = new FileInfo(full);
+            if (existing.Exists && (existing.LinkTarget is not null || IsSpecial(full)))
+                return new OutputFile(full, null, new FileStream(full, FileMode.Open, FileAccess.Write));
+            var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+            // The file keeps who may read it: an owner-only export stays owner-only.
+            if (existing.Exists && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, File.GetUnixFileMode(full));
+            return new OutputFile(full, temporary, stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -44,7 +51,7 @@ public sealed class OutputFile : IAsyncDisposable
     {
         await Stream.FlushAsync();
         await Stream.DisposeAsync();
-        File.Move(_temporary, FullName, overwrite: true);
+        if (_temporary is not null) File.Move(_temporary, FullName, overwrite: true);
         _committed = true;
     }
 
@@ -52,6 +59,10 @@ public sealed class OutputFile : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Stream.DisposeAsync();
-        if (!_committed) File.Delete(_temporary);
+        if (!_committed && _temporary is not null) File.Delete(_temporary);
     }
+
+    // Devices and the process's own descriptors are written in place (on Unix they are files of /dev and /proc).
+    private static bool IsSpecial(string full) =>
+        full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal);
 }

@@ -69,6 +69,17 @@ public sealed class ConsoleMoveOutcomeTests
     }
 
     [Fact]
+    public async Task A_change_that_met_a_storage_failure_part_way_says_it_may_have_been_made()
+    {
+        var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => ConsoleFailure.UnlessNoAnswerAsync<CaseProgress>(
+            () => throw new StorageUnavailableException("storage failed: the audit log could not be written"), "case update sz-9", "alerts case show sz-9"));
+
+        Assert.Equal(ExitCodes.Failed, failure.ExitCode);
+        Assert.Equal("case update sz-9 failed (storage unavailable: storage failed: the audit log could not be written), so it may have been made. "
+            + "Check with: alerts case show sz-9 before running it again", failure.Message);
+    }
+
+    [Fact]
     public async Task A_change_refused_is_reported_as_the_refusal_it_is()
     {
         var failure = await Assert.ThrowsAsync<ConsoleFailure>(() => ConsoleFailure.UnlessNoAnswerAsync<CaseProgress>(

@@ -29,6 +29,34 @@ public sealed class ConsoleOutputFileTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix file modes; the product runs on Linux
+    public async Task A_replaced_file_keeps_its_permissions_and_a_link_is_written_through_not_replaced()
+    {
+        var folder = ScratchFolder.NewFolder();
+        var path = Path.Combine(folder, "audit.jsonl");
+        File.WriteAllText(path, "old\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var file = OutputFile.Open(path))
+        {
+            await file.Stream.WriteAsync("new\n"u8.ToArray());
+            await file.CommitAsync();
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+
+        var link = Path.Combine(folder, "latest.jsonl");
+        File.CreateSymbolicLink(link, path);
+        await using (var file = OutputFile.Open(link))
+        {
+            await file.Stream.WriteAsync("through the link\n"u8.ToArray());
+            await file.CommitAsync();
+        }
+
+        Assert.Equal(path, new FileInfo(link).LinkTarget);
+        Assert.Equal("through the link\n", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void A_path_that_cannot_be_written_is_bad_input_naming_the_option()
     {
         var folder = ScratchFolder.NewFolder();
