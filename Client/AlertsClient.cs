@@ -23,6 +23,9 @@ public sealed class AlertsClient : IAsyncDisposable
     /// <summary>The Orleans client: <c>GetGrain</c>, <c>CreateObjectReference</c>.</summary>
     public IClusterClient Cluster { get; }
 
+    /// <summary>The client's own services (tests).</summary>
+    internal IServiceProvider Services => _host.Services;
+
     /// <summary>The grain of type <typeparamref name="T"/> with an integer key.</summary>
     public T GetGrain<T>(long key) where T : IGrainWithIntegerKey => Cluster.GetGrain<T>(key);
 
@@ -45,6 +48,8 @@ public sealed class AlertsClient : IAsyncDisposable
     {
         if (!options.Credential.Contains(':')) throw new ArgumentException("Credential must be \"name:secret\"", nameof(options));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The process's signals belong to whoever embeds the client (see ClientHostLifetime).
+        builder.Services.AddSingleton<IHostLifetime, ClientHostLifetime>();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.UseOrleansClient(client =>

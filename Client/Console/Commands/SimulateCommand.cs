@@ -11,8 +11,9 @@ namespace Alerts.Cli;
 /// </summary>
 public static class SimulateCommand
 {
-    // At the end, the engagement still queued gets this long to be reported.
-    private static readonly TimeSpan EngagementDrainTime = TimeSpan.FromSeconds(30);
+    // At the end, the report in flight and then the engagement still queued each get this long: twice it stays well
+    // inside the 30 s that Ctrl-C allows (AlertsConsole.RunAsync).
+    private static readonly TimeSpan EngagementDrainTime = TimeSpan.FromSeconds(10);
 
     public static Command Create(ConnectionOptions connection)
     {
@@ -77,8 +78,17 @@ public static class SimulateCommand
             {
             }
 
-            // What the residents did is in the summary only once the cluster has counted it.
-            await reporting;
+            // What the residents did is in the summary only once the cluster has counted it. Both waits are bounded so that
+            // together they end well inside the 30 s Ctrl-C grace (AlertsConsole), after which the summary would be lost.
+            try
+            {
+                await reporting.WaitAsync(EngagementDrainTime);
+            }
+            catch (TimeoutException)
+            {
+                // A report still in flight: the drain below waits for it as long as it can, then counts the rest as failed.
+            }
+
             await simulation.DrainEngagementAsync(gateway, EngagementDrainTime);
 
             // A JSON line like the ready line, so a script reading the simulator's output line by line gets both.
