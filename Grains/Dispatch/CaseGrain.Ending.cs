@@ -21,15 +21,15 @@ public sealed partial class CaseGrain
         var wasActive = IsActive;
         if (wasActive && outcome != CaseStatus.Cancelled) await RecordLateArrivalsAsync(fullBatchesOnly: false);
         var notice = owed is { } o && S.Recipients > 0 ? await NewNoticeAsync(o.Kind, o.Message) : null;
-        var (status, generation, lastNoticeAt) = (S.Status, S.Generation, S.LastNoticeAt);
+        var (status, generation) = (S.Status, S.Generation);
         S.Status = outcome;
         S.Generation++;
         S.Ending = wasActive;
-        if (notice is not null) AddNotice(notice);
+        var takeBack = notice is null ? null : AddNotice(notice);
         await SaveAsync(undoIfUnwritten: () =>
         {
-            (S.Status, S.Generation, S.Ending, S.LastNoticeAt) = (status, generation, false, lastNoticeAt);
-            if (notice is not null) S.Notices.Remove(notice);
+            (S.Status, S.Generation, S.Ending) = (status, generation, false);
+            takeBack?.Invoke();
         });
 
         ForgetLateArrivals();

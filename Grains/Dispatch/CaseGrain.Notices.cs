@@ -59,17 +59,12 @@ public sealed partial class CaseGrain
     // and a failure after the write (the index) is thrown once it is on its way.
     private async Task IssueNoticeAsync(NoticeKind kind, string message)
     {
-        var lastNoticeAt = S.LastNoticeAt;
         var notice = await NewNoticeAsync(kind, message);
-        AddNotice(notice);
+        var takeBack = AddNotice(notice);
         Exception? afterWrite = null;
         try
         {
-            await SaveAsync(undoIfUnwritten: () =>
-            {
-                S.Notices.Remove(notice);
-                S.LastNoticeAt = lastNoticeAt;
-            });
+            await SaveAsync(undoIfUnwritten: takeBack);
         }
         catch (Exception e) when (S.Notices.Contains(notice))
         {
@@ -98,10 +93,17 @@ public sealed partial class CaseGrain
         return new CaseNotice(S.Notices.Count + 1, kind, message, time.GetUtcNow(), Caller.Name ?? Caller.Silo, coversUntil);
     }
 
-    private void AddNotice(CaseNotice notice)
+    // Adds the notice to the state; returns what takes it back if the state cannot be written.
+    private Action AddNotice(CaseNotice notice)
     {
+        var lastNoticeAt = S.LastNoticeAt;
         S.Notices.Add(notice);
         S.LastNoticeAt = notice.CoversUntil;
+        return () =>
+        {
+            S.Notices.Remove(notice);
+            S.LastNoticeAt = lastNoticeAt;
+        };
     }
 
     private async Task StartNoticesAsync()
