@@ -65,6 +65,7 @@ public static class ClusterConnection
         if (credential is null && path is not null)
         {
             if (!File.Exists(path)) throw new ConsoleFailure(ExitCodes.BadInput, $"credential file {path} does not exist");
+            OwnerOnlyFile.Check(path, "credential file");
             try
             {
                 credential = File.ReadAllText(path).Trim();

@@ -47,7 +47,10 @@ public sealed class ConsoleConfigFile
                             throw new ConsoleFailure(ExitCodes.BadInput, $"config file {path} has an unknown key \"{property.Name}\": the keys are {string.Join(", ", Keys)}");
             }
 
-            return JsonSerializer.Deserialize<ConsoleConfigFile>(text, Options) ?? new ConsoleConfigFile();
+            var file = JsonSerializer.Deserialize<ConsoleConfigFile>(text, Options) ?? new ConsoleConfigFile();
+            // Only a file that carries a credential itself holds a secret; one naming gateways and a credential file may be shared.
+            if (file.Credential is not null) OwnerOnlyFile.Check(path, "config file");
+            return file;
         }
         catch (JsonException e)
         {

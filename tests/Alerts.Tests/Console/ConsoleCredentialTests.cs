@@ -64,6 +64,37 @@ public sealed class ConsoleCredentialTests(ConsoleSilo fixture) : IClassFixture<
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix file modes; the product runs on Linux
+    public async Task A_credential_file_or_a_config_holding_a_credential_that_others_may_read_is_refused_until_owner_only()
+    {
+        var file = Path.Combine(fixture.WorkingDirectory, "shared.credential");
+        File.Copy(fixture.AdminCredential, file);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var refused = await fixture.RunAsync(file, "case", "list");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"credential file {file} holds a secret but its group or others may use it (mode 0640): make it owner-only, e.g. chmod 600 {file}", refused.StandardError);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(file, "case", "list"));
+
+        // A config file is checked only when it carries the secret itself: one naming a credential file may be shared.
+        var config = Path.Combine(fixture.WorkingDirectory, "inline.json");
+        var gateway = $"127.0.0.1:{fixture.Silo.GatewayPort}";
+        File.WriteAllText(config, JsonSerializer.Serialize(new { clusterId = fixture.ClusterId, gateways = new[] { gateway }, credential = File.ReadAllText(file).Trim() }));
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var inline = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
+        Assert.Equal(2, inline.ExitCode);
+        Assert.Contains($"config file {config} holds a secret but its group or others may use it (mode 0604)", inline.StandardError);
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var owned = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
+        Assert.True(owned.ExitCode == 0, owned.ToString());
+
+        File.WriteAllText(config, JsonSerializer.Serialize(new { clusterId = fixture.ClusterId, gateways = new[] { gateway }, credentialFile = file }));
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var shared = await ConsoleProcess.RunAsync(fixture.WorkingDirectory, null, "case", "list", "--config", config);
+        Assert.True(shared.ExitCode == 0, shared.ToString());
+    }
+
+    [Fact]
     public async Task A_config_file_names_the_cluster_and_the_credential_and_a_broken_one_is_refused()
     {
         var config = Path.Combine(fixture.WorkingDirectory, "console.json");
