@@ -66,7 +66,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
             const string caseId = "kill-cluster";
             var caseGrain = client.GetGrain<ICaseGrain>(caseId);
             await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
-            await ProcessSettings.ApproveThroughMembershipAsync(clusterId, database, caseId);
+            // The approver connects first and closes after the kill: closing a client between the approval and the kill
+            // gave the dispatch time to finish in the embedded kill test (seen in a CI-clone run).
+            var approver = await ProcessSettings.ConnectThroughMembershipAsync(clusterId, database, ProcessSettings.ApproverCredential);
+            await approver.GetGrain<ICaseGrain>(caseId).Approve();
             await gateway.FirstBatch;
 
             // Kill the silo the case lives on (each case logs where it activates), in the middle of its dispatch.
@@ -75,6 +78,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             var killedAt = Stopwatch.StartNew();
             await victim.KillAsync();
             silos.Remove(victim);
+            await approver.DisposeAsync();
             Assert.True(atKill.Status == CaseStatus.Dispatching && atKill.CellsDone < atKill.CellsTotal, $"the kill must land mid-dispatch: {atKill}");
 
             // Location reports during the failure: the client retries what fails, and each is applied once.

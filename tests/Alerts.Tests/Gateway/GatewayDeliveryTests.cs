@@ -77,7 +77,10 @@ public sealed class GatewayDeliveryTests
             await using var admin = await silo.AdminAsync();
             var caseGrain = admin.GetGrain<ICaseGrain>("gateway-restart");
             await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/restart"));
-            await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
+            // The approver connects first and closes after the restart: closing a client between the approval and the
+            // restart gave the dispatch time to finish in the embedded kill test (seen in a CI-clone run).
+            var approver = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, ProcessSettings.ApproverCredential);
+            await approver.GetGrain<ICaseGrain>(caseGrain.GetPrimaryKeyString()).Approve();
             await app.WaitForFirstDelivery(Patience);
             var atRestart = await caseGrain.GetProgress();
             // At once, before anything else: the restart must land mid-dispatch.
@@ -86,6 +89,7 @@ public sealed class GatewayDeliveryTests
             else await process.TerminateAsync();
 
             await process.DisposeAsync();
+            await approver.DisposeAsync();
             Assert.True(atRestart.Status == CaseStatus.Dispatching && atRestart.CellsDone < atRestart.CellsTotal, $"the restart must land mid-dispatch: {atRestart}");
 
             await states.WaitFor(GatewayState.Reconnecting, beforeRestart, Patience);
@@ -124,9 +128,11 @@ public sealed class GatewayDeliveryTests
         await using var process = await silo.StartAsync();
         var app = new GatewayApp();
         var slowTaken = 0;
-        // The first batch takes three ack timeouts: the hub sends it again (at least once) meanwhile.
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first batch's delivery is held until the hub has sent it again and the gateway has dropped the copy: held
+        // on a signal, not for a time, so a busy machine cannot let it finish before the ack timeout.
         app.BeforeDelivering = (batch, call, cancellationToken) =>
-            Interlocked.Exchange(ref slowTaken, 1) == 0 ? Task.Delay(TimeSpan.FromSeconds(3), cancellationToken) : Task.CompletedTask;
+            Interlocked.Exchange(ref slowTaken, 1) == 0 ? released.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
         await using var gateway = await GatewayConnection.ConnectAsync(silo.Gateway(), app.Deliver);
 
         var (lat, lon, radius) = (-17.7134, 179.6, 40_000.0);
@@ -138,6 +144,8 @@ public sealed class GatewayDeliveryTests
         var caseGrain = admin.GetGrain<ICaseGrain>("gateway-resend");
         await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child", "https://alerts.example/c/resend"));
         await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
+        await Eventually.UntilAsync(() => Task.FromResult(gateway.Counters.DuplicatesDropped >= 1), Patience, () => $"a resent copy dropped while the first delivery runs: {gateway.Counters}");
+        released.SetResult();
 
         await app.WaitForUsers(expected.Count, Patience);
         var stats = await WaitUntilHubIsIdle(admin, gateway);
