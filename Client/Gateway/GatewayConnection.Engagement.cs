@@ -14,7 +14,8 @@ public sealed partial class GatewayConnection
     /// events: they go in calls of at most <see cref="GatewayConnectionOptions.EngagementEventsPerCall"/>, one after another, and the counts
     /// are added up; each rejection's and each issued share's <c>Index</c> is its position in <paramref name="events"/>.
     /// Thread-safe. If a call fails the exception propagates and the parts before it stay counted; reporting the same
-    /// events again is harmless (each user's delivery and open, each share per channel and each sighting count once).
+    /// events again is harmless (each user's delivery and open, each share per channel and each sighting count once;
+    /// only the refused ones are counted as refused again).
     /// </summary>
     /// <param name="events">The events, of any cases.</param>
     /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>

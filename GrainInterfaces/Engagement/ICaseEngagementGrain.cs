@@ -13,7 +13,7 @@ public interface ICaseEngagementGrain : IGrainWithStringKey
     [ReadOnly, Alias("ListSightings")]
     Task<List<Sighting>> ListSightings(int limit);
 
-    /// <summary>One user's shares and the opens through their links.</summary>
+    /// <summary>One user's shares and the opens through their links; an unknown case is <see cref="KeyNotFoundException"/>.</summary>
     [ReadOnly, Alias("GetSharerReach")]
     Task<SharerReach> GetSharerReach(long userId);
 }

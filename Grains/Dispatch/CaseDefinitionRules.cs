@@ -68,6 +68,7 @@ public static class CaseDefinitionRules
     {
         if (string.IsNullOrWhiteSpace(message)) throw new ArgumentException($"{field} is empty", field);
         if (message.Length > MaxMessageLength) throw new ArgumentException($"{field} has {message.Length} characters; at most {MaxMessageLength}", field);
+        CheckStorable(message, field);
     }
 
     /// <summary>A reason (cancel, reject) of 1–500 characters.</summary>
@@ -151,16 +152,25 @@ public static class CaseDefinitionRules
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             throw new ArgumentException($"{field} \"{url}\" is not an absolute http(s) URL", field);
         if (url!.Length > MaxLinkLength) throw new ArgumentException($"{field} has {url.Length} characters; at most {MaxLinkLength}", field);
+        CheckStorable(url, field);
     }
 
     private static void RequireText(string? text, string field, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"{field} is missing", field);
         if (text.Length > maxLength) throw new ArgumentException($"{field} has {text.Length} characters; at most {maxLength}", field);
+        CheckStorable(text, field);
     }
 
     private static void OptionalText(string? text, string field)
     {
-        if (text is not null && text.Length > MaxDetailLength) throw new ArgumentException($"{field} has {text.Length} characters; at most {MaxDetailLength}", field);
+        if (text is null) return;
+        if (text.Length > MaxDetailLength) throw new ArgumentException($"{field} has {text.Length} characters; at most {MaxDetailLength}", field);
+        CheckStorable(text, field);
+    }
+
+    private static void CheckStorable(string text, string field)
+    {
+        if (StorableText.Problem(text) is { } problem) throw new ArgumentException($"{field} {problem}", field);
     }
 }

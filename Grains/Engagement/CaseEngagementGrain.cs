@@ -20,7 +20,8 @@ public sealed class CaseEngagementGrain(EngagementStore store, IOptions<Engageme
         var suppressed = store.CountSuppressedAsync(CaseId);
         var shards = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(shard => GrainFactory.GetEngagementShard(CaseId, shard).GetFigures()));
         var (status, pushed) = ((await progress).Status, (await progress).Recipients);
-        if (status == CaseStatus.None && shards.All(s => s.Delivered + s.Opened + s.Shares + s.Sightings + s.Refused == 0))
+        // Refusals alone do not make a case: events refused for a mistyped case id are stored under it.
+        if (status == CaseStatus.None && shards.All(s => s.Delivered + s.Opened + s.Shares + s.Sightings == 0))
             throw new KeyNotFoundException($"no case named {CaseId}");
         return EngagementFigures.Combine(CaseId, status, pushed, await suppressed, shards, _options);
     }
@@ -41,9 +42,13 @@ public sealed class CaseEngagementGrain(EngagementStore store, IOptions<Engageme
         }).ToList();
     }
 
-    public Task<SharerReach> GetSharerReach(long userId)
+    public async Task<SharerReach> GetSharerReach(long userId)
     {
         if (userId <= 0) throw new ArgumentException($"userId {userId} is invalid: must be positive", nameof(userId));
-        return store.SharerReachAsync(CaseId, userId);
+        var reach = await store.SharerReachAsync(CaseId, userId);
+        // As for sightings: nobody reached through a mistyped case id must not read as "this sharer reached nobody".
+        if (reach.Shares == 0 && reach.OpensThroughTheirLinks == 0 && (await GrainFactory.GetGrain<ICaseGrain>(CaseId).GetProgress()).Status == CaseStatus.None)
+            throw new KeyNotFoundException($"no case named {CaseId}");
+        return reach;
     }
 }

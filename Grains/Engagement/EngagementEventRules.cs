@@ -50,14 +50,17 @@ public static class EngagementEventRules
         if (GeoValidation.CheckLongitude(sighting.Longitude, "sighting.longitude") is { } lon) return (lon.Field, lon.Message);
         if (string.IsNullOrWhiteSpace(sighting.Text)) return ("sighting.text", "is empty; say what was seen");
         if (sighting.Text.Length > MaxSightingText) return ("sighting.text", $"has {sighting.Text.Length} characters; at most {MaxSightingText}");
+        if (StorableText.Problem(sighting.Text) is { } text) return ("sighting.text", text);
         if (sighting.PhotoUrl is { } photo)
         {
             if (photo.Length > MaxPhotoUrl) return ("sighting.photoUrl", $"has {photo.Length} characters; at most {MaxPhotoUrl}");
             if (!Uri.TryCreate(photo, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
                 return ("sighting.photoUrl", $"\"{photo}\" is not an absolute http(s) URL");
+            if (StorableText.Problem(photo) is { } problem) return ("sighting.photoUrl", problem);
         }
 
         if (sighting.Contact is { Length: > MaxContact } contact) return ("sighting.contact", $"has {contact.Length} characters; at most {MaxContact}");
+        if (sighting.Contact is { } given && StorableText.Problem(given) is { } unstorable) return ("sighting.contact", unstorable);
         return null;
     }
 }

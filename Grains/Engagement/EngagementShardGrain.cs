@@ -30,6 +30,9 @@ public sealed class EngagementShardGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_caseId, _shard) = this.AsReference<IEngagementShardGrain>().ShardOf();
+        // A silo with another shard count sends its users here: counted where no reader of the figures looks.
+        if (_shard < 0 || _shard >= _options.Shards)
+            throw new InvalidOperationException($"engagement shard {_shard} does not exist: Alerts:Engagement:Shards is {_options.Shards} (every silo of a cluster needs the same value)");
         return ReadableStorageErrors.DuringActivation(() => store.LoadAsync(_caseId, _shard, _options.Shards, _tally), "loading the engagement counts", this.GetGrainId());
     }
 
@@ -109,7 +112,19 @@ public sealed class EngagementShardGrain(
 
         rows.Refused = rejections.Count;
         if (rows.IsEmpty) return new EngagementResult(0, repeated, rejections.Count, 0, rejections, issued);
-        var written = await store.WriteAsync(CaseId, _shard, rows, now);
+        (bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings) written;
+        try
+        {
+            written = await store.WriteAsync(CaseId, _shard, rows, now);
+        }
+        catch
+        {
+            // The rows may be in after all (a commit whose answer was lost), and a retry then finds them there and
+            // counts them as repeats: the next activation counts from the tables instead.
+            DeactivateOnIdle();
+            throw;
+        }
+
 
         // Only rows that went in are counted: the tables, not this activation, decide what is new.
         var counted = 0;

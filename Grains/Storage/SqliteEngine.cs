@@ -39,8 +39,10 @@ public sealed class SqliteEngine : StoreEngine
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
             // The resident writer, the outbox and Orleans' own state share one file: the busy timeout comes first,
-            // so even the switch to WAL waits for another writer instead of failing with SQLITE_BUSY.
-            pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            // so even the switch to WAL waits for another writer instead of failing with SQLITE_BUSY. FULL syncs the
+            // log at each commit: with NORMAL a commit survives a killed process but may roll back after a power loss
+            // or an OS crash, and an answer promises the write is durable. Writes are grouped, so the syncs are few.
+            pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

@@ -23,6 +23,12 @@ public sealed class CaseTests : IAsyncLifetime
         { "radius zero", Valid with { RadiusMeters = 0 }, "radiusMeters" },
         { "radius over the maximum", Valid with { RadiusMeters = 500_001 }, "radiusMeters" },
         { "empty message", Valid with { Message = "  " }, "message" },
+        // PostgreSQL refuses a NUL in text (the write would fail, and every retry of it); no UTF-8 has a lone surrogate.
+        { "message with NUL", Valid with { Message = "Missing\0child" }, "message" },
+        { "child name unpaired surrogate", Valid with { Child = new MissingChild("A\uD800") }, "child.name" },
+        { "clothing control character", Valid with { Child = new MissingChild("A", Clothing: "red\u0007") }, "child.clothing" },
+        { "place escape sequence", Valid with { LastSeenPlace = "Futian \u001b[31m" }, "lastSeenPlace" },
+        { "link with NUL", Valid with { Link = "https://a.example/\0x" }, "link" },
         { "message over 360", Valid with { Message = new string('x', 361) }, "message" },
         { "payload over 4 KB", Valid with { Message = new string('好', 360), Link = "https://a.example/" + new string('好', 1_200) }, "link" },
         { "relative link", Valid with { Link = "/c/1" }, "link" },
@@ -103,6 +109,8 @@ public sealed class CaseTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Widen(100_000));
         Assert.Equal(130_000, (await caseGrain.Widen(130_000)).RadiusMeters);
         Assert.Equal("reason", (await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Cancel(" "))).ParamName);
+        var unstorable = await Assert.ThrowsAsync<ArgumentException>(() => caseGrain.Cancel("filed\0twice"));
+        Assert.Equal(("reason", true), (unstorable.ParamName, unstorable.Message.StartsWith("reason has the control character U+0000 at character 5", StringComparison.Ordinal)));
         Assert.Equal(CaseStatus.Cancelled, (await caseGrain.Cancel("filed twice")).Status);
         Assert.Contains("cannot be submitted: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Submit())).Message);
         Assert.Contains("cannot be cancelled: it is Cancelled", (await Assert.ThrowsAsync<WrongStateException>(() => caseGrain.Cancel("again"))).Message);

@@ -1,5 +1,8 @@
 using Alerts.GrainInterfaces;
+using Alerts.Grains;
 using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
 
@@ -73,7 +76,41 @@ public sealed class EngagementCountingTests
     public async Task A_case_nobody_filed_is_not_found()
     {
         await using var s = await EngagementScenario.StartAsync("sqlite");
-        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => s.Silo.Grains.GetGrain<ICaseEngagementGrain>("no-such-case").GetStats());
+        var typo = s.Silo.Grains.GetGrain<ICaseEngagementGrain>("no-such-case");
+        // Events sent under the mistyped id are refused and stored as refusals: they do not make it a case.
+        var refused = await s.ReportAsync(EngagementEvent.Delivered("no-such-case", s.Recipients[0], s.Now));
+        Assert.Equal((0, 1), (refused.Counted, refused.Refused));
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => typo.GetStats());
         Assert.Equal("no case named no-such-case", error.Message);
+        Assert.Equal("no case named no-such-case", (await Assert.ThrowsAsync<KeyNotFoundException>(() => typo.GetSharerReach(s.Recipients[0]))).Message);
+        Assert.Equal("no case named no-such-case", (await Assert.ThrowsAsync<KeyNotFoundException>(() => typo.ListSightings(10))).Message);
+    }
+
+    [Fact]
+    public async Task A_shard_beyond_the_configured_count_refuses_to_activate_naming_the_setting()
+    {
+        // A silo configured with more shards than this one would send its users to shards nobody reads the figures of.
+        await using var s = await EngagementScenario.StartAsync("sqlite");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => s.Silo.Grains.GetEngagementShard(s.CaseId, 1).GetFigures());
+        Assert.Contains("engagement shard 1 does not exist: Alerts:Engagement:Shards is 1 (every silo of a cluster needs the same value)", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_shard_whose_write_failed_counts_again_from_the_tables()
+    {
+        await using var s = await EngagementScenario.StartAsync("sqlite");
+        var (first, second) = (s.Recipients[0], s.Recipients[1]);
+        await using var connection = await s.Silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync("CREATE TRIGGER refuse_deliveries BEFORE INSERT ON engagement_deliveries BEGIN SELECT RAISE(ABORT, 'deliveries refused'); END");
+        await Assert.ThrowsAnyAsync<Exception>(() => s.ReportAsync(EngagementEvent.Delivered(s.CaseId, first, s.Now)));
+        await connection.ExecuteAsync("DROP TRIGGER refuse_deliveries");
+
+        // A row the failed activation never counted (its commit's answer lost, or another activation's): the figures
+        // come from the tables again, not from a tally that missed it.
+        await connection.ExecuteAsync("INSERT INTO engagement_deliveries (case_id, user_id, at_ms, cell) VALUES (@caseId, @first, @at, @cell)",
+            new { caseId = s.CaseId, first, at = s.Now.ToUnixTimeMilliseconds(), cell = s.Cells[first] });
+        var retry = await s.ReportAsync(EngagementEvent.Delivered(s.CaseId, first, s.Now), EngagementEvent.Delivered(s.CaseId, second, s.Now));
+        Assert.Equal((1, 1), (retry.Counted, retry.Repeated));
+        Assert.Equal(2, (await s.Case.GetStats()).Delivered);
     }
 }

@@ -32,13 +32,18 @@ public sealed class EngagementInputTests
             (EngagementEvent.Sighted(c, u, t, place with { Text = new string('x', 2_001) }), "sighting.text", "2001 characters; at most 2000"),
             (EngagementEvent.Sighted(c, u, t, place with { PhotoUrl = "ftp://photos.example/1.jpg" }), "sighting.photoUrl", "not an absolute http(s) URL"),
             (EngagementEvent.Sighted(c, u, t, place with { Contact = new string('1', 201) }), "sighting.contact", "201 characters; at most 200"),
+            // PostgreSQL refuses a NUL in text: the whole shard's write would fail, on every retry.
+            (EngagementEvent.Sighted(c, u, t, place with { Text = "saw her\0" }), "sighting.text", "has the control character U+0000 at character 7"),
+            (EngagementEvent.Sighted(c, u, t, place with { Contact = "138\uDC00" }), "sighting.contact", "has an unpaired surrogate U+DC00 at character 3"),
+            (EngagementEvent.Sighted(c, u, t, place with { PhotoUrl = "https://photos.example/1.jpg\u0001" }), "sighting.photoUrl", ""),
+            (EngagementEvent.Sighted(c, u, t, place with { Text = "two lines\r\n\tand a tab 👀" }), "", ""),
             (EngagementEvent.Opened(c, u, t, shareToken: ""), "shareToken", "is empty"),
             (EngagementEvent.Opened(c, u, t), "", ""),
         };
 
         var result = await s.Intake.Report(cases.Select(x => x.Event!).ToList());
 
-        Assert.Equal((2, 0, 17), (result.Counted, result.Refused, result.Rejected));
+        Assert.Equal((3, 0, 20), (result.Counted, result.Refused, result.Rejected));
         var expected = cases.Select((x, i) => (x, i)).Where(p => p.x.Field != "").ToList();
         Assert.Equal(expected.Select(p => (p.i, p.x.Field)), result.Rejections.Select(r => (r.Index, r.Field)));
         foreach (var (x, i) in expected)
@@ -49,7 +54,7 @@ public sealed class EngagementInputTests
         }
 
         var stats = await s.Case.GetStats();
-        Assert.Equal((1L, 1L, 0L), (stats.Delivered, stats.Opened, stats.Refused));
+        Assert.Equal((1L, 1L, 1L, 0L), (stats.Delivered, stats.Opened, stats.Sightings, stats.Refused));
     }
 
     [Fact]
