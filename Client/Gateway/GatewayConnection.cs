@@ -45,6 +45,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private IPushGateway? _reference;
     private Task _keeping = Task.CompletedTask;
     private int _disposed;
+    // Completes when the first DisposeAsync has finished: later callers wait for it (a host's stopping hook and an
+    // `await using` both dispose; the second returning early let Main exit in the middle of the drain).
+    private readonly TaskCompletionSource _disposal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GatewayConnection(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver)
     {
@@ -334,19 +337,32 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        lock (_gate) SetState(GatewayState.Closed);
-        _closed.TrySetResult();
-        await _closing.CancelAsync();
-        await _keeping;
-        if (_client is { } client)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
-            if (_reference is not null) client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
-            await client.DisposeAsync();
+            // Not from a delivery callback: the disposal waits for the running deliveries, that one included.
+            if (!_deliveries.InDelivery) await _disposal.Task;
+            return;
         }
 
-        _closing.Dispose();
+        try
+        {
+            lock (_gate) SetState(GatewayState.Closed);
+            _closed.TrySetResult();
+            await _closing.CancelAsync();
+            await _keeping;
+            if (_client is { } client)
+            {
+                await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
+                if (_reference is not null) client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
+                await client.DisposeAsync();
+            }
+
+            _closing.Dispose();
+        }
+        finally
+        {
+            _disposal.TrySetResult();
+        }
     }
 
     /// <summary>The longest <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/> other than Timeout.InfiniteTimeSpan.</summary>

@@ -7,8 +7,10 @@ public sealed class GatewayConnectionOptions
     public AlertsClientOptions Cluster { get; set; } = new();
 
     /// <summary>
-    /// The subscription name at the push hub; unique per gateway instance. Two instances under one name
-    /// take each other's subscription away (the hub keeps one subscriber per name).
+    /// The subscription name at the push hub; unique per gateway instance. A new instance under a held name takes it
+    /// over (a restarted gateway gets its predecessor's unacknowledged batches at once); the instance it replaced is
+    /// then refused (<see cref="GatewayState.Reconnecting"/>, <c>SubscriptionFailed</c> naming the name) until the new
+    /// one stops renewing, so two live instances under one name never push the same batches twice.
     /// </summary>
     public string Name { get; set; } = "gateway";
 

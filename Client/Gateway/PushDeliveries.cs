@@ -32,6 +32,9 @@ internal sealed class PushDeliveries
     // The delivery the current code runs inside, if any: StopAsync called from a delivery callback must not wait for itself.
     private readonly AsyncLocal<Task?> _ownDelivery = new();
 
+    /// <summary>True when called from a delivery callback (its flow carries the delivery's own task).</summary>
+    public bool InDelivery => _ownDelivery.Value is not null;
+
     // Guards the id sets and the delivery counters.
     private readonly object _gate = new();
     private readonly RecentBatchIds _delivered;

@@ -5,7 +5,11 @@ namespace Alerts.GrainInterfaces;
 [RequiresRole(Roles.Gateway)]
 public interface IPushHubGrain : IGrainWithIntegerKey
 {
-    /// <summary>Subscribes a gateway for the returned lease; subscribe again within it (and after reconnecting) to stay subscribed.</summary>
+    /// <summary>
+    /// Subscribes a gateway for the returned lease; subscribe again within it (and after reconnecting) to stay subscribed.
+    /// A new connection under a held name takes it over (a restarted gateway); a connection it replaced is then refused
+    /// with <see cref="WrongStateException"/> until the name's lease lapses: each gateway process needs a name of its own.
+    /// </summary>
     [Alias("Subscribe")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
 

@@ -62,6 +62,16 @@ public sealed class OutboxStore(StoreEngine engine)
             await connection.ExecuteAsync($"DELETE FROM push_outbox WHERE {engine.AnyOf("batch_id", "chunk")}", new { chunk });
     }
 
+    /// <summary>Every stored batch naming <paramref name="userId"/>, with its users (an erasure reads the whole outbox).</summary>
+    public async Task<List<(long BatchId, List<long> UserIds)>> LoadBatchesMentioningAsync(long userId)
+    {
+        await using var connection = await engine.OpenAsync();
+        // The text match only narrows the rows read (1 matches 12); the parsed ids decide.
+        var rows = await connection.QueryAsync<(long BatchId, string UserIds)>(
+            "SELECT batch_id, user_ids FROM push_outbox WHERE user_ids LIKE @pattern", new { pattern = $"%{userId.ToString(CultureInfo.InvariantCulture)}%" });
+        return rows.Select(r => (r.BatchId, ParseIds(r.UserIds))).Where(r => r.Item2.Contains(userId)).ToList();
+    }
+
     /// <summary>Rewrites a batch's users (after an erasure); an emptied batch is deleted.</summary>
     public async Task RewriteOutboxBatchAsync(long batchId, IReadOnlyCollection<long> userIds)
     {

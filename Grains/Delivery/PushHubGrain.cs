@@ -35,6 +35,13 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // Batches this activation handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue
     // (its gateway's lease lapsed, or it went unacknowledged through its resends) may already be on phones.
     private readonly HashSet<long> _handed = [];
+    // Users erased lately (the set keeps any ids): a batch recorded before an erasure may reach this hub after it, by
+    // its hand-over still in the queue or by the sweep, and must not push them.
+    private readonly RecentBatchIds _erasedUsers = new(10_000);
+    // Connections a newer one replaced under the same name, while that name's link lives: two processes started with one
+    // name would otherwise take the name from each other at every renewal, each time receiving the other's unacknowledged
+    // batches again and pushing them to phones twice.
+    private readonly Dictionary<string, List<IPushGateway>> _replaced = new();
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -64,11 +71,18 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             return _options.GatewayLease;
         }
 
-        // A gateway that subscribes with a new reference (it reconnected) gets its unacknowledged batches again, on the
-        // new connection: it may have delivered them (its acknowledgements lost with the old one) and drops repeats.
+        if (existing >= 0 && _replaced.TryGetValue(gatewayName, out var replaced) && replaced.Contains(gateway))
+        {
+            logger.LogWarning("Gateway name {Gateway} is used by two live connections; the one it replaced is refused until the other stops renewing", gatewayName);
+            throw new WrongStateException($"gateway name \"{gatewayName}\" is held by another live connection: give each gateway process a name of its own; this one may subscribe again once the other has stopped renewing its lease");
+        }
+
+        // A gateway that subscribes with a new reference (it reconnected, or restarted) gets its unacknowledged batches
+        // again, on the new connection: it may have delivered them (its acknowledgements lost with the old one) and drops repeats.
         var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds };
         if (existing >= 0)
         {
+            Remember(gatewayName, _gateways[existing].Gateway);
             link.InFlight = _gateways[existing].InFlight;
             _gateways[existing] = link;
             await ResendAsync(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList());
@@ -116,8 +130,21 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         // The sweep may have found a batch first (this call waited in the queue): one on its way to a gateway,
         // or already acknowledged, is not queued twice.
-        foreach (var batch in batches.Where(b => !_inFlight.ContainsKey(b.BatchId) && !_acknowledgedIds.Contains(b.BatchId))) _pending[batch.BatchId] = batch;
+        foreach (var batch in batches.Where(b => !_inFlight.ContainsKey(b.BatchId) && !_acknowledgedIds.Contains(b.BatchId)))
+        {
+            if (await WithoutErasedAsync(batch) is { } kept) _pending[batch.BatchId] = kept;
+        }
+
         await PumpAsync();
+    }
+
+    // The batch less the users erased since it was recorded, its row rewritten to match; null when none is left.
+    private async Task<PushBatch?> WithoutErasedAsync(PushBatch batch)
+    {
+        if (_erasedUsers.Count == 0 || !batch.UserIds.Exists(_erasedUsers.Contains)) return batch;
+        var rest = batch.UserIds.Where(u => !_erasedUsers.Contains(u)).ToList();
+        await store.RewriteOutboxBatchAsync(batch.BatchId, rest);
+        return rest.Count == 0 ? null : batch with { UserIds = rest };
     }
 
     // Batches are durable before they are handed over, but the hand-over can fail (the case's silo died
@@ -131,7 +158,11 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             var stored = await UnacknowledgedAsync(await store.LoadOutboxIdsAsync(time.GetUtcNow() - _options.OutboxSweepInterval));
             var unknown = stored.Where(id => !_pending.ContainsKey(id) && !_inFlight.ContainsKey(id)).ToList();
             if (unknown.Count == 0) return;
-            foreach (var batch in await store.LoadOutboxAsync(unknown)) _pending[batch.BatchId] = batch;
+            foreach (var batch in await store.LoadOutboxAsync(unknown))
+            {
+                if (await WithoutErasedAsync(batch) is { } kept) _pending[batch.BatchId] = kept;
+            }
+
             logger.LogWarning("Found {Count} batches in the outbox that were never handed to the hub; sending them", unknown.Count);
             await PumpAsync();
         }
@@ -170,6 +201,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     public async Task EraseUser(long userId)
     {
+        _erasedUsers.Add(userId);
         foreach (var batch in _pending.Values.Where(b => b.UserIds.Contains(userId)).ToList())
         {
             var rest = batch.UserIds.Where(u => u != userId).ToList();
@@ -187,8 +219,26 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             var rest = sent.Batch.UserIds.Where(u => u != userId).ToList();
             await store.RewriteOutboxBatchAsync(id, rest);
-            _inFlight[id] = sent with { Batch = sent.Batch with { UserIds = rest } };
+            if (rest.Count > 0)
+            {
+                _inFlight[id] = sent with { Batch = sent.Batch with { UserIds = rest } };
+                continue;
+            }
+
+            // Nobody left to push it to: no resend, and the gateway's room is free again.
+            _inFlight.Remove(id);
+            _handed.Remove(id);
+            if (_gateways.Find(g => g.Name == sent.Gateway) is { } link) link.InFlight--;
         }
+
+        // Rows this hub does not hold: a batch whose hand-over is still on its way here, or one the sweep has not found.
+        foreach (var (batchId, userIds) in await store.LoadBatchesMentioningAsync(userId))
+        {
+            if (_pending.ContainsKey(batchId) || _inFlight.ContainsKey(batchId)) continue;
+            await store.RewriteOutboxBatchAsync(batchId, userIds.Where(u => u != userId).ToList());
+        }
+
+        await PumpAsync();
     }
 
     public Task<PushHubStats> GetStats() =>
@@ -304,10 +354,20 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         return null;
     }
 
+    private void Remember(string gatewayName, IPushGateway replaced)
+    {
+        if (!_replaced.TryGetValue(gatewayName, out var list)) _replaced[gatewayName] = list = [];
+        // A handful is enough to tell a second process from the first; a name reconnecting often must not grow it.
+        if (list.Count == 8) list.RemoveAt(0);
+        list.Add(replaced);
+    }
+
     private void Drop(int index)
     {
         var link = _gateways[index];
         _gateways.RemoveAt(index);
+        // The name is free again: any connection may take it, the ones it had replaced included.
+        _replaced.Remove(link.Name);
         foreach (var (id, sent) in _inFlight.Where(f => f.Value.Gateway == link.Name).ToList())
         {
             _inFlight.Remove(id);

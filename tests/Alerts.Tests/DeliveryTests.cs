@@ -229,6 +229,42 @@ public sealed class DeliveryTests
         Assert.Equal((0, 0, 1), (await hub.GetStats()) is var s ? (s.Pending, s.InFlight, s.Gateways) : default);
     }
 
+    [Fact]
+    public async Task Two_live_connections_under_one_name_do_not_take_it_from_each_other_and_the_second_takes_over_when_the_first_stops()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var first = new RecordingGateway(silo.Grains, _ => false);
+        var second = new RecordingGateway(silo.Grains);
+        var firstReference = silo.Grains.CreateObjectReference<IPushGateway>(first);
+        var secondReference = silo.Grains.CreateObjectReference<IPushGateway>(second);
+        await hub.Subscribe("gateway", firstReference);
+        var (done, expected) = await DispatchAsync(silo, "one-name", scatter: 2_000);
+        await first.WaitForDeliveries(1);
+
+        // A second process with the same name: it takes the name (it could be the first one restarted) and the batches
+        // the first held. The first renewing then is refused, naming the name, and does not take them back.
+        await hub.Subscribe("gateway", secondReference);
+        await second.WaitForPushes(done.Recipients);
+        var refused = await Assert.ThrowsAsync<WrongStateException>(() => hub.Subscribe("gateway", firstReference));
+        Assert.StartsWith("gateway name \"gateway\" is held by another live connection", refused.Message);
+        Assert.Equal(1, (await hub.GetStats()).Gateways);
+        var deliveriesToFirst = first.Deliveries;
+
+        // The second stops renewing: once its lease lapses the name is free, and the first may hold it again.
+        for (var s = 1; s <= 61; s++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        Assert.Equal(0, (await hub.GetStats()).Gateways);
+        await hub.Subscribe("gateway", firstReference);
+        Assert.Equal(1, (await hub.GetStats()).Gateways);
+        Assert.Equal(deliveriesToFirst, first.Deliveries);
+        Assert.Equal(expected.OrderBy(x => x), second.Pushes.OrderBy(x => x));
+    }
+
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task With_no_gateway_batches_wait_durably_and_go_out_after_a_restart(string provider)
@@ -270,6 +306,37 @@ public sealed class DeliveryTests
         await gateway.WaitForPushes(3);
         Assert.Equal([11L, 12L, 13L], gateway.Pushes.Order());
         Assert.Equal(written.Batches[0].BatchId, Assert.Single(gateway.Batches).BatchId);
+    }
+
+    [Fact]
+    public async Task A_user_erased_before_their_batch_reaches_the_hub_is_not_pushed_from_it_nor_left_in_the_outbox()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var gateway = await silo.SubscribeGatewayAsync();
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var outbox = silo.Grains.GetGrain<IPushOutboxGrain>(0);
+        await hub.GetStats();
+
+        // A batch recorded whose hand-over is still on its way when the user is erased: its row loses them at once.
+        var late = await silo.Cases.RecordRecipientsAsync("erased-late", new AlertPayload("erased-late", "m", "https://a.example/x"), [31, 32], 50, AlertsSilo.Epoch, NoRules);
+        await outbox.EraseUser(31);
+        Assert.DoesNotContain(await OutboxUsersAsync(silo), ids => ids.Contains(31));
+
+        // A batch whose commit landed after the erasure (its step had collected the user before), found by the sweep,
+        // and the first batch's hand-over arriving with the user still in it: neither pushes them.
+        await silo.Cases.RecordRecipientsAsync("erased-swept", new AlertPayload("erased-swept", "m", "https://a.example/y"), [31, 33], 50, AlertsSilo.Epoch, NoRules);
+        await outbox.Enqueue(late.Batches);
+        await PassSecondsAsync(silo, hub, 10);
+
+        await gateway.WaitForPushes(2);
+        Assert.Equal([32L, 33L], gateway.Pushes.Order());
+        Assert.DoesNotContain(await OutboxUsersAsync(silo), ids => ids.Contains(31));
+    }
+
+    private static async Task<List<List<long>>> OutboxUsersAsync(AlertsSilo silo)
+    {
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        return (await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox")).Select(OutboxStore.ParseIds).ToList();
     }
 
     [Fact]

@@ -70,6 +70,36 @@ public sealed class GatewayDisposalTests
         Assert.Equal(GatewayState.Closed, gateway.State);
     }
 
+    [Fact]
+    public async Task A_second_disposal_returns_only_when_the_first_has_drained()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Deliveries wait for the test and ignore their token: the first disposal drains them (its timeout is long).
+        app.BeforeDelivering = (batch, call, cancellationToken) =>
+        {
+            started.TrySetResult();
+            return release.Task;
+        };
+        var options = silo.Gateway();
+        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
+        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+        await DispatchAsync(silo, gateway, "gateway-dispose-twice");
+        await started.Task.WaitAsync(Patience);
+
+        // As a host's stopping hook and an `await using` both do: the second call must not let the process end mid-drain.
+        var first = gateway.DisposeAsync().AsTask();
+        var second = gateway.DisposeAsync().AsTask();
+        Assert.False(second.IsCompleted, "the second disposal returned while the first was still draining");
+        release.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(Hang);
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+        Assert.True(gateway.Counters.BatchesDelivered >= 1, $"{gateway.Counters}");
+    }
+
     // Residents around a small island and an approved case over them: the hub pushes the gateway a few batches.
     private static async Task DispatchAsync(GatewaySilo silo, GatewayConnection gateway, string caseId)
     {
