@@ -353,7 +353,12 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             if (_client is { } client)
             {
                 await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
-                if (_reference is not null) client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
+                if (_reference is not null)
+                {
+                    await LeaveAsync(client, _reference);
+                    client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
+                }
+
                 await client.DisposeAsync();
             }
 
@@ -362,6 +367,22 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         finally
         {
             _disposal.TrySetResult();
+        }
+    }
+
+    // After the drain: what this gateway did not finish goes to the others now, not a lease later (up to a minute of a
+    // case's first minutes). Batches the hub sent during the drain, which found the arrivals closed, go with them.
+    private async Task LeaveAsync(AlertsClient client, IPushGateway reference)
+    {
+        var leaving = client.GetGrain<IPushHubGrain>(0).Unsubscribe(_name, reference);
+        try
+        {
+            await leaving.WaitAsync(AckWaitAtDisposal);
+        }
+        catch (Exception)
+        {
+            // The hub is unreachable: the lease lapses instead. An abandoned call must not fault unobserved.
+            _ = leaving.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         }
     }
 

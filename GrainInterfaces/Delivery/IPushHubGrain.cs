@@ -13,6 +13,14 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     [Alias("Subscribe")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
 
+    /// <summary>
+    /// Ends a subscription at once (a gateway stopping, after its last deliveries and acknowledgements): its
+    /// unacknowledged batches go to the other gateways now instead of when its lease would have lapsed. Only the
+    /// connection holding the name ends it; from any other (one it replaced) nothing happens.
+    /// </summary>
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(string gatewayName, IPushGateway gateway);
+
     /// <summary>Confirms batches were taken over by the gateway.</summary>
     [Alias("Acknowledge")]
     Task Acknowledge(List<long> batchIds);

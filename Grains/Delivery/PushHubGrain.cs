@@ -96,6 +96,17 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         return _options.GatewayLease;
     }
 
+    public async Task Unsubscribe(string gatewayName, IPushGateway gateway)
+    {
+        if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
+        if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
+        var index = _gateways.FindIndex(g => g.Name == gatewayName && g.Gateway.Equals(gateway));
+        if (index < 0) return;
+        logger.LogInformation("Gateway {Gateway} left with {Batches} batches unacknowledged; they go to the others", gatewayName, _gateways[index].InFlight);
+        Drop(index);
+        await PumpAsync();
+    }
+
     public async Task Acknowledge(List<long> batchIds)
     {
         if (batchIds is null) throw new ArgumentException("batchIds is missing", nameof(batchIds));

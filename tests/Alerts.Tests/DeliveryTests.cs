@@ -265,6 +265,31 @@ public sealed class DeliveryTests
         Assert.Equal(expected.OrderBy(x => x), second.Pushes.OrderBy(x => x));
     }
 
+    [Fact]
+    public async Task A_gateway_that_leaves_hands_its_unacknowledged_batches_to_the_others_at_once()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var leaving = new RecordingGateway(silo.Grains, _ => false);
+        var leavingReference = silo.Grains.CreateObjectReference<IPushGateway>(leaving);
+        await hub.Subscribe("leaving", leavingReference);
+        var (done, expected) = await DispatchAsync(silo, "leaving", scatter: 2_000);
+        await leaving.WaitForDeliveries(1);
+
+        // A connection the name's holder replaced cannot end the holder's subscription.
+        var replaced = silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains, _ => false));
+        await hub.Unsubscribe("leaving", replaced);
+        Assert.Equal(1, (await hub.GetStats()).Gateways);
+
+        // The holder leaves: no clock moves, yet everything it held reaches the gateway that stays.
+        var staying = new RecordingGateway(silo.Grains);
+        await hub.Subscribe("staying", silo.Grains.CreateObjectReference<IPushGateway>(staying));
+        await hub.Unsubscribe("leaving", leavingReference);
+        await staying.WaitForPushes(done.Recipients);
+        Assert.Equal(expected.OrderBy(x => x), staying.Pushes.OrderBy(x => x));
+        Assert.Equal((0, 0, 1), (await hub.GetStats()) is var s ? (s.Pending, s.InFlight, s.Gateways) : default);
+    }
+
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task With_no_gateway_batches_wait_durably_and_go_out_after_a_restart(string provider)

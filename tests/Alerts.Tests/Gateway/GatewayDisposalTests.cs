@@ -38,6 +38,10 @@ public sealed class GatewayDisposalTests
 
         Assert.Equal(GatewayState.Closed, gateway.State);
         Assert.Equal(0, gateway.Counters.BatchesDelivered);
+        // It left the hub as it closed: its batches wait for another gateway now, not for its lease to lapse.
+        await using var admin = await silo.AdminAsync();
+        var stats = await admin.GetGrain<IPushHubGrain>(0).GetStats();
+        Assert.True(stats is { Gateways: 0, InFlight: 0, Pending: > 0 }, $"{stats}");
     }
 
     [Fact]

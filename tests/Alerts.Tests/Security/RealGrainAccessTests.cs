@@ -56,6 +56,7 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
         ("residency.Settle", [Roles.Operator, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).Settle()),
         ("audit-log.Read", [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin, Roles.Operator], g => g.GetGrain<IAuditLogGrain>(0).Read(null, 0, 10)),
         ("push-hub.Acknowledge", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Acknowledge([])),
+        ("push-hub.Unsubscribe", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Unsubscribe("nobody", null!)),
         ("push-hub.GetStats", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetStats()),
         ("push-hub.GetCaseDelivery", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetCaseDelivery("matrix")),
         ("case-index.List", Readers, g => g.GetGrain<ICaseIndexGrain>(0).List(null, 10)),
