@@ -41,6 +41,7 @@ public sealed class EngagementShardGrain(
         var now = time.GetUtcNow();
         var rejections = new List<RejectedEngagement>();
         var grants = new ShareGrant?[events.Count];
+        var badTokens = new string?[events.Count];
         var refused = new bool[events.Count];
         void Refuse(int index, string field, string reason)
         {
@@ -52,7 +53,10 @@ public sealed class EngagementShardGrain(
         {
             if (events[i].ShareToken is not { } token) continue;
             var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew);
-            if (failure is not null) Refuse(i, "shareToken", failure);
+            // A sighting is what the police need most: one from a user the case reached anyway is not lost over the
+            // link its app attached (stale, or another case's); it is judged below as if it came without one.
+            if (failure is not null && events[i].Kind == EngagementKind.Sighted) badTokens[i] = failure;
+            else if (failure is not null) Refuse(i, "shareToken", failure);
             grants[i] = grant;
         }
 
@@ -91,6 +95,9 @@ public sealed class EngagementShardGrain(
                 case EngagementKind.Opened:
                     openedNow[user] = grant?.Generation ?? 0;
                     rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId, grant?.Generation ?? 0, standing.Pushed));
+                    break;
+                case EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null && badTokens[i] is { } failure:
+                    Refuse(i, "shareToken", failure);
                     break;
                 case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null:
                     Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor opened it through a share link");

@@ -98,6 +98,19 @@ public sealed class ShareAttributionTests
         Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, outsider, t, genuine))).Counted);
         var stats = await s.Case.GetStats();
         Assert.Equal((1L, 1L, 7L), (stats.Opened, stats.OpensThroughShares, stats.Refused));
+
+        // A sighting is not lost over a bad token when the case reached its sender anyway (pushed, or opened through a
+        // genuine link); from anyone else it is refused, naming the token.
+        var seen = new SightingDetails(22.5, 114.0, "saw her at the bus stop");
+        var sightings = await s.ReportAsync(
+            EngagementEvent.Sighted(s.CaseId, s.Recipients[1], t, seen, forged),
+            EngagementEvent.Sighted(s.CaseId, outsider, t, seen, foreign),
+            EngagementEvent.Sighted(s.CaseId, s.Outsiders[2], t, seen, tampered));
+        Assert.Equal((2, 1), (sightings.Counted, sightings.Refused));
+        var refusal = Assert.Single(sightings.Rejections);
+        Assert.Equal((2, "shareToken", true), (refusal.Index, refusal.Field, refusal.Refused));
+        Assert.Contains("bad signature", refusal.Reason);
+        Assert.Equal(2, (await s.Case.GetStats()).Sightings);
     }
 
     private static ShareTokens Signer(string key) => new(Options.Create(new EngagementOptions { ShareKey = key }));
