@@ -13,6 +13,17 @@ switch (args)
         return 0;
     case ["migrate", ..]:
         return await SiloCommands.MigrateAsync(args[1..]);
+    // A command word with the wrong arguments, or a misspelt one, must not start a silo instead (the configuration
+    // ignores bare words): inside `$(… hash-secret)` that silo would never return, and could join a cluster.
+    case ["hash-secret", ..]:
+        Console.Error.WriteLine("usage: hash-secret <secret> (one argument: quote a secret that has spaces)");
+        return 2;
+    case ["new-signing-key", ..]:
+        Console.Error.WriteLine("usage: new-signing-key (no arguments)");
+        return 2;
+    case [var word, ..] when !word.StartsWith('-') && !word.StartsWith('/') && !word.Contains('=', StringComparison.Ordinal):
+        Console.Error.WriteLine($"unknown command \"{word}\": the commands are migrate, hash-secret <secret> and new-signing-key; with none the silo starts (settings as --Alerts:Key=value)");
+        return 2;
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Alerts.Grains;
 
 /// <summary>Product settings, bound from the "Alerts" configuration section.</summary>
@@ -106,6 +108,7 @@ public sealed class AlertsOptions
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {
+        CheckTimes();
         Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
         if (BlockPrecision < Alerts.Geo.Geohash.MinPrecision || BlockPrecision > CellPrecision)
             throw new InvalidOperationException($"Alerts:BlockPrecision {BlockPrecision} is invalid: must be within [{Alerts.Geo.Geohash.MinPrecision}, Alerts:CellPrecision ({CellPrecision})]");
@@ -115,20 +118,43 @@ public sealed class AlertsOptions
             throw new InvalidOperationException($"Alerts:RecipientsPerTransaction {RecipientsPerTransaction} is invalid: must be at least Alerts:PushBatchSize ({PushBatchSize})");
         if (DirectoryShards is < 1 or > 65_536) throw new InvalidOperationException("Alerts:DirectoryShards must be within [1, 65536]");
         if (MaxUpdatesPerReport < 1) throw new InvalidOperationException("Alerts:MaxUpdatesPerReport must be positive");
-        if (ResidentFlushInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:ResidentFlushInterval must be positive");
         if (MaxPositionAge <= TimeSpan.Zero || PurgeInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxPositionAge and PurgeInterval must be positive");
-        if (PositionWriteGrace < TimeSpan.Zero) throw new InvalidOperationException($"Alerts:PositionWriteGrace {PositionWriteGrace} is invalid: must not be negative");
-        if (MaxClockSkew < TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxClockSkew must not be negative");
         if (MaxPositionAge + MaxClockSkew > MaxPositionSpan)
             throw new InvalidOperationException($"Alerts:MaxPositionAge {MaxPositionAge} is invalid: with Alerts:MaxClockSkew ({MaxClockSkew}) at most {MaxPositionSpan.TotalDays:0} days (cells keep fix times in 32 bits)");
         if (Alerts.Geo.GeoValidation.CheckRadius(MaxRadiusMeters, field: "Alerts:MaxRadiusMeters") is { } maxError) throw maxError;
         if (Alerts.Geo.GeoValidation.CheckRadius(DefaultRadiusMeters, MaxRadiusMeters, "Alerts:DefaultRadiusMeters") is { } defaultError) throw defaultError;
         if (CellsPerDispatchStep < 1 || PushBatchSize < 1 || MaxBatchesInFlightPerGateway < 1) throw new InvalidOperationException("Alerts:CellsPerDispatchStep, PushBatchSize and MaxBatchesInFlightPerGateway must be positive");
-        if (AckTimeout <= TimeSpan.Zero || CaseActiveFor <= TimeSpan.Zero || GatewayLease <= TimeSpan.Zero || OutboxSweepInterval <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:AckTimeout, CaseActiveFor, GatewayLease and OutboxSweepInterval must be positive");
-        if (MaxCaseExtension <= TimeSpan.Zero) throw new InvalidOperationException("Alerts:MaxCaseExtension must be positive");
         if (MaxAlertsPerUserPerDay < 0) throw new InvalidOperationException($"Alerts:MaxAlertsPerUserPerDay {MaxAlertsPerUserPerDay} must be 0 (no limit) or positive");
         if (NoticeUsersPerStep < 1) throw new InvalidOperationException("Alerts:NoticeUsersPerStep must be positive");
-        if (LateArrivalMaxWait <= TimeSpan.Zero || LateArrivalMaxWait >= CaseActiveFor)
-            throw new InvalidOperationException($"Alerts:LateArrivalMaxWait {LateArrivalMaxWait} is invalid: must be positive and shorter than Alerts:CaseActiveFor ({CaseActiveFor})");
+        if (LateArrivalMaxWait >= CaseActiveFor)
+            throw new InvalidOperationException($"Alerts:LateArrivalMaxWait {LateArrivalMaxWait} is invalid: must be shorter than Alerts:CaseActiveFor ({CaseActiveFor})");
+    }
+
+    // Every interval within a range that makes sense for it. The configuration reads a bare number as days
+    // ("DispatchRetryDelay=2" is two days: a failed dispatch step would wait that long), so the upper bounds are what
+    // catch it, and the message says how a time is written.
+    private void CheckTimes()
+    {
+        var hour = TimeSpan.FromHours(1);
+        (string Name, TimeSpan Value, bool ZeroAllowed, TimeSpan Max)[] times =
+        [
+            (nameof(ResidentFlushInterval), ResidentFlushInterval, false, hour),
+            (nameof(DispatchRetryDelay), DispatchRetryDelay, false, hour),
+            (nameof(LateArrivalMaxWait), LateArrivalMaxWait, false, hour),
+            (nameof(GatewayLease), GatewayLease, false, hour),
+            (nameof(OutboxSweepInterval), OutboxSweepInterval, false, hour),
+            (nameof(AckTimeout), AckTimeout, false, hour),
+            (nameof(PositionWriteGrace), PositionWriteGrace, true, hour),
+            (nameof(MaxClockSkew), MaxClockSkew, true, hour),
+            (nameof(PurgeInterval), PurgeInterval, false, TimeSpan.FromDays(1)),
+            (nameof(CaseActiveFor), CaseActiveFor, false, TimeSpan.FromDays(30)),
+            (nameof(MaxCaseExtension), MaxCaseExtension, false, TimeSpan.FromDays(30)),
+        ];
+        foreach (var (name, value, zeroAllowed, max) in times)
+        {
+            if ((zeroAllowed ? value >= TimeSpan.Zero : value > TimeSpan.Zero) && value <= max) continue;
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Alerts:{name} {value} is invalid: must be {(zeroAllowed ? "from 0" : "more than 0")} to {max} (write a time as hh:mm:ss, or d.hh:mm:ss; a bare number is read as days)"));
+        }
     }
 }

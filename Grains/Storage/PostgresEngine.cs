@@ -21,9 +21,7 @@ public sealed class PostgresEngine : StoreEngine
     /// </summary>
     public PostgresEngine(string connectionString, int maxPoolSize, TimeSpan connectionWait)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)) builder.MaxPoolSize = maxPoolSize;
-        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase)) builder.Timeout = (int)connectionWait.TotalSeconds;
+        var builder = new NpgsqlConnectionStringBuilder(PostgresPool.Bounded(connectionString, maxPoolSize, connectionWait));
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
         _dataSource = NpgsqlDataSource.Create(builder.ToString());
     }

@@ -19,7 +19,13 @@ public sealed class SqliteEngine : StoreEngine
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
         var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:") Directory.CreateDirectory(directory);
+        // A new folder is its owner's only: it holds every resident's position and, embedded, the silo's keys.
+        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:" && !Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+            else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         _connectionString = builder.ToString();
         Location = Path.GetFullPath(builder.DataSource);
     }

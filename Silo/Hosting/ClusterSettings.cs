@@ -47,13 +47,7 @@ public sealed class ClusterSettings
     public bool? Dashboard { get; set; }
 
     /// <summary>The connection string Orleans' ADO.NET providers use: bounded pool, patient wait for a connection.</summary>
-    public string OrleansConnectionString()
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
-        if (!ConnectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)) builder.MaxPoolSize = OrleansPoolSize;
-        if (!ConnectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase)) builder.Timeout = (int)ConnectionWait.TotalSeconds;
-        return builder.ToString();
-    }
+    public string OrleansConnectionString() => Alerts.Grains.PostgresPool.Bounded(ConnectionString, OrleansPoolSize, ConnectionWait);
 
     /// <summary>Embedded: the SQLite database's folder, where the silo keeps signing.key and operator.credential.</summary>
     public string DataFolder()
@@ -72,6 +66,19 @@ public sealed class ClusterSettings
         if (provider is not ("sqlite" or "postgres" or "postgresql"))
             throw new InvalidOperationException($"{Section}:Provider \"{Provider}\" is not supported: use \"sqlite\" (embedded) or \"postgres\" (cluster).");
         if (string.IsNullOrWhiteSpace(ConnectionString)) throw new InvalidOperationException($"{Section}:ConnectionString is empty.");
+        if (!IsEmbedded)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            }
+            catch (ArgumentException e)
+            {
+                // The SQLite default left in place when only the provider was set is the usual cause.
+                throw new InvalidOperationException($"{Section}:ConnectionString is not a PostgreSQL connection string ({e.Message}): give one for the postgres provider, e.g. Host=db;Database=alerts;Username=alerts;Password=…");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException($"{Section}:ClusterId and ServiceId must not be empty.");
         if (SiloPort is < 1 or > 65535) throw new InvalidOperationException($"{Section}:SiloPort {SiloPort} is not a port (1-65535).");
         if (GatewayPort is < 1 or > 65535 || GatewayPort == SiloPort) throw new InvalidOperationException($"{Section}:GatewayPort {GatewayPort} must be a port (1-65535) other than SiloPort.");

@@ -50,7 +50,7 @@ public sealed class OperatorCredentialFile(
 
         var secret = ClientSecret.New();
         await store.ReplaceAsync(OperatorName, CredentialHash.Create(secret), OperatorRoles, time.GetUtcNow());
-        Write(path, $"{OperatorName}:{secret}");
+        SecretFile.Write(path, $"{OperatorName}:{secret}", overwrite: true);
         logger.LogInformation("Operator credential in {Path}; the console reads it from there", path);
     }
 
@@ -63,17 +63,5 @@ public sealed class OperatorCredentialFile(
         if (colon <= 0) return false;
         var stored = await store.FindAsync(text[..colon]);
         return stored is { IsActive: true } && CredentialHash.Verify(text[(colon + 1)..], stored.SecretHash);
-    }
-
-    // Written to a new owner-only file and moved into place, so the secret is never in a file others can read, nor half-written.
-    private static void Write(string path, string credential)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // Unique, so two silos sharing a folder (tests) never write the same temporary file.
-        var temporary = $"{path}.{Guid.NewGuid():N}.new";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temporary, options)) writer.Write(credential + "\n");
-        File.Move(temporary, path, overwrite: true);
     }
 }

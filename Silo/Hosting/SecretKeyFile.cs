@@ -16,13 +16,17 @@ public static class SecretKeyFile
         if (!settings.IsEmbedded)
             throw new InvalidOperationException($"{settingKey} is not set: every silo of a cluster needs the same key. Make one with `{SecurityOptions.NewSigningKeyCommand}`.");
         var path = Path.Combine(settings.DataFolder(), fileName);
-        if (!File.Exists(path))
+        if (!File.Exists(path)) SecretFile.Write(path, SecurityOptions.NewSigningKey(), overwrite: false);
+        // Whoever reads the signing key can make tokens for any name and role: a file others may read is made owner-only.
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)) != 0)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, SecurityOptions.NewSigningKey());
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Console.Error.WriteLine($"{path} could be read by others; made owner-only (0600)");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        configuration[settingKey] = File.ReadAllText(path).Trim();
+        var key = File.ReadAllText(path).Trim();
+        if (key.Length == 0)
+            throw new InvalidOperationException($"{path} is empty (a write cut short): restore it from a backup, or delete it to make a new key ({settingKey}; what was signed with the old one stops working)");
+        configuration[settingKey] = key;
     }
 }

@@ -1,6 +1,7 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.TestSupport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
@@ -448,8 +449,19 @@ public sealed class CellPrecisionTests
             Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { CellPrecision = 8, BlockPrecision = 7 }.Validate()).Message);
         Assert.Contains("Alerts:MaxPositionAge 24.00:00:00 is invalid: with Alerts:MaxClockSkew (00:05:00) at most 24 days",
             Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { MaxPositionAge = TimeSpan.FromDays(24) }.Validate()).Message);
-        Assert.Contains("Alerts:MaxClockSkew must not be negative",
+        Assert.Contains("Alerts:MaxClockSkew -00:00:01 is invalid: must be from 0 to 01:00:00",
             Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { MaxClockSkew = TimeSpan.FromSeconds(-1) }.Validate()).Message);
+        Assert.Contains("Alerts:LateArrivalMaxWait 00:02:00 is invalid: must be shorter than Alerts:CaseActiveFor (00:02:00)",
+            Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { CaseActiveFor = TimeSpan.FromMinutes(2), LateArrivalMaxWait = TimeSpan.FromMinutes(2) }.Validate()).Message);
+        // The configuration reads a bare number as days: "DispatchRetryDelay=2" would retry a failed step after two days.
+        var bare = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Alerts:DispatchRetryDelay"] = "2", ["Alerts:CaseActiveFor"] = "72" }).Build()
+            .GetSection("Alerts").Get<Grains.AlertsOptions>()!;
+        Assert.Equal("Alerts:DispatchRetryDelay 2.00:00:00 is invalid: must be more than 0 to 01:00:00 (write a time as hh:mm:ss, or d.hh:mm:ss; a bare number is read as days)",
+            Assert.Throws<InvalidOperationException>(bare.Validate).Message);
+        bare.DispatchRetryDelay = TimeSpan.FromSeconds(2);
+        Assert.Contains("Alerts:CaseActiveFor 72.00:00:00 is invalid: must be more than 0 to 30.00:00:00",
+            Assert.Throws<InvalidOperationException>(bare.Validate).Message);
         new Grains.AlertsOptions { MaxPositionAge = TimeSpan.FromDays(24) - TimeSpan.FromMinutes(5) }.Validate();
         new Grains.AlertsOptions { CellPrecision = 8, BlockPrecision = 6 }.Validate();
         new Grains.AlertsOptions { BlockPrecision = 5 }.Validate();

@@ -1,0 +1,30 @@
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>The silo's commands: a command word with the wrong arguments, or a misspelt one, is refused instead of starting a silo.</summary>
+public sealed class SiloCommandTests
+{
+    [Theory]
+    [InlineData(new[] { "hash-secret" }, "usage: hash-secret <secret>")]
+    [InlineData(new[] { "hash-secret", "my", "secret" }, "usage: hash-secret <secret>")]
+    [InlineData(new[] { "new-signing-key", "extra" }, "usage: new-signing-key")]
+    [InlineData(new[] { "migrat" }, "unknown command \"migrat\"")]
+    public async Task A_wrong_command_line_exits_2_with_usage_instead_of_starting_a_silo(string[] args, string message)
+    {
+        var (exitCode, output) = await SiloProcess.RunAsync(args);
+        Assert.True(exitCode == 2, output);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("listening", output);
+    }
+
+    [Fact]
+    public async Task Hash_secret_prints_a_hash_that_is_not_the_secret()
+    {
+        var (exitCode, output) = await SiloProcess.RunAsync("hash-secret", "s3cret with spaces");
+        Assert.True(exitCode == 0, output);
+        var hash = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("s3cret", hash);
+        Assert.True(Alerts.Grains.CredentialHash.Verify("s3cret with spaces", hash), hash);
+    }
+}
