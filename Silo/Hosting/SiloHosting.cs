@@ -50,6 +50,7 @@ public static class SiloHosting
     /// <summary>The "Alerts:Cluster" settings, validated, with a relative SQLite path made absolute against the content root.</summary>
     public static ClusterSettings ReadSettings(IConfiguration configuration, string contentRoot)
     {
+        UnknownSettings.Check(configuration);
         var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         settings.Validate();
         if (settings.IsEmbedded)

@@ -10,6 +10,8 @@ public sealed class SiloCommandTests
     [InlineData(new[] { "hash-secret", "my", "secret" }, "usage: hash-secret <secret>")]
     [InlineData(new[] { "new-signing-key", "extra" }, "usage: new-signing-key")]
     [InlineData(new[] { "migrat" }, "unknown command \"migrat\"")]
+    [InlineData(new[] { "--Alerts:Cluster:Provder=postgres" }, "Alerts:Cluster:Provder is not a setting (misspelt?)")]
+    [InlineData(new[] { "migrate", "--Alerts:Cluster:Provder=postgres" }, "Alerts:Cluster:Provder is not a setting (misspelt?)")]
     public async Task A_wrong_command_line_exits_2_with_usage_instead_of_starting_a_silo(string[] args, string message)
     {
         var (exitCode, output) = await SiloProcess.RunAsync(args);
