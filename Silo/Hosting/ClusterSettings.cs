@@ -82,7 +82,11 @@ public sealed class ClusterSettings
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException($"{Section}:ClusterId and ServiceId must not be empty.");
         if (SiloPort is < 1 or > 65535) throw new InvalidOperationException($"{Section}:SiloPort {SiloPort} is not a port (1-65535).");
         if (GatewayPort is < 1 or > 65535 || GatewayPort == SiloPort) throw new InvalidOperationException($"{Section}:GatewayPort {GatewayPort} must be a port (1-65535) other than SiloPort.");
-        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) throw new InvalidOperationException($"{Section}:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address.");
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out var advertised)) throw new InvalidOperationException($"{Section}:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address.");
+        // Listening everywhere is for silos on several machines, which reach each other (and clients reach them) at the
+        // advertised address: every silo advertising loopback would be told apart by nothing but its port.
+        if (ListenOnAnyAddress && System.Net.IPAddress.IsLoopback(advertised))
+            throw new InvalidOperationException($"{Section}:AdvertisedAddress {AdvertisedAddress} is a loopback address but {Section}:ListenOnAnyAddress is true: give the address other machines reach this silo at.");
         if (MaxPoolSize < 1 || OrleansPoolSize < 1) throw new InvalidOperationException($"{Section}:MaxPoolSize and OrleansPoolSize must be positive.");
         if (ConnectionWait < TimeSpan.FromSeconds(1)) throw new InvalidOperationException($"{Section}:ConnectionWait must be at least one second.");
     }

@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Alerts.Tests;
 
-/// <summary>The silo's pool bound and connection wait go into every PostgreSQL connection string that does not set them itself.</summary>
-public sealed class PostgresPoolTests
+/// <summary>A cluster's settings: the pool bound and connection wait in every PostgreSQL connection string that does not set them, and what is refused at start.</summary>
+public sealed class ClusterSettingsTests
 {
     [Theory]
     [InlineData("Host=db;Database=alerts", 10, 60)]
@@ -17,6 +17,16 @@ public sealed class PostgresPoolTests
     {
         var bounded = new NpgsqlConnectionStringBuilder(PostgresPool.Bounded(connectionString, 10, TimeSpan.FromSeconds(60)));
         Assert.Equal((maxPoolSize, timeout), (bounded.MaxPoolSize, bounded.Timeout));
+    }
+
+    [Fact]
+    public void Silos_on_several_machines_may_not_advertise_loopback()
+    {
+        var settings = new ClusterSettings { Provider = "postgres", ConnectionString = "Host=db", ListenOnAnyAddress = true };
+        var error = Assert.Throws<InvalidOperationException>(settings.Validate);
+        Assert.Equal("Alerts:Cluster:AdvertisedAddress 127.0.0.1 is a loopback address but Alerts:Cluster:ListenOnAnyAddress is true: give the address other machines reach this silo at.", error.Message);
+        settings.AdvertisedAddress = "10.0.0.5";
+        settings.Validate();
     }
 
     [Fact]
