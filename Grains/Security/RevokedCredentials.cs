@@ -57,13 +57,6 @@ public sealed class RevokedCredentials(
         return next;
     }
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Read before the silo serves calls, so a token revoked before this silo started is refused from the first call.
-        await TryRefreshAsync();
-        await base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RevocationRefresh, time);

@@ -16,12 +16,15 @@ public sealed class ClientCredentialsTests
     private const string Refusal = "unknown client name or wrong secret";
 
     /// <summary>A silo with the tester (gateway, admin) and "ops" (operator) configured, both with secret "s3cret".</summary>
-    private static Task<AlertsSilo> StartAsync(string provider) => AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: new()
+    private static Task<AlertsSilo> StartAsync(string provider) => AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: Settings);
+
+    // A configured operator, "ops", beside the test silo's own clients.
+    private static Dictionary<string, string?> Settings => new()
     {
         ["Alerts:Security:Clients:1:Name"] = "ops",
         ["Alerts:Security:Clients:1:SecretHash"] = ProcessSettings.TesterHash,
         ["Alerts:Security:Clients:1:Roles:0"] = Roles.Operator,
-    });
+    };
 
     private static Task<AlertsClient> ConnectAsync(AlertsSilo silo, string credential) => AlertsClient.ConnectAsync(new AlertsClientOptions
     {
@@ -116,6 +119,22 @@ public sealed class ClientCredentialsTests
         var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => gateway.GetGrain<IResidencyGrain>(0).Report([]));
         Assert.Contains("credential gateway-7 was revoked", refused.Message);
         Assert.NotEmpty(await ops.GetGrain<IClientCredentialsGrain>(0).List()); // others' tokens are untouched
+    }
+
+    [Fact]
+    public async Task A_silo_knows_the_revocations_made_before_it_started_before_its_first_call()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        await using (var first = await AlertsSilo.StartAsync(store, settings: Settings))
+        {
+            await using var ops = await ConnectAsync(first, "ops:s3cret");
+            await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-8", [Roles.Gateway]);
+            await ops.GetGrain<IClientCredentialsGrain>(0).Revoke("gateway-8");
+        }
+
+        // The silo's clock never moves, so no periodic read has run: the list was read as the silo started.
+        await using var second = await AlertsSilo.StartAsync(store, settings: Settings);
+        Assert.StartsWith("credential gateway-8 was revoked", second.Services.GetRequiredService<RevokedCredentials>().Refusal("gateway-8", AlertsSilo.Epoch));
     }
 
     [Fact]
