@@ -330,10 +330,11 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// Closes the connection: <see cref="State"/> becomes Closed, renewals stop, running deliveries see
     /// their token cancelled and are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/>
     /// (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
-    /// those that completed are sent (for up to 5 s), then the observer is dropped and the client disconnects.
-    /// It may be called from inside the delivery callback: it then does not wait for that delivery, which is therefore
-    /// not acknowledged (another gateway gets its batch once this one's lease lapses). There is
-    /// no unsubscribe: the hub drops this gateway when its lease lapses and gives its unacknowledged batches to the others.
+    /// those that completed are sent (for up to 5 s). When no delivery is left running, the connection then leaves the
+    /// hub, which gives its unacknowledged batches to the other gateways at once; otherwise the hub does so when this
+    /// one's lease lapses, giving the running deliveries that long. Then the observer is dropped and the client
+    /// disconnects. It may be called from inside the delivery callback: it then does not wait for that delivery, which is
+    /// therefore not acknowledged. A second call returns when the first has finished (at once from a delivery callback).
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -352,10 +353,12 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             await _keeping;
             if (_client is { } client)
             {
-                await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
+                var finished = await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
                 if (_reference is not null)
                 {
-                    await LeaveAsync(client, _reference);
+                    // Not while a delivery still runs (past the drain, or the one disposing): handed to another gateway
+                    // now, its users would get it twice; the lease lapsing gives it time to finish.
+                    if (finished) await LeaveAsync(client, _reference);
                     client.Cluster.DeleteObjectReference<IPushGateway>(_reference);
                 }
 

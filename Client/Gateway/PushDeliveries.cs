@@ -92,14 +92,16 @@ internal sealed class PushDeliveries
     /// <summary>
     /// Stops taking batches, cancels the running deliveries' token and waits for them at most
     /// <paramref name="drainTimeout"/> (never for the delivery it is called from), then sends the
-    /// acknowledgements of those that completed, waiting at most <paramref name="ackWait"/> for the hub.
+    /// acknowledgements of those that completed, waiting at most <paramref name="ackWait"/> for the hub. True when no
+    /// delivery is left running (none outlived the drain, and this was not called from one).
     /// </summary>
-    public async Task StopAsync(TimeSpan drainTimeout, TimeSpan ackWait)
+    public async Task<bool> StopAsync(TimeSpan drainTimeout, TimeSpan ackWait)
     {
         _arrivals.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _receiving;
         var own = _ownDelivery.Value;
+        var finished = own is null;
         try
         {
             // DeliverAsync catches everything, so WhenAll only ever ends by completing or by the timeout.
@@ -109,6 +111,7 @@ internal sealed class PushDeliveries
         {
             // A callback ignoring its token: left running, its batch unacknowledged, so the hub gives it to
             // another gateway once this one's lease lapses.
+            finished = false;
         }
 
         _acks.Writer.TryComplete();
@@ -122,6 +125,7 @@ internal sealed class PushDeliveries
             // The hub is unreachable: it resends those batches to another gateway once this one's lease lapses.
         }
 
+        return finished;
     }
 
     private async Task ReceiveAsync()

@@ -35,9 +35,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // Batches this activation handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue
     // (its gateway's lease lapsed, or it went unacknowledged through its resends) may already be on phones.
     private readonly HashSet<long> _handed = [];
-    // Users erased lately (the set keeps any ids): a batch recorded before an erasure may reach this hub after it, by
-    // its hand-over still in the queue or by the sweep, and must not push them.
-    private readonly RecentBatchIds _erasedUsers = new(10_000);
+    // Users erased in the last few minutes, and when: a batch whose case collected them before the erasure may reach this
+    // hub after it (its commit, its hand-over or the sweep came later) and must not push them. Only for a few minutes: a
+    // user who comes back under the same id is alerted again like anyone else.
+    private readonly Dictionary<long, DateTimeOffset> _erasedUsers = new();
     // Connections a newer one replaced under the same name, while that name's link lives: two processes started with one
     // name would otherwise take the name from each other at every renewal, each time receiving the other's unacknowledged
     // batches again and pushing them to phones twice.
@@ -149,11 +150,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         await PumpAsync();
     }
 
-    // The batch less the users erased since it was recorded, its row rewritten to match; null when none is left.
+    /// <summary>How long an erased user is kept out of batches that arrive after the erasure.</summary>
+    public static readonly TimeSpan ErasedUsersKeptOut = TimeSpan.FromMinutes(5);
+
+    // The batch less the users erased lately, its row rewritten to match; null when none is left.
     private async Task<PushBatch?> WithoutErasedAsync(PushBatch batch)
     {
-        if (_erasedUsers.Count == 0 || !batch.UserIds.Exists(_erasedUsers.Contains)) return batch;
-        var rest = batch.UserIds.Where(u => !_erasedUsers.Contains(u)).ToList();
+        ForgetOldErasures();
+        if (_erasedUsers.Count == 0 || !batch.UserIds.Exists(_erasedUsers.ContainsKey)) return batch;
+        var rest = batch.UserIds.Where(u => !_erasedUsers.ContainsKey(u)).ToList();
         await store.RewriteOutboxBatchAsync(batch.BatchId, rest);
         return rest.Count == 0 ? null : batch with { UserIds = rest };
     }
@@ -210,9 +215,17 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         return stored.Where(id => !_acknowledgedIds.Contains(id)).ToList();
     }
 
+    private void ForgetOldErasures()
+    {
+        if (_erasedUsers.Count == 0) return;
+        var before = time.GetUtcNow() - ErasedUsersKeptOut;
+        foreach (var (user, _) in _erasedUsers.Where(e => e.Value < before).ToList()) _erasedUsers.Remove(user);
+    }
+
     public async Task EraseUser(long userId)
     {
-        _erasedUsers.Add(userId);
+        ForgetOldErasures();
+        _erasedUsers[userId] = time.GetUtcNow();
         foreach (var batch in _pending.Values.Where(b => b.UserIds.Contains(userId)).ToList())
         {
             var rest = batch.UserIds.Where(u => u != userId).ToList();

@@ -12,6 +12,7 @@ namespace Alerts.Silo;
 public sealed class OperatorCredentialFile(
     ClusterSettings settings,
     CredentialStore store,
+    RevokedCredentials revoked,
     IOptions<SecurityOptions> security,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
     ILogger<OperatorCredentialFile> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -49,7 +50,10 @@ public sealed class OperatorCredentialFile(
         }
 
         var secret = ClientSecret.New();
-        await store.ReplaceAsync(OperatorName, CredentialHash.Create(secret), OperatorRoles, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        await store.ReplaceAsync(OperatorName, CredentialHash.Create(secret), OperatorRoles, now);
+        // The revocations were read before (with the product's start-up): a revoked operator made again must not be refused.
+        revoked.Changed(OperatorName, now, revokedAt: null);
         SecretFile.Write(path, $"{OperatorName}:{secret}", overwrite: true);
         logger.LogInformation("Operator credential in {Path}; the console reads it from there", path);
     }

@@ -20,8 +20,16 @@ public static class SecretKeyFile
         // Whoever reads the signing key can make tokens for any name and role: a file others may read is made owner-only.
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)) != 0)
         {
+            try
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"{path} could be read by others and cannot be made owner-only ({e.Message}): chmod 600 it, or give {settingKey} in the configuration instead", e);
+            }
+
             Console.Error.WriteLine($"{path} could be read by others; made owner-only (0600)");
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         var key = File.ReadAllText(path).Trim();

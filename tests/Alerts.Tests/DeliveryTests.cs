@@ -356,6 +356,14 @@ public sealed class DeliveryTests
         await gateway.WaitForPushes(2);
         Assert.Equal([32L, 33L], gateway.Pushes.Order());
         Assert.DoesNotContain(await OutboxUsersAsync(silo), ids => ids.Contains(31));
+
+        // Minutes later the user is back under the same id (a new install reporting again): a case reaches them as anyone.
+        await PassSecondsAsync(silo, hub, (int)PushHubGrain.ErasedUsersKeptOut.TotalSeconds - 10 + 1);
+        await silo.RenewAsync(gateway); // its lease ran out on the way
+        var back = await silo.Cases.RecordRecipientsAsync("erased-back", new AlertPayload("erased-back", "m", "https://a.example/z"), [31], 50, silo.Time.GetUtcNow(), NoRules);
+        await outbox.Enqueue(back.Batches);
+        await gateway.WaitForPushes(3);
+        Assert.Equal([31L, 32L, 33L], gateway.Pushes.Order());
     }
 
     private static async Task<List<List<long>>> OutboxUsersAsync(AlertsSilo silo)
