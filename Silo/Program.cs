@@ -54,5 +54,29 @@ app.Lifetime.ApplicationStarted.Register(() =>
     // One line on standard output once serving: scripts and the end-to-end tests wait for it.
     Console.WriteLine($"listening {string.Join(" ", app.Urls)} gateway {settings.GatewayPort} silo {silo.SiloAddress}");
 });
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException)
+{
+    // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings
+    // that differ from the running silos', a schema `migrate` has not made): the message is the whole story, as for the
+    // checks above, not a crash (the host's log above it keeps the stack). What did start stops: the silo leaves the
+    // membership table, and a row it wrote in live_silos goes with it.
+    Console.Error.WriteLine(e.Message);
+    using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    try
+    {
+        await app.StopAsync(stopping.Token);
+    }
+    catch (Exception)
+    {
+        // Stopping what half started may fail too; the refusal is what the operator needs.
+    }
+
+    return 2;
+}
+
+await app.WaitForShutdownAsync();
 return 0;

@@ -49,6 +49,17 @@ public sealed class BenchDatabase : IDisposable
         return new BenchDatabase("postgres", connectionString, postgresServer: serverConnectionString, postgresDatabase: name);
     }
 
+    /// <summary>
+    /// What an operator's `migrate` does before a cluster's first start (the product's tables at the run's cell precision);
+    /// the embedded silo makes its own file's tables.
+    /// </summary>
+    public async Task MigrateAsync()
+    {
+        if (Provider != "postgres") return;
+        var precision = BenchSettings.Overrides().GetValueOrDefault("Alerts:CellPrecision") is { } configured ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : new Alerts.Grains.AlertsOptions().CellPrecision;
+        await Alerts.Silo.SiloCommands.ApplySchemaAsync(new Alerts.Silo.ClusterSettings { Provider = Provider, ConnectionString = ConnectionString }, precision);
+    }
+
     public void Dispose()
     {
         if (_sqlitePath is not null)

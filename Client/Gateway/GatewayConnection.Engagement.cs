@@ -13,8 +13,11 @@ public sealed partial class GatewayConnection
     /// through a share link), shares (the reply carries each share's token for its link) and sightings. Any number of
     /// events: they go in calls of at most <see cref="GatewayConnectionOptions.EngagementEventsPerCall"/>, one after another, and the counts
     /// are added up; each rejection's and each issued share's <c>Index</c> is its position in <paramref name="events"/>.
-    /// Thread-safe. If a call fails the exception propagates and the parts before it stay counted; reporting the same
-    /// events again is harmless (each user's delivery and open, each share per channel and each sighting count once;
+    /// Thread-safe. If the first call fails its exception propagates (none was answered; one that timed out may still
+    /// have been counted: send the list again); if a later one fails, a
+    /// <see cref="ReportInterruptedException{TResult}"/> of <see cref="EngagementResult"/> says how many events from the
+    /// start were counted (send again from <see cref="ReportInterruptedException.Reported"/>) and what their calls
+    /// answered, the share tokens they issued included, with the failure inside. Reporting the same events again is harmless (each user's delivery and open, each share per channel and each sighting count once;
     /// only the refused ones are counted as refused again).
     /// </summary>
     /// <param name="events">The events, of any cases.</param>
@@ -35,7 +38,7 @@ public sealed partial class GatewayConnection
             rejected += result.Rejected;
             foreach (var rejection in result.Rejections) rejections.Add(rejection with { Index = rejection.Index + start });
             foreach (var share in result.Shares) shares.Add(share with { Index = share.Index + start });
-        }, cancellationToken);
+        }, () => new EngagementResult(counted, repeated, refused, rejected, rejections, shares), cancellationToken);
 
         return new EngagementResult(counted, repeated, refused, rejected, rejections, shares);
     }

@@ -290,8 +290,12 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// <see cref="GatewayConnectionOptions.UpdatesPerCall"/>, one after another, and the counts are added up; each rejection's
     /// <see cref="RejectedUpdate.Index"/> is its position in <paramref name="updates"/>. Thread-safe: several
     /// reports may be in flight. A call answers only once its positions are written, so an answered part survives a
-    /// silo's crash. If a call fails the exception propagates and the parts before it stay applied; reporting the same
-    /// fixes again is harmless (the same fix is stored again, and this time answered once written; an older one is ignored).
+    /// silo's crash. If the first call fails its exception propagates (none was answered; one that timed out may still
+    /// have been applied: send the list again); if a later one fails, a
+    /// <see cref="ReportInterruptedException{TResult}"/> of <see cref="IngestResult"/> says how many updates from the start were
+    /// applied (<see cref="ReportInterruptedException.Reported"/>: send again from there) and what their calls answered,
+    /// with the failure inside. Reporting the same fixes again is harmless (the same fix is stored again, and this time
+    /// answered once written; an older one is ignored).
     /// </summary>
     /// <param name="updates">The fixes.</param>
     /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>
@@ -308,7 +312,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             ignored += result.Ignored;
             rejected += result.Rejected;
             foreach (var rejection in result.Rejections) rejections.Add(rejection with { Index = rejection.Index + start });
-        }, cancellationToken);
+        }, () => new IngestResult(applied, ignored, rejected, rejections), cancellationToken);
 
         return new IngestResult(applied, ignored, rejected, rejections);
     }

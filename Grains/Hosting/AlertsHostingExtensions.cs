@@ -41,7 +41,9 @@ public static class AlertsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ResidentWriter>());
         services.AddSingleton<StalePositionPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<StalePositionPurge>());
-        services.AddSingleton<AlertsStartup>();
+        services.AddSingleton(sp => new LiveSilos(sp.GetRequiredService<StoreEngine>(), sp.GetRequiredKeyedService<TimeProvider>(TimeProviderNames.Grains), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveSilos>>(), enabled: !singleSilo));
+        services.AddHostedService(sp => sp.GetRequiredService<LiveSilos>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlertsStartup>(sp, singleSilo));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertsStartup>());
         services.AddSingleton<CaseRecovery>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CaseRecovery>());

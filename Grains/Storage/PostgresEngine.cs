@@ -43,6 +43,8 @@ public sealed class PostgresEngine : StoreEngine
 
     public override string SequenceKey => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
+    public override string NowMilliseconds => "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
     // TRUNCATE too: it bypasses row triggers.
     public override string AppendOnly(string table) => $"""
         CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
-/// <summary>The product's own tables (residents, directory shards' moves in flight, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement), created idempotently on both engines.</summary>
+/// <summary>The product's own tables (residents, directory shards' moves in flight, preferences, testers, recipients, notices, outbox, cases, audit log, client credentials, engagement, live silos), created idempotently on both engines.</summary>
 public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? logger = null)
 {
     // {0} is the engine's user id key type, {1} its sequence key.
@@ -56,11 +56,19 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
         CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT NOT NULL, shard INTEGER NOT NULL, refused BIGINT NOT NULL, PRIMARY KEY (case_id, shard));
         CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         CREATE INDEX IF NOT EXISTS case_suppressed_user ON case_suppressed (user_id);
+        -- The silos that run now with the settings they must share (Hosting/LiveSilos).
+        CREATE TABLE IF NOT EXISTS live_silos (silo TEXT PRIMARY KEY, settings TEXT NOT NULL, seen_ms BIGINT NOT NULL);
         INSERT INTO meta (key, value) VALUES ('batch_seq', 0) ON CONFLICT (key) DO NOTHING;
         """;
 
     /// <summary>The residents table's columns ({0}: the engine's user id key type), for an engine that rebuilds the table to convert it.</summary>
     internal const string ResidentColumns = "user_id {0} PRIMARY KEY, cell BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL";
+
+    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c>.</summary>
+    public const int Version = 1;
+
+    /// <summary>What creates or upgrades the schema: `migrate` with the silo's settings.</summary>
+    public const string MigrateHint = "run `dotnet run --project Silo -- migrate` (or the silo binary with `migrate`) with this silo's settings, as a role that may create tables";
 
     /// <summary>Creates missing tables and pins the cell precision: a database keeps the precision it was created with.</summary>
     public async Task EnsureAsync(int cellPrecision)
@@ -80,10 +88,50 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
             var converting = System.Diagnostics.Stopwatch.StartNew();
             if (await engine.ConvertTextCellsAsync(connection, transaction))
                 logger?.LogInformation("Converted the residents' cells from geohash text to order keys in {Seconds:F1} s", converting.Elapsed.TotalSeconds);
+
+            // Never lowered: an older build run after a newer one leaves the newer one's mark.
+            await connection.ExecuteAsync(
+                "INSERT INTO meta (key, value) VALUES ('product_schema', @version) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value < excluded.value",
+                new { version = Version }, transaction);
         }
 
         await transaction.CommitAsync();
-        if (stored != cellPrecision)
-            throw new InvalidOperationException($"Alerts:CellPrecision is {cellPrecision} but this database was created with precision {stored}; cells cannot change size under existing residents.");
+        if (stored != cellPrecision) throw PrecisionRefused(cellPrecision, stored);
     }
+
+    /// <summary>
+    /// For a cluster silo, whose database role need not own the tables (nor create any): changes nothing, and throws
+    /// <see cref="InvalidOperationException"/> naming `migrate` unless the database has this build's schema or a newer
+    /// one (a rolling upgrade migrates before its first new silo), or naming the setting when its cell precision differs.
+    /// </summary>
+    public async Task CheckAsync(int cellPrecision)
+    {
+        await using var connection = await engine.OpenAsync();
+        Dictionary<string, long> meta;
+        try
+        {
+            meta = (await connection.QueryAsync<(string Key, long Value)>("SELECT key, value FROM meta WHERE key IN ('product_schema', 'cell_precision')")).ToDictionary(m => m.Key, m => m.Value);
+        }
+        catch (System.Data.Common.DbException e) when (e.SqlState == UndefinedTable)
+        {
+            throw new InvalidOperationException($"The product's tables are missing at {engine.Location}: {MigrateHint}.");
+        }
+        catch (System.Data.Common.DbException e) when (e.SqlState == InsufficientPrivilege)
+        {
+            throw new InvalidOperationException($"The silo's database role may not read the product's tables at {engine.Location} ({e.Message}): grant it SELECT, INSERT, UPDATE and DELETE on them and USAGE on their sequences, as the README's cluster section shows.");
+        }
+
+        if (!meta.TryGetValue("product_schema", out var found))
+            throw new InvalidOperationException($"The product's schema at {engine.Location} was made by a build before schema versions (2026-12-01), and this build needs version {Version}: {MigrateHint}.");
+        if (found < Version)
+            throw new InvalidOperationException($"The product's schema at {engine.Location} is version {found}, but this build needs version {Version}: {MigrateHint}.");
+        if (meta.TryGetValue("cell_precision", out var stored) && stored != cellPrecision) throw PrecisionRefused(cellPrecision, stored);
+    }
+
+    // PostgreSQL's codes for a table that does not exist, and for a table the role may not use.
+    private const string UndefinedTable = "42P01";
+    private const string InsufficientPrivilege = "42501";
+
+    private static InvalidOperationException PrecisionRefused(int cellPrecision, long stored) =>
+        new($"Alerts:CellPrecision is {cellPrecision} but this database was created with precision {stored}; cells cannot change size under existing residents.");
 }

@@ -64,6 +64,8 @@ public sealed class SqliteEngine : StoreEngine
 
     public override string SequenceKey => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
+    public override string NowMilliseconds => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
     public override string AppendOnly(string table) => $"""
         CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;

@@ -25,6 +25,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>A condition that <paramref name="column"/> is one of the values in the list parameter <paramref name="parameter"/>.</summary>
     public abstract string AnyOf(string column, string parameter);
 
+    /// <summary>An expression for the database server's time now in Unix milliseconds: one clock for every silo of a cluster.</summary>
+    public abstract string NowMilliseconds { get; }
+
     /// <summary>The column definition of an ever-growing sequence key (the audit log's).</summary>
     public abstract string SequenceKey { get; }
 

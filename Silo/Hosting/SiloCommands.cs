@@ -12,13 +12,11 @@ public static class SiloCommands
         try
         {
             var settings = SiloHosting.ReadSettings(builder.Configuration, builder.Environment.ContentRootPath);
-            if (!settings.IsEmbedded) await PostgresSchema.ApplyAsync(settings.ConnectionString);
-            await using var engine = StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait);
             var cellPrecision = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.CellPrecision ?? new AlertsOptions().CellPrecision;
             // The host only for its logging (as configured for the silo): a conversion of earlier rows is logged with its duration.
             await using var host = builder.Build();
-            await new ProductSchema(engine, host.Services.GetRequiredService<ILogger<ProductSchema>>()).EnsureAsync(cellPrecision);
-            Console.WriteLine($"schema is current on {engine.Name} at {engine.Location}");
+            var location = await ApplySchemaAsync(settings, cellPrecision, host.Services.GetRequiredService<ILogger<ProductSchema>>());
+            Console.WriteLine($"schema is current at {location}");
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
@@ -26,5 +24,17 @@ public static class SiloCommands
             Console.Error.WriteLine("migrate failed: " + e.Message);
             return 2;
         }
+    }
+
+    /// <summary>
+    /// What `migrate` applies, for hosts other than the command line (tests, the bench): Orleans' schema on PostgreSQL,
+    /// then the product's tables at <paramref name="cellPrecision"/>; returns where.
+    /// </summary>
+    public static async Task<string> ApplySchemaAsync(ClusterSettings settings, int cellPrecision, ILogger<ProductSchema>? logger = null)
+    {
+        if (!settings.IsEmbedded) await PostgresSchema.ApplyAsync(settings.ConnectionString);
+        await using var engine = StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait);
+        await new ProductSchema(engine, logger).EnsureAsync(cellPrecision);
+        return $"{engine.Name} at {engine.Location}";
     }
 }

@@ -66,7 +66,7 @@ public sealed class OursSystem : ISpatialSystem
     {
         var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
         // As an operator runs `migrate` before a cluster's first start.
-        if (database.Provider == "postgres") await PostgresSchema.ApplyAsync(database.ConnectionString);
+        await database.MigrateAsync();
         var silo = await BenchSilo.StartAsync(database, BenchSettings.NewClusterId());
         var client = await silo.ConnectClientAsync();
         var ours = new OursSystem(database, silo, client, censusFolder);

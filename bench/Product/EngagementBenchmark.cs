@@ -25,7 +25,7 @@ public static class EngagementBenchmark
     public static async Task RunAsync(int events, string? postgresServer)
     {
         using var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
-        if (database.Provider == "postgres") await PostgresSchema.ApplyAsync(database.ConnectionString);
+        await database.MigrateAsync();
         var silo = await BenchSilo.StartAsync(database, BenchSettings.NewClusterId());
         await using var client = await silo.ConnectClientAsync();
         var engine = silo.Services.GetRequiredService<StoreEngine>();

@@ -27,7 +27,7 @@ public static class ResidencyBenchmark
     {
         using var database = postgresServer is null ? BenchDatabase.Sqlite() : BenchDatabase.Postgres(postgresServer);
         // As an operator runs `migrate` before a cluster's first start.
-        if (database.Provider == "postgres") await PostgresSchema.ApplyAsync(database.ConnectionString);
+        await database.MigrateAsync();
         var clusterId = BenchSettings.NewClusterId();
         var silo = await BenchSilo.StartAsync(database, clusterId);
         var client = await silo.ConnectClientAsync();

@@ -423,6 +423,43 @@ public sealed class CellPrecisionTests
     }
 
     [Fact]
+    public async Task A_cluster_silos_check_changes_nothing_and_names_migrate_until_the_schema_is_current()
+    {
+        await using var engine = ResidentStoreTests.Engine("postgres");
+        var schema = new Grains.ProductSchema(engine);
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => schema.CheckAsync(5));
+        Assert.StartsWith("The product's tables are missing at ", missing.Message);
+        Assert.Contains(Grains.ProductSchema.MigrateHint, missing.Message);
+        // The check created nothing.
+        await using (var connection = await engine.OpenAsync())
+            Assert.Null(await Dapper.SqlMapper.ExecuteScalarAsync<string?>(connection, "SELECT to_regclass('meta')::text"));
+
+        await schema.EnsureAsync(5);
+        await schema.CheckAsync(5);
+        Assert.Contains("CellPrecision is 6", (await Assert.ThrowsAsync<InvalidOperationException>(() => schema.CheckAsync(6))).Message);
+
+        // A database an earlier build migrated (no mark, or a lower one) is refused until `migrate` runs again; a newer
+        // build's mark is accepted, and never lowered by an older build's migrate.
+        await using (var connection = await engine.OpenAsync())
+            await Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM meta WHERE key = 'product_schema'");
+        var older = await Assert.ThrowsAsync<InvalidOperationException>(() => schema.CheckAsync(5));
+        Assert.Contains($"was made by a build before schema versions (2026-12-01), and this build needs version {Grains.ProductSchema.Version}: run `dotnet run --project Silo -- migrate`", older.Message);
+        await using (var connection = await engine.OpenAsync())
+            await Dapper.SqlMapper.ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES ('product_schema', 0)");
+        Assert.Contains($"is version 0, but this build needs version {Grains.ProductSchema.Version}", (await Assert.ThrowsAsync<InvalidOperationException>(() => schema.CheckAsync(5))).Message);
+        await schema.EnsureAsync(5);
+        await schema.CheckAsync(5);
+        await using (var connection = await engine.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE meta SET value = value + 1 WHERE key = 'product_schema'");
+            await schema.EnsureAsync(5);
+            Assert.Equal(Grains.ProductSchema.Version + 1, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT value FROM meta WHERE key = 'product_schema'"));
+        }
+
+        await schema.CheckAsync(5);
+    }
+
+    [Fact]
     public async Task A_directory_shard_beyond_the_configured_count_refuses_to_activate_and_says_why()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));

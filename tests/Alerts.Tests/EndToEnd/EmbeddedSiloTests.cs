@@ -6,8 +6,8 @@ namespace Alerts.Tests;
 
 /// <summary>The embedded silo as a real process: graceful restart, SIGKILL mid-dispatch, a gateway that goes away.</summary>
 /// <remarks>
-/// Alone: on CI, beside the rest of the suite, the kill test once saw a third of its pushes within 90 s (never here,
-/// even with the cores saturated); its failure message now carries the hub's counters and the silo's last lines.
+/// Alone: on CI, beside the rest of the suite, the kill test once saw a third of its pushes within 90 s, and once here
+/// (2026-12-01) 600 of 2,720; its failure message carries the hub's counters and the silo's last lines.
 /// </remarks>
 [Collection(RunsAlone.Name)]
 public sealed class EmbeddedSiloTests
@@ -57,11 +57,15 @@ public sealed class EmbeddedSiloTests
         var done = await watcher.WaitFor(p => p.Status == CaseStatus.Active);
         try
         {
-            await gateway.WaitForPushes(expected.Count);
+            // About 2,000 batches of one or two users (a grain per cell, a step per cell), each step and each acknowledgement
+            // a synced SQLite commit: about 20 s here, but it took 2 min 52 s once in a full run here (600 of 2,720 pushes
+            // after 90 s, hub counters moving, nothing resent) and a third of the pushes in 90 s once on CI, with the disk's
+            // syncs slow. The bound is for a dispatch that stopped, not for a slow disk.
+            await gateway.WaitForPushes(expected.Count, TimeSpan.FromMinutes(6));
         }
         catch (TimeoutException e)
         {
-            // Failed once on CI only (882 of 2720 pushes): say what the hub held and what the silo logged.
+            // Failed once on CI (882 of 2720 pushes) and once here (600): say what the hub held and what the silo logged.
             var stats = await client.GetGrain<IPushHubGrain>(0).GetStats().WaitAsync(TimeSpan.FromSeconds(10));
             throw new TimeoutException($"{e.Message}; hub {stats}; silo's last lines:\n{string.Join('\n', restarted.Output.TakeLast(40))}", e);
         }

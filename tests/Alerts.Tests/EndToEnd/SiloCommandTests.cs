@@ -20,6 +20,23 @@ public sealed class SiloCommandTests
         Assert.DoesNotContain("listening", output);
     }
 
+    [Theory]
+    [InlineData("Alerts:DirectoryShards", "0", "Alerts:DirectoryShards must be within [1, 65536]")]
+    [InlineData("Alerts:CellPrecision", "13", "precision")]
+    public async Task A_setting_the_host_refuses_as_it_starts_exits_2_with_the_refusal_instead_of_a_crash(string setting, string value, string message)
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, "refused-" + Guid.NewGuid().ToString("N")[..6]);
+        settings[setting] = value;
+        settings["Alerts:Cluster:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Alerts:Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (exitCode, output) = await SiloProcess.RunAsync(["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        Assert.True(exitCode == 2, output);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("listening", output);
+    }
+
     [Fact]
     public async Task Hash_secret_prints_a_hash_that_is_not_the_secret()
     {

@@ -4,6 +4,7 @@ using Alerts.Silo;
 using Alerts.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -31,6 +32,9 @@ public sealed class AlertsSilo : IAsyncDisposable
     /// <summary>The settings it runs with (ports, cluster id).</summary>
     public ClusterSettings Cluster { get; }
 
+    /// <summary>The silo's endpoint (address:port), as the live_silos table names it.</summary>
+    public string SiloEndpoint => _host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
+
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
     public IServiceProvider Services => _host.Services;
@@ -55,13 +59,19 @@ public sealed class AlertsSilo : IAsyncDisposable
 
     /// <summary>
     /// Starts a silo on free ports with its own cluster id; <paramref name="settings"/> override any setting, and
-    /// <paramref name="services"/> adds to the silo's services (a test's fault injection).
+    /// <paramref name="services"/> adds to the silo's services (a test's fault injection). A PostgreSQL store is migrated
+    /// first unless <paramref name="migrated"/> says it was (by another role than the store's).
     /// </summary>
-    public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static async Task<AlertsSilo> StartAsync(TestStore store, ManualTimeProvider? time = null, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool migrated = false)
     {
         time ??= new ManualTimeProvider(Epoch);
-        // As an operator runs `migrate` before a cluster's first start.
-        if (store.IsPostgres) await PostgresSchema.ApplyAsync(store.ConnectionString);
+        // As an operator runs `migrate` before a cluster's first start: Orleans' tables and the product's (a cluster silo
+        // creates none).
+        if (store.IsPostgres && !migrated)
+        {
+            var precision = settings?.GetValueOrDefault("Alerts:CellPrecision") is { } configured ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : new AlertsOptions().CellPrecision;
+            await SiloCommands.ApplySchemaAsync(new ClusterSettings { Provider = store.Provider, ConnectionString = store.ConnectionString }, precision);
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         var all = new Dictionary<string, string?>
@@ -88,6 +98,7 @@ public sealed class AlertsSilo : IAsyncDisposable
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, time);
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, time);
         builder.UseAlertsSilo();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler, StopSiloOnFatalError>());
         services?.Invoke(builder.Services);
         // A test that queues thousands of calls on purpose (a burst through a bounded pool) may allow them longer than
         // Orleans' 30 s default.

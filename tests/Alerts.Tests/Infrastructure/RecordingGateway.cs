@@ -12,6 +12,8 @@ public sealed class RecordingGateway(IGrainFactory grains, Func<PushBatch, bool>
     private readonly Dictionary<long, PushBatch> _batches = new();
     private readonly List<long> _pushes = [];
     private readonly List<(int Count, bool Pushes, TaskCompletionSource Done)> _waiters = [];
+    // Users of distinct batches whose delivery has finished (acknowledgement answered): what waiters count.
+    private int _settledPushes;
 
     /// <summary>Deliveries including repeats of a batch id.</summary>
     public int Deliveries { get; private set; }
@@ -30,32 +32,39 @@ public sealed class RecordingGateway(IGrainFactory grains, Func<PushBatch, bool>
 
     public async Task Deliver(PushBatch batch)
     {
+        var added = 0;
         lock (_gate)
         {
-            if (_batches.TryAdd(batch.BatchId, batch)) _pushes.AddRange(batch.UserIds);
+            if (_batches.TryAdd(batch.BatchId, batch))
+            {
+                _pushes.AddRange(batch.UserIds);
+                added = batch.UserIds.Count;
+            }
         }
 
         if (acknowledge?.Invoke(batch) ?? true) await grains.GetGrain<IPushHubGrain>(0).Acknowledge([batch.BatchId]);
 
-        // Signal only after the acknowledgement is in, so a test that wakes up sees the hub's counters settled.
+        // Counted for waiters only after the acknowledgement is in, so a test that wakes up (or finds the count reached
+        // when it starts waiting) sees the hub's counters settled.
         lock (_gate)
         {
             Deliveries++;
-            foreach (var waiter in _waiters.Where(w => w.Pushes ? _pushes.Count >= w.Count : Deliveries >= w.Count)) waiter.Done.TrySetResult();
+            _settledPushes += added;
+            foreach (var waiter in _waiters.Where(w => (w.Pushes ? _settledPushes : Deliveries) >= w.Count)) waiter.Done.TrySetResult();
         }
     }
 
     /// <summary>Completes once at least <paramref name="count"/> deliveries (repeats included) were handled.</summary>
     public Task WaitForDeliveries(int count) => Wait(count, pushes: false);
 
-    /// <summary>Completes once at least <paramref name="count"/> users were pushed.</summary>
+    /// <summary>Completes once at least <paramref name="count"/> users were pushed and their batches' acknowledgements answered.</summary>
     public Task WaitForPushes(long count) => Wait((int)count, pushes: true);
 
     private Task Wait(int count, bool pushes)
     {
         lock (_gate)
         {
-            if ((pushes ? _pushes.Count : Deliveries) >= count) return Task.CompletedTask;
+            if ((pushes ? _settledPushes : Deliveries) >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, pushes, done));
             return done.Task.WaitAsync(TimeSpan.FromSeconds(120));

@@ -46,15 +46,17 @@ public sealed class RemoteGateway(IGrainFactory grains, bool acknowledge = true)
         }
     }
 
-    public Task WaitForPushes(int count)
+    /// <summary>Completes once <paramref name="count"/> users were pushed; fails naming how many were after <paramref name="within"/> (90 s by default).</summary>
+    public Task WaitForPushes(int count, TimeSpan? within = null)
     {
+        var limit = within ?? TimeSpan.FromSeconds(90);
         lock (_gate)
         {
             if (_pushes.Count >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(90)).ContinueWith(t => t.IsFaulted && t.Exception!.InnerException is TimeoutException
-                ? throw new TimeoutException($"the gateway received {Pushes.Count} of {count} pushes within 90 s")
+            return done.Task.WaitAsync(limit).ContinueWith(t => t.IsFaulted && t.Exception!.InnerException is TimeoutException
+                ? throw new TimeoutException($"the gateway received {Pushes.Count} of {count} pushes within {limit.TotalSeconds:0} s")
                 : t, TaskScheduler.Default).Unwrap();
         }
     }

@@ -4,19 +4,16 @@ using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
-/// <summary>
-/// Every real grain interface called by real clients of each role against a real silo: what each role
-/// may do is allowed, everything else is refused before the grain runs, and silo-only interfaces refuse all.
-/// </summary>
-public sealed class RealGrainAccessTests : IAsyncLifetime
+/// <summary>One silo and one client per role, each holding that role alone (named "as-&lt;role&gt;"), shared by the access tests.</summary>
+public sealed class RealGrainAccessFixture : IAsyncLifetime
 {
-    private AlertsSilo _silo = null!;
-    private readonly Dictionary<string, AlertsClient> _clients = new();
+    public AlertsSilo Silo { get; private set; } = null!;
+
+    public Dictionary<string, AlertsClient> Clients { get; } = new();
 
     public async Task InitializeAsync()
     {
         var hash = ProcessSettings.TesterHash; // every client's secret is "s3cret"
-        // One client per role, each holding that role alone (named "as-<role>").
         var settings = new Dictionary<string, string?>();
         for (var i = 0; i < Roles.All.Count; i++)
         {
@@ -25,13 +22,13 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
             settings[$"Alerts:Security:Clients:{10 + i}:Roles:0"] = Roles.All[i];
         }
 
-        _silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
+        Silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: settings);
         foreach (var role in Roles.All)
         {
-            _clients[role] = await AlertsClient.ConnectAsync(new AlertsClientOptions
+            Clients[role] = await AlertsClient.ConnectAsync(new AlertsClientOptions
             {
-                ClusterId = _silo.Cluster.ClusterId,
-                Gateways = [$"127.0.0.1:{_silo.Cluster.GatewayPort}"],
+                ClusterId = Silo.Cluster.ClusterId,
+                Gateways = [$"127.0.0.1:{Silo.Cluster.GatewayPort}"],
                 Credential = $"as-{role}:s3cret",
             });
         }
@@ -39,9 +36,25 @@ public sealed class RealGrainAccessTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients.Values) await client.DisposeAsync();
-        await _silo.DisposeAsync();
+        foreach (var client in Clients.Values) await client.DisposeAsync();
+        await Silo.DisposeAsync();
     }
+}
+
+/// <summary>
+/// Every real grain interface called by real clients of each role against a real silo: what each role
+/// may do is allowed, everything else is refused before the grain runs, and silo-only interfaces refuse all.
+/// </summary>
+/// <remarks>
+/// One silo for the whole matrix: a silo and seven clients for each of its cases, on a loaded two-core machine, once
+/// took over 25 s to connect a client and failed cases that had nothing to do with access (2026-12-01). What one
+/// allowed call changes cannot change another's verdict: refusals come before the grain runs, and an allowed call
+/// may fail on its arguments or state.
+/// </remarks>
+public sealed class RealGrainAccessTests(RealGrainAccessFixture fixture) : IClassFixture<RealGrainAccessFixture>
+{
+    private readonly AlertsSilo _silo = fixture.Silo;
+    private readonly Dictionary<string, AlertsClient> _clients = fixture.Clients;
 
     // Who may read cases, their engagement and the statistics.
     private static readonly string[] Readers = [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin];
