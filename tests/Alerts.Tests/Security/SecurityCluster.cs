@@ -94,7 +94,10 @@ public sealed class SecurityCluster : IAsyncLifetime
                 {
                     o.ClusterId = Cluster.Options.ClusterId;
                     o.ServiceId = Cluster.Options.ServiceId;
-                });
+                })
+                // One attempt, so more time than Orleans' 5 s: on a loaded machine the fixture's first connection once
+                // timed out and failed every test of the class (a CI-clone run, 2026-12-01).
+                .Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = TimeSpan.FromSeconds(60));
             if (credential is not null) client.AddAlertsCredential(credential);
         });
         var host = builder.Build();
