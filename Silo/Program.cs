@@ -62,19 +62,10 @@ catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValida
 {
     // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings
     // that differ from the running silos', a schema `migrate` has not made): the message is the whole story, as for the
-    // checks above, not a crash (the host's log above it keeps the stack). What did start stops: the silo leaves the
-    // membership table, and a row it wrote in live_silos goes with it.
+    // checks above, not a crash (the host's log above it keeps the stack). What did start stops, the Orleans stages the
+    // start reached included (FailedStart).
     Console.Error.WriteLine(e.Message);
-    using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-    try
-    {
-        await app.StopAsync(stopping.Token);
-    }
-    catch (Exception)
-    {
-        // Stopping what half started may fail too; the refusal is what the operator needs.
-    }
-
+    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 2;
 }
 

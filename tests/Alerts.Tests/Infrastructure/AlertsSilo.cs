@@ -118,19 +118,7 @@ public sealed class AlertsSilo : IAsyncDisposable
         {
             // A silo that refused to start (a bad setting) must not keep its ports or threads: disposing alone leaves the
             // parts that did start running (a leaked silo's membership loops kept two cores busy for the rest of a run).
-            using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            {
-                try
-                {
-                    await host.StopAsync(stopping.Token);
-                }
-                catch (Exception)
-                {
-                    // Stopping what half started may fail too; the start's own error is the one to report.
-                }
-            }
-
-            host.Dispose();
+            await FailedStart.StopAsync(host, TimeSpan.FromSeconds(30));
             throw;
         }
 

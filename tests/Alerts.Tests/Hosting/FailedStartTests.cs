@@ -1,0 +1,71 @@
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Tests;
+
+/// <summary>A silo refused as it starts stops the Orleans stages its start reached, which Orleans' own stop leaves running.</summary>
+public sealed class FailedStartTests
+{
+    [Fact]
+    public async Task A_silo_refused_before_it_became_active_stops_the_stages_it_had_started()
+    {
+        // A file made with another cell precision: the product refuses in its start stage, after Orleans' runtime stages.
+        var store = StorageKind.Fresh("sqlite");
+        await using (var engine = StoreEngine.For(store.Provider, store.ConnectionString)) await new ProductSchema(engine).EnsureAsync(5);
+        var probe = new StageProbe(ServiceLifecycleStage.RuntimeGrainServices);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => AlertsSilo.StartAsync(store,
+            settings: new() { ["Alerts:CellPrecision"] = "6" },
+            services: s => s.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(probe)));
+
+        Assert.Contains("CellPrecision is 6", refused.Message);
+        Assert.Equal(1, probe.Started);
+        // Orleans' Silo.StopAsync throws for a silo still starting; without the product's stop this stage ran on.
+        Assert.Equal(1, probe.Stopped);
+    }
+
+    [Fact]
+    public async Task A_silo_that_failed_after_it_became_active_is_stopped_once()
+    {
+        // In the first stage, which a second stop of the whole lifecycle would stop again.
+        var probe = new StageProbe(ServiceLifecycleStage.First);
+        var failing = new FailingStage(ServiceLifecycleStage.Active);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"),
+            services: s => s.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(probe).AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(failing)));
+
+        Assert.Equal("refused in the active stage", refused.Message);
+        Assert.Equal((1, 1), (probe.Started, probe.Stopped));
+    }
+
+    // A participant in one stage: counts its starts and stops.
+    private sealed class StageProbe(int stage) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        private int _started;
+        private int _stopped;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public int Stopped => Volatile.Read(ref _stopped);
+
+        public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(StageProbe), stage,
+            _ =>
+            {
+                Interlocked.Increment(ref _started);
+                return Task.CompletedTask;
+            },
+            _ =>
+            {
+                Interlocked.Increment(ref _stopped);
+                return Task.CompletedTask;
+            });
+    }
+
+    // A participant whose start fails in one stage.
+    private sealed class FailingStage(int stage) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(FailingStage), stage, _ => throw new InvalidOperationException("refused in the active stage"));
+    }
+}
