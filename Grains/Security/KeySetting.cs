@@ -21,6 +21,18 @@ public static class KeySetting
             return $"is not base64; make one with `{SecurityOptions.NewSigningKeyCommand}`";
         }
 
-        return key.Length < minimumBytes ? $"has {key.Length} bytes, needs at least {minimumBytes}; make one with `{SecurityOptions.NewSigningKeyCommand}`" : null;
+        if (key.Length < minimumBytes) return $"has {key.Length} bytes, needs at least {minimumBytes}; make one with `{SecurityOptions.NewSigningKeyCommand}`";
+        // Random bytes, not a typed secret run through base64 or a pattern: such a key can be guessed, and with it tokens
+        // of any role (or share tokens) forged. Random bytes of this length are all printable text, or take fewer than
+        // MinimumDistinctBytes values, less than once in 10^13 keys.
+        if (key.All(b => b is >= 0x20 and < 0x7F))
+            return $"is text run through base64 (\"{System.Text.Encoding.ASCII.GetString(key, 0, 4)}…\"), not random bytes: a typed key can be guessed and tokens forged with it; make one with `{SecurityOptions.NewSigningKeyCommand}`";
+        var distinct = key.Distinct().Count();
+        return distinct < MinimumDistinctBytes
+            ? $"has {key.Length} bytes of only {distinct} different values, not random bytes: a pattern can be guessed and tokens forged with it; make one with `{SecurityOptions.NewSigningKeyCommand}`"
+            : null;
     }
+
+    /// <summary>The fewest different byte values a key may have (32 random bytes have about 30).</summary>
+    public const int MinimumDistinctBytes = 16;
 }

@@ -49,6 +49,8 @@ public sealed class ShareTokenTests
     [InlineData(null, "Alerts:Engagement:ShareKey is not set")]
     [InlineData("not base64!", "Alerts:Engagement:ShareKey is not base64")]
     [InlineData("AAAA", "Alerts:Engagement:ShareKey has 3 bytes, needs at least 32")]
+    [InlineData("Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSAxMjM0", "Alerts:Engagement:ShareKey is text run through base64")]
+    [InlineData("AAECAwQFBgcAAQIDBAUGBwABAgMEBQYHAAECAwQFBgc=", "Alerts:Engagement:ShareKey has 32 bytes of only 8 different values")]
     public void A_bad_share_key_is_named(string? key, string message)
     {
         var error = Assert.Throws<InvalidOperationException>(() => new EngagementOptions { ShareKey = key }.Validate());
