@@ -21,7 +21,7 @@ public sealed partial class GatewayConnection
     /// only the refused ones are counted as refused again).
     /// </summary>
     /// <param name="events">The events, of any cases.</param>
-    /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>
+    /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part: a <see cref="ReportCanceledException{TResult}"/> of <see cref="EngagementResult"/> says from which index to send again.</param>
     public async Task<EngagementResult> ReportEngagementAsync(IReadOnlyList<EngagementEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);

@@ -298,7 +298,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// answered once written; an older one is ignored).
     /// </summary>
     /// <param name="updates">The fixes.</param>
-    /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part.</param>
+    /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part: a <see cref="ReportCanceledException{TResult}"/> of <see cref="IngestResult"/> says from which index to send again.</param>
     public async Task<IngestResult> ReportAsync(IReadOnlyList<LocationUpdate> updates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(updates);

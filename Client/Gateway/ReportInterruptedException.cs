@@ -5,8 +5,8 @@ namespace Alerts.Client;
 /// <see cref="Reported"/> were taken (written or counted, durably), the rest were not, or not for certain. Send the list
 /// again from <see cref="Reported"/>, or all of it: repeats are harmless. The failure is the <see cref="Exception.InnerException"/>.
 /// A report whose first call fails throws that call's exception as it is: none was answered (one that timed out or lost
-/// its connection may still have been taken, so send the whole list again). Cancellation is an
-/// <see cref="OperationCanceledException"/> as usual, without the index: the calls answered before it were taken.
+/// its connection may still have been taken, so send the whole list again). A cancellation by the caller is a
+/// <see cref="ReportCanceledException"/> instead, an <see cref="OperationCanceledException"/> with the same index.
 /// </summary>
 public class ReportInterruptedException : Exception
 {
