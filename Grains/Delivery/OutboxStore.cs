@@ -21,6 +21,25 @@ public sealed class OutboxStore(StoreEngine engine)
         return rows.Select(r => new PushBatch(r.BatchId, r.CaseId, ParseIds(r.UserIds), JsonSerializer.Deserialize<AlertPayload>(r.Payload, PayloadJson.Options)!)).ToList();
     }
 
+    /// <summary>
+    /// The highest batch id any hub activation may have handed to a gateway (0 when none has): recorded before the hand-over,
+    /// so it outlives the activation that handed the batch.
+    /// </summary>
+    public async Task<long> LoadHandedThroughAsync()
+    {
+        await using var connection = await engine.OpenAsync();
+        return await connection.ExecuteScalarAsync<long?>("SELECT value FROM meta WHERE key = 'outbox_handed_through'") ?? 0;
+    }
+
+    /// <summary>Records that batches up to <paramref name="batchId"/> may be handed out; never lowers the mark.</summary>
+    public async Task SaveHandedThroughAsync(long batchId)
+    {
+        await using var connection = await engine.OpenAsync();
+        await connection.ExecuteAsync(
+            "INSERT INTO meta (key, value) VALUES ('outbox_handed_through', @batchId) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value < excluded.value",
+            new { batchId });
+    }
+
     /// <summary>The ids of every batch not yet acknowledged that was written at or before <paramref name="writtenBy"/>.</summary>
     public async Task<List<long>> LoadOutboxIdsAsync(DateTimeOffset writtenBy)
     {

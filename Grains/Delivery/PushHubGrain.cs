@@ -32,9 +32,16 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private readonly RecentBatchIds _acknowledgedIds = new(RecentlyAcknowledgedKept);
     // Batches taken from a gateway that did not acknowledge them through their resends, and that gateway.
     private readonly Dictionary<long, string> _notTo = new();
-    // Batches this activation handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue
-    // (its gateway's lease lapsed, or it went unacknowledged through its resends) may already be on phones.
+    // Batches handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue (its gateway's
+    // lease lapsed, or it went unacknowledged through its resends) may already be on phones. Those an earlier activation
+    // may have handed come from the durable mark below as this one starts.
     private readonly HashSet<long> _handed = [];
+
+    /// <summary>How many batch ids past the one being handed the durable mark reserves: one write per so many hand-overs.</summary>
+    public const long HandedMarkAhead = 64;
+    // Batches up to this id may have been handed (the stored mark): written before a hand-over past it, so a new
+    // activation after a crash still knows which batches may be on phones and does not withdraw them.
+    private long _handedThrough;
     // Users erased in the last few minutes, and when: a batch whose case collected them before the erasure may reach this
     // hub after it (its commit, its hand-over or the sweep came later) and must not push them. Only for a few minutes: a
     // user who comes back under the same id is alerted again like anyone else.
@@ -52,6 +59,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         await ReadableStorageErrors.DuringActivation(async () =>
         {
             foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
+            // An earlier activation may have handed these (it died before their acknowledgement): they may be on phones.
+            _handedThrough = await store.LoadHandedThroughAsync();
+            _handed.UnionWith(_pending.Keys.Where(id => id <= _handedThrough));
         }, "loading the outbox", this.GetGrainId());
         var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, Math.Min(_options.AckTimeout.Ticks / 2, TimeSpan.TicksPerSecond)));
         this.RegisterGrainTimer(_ => CheckAsync(), check, check);
@@ -344,7 +354,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             if (!_gateways.Exists(g => g.InFlight < _options.MaxBatchesInFlightPerGateway)) return false;
             var link = NextGatewayWithRoom(_notTo.GetValueOrDefault(batch.BatchId));
-            if (link is null || !_pending.Remove(batch.BatchId)) continue;
+            if (link is null || !_pending.ContainsKey(batch.BatchId)) continue;
+            if (!await MarkHandedThroughAsync(batch.BatchId)) return false;
+            _pending.Remove(batch.BatchId);
             try
             {
                 // Counted as handed before the call: a delivery that fails may still have reached the gateway.
@@ -364,6 +376,25 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
 
         return false;
+    }
+
+    // Before a batch past the durable mark goes out, the mark moves ahead of it (reserving the next ids too, so the write
+    // is one per HandedMarkAhead hand-overs). False when it cannot be written: nothing goes out until it can (the next
+    // check pumps again), since a batch handed without it could be withdrawn after a crash while on phones.
+    private async Task<bool> MarkHandedThroughAsync(long batchId)
+    {
+        if (batchId <= _handedThrough) return true;
+        try
+        {
+            await store.SaveHandedThroughAsync(batchId + HandedMarkAhead);
+            _handedThrough = batchId + HandedMarkAhead;
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Recording which batches may be handed out failed; delivery waits for the next check");
+            return false;
+        }
     }
 
     // Round-robin over the gateways with room; not the one named unless it is the only gateway.

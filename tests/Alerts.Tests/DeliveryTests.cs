@@ -13,7 +13,8 @@ public sealed class DeliveryTests
     // Outbox tests record users directly, as a live case with no fatigue limit would.
     private static readonly RecordingRules NoRules = new(TestersOnly: false, MaxAlertsPerDay: 0);
 
-    private static async Task<(CaseProgress Done, HashSet<long> Expected)> DispatchAsync(AlertsSilo silo, string caseId, int scatter = 1_000)
+    /// <summary>Residents around Shenzhen (ids unique to the case) and a case over them, dispatched.</summary>
+    internal static async Task<(CaseProgress Done, HashSet<long> Expected)> DispatchAsync(AlertsSilo silo, string caseId, int scatter = 1_000)
     {
         var (lat, lon, radius) = (22.5431, 114.0579, 40_000.0);
         var residents = Population.Around(caseId.GetHashCode() & 0xFFFFF, lat, lon, radius, scatter, AlertsSilo.Epoch);
