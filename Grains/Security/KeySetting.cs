@@ -25,8 +25,9 @@ public static class KeySetting
         // Random bytes, not a typed secret run through base64 or a pattern: such a key can be guessed, and with it tokens
         // of any role (or share tokens) forged. Random bytes of this length are all printable text, or take fewer than
         // MinimumDistinctBytes values, less than once in 10^13 keys.
-        if (key.All(b => b is >= 0x20 and < 0x7F))
-            return $"is text run through base64 (\"{System.Text.Encoding.ASCII.GetString(key, 0, 4)}…\"), not random bytes: a typed key can be guessed and tokens forged with it; make one with `{SecurityOptions.NewSigningKeyCommand}`";
+        // Tabs and line ends count as text too: `echo secret | base64` ends with a newline.
+        if (key.All(b => b is (>= 0x20 and < 0x7F) or 0x09 or 0x0A or 0x0D))
+            return $"is text run through base64, not random bytes: a typed key can be guessed and tokens forged with it; make one with `{SecurityOptions.NewSigningKeyCommand}`";
         var distinct = key.Distinct().Count();
         return distinct < MinimumDistinctBytes
             ? $"has {key.Length} bytes of only {distinct} different values, not random bytes: a pattern can be guessed and tokens forged with it; make one with `{SecurityOptions.NewSigningKeyCommand}`"

@@ -11,10 +11,7 @@ namespace Alerts.Silo;
 /// </summary>
 public sealed class FailedStart : ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly IServiceProvider _services;
     private volatile bool _becameActive;
-
-    public FailedStart(IServiceProvider services) => _services = services;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         // Orleans marks the silo running in this stage's start; every observer of a stage is started, so one called here
@@ -43,16 +40,20 @@ public sealed class FailedStart : ILifecycleParticipant<ISiloLifecycle>
             // The silo's part refuses for a silo that never became active; the others have stopped.
         }
 
-        if (host.Services.GetRequiredService<FailedStart>()._becameActive)
-        {
-            if (host is IAsyncDisposable disposable) await disposable.DisposeAsync();
-            else host.Dispose();
-            return;
-        }
-
         try
         {
-            await host.Services.GetRequiredService<ISiloLifecycleSubject>().OnStop(stopping.Token);
+            if (host.Services.GetRequiredService<FailedStart>()._becameActive)
+            {
+                if (host is IAsyncDisposable disposable) await disposable.DisposeAsync().AsTask().WaitAsync(within);
+                else host.Dispose();
+                return;
+            }
+
+            // A token of its own: the host's stop may have used up the first. Bounded, as some stages ignore the token.
+            using var stages = new CancellationTokenSource(within);
+            await host.Services.GetRequiredService<ISiloLifecycleSubject>().OnStop(stages.Token).WaitAsync(within);
+            // Not disposed (see above), so what the stages do not stop stays: the store's pooled connections (the tests
+            // clear their pools) and Orleans' watchdog threads.
         }
         catch (Exception)
         {

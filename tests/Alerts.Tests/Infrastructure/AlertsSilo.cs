@@ -118,7 +118,18 @@ public sealed class AlertsSilo : IAsyncDisposable
         {
             // A silo that refused to start (a bad setting) must not keep its ports or threads: disposing alone leaves the
             // parts that did start running (a leaked silo's membership loops kept two cores busy for the rest of a run).
+            var cluster = host.Services.GetRequiredService<ClusterSettings>();
             await FailedStart.StopAsync(host, TimeSpan.FromSeconds(30));
+            // A silo that never became active is not disposed (FailedStart): its pooled connections go here, as at disposal.
+            if (!cluster.IsEmbedded)
+            {
+                foreach (var connectionString in new[] { cluster.OrleansConnectionString(), cluster.ConnectionString })
+                {
+                    using var pooled = new Npgsql.NpgsqlConnection(connectionString);
+                    Npgsql.NpgsqlConnection.ClearPool(pooled);
+                }
+            }
+
             throw;
         }
 

@@ -20,7 +20,8 @@ public sealed class SecurityOptionsTests
     [Theory]
     [InlineData("not base64!", "is not base64")]
     [InlineData("AAAA", "has 3 bytes, needs at least 32")]
-    [InlineData("Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSAxMjM0", "is text run through base64 (\"corr…\"), not random bytes")]
+    [InlineData("Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSAxMjM0", "is text run through base64, not random bytes")]
+    [InlineData("Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSAxMjM0Cg==", "is text run through base64, not random bytes")]
     [InlineData("AAECAwQFBgcAAQIDBAUGBwABAgMEBQYHAAECAwQFBgc=", "has 32 bytes of only 8 different values, not random bytes")]
     public void A_bad_signing_key_is_named(string key, string problem)
     {
