@@ -121,14 +121,7 @@ public sealed class AlertsSilo : IAsyncDisposable
             var cluster = host.Services.GetRequiredService<ClusterSettings>();
             await FailedStart.StopAsync(host, TimeSpan.FromSeconds(30));
             // A silo that never became active is not disposed (FailedStart): its pooled connections go here, as at disposal.
-            if (!cluster.IsEmbedded)
-            {
-                foreach (var connectionString in new[] { cluster.OrleansConnectionString(), cluster.ConnectionString })
-                {
-                    using var pooled = new Npgsql.NpgsqlConnection(connectionString);
-                    Npgsql.NpgsqlConnection.ClearPool(pooled);
-                }
-            }
+            if (!cluster.IsEmbedded) ClearPools(cluster.OrleansConnectionString(), cluster.ConnectionString);
 
             throw;
         }
@@ -205,9 +198,15 @@ public sealed class AlertsSilo : IAsyncDisposable
         // Orleans' ADO.NET providers open pooled connections by connection string, and a pool outlives the silo: each
         // test's database would keep its idle connections for minutes, and dozens of tests exhaust the server's
         // max_connections under the cluster tests' processes. This silo's pool only (other tests' silos keep theirs).
-        if (!Cluster.IsEmbedded)
+        if (!Cluster.IsEmbedded) ClearPools(Cluster.OrleansConnectionString());
+    }
+
+    // Closes the idle pooled connections of these connection strings only.
+    private static void ClearPools(params string[] connectionStrings)
+    {
+        foreach (var connectionString in connectionStrings)
         {
-            using var pooled = new Npgsql.NpgsqlConnection(Cluster.OrleansConnectionString());
+            using var pooled = new Npgsql.NpgsqlConnection(connectionString);
             Npgsql.NpgsqlConnection.ClearPool(pooled);
         }
     }
