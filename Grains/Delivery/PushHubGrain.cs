@@ -122,6 +122,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         if (batchIds is null) throw new ArgumentException("batchIds is missing", nameof(batchIds));
         var done = new List<long>();
+        // Acknowledged before: the delete of its row may have failed (the gateway retries a failed acknowledgement),
+        // and a row left behind would be pushed again by the next activation after a restart.
+        var again = new List<long>();
         foreach (var id in batchIds.Distinct())
         {
             if (_inFlight.Remove(id, out var sent))
@@ -134,6 +137,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             {
                 done.Add(id);
             }
+            else if (_acknowledgedIds.Contains(id))
+            {
+                again.Add(id);
+            }
         }
 
         _acknowledged += done.Count;
@@ -144,7 +151,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             _handed.Remove(id);
         }
 
-        await store.DeleteOutboxAsync(done);
+        await store.DeleteOutboxAsync([.. done, .. again]);
         await PumpAsync();
     }
 

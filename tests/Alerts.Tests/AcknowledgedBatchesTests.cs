@@ -1,0 +1,49 @@
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// An acknowledgement whose outbox delete failed is made good when the gateway sends it again (its library retries a
+/// failed one), so the batches' rows do not outlive it and a restarted hub does not push them a second time.
+/// </summary>
+public sealed class AcknowledgedBatchesTests
+{
+    [Fact]
+    public async Task A_retried_acknowledgement_deletes_the_rows_a_failed_one_left_so_a_restarted_hub_pushes_none_again()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var settings = new Dictionary<string, string?> { ["Alerts:PushBatchSize"] = "50" };
+        await using (var silo = await AlertsSilo.StartAsync(store, settings: settings))
+        {
+            var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+            // A gateway that leaves the acknowledging to the test.
+            var gateway = new RecordingGateway(silo.Grains, _ => false);
+            await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+            var (done, _) = await DeliveryTests.DispatchAsync(silo, "ack-retry", scatter: 200);
+            await gateway.WaitForPushes(done.Recipients);
+            var batchIds = gateway.Batches.Select(b => b.BatchId).ToList();
+            Assert.True(batchIds.Count > 1, "the case must make several batches");
+
+            await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+            await connection.ExecuteAsync("CREATE TRIGGER refuse_outbox_delete BEFORE DELETE ON push_outbox BEGIN SELECT RAISE(ABORT, 'delete refused'); END;");
+            await Assert.ThrowsAnyAsync<Exception>(() => hub.Acknowledge(batchIds));
+            Assert.Equal(batchIds.Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox"));
+
+            await connection.ExecuteAsync("DROP TRIGGER refuse_outbox_delete");
+            await hub.Acknowledge(batchIds);
+
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox"));
+            // Counted once, though acknowledged twice.
+            Assert.Equal(batchIds.Count, (await hub.GetStats()).Acknowledged);
+        }
+
+        // The next activation reads the outbox: nothing of the case is left to push.
+        await using var second = await AlertsSilo.StartAsync(store, settings: settings);
+        var restarted = await second.Grains.GetGrain<IPushHubGrain>(0).GetStats();
+        Assert.Equal((0, 0), (restarted.Pending, restarted.InFlight));
+    }
+}
