@@ -41,6 +41,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private readonly int _updatesPerCall;
     private readonly int _engagementEventsPerCall;
     private readonly TimeSpan _deliveryDrainTimeout;
+    // Told to the hub as this gateway's room: it hands over no more unacknowledged batches than deliveries can run.
+    private readonly int _maxConcurrentDeliveries;
     private AlertsClient? _client;
     private IPushGateway? _reference;
     private Task _keeping = Task.CompletedTask;
@@ -55,6 +57,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         _updatesPerCall = options.UpdatesPerCall;
         _engagementEventsPerCall = options.EngagementEventsPerCall;
         _deliveryDrainTimeout = options.DeliveryDrainTimeout;
+        _maxConcurrentDeliveries = options.MaxConcurrentDeliveries;
         // Not through Client: the acknowledgements of the last deliveries are sent while disposing.
         _deliveries = new PushDeliveries(deliver, ids => _client!.GetGrain<IPushHubGrain>(0).Acknowledge(ids), options.RememberedBatchIds, options.MaxConcurrentDeliveries);
         _deliveries.DeliveryFailed += (batch, e) => DeliveryFailed?.Invoke(batch, e);
@@ -129,7 +132,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         TimeSpan lease;
         try
         {
-            lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference).WaitAsync(cancellationToken);
+            lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference, _maxConcurrentDeliveries).WaitAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -188,7 +191,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         lock (_gate) ticket = ++_nextTicket;
         try
         {
-            var lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference!);
+            var lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference!, _maxConcurrentDeliveries);
             lock (_gate)
             {
                 if (_state == GatewayState.Closed || ticket <= _countedTicket) return _state == GatewayState.Connected;

@@ -19,7 +19,8 @@ public sealed class GatewayConnectionOptions
 
     /// <summary>
     /// How many calls of the delivery callback may run at once (8 by default, the hub's default limit of
-    /// unacknowledged batches per gateway). 1 hands batches over one at a time in arrival order.
+    /// unacknowledged batches per gateway). 1 hands batches over one at a time in arrival order. The hub is told, and
+    /// hands this gateway no more unacknowledged batches than this (nor more than its own limit).
     /// </summary>
     public int MaxConcurrentDeliveries { get; set; } = 8;
 

@@ -14,6 +14,14 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
 
     /// <summary>
+    /// As <see cref="Subscribe(string, IPushGateway)"/>, and the hub hands this gateway at most
+    /// <paramref name="maxInFlight"/> unacknowledged batches (fewer when its MaxBatchesInFlightPerGateway is lower): a
+    /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout.
+    /// </summary>
+    [Alias("SubscribeWithRoom")]
+    Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);
+
+    /// <summary>
     /// Ends a subscription at once (a gateway stopping, after its last deliveries and acknowledgements): its
     /// unacknowledged batches go to the other gateways now instead of when its lease would have lapsed. Only the
     /// connection holding the name ends it; from any other (one it replaced) nothing happens.

@@ -69,16 +69,23 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         logger.LogInformation("Push hub started with {Pending} batches waiting", _pending.Count);
     }
 
-    public async Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway)
+    public Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway) => Subscribe(gatewayName, gateway, int.MaxValue);
+
+    public async Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight)
     {
         if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
         if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
+        if (maxInFlight < 1) throw new ArgumentException($"maxInFlight is {maxInFlight}: a gateway must take at least 1 batch at a time", nameof(maxInFlight));
         var leaseEnds = time.GetUtcNow() + _options.GatewayLease;
+        var room = Math.Min(maxInFlight, _options.MaxBatchesInFlightPerGateway);
         var existing = _gateways.FindIndex(g => g.Name == gatewayName);
         if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
         {
             // A renewal from the same connection keeps its batches in flight.
             _gateways[existing].LeaseEnds = leaseEnds;
+            var grown = room > _gateways[existing].Room;
+            _gateways[existing].Room = room;
+            if (grown) await PumpAsync();
             return _options.GatewayLease;
         }
 
@@ -90,7 +97,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
         // A gateway that subscribes with a new reference (it reconnected, or restarted) gets its unacknowledged batches
         // again, on the new connection: it may have delivered them (its acknowledgements lost with the old one) and drops repeats.
-        var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds };
+        var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds, Room = room };
         if (existing >= 0)
         {
             Remember(gatewayName, _gateways[existing].Gateway);
@@ -356,10 +363,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // the free room plus those batches are looked at. True when a gateway was dropped on the way.
     private async Task<bool> PumpOnceAsync()
     {
-        var room = _gateways.Sum(g => Math.Max(0, _options.MaxBatchesInFlightPerGateway - g.InFlight));
+        var room = _gateways.Sum(g => Math.Max(0, g.Room - g.InFlight));
         foreach (var batch in _pending.Values.Take(room + _notTo.Count).ToList())
         {
-            if (!_gateways.Exists(g => g.InFlight < _options.MaxBatchesInFlightPerGateway)) return false;
+            if (!_gateways.Exists(g => g.InFlight < g.Room)) return false;
             var link = NextGatewayWithRoom(_notTo.GetValueOrDefault(batch.BatchId));
             if (link is null || !_pending.ContainsKey(batch.BatchId)) continue;
             if (!await MarkHandedThroughAsync(batch.BatchId)) return false;
@@ -410,7 +417,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         for (var tried = 0; tried < _gateways.Count; tried++)
         {
             var link = _gateways[_nextGateway++ % _gateways.Count];
-            if (link.InFlight < _options.MaxBatchesInFlightPerGateway && (link.Name != notTo || _gateways.Count == 1)) return link;
+            if (link.InFlight < link.Room && (link.Name != notTo || _gateways.Count == 1)) return link;
         }
 
         return null;
@@ -445,6 +452,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         public IPushGateway Gateway { get; } = gateway;
 
         public int InFlight { get; set; }
+
+        // Most unacknowledged batches this gateway is handed: the hub's limit, or the gateway's own if lower.
+        public int Room { get; set; }
 
         public DateTimeOffset LeaseEnds { get; set; }
     }

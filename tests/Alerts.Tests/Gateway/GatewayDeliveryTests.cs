@@ -160,6 +160,39 @@ public sealed class GatewayDeliveryTests
         Assert.Equal(app.CallsPerBatch.Count, counters.BatchesDelivered);
     }
 
+    [Fact]
+    public async Task A_gateway_running_two_deliveries_at_once_is_handed_no_more_than_two_unacknowledged_batches()
+    {
+        var silo = GatewaySilo.Fresh();
+        silo.Settings["Alerts:PushBatchSize"] = "10";
+        await using var process = await silo.StartAsync();
+        // Deliveries stall until released: the hub's unacknowledged batches are then what the gateway holds.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var app = new GatewayApp { BeforeDelivering = (_, _, token) => release.Task.WaitAsync(token) };
+        var options = silo.Gateway();
+        options.MaxConcurrentDeliveries = 2;
+        await using var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+
+        var (lat, lon, radius) = (22.5431, 114.0579, 50_000.0);
+        var residents = Population.Around(1, lat, lon, radius, scatter: 300, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var expected = Population.Inside(residents, lat, lon, radius);
+        Assert.Equal(residents.Count, (await gateway.ReportAsync(residents)).Applied);
+        await using var admin = await silo.AdminAsync();
+        var caseGrain = admin.GetGrain<ICaseGrain>("gateway-room");
+        await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child near Futian", "https://alerts.example/c/room"));
+        await silo.ApproveAsync(caseGrain.GetPrimaryKeyString());
+
+        // With batches waiting, the hub has filled the gateway's room (it pumps at the end of every turn).
+        var hub = admin.GetGrain<IPushHubGrain>(0);
+        PushHubStats? stats = null;
+        await Eventually.UntilAsync(async () => (stats = await hub.GetStats()) is { Pending: > 0, InFlight: > 0 }, Patience, () => $"batches waiting at the hub: {stats}");
+        Assert.Equal(2, stats!.InFlight);
+
+        release.SetResult();
+        await app.WaitForUsers(expected.Count, Patience);
+        Assert.Equal(expected.OrderBy(x => x), app.Users.OrderBy(x => x));
+    }
+
     // Nothing waiting or unacknowledged at the hub, and (unless a silo died under an acknowledgement, whose
     // reply is then lost even though the outbox row may be gone) the gateway's acknowledgements all taken.
     private static async Task<PushHubStats> WaitUntilHubIsIdle(AlertsClient admin, GatewayConnection gateway, bool everyAckAnswered = true)

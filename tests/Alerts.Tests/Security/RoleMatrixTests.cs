@@ -18,7 +18,8 @@ public sealed class RoleMatrixTests
         var data = new TheoryData<string>();
         foreach (var type in Interfaces.Where(t => !typeof(IGrainObserver).IsAssignableFrom(t)))
         {
-            foreach (var method in type.GetMethods()) data.Add($"{type.FullName}|{method.Name}");
+            // Overloads (IPushHubGrain.Subscribe) are told apart by their parameter count.
+            foreach (var method in type.GetMethods()) data.Add($"{type.FullName}|{method.Name}|{method.GetParameters().Length}");
         }
 
         return data;
@@ -77,6 +78,6 @@ public sealed class RoleMatrixTests
     private static MethodInfo Find(string method)
     {
         var parts = method.Split('|');
-        return Interfaces.Single(t => t.FullName == parts[0]).GetMethods().Single(m => m.Name == parts[1]);
+        return Interfaces.Single(t => t.FullName == parts[0]).GetMethods().Single(m => m.Name == parts[1] && m.GetParameters().Length.ToString(System.Globalization.CultureInfo.InvariantCulture) == parts[2]);
     }
 }

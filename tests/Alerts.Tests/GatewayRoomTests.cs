@@ -1,0 +1,53 @@
+using Alerts.GrainInterfaces;
+using Alerts.TestSupport;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// A gateway says how many batches it takes at once as it subscribes, and the hub hands it no more unacknowledged ones
+/// than that (nor more than its own limit): batches do not wait inside a gateway past their acknowledgement timeout.
+/// </summary>
+public sealed class GatewayRoomTests
+{
+    private static readonly Dictionary<string, string?> SmallBatches = new() { ["Alerts:PushBatchSize"] = "10" };
+
+    [Fact]
+    public async Task A_gateway_with_room_for_two_is_handed_two_and_up_to_the_hubs_limit_once_it_subscribes_with_more()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        // Never acknowledges: what it was handed stays in flight.
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        var reference = silo.Grains.CreateObjectReference<IPushGateway>(gateway);
+        await hub.Subscribe("gw", reference, maxInFlight: 2);
+
+        await DeliveryTests.DispatchAsync(silo, "room-two", scatter: 300);
+        await gateway.WaitForDeliveries(2);
+        var stats = await hub.GetStats();
+        Assert.True(stats.Pending > 8, $"the case must make more batches than the hub's own limit: {stats}");
+        Assert.Equal((2, 2), (stats.InFlight, gateway.Deliveries));
+
+        // A renewal with more room is handed more at once, up to MaxBatchesInFlightPerGateway (8).
+        await hub.Subscribe("gw", reference, maxInFlight: 100);
+        stats = await hub.GetStats();
+        Assert.Equal(8, stats.InFlight);
+        // Deliveries are one-way calls: the gateway gets them after the hub's turn.
+        await gateway.WaitForDeliveries(8);
+        Assert.Equal(8, gateway.Batches.Count);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task A_gateway_without_room_is_refused_naming_the_field(int maxInFlight)
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var reference = silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains));
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => hub.Subscribe("gw", reference, maxInFlight));
+
+        Assert.Contains("maxInFlight", refused.Message);
+        Assert.Equal(0, (await hub.GetStats()).Gateways);
+    }
+}
