@@ -366,7 +366,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var room = _gateways.Sum(g => Math.Max(0, g.Room - g.InFlight));
         foreach (var batch in _pending.Values.Take(room + _notTo.Count).ToList())
         {
-            if (!_gateways.Exists(g => g.InFlight < g.Room)) return false;
+            if (!_gateways.Exists(g => g.HasRoom)) return false;
             var link = NextGatewayWithRoom(_notTo.GetValueOrDefault(batch.BatchId));
             if (link is null || !_pending.ContainsKey(batch.BatchId)) continue;
             if (!await MarkHandedThroughAsync(batch.BatchId)) return false;
@@ -417,7 +417,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         for (var tried = 0; tried < _gateways.Count; tried++)
         {
             var link = _gateways[_nextGateway++ % _gateways.Count];
-            if (link.InFlight < link.Room && (link.Name != notTo || _gateways.Count == 1)) return link;
+            if (link.HasRoom && (link.Name != notTo || _gateways.Count == 1)) return link;
         }
 
         return null;
@@ -455,6 +455,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
         // Most unacknowledged batches this gateway is handed: the hub's limit, or the gateway's own if lower.
         public int Room { get; set; }
+
+        public bool HasRoom => InFlight < Room;
 
         public DateTimeOffset LeaseEnds { get; set; }
     }
