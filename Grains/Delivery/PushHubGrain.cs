@@ -13,7 +13,8 @@ namespace Alerts.Grains;
 /// delivering or has delivered: another gateway knows nothing of it and would push its users twice. It goes
 /// to the others once its gateway is gone (lease lapsed, delivery refused), or has held it unacknowledged
 /// through <see cref="ResendsToHolder"/> resends (its delivery hangs or keeps failing while it still renews):
-/// then that batch alone goes to another gateway, unless the holder is the only one.
+/// then that batch alone goes to another gateway, unless the holder is the only one. A gateway that comes back on a new
+/// connection is owed what its old one held, sent as its new room allows.
 /// Gateways hold a lease: they subscribe again within <see cref="AlertsOptions.GatewayLease"/>, or
 /// count as gone (a one-way push to a vanished client fails silently, so silence is the only signal).
 /// </summary>
@@ -96,14 +97,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
 
         // A gateway that subscribes with a new reference (it reconnected, or restarted) gets its unacknowledged batches
-        // again, on the new connection: it may have delivered them (its acknowledgements lost with the old one) and drops repeats.
+        // again, on the new connection: it may have delivered them (its acknowledgements lost with the old one) and drops
+        // repeats. They stay its own (another gateway would push them twice) and go out as its new room allows (the pump).
         var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds, Room = room };
         if (existing >= 0)
         {
             Remember(gatewayName, _gateways[existing].Gateway);
             link.InFlight = _gateways[existing].InFlight;
+            link.Owed.UnionWith(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key));
             _gateways[existing] = link;
-            await ResendAsync(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList());
         }
         else
         {
@@ -136,8 +138,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             if (_inFlight.Remove(id, out var sent))
             {
-                var link = _gateways.Find(g => g.Name == sent.Gateway);
-                if (link is not null) link.InFlight--;
+                _gateways.Find(g => g.Name == sent.Gateway)?.Release(id);
                 done.Add(id);
             }
             else if (_pending.Remove(id))
@@ -276,7 +277,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             // Nobody left to push it to: no resend, and the gateway's room is free again.
             _inFlight.Remove(id);
             _handed.Remove(id);
-            if (_gateways.Find(g => g.Name == sent.Gateway) is { } link) link.InFlight--;
+            _gateways.Find(g => g.Name == sent.Gateway)?.Release(id);
         }
 
         // Rows this hub does not hold: a batch whose hand-over is still on its way here, or one the sweep has not found.
@@ -310,14 +311,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             Drop(i);
         }
 
-        var expired = _inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout).ToList();
+        // A batch owed to a new connection has not been sent on it yet: its time starts when it is.
+        var expired = _inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout && !IsOwed(f.Key, f.Value.Gateway)).ToList();
         // A batch its gateway has not acknowledged through its resends (its delivery hangs or keeps failing while the
         // gateway renews) goes to another gateway rather than wait on this one for ever; its other batches stay with it.
         foreach (var (id, sent) in expired.Where(f => f.Value.Resends >= ResendsToHolder))
         {
             logger.LogWarning("Gateway {Gateway} has not acknowledged batch {Batch} through {Resends} resends; it goes to another gateway", sent.Gateway, id, ResendsToHolder);
             _inFlight.Remove(id);
-            _gateways.Find(g => g.Name == sent.Gateway)!.InFlight--;
+            _gateways.Find(g => g.Name == sent.Gateway)!.Release(id);
             _pending[id] = sent.Batch;
             _notTo[id] = sent.Gateway;
         }
@@ -351,6 +353,34 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
     }
 
+    private bool IsOwed(long batchId, string gatewayName) => _gateways.Find(g => g.Name == gatewayName)?.Owed.Contains(batchId) == true;
+
+    // What a new connection is owed from its name's earlier one, oldest first, as far as its room allows; each sending
+    // counts as a resend. False when the gateway refused one and was dropped (its batches are back in the queue).
+    private async Task<bool> SendOwedAsync(Link link)
+    {
+        while (link.Owed.Count > 0 && link.InFlight - link.Owed.Count < link.Room)
+        {
+            var id = link.Owed.Min;
+            link.Owed.Remove(id);
+            var sent = _inFlight[id];
+            try
+            {
+                await link.Gateway.Deliver(sent.Batch);
+                _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
+                _resent++;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", link.Name);
+                Drop(_gateways.IndexOf(link));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private async Task PumpAsync()
     {
         // Again after a gateway is dropped: its batches, back in the queue, come before the rest of this walk.
@@ -363,6 +393,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // the free room plus those batches are looked at. True when a gateway was dropped on the way.
     private async Task<bool> PumpOnceAsync()
     {
+        // What gateways are owed comes before new batches: it holds their room.
+        foreach (var owing in _gateways.Where(g => g.Owed.Count > 0).ToList())
+            if (!await SendOwedAsync(owing)) return true;
+
         var room = _gateways.Sum(g => Math.Max(0, g.Room - g.InFlight));
         foreach (var batch in _pending.Values.Take(room + _notTo.Count).ToList())
         {
@@ -456,7 +490,18 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // Most unacknowledged batches this gateway is handed: the hub's limit, or the gateway's own if lower.
         public int Room { get; set; }
 
+        // Room for a new batch: what it is owed (below) counts against it.
         public bool HasRoom => InFlight < Room;
+
+        // Its unacknowledged batches that an earlier connection under its name held and this one has not been sent yet.
+        public SortedSet<long> Owed { get; } = [];
+
+        // A batch of its is acknowledged, or has nobody left to push it to.
+        public void Release(long batchId)
+        {
+            InFlight--;
+            Owed.Remove(batchId);
+        }
 
         public DateTimeOffset LeaseEnds { get; set; }
     }

@@ -36,6 +36,60 @@ public sealed class GatewayRoomTests
         Assert.Equal(8, gateway.Batches.Count);
     }
 
+    [Fact]
+    public async Task A_gateway_back_on_a_new_connection_with_less_room_is_sent_what_it_held_as_its_room_frees_and_nobody_else_gets_it()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var before = new RecordingGateway(silo.Grains, _ => false);
+        var other = new RecordingGateway(silo.Grains);
+        var otherReference = silo.Grains.CreateObjectReference<IPushGateway>(other);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(before));
+        await hub.Subscribe("other", otherReference);
+        var (done, expected) = await DeliveryTests.DispatchAsync(silo, "owed", scatter: 300);
+        await before.WaitForDeliveries(8);
+        await other.WaitForPushes(done.Recipients - before.Pushes.Count);
+        var held = before.Batches.Select(b => b.BatchId).ToList();
+        Assert.Equal((8, 0L), (await hub.GetStats()) is var full ? (full.InFlight, full.Resent) : default);
+
+        // The gateway restarts with room for one: it is sent one of the eight it held, not all of them at once.
+        var acknowledging = false;
+        var after = new RecordingGateway(silo.Grains, _ => acknowledging);
+        var afterReference = silo.Grains.CreateObjectReference<IPushGateway>(after);
+        await hub.Subscribe("gw", afterReference, maxInFlight: 1);
+        Assert.Equal((8, 1L), (await hub.GetStats()) is var owed ? (owed.InFlight, owed.Resent) : default);
+
+        // Past the acknowledgement timeout only the one it was sent goes again: the others' time has not started.
+        for (var second = 1; second <= 31; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            if (second % 10 == 0)
+            {
+                await hub.Subscribe("gw", afterReference, maxInFlight: 1);
+                await hub.Subscribe("other", otherReference);
+            }
+
+            await hub.GetStats();
+        }
+
+        Assert.Equal((8, 2L), (await hub.GetStats()) is var timedOut ? (timedOut.InFlight, timedOut.Resent) : default);
+        await after.WaitForDeliveries(2);
+
+        // Acknowledging from now on, it takes the rest one by one as each acknowledgement frees its room.
+        acknowledging = true;
+        for (var second = 1; second <= 31; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        await after.WaitForPushes(before.Pushes.Count);
+        Assert.Equal(held, after.Batches.Select(b => b.BatchId).ToList());
+        Assert.DoesNotContain(other.Batches, b => held.Contains(b.BatchId));
+        Assert.Equal(expected.Order(), other.Pushes.Concat(after.Pushes).Order());
+        Assert.Equal((0, 0, 10L), (await hub.GetStats()) is var drained ? (drained.Pending, drained.InFlight, drained.Resent) : default);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
