@@ -315,7 +315,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var expired = _inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout && !IsOwed(f.Key, f.Value.Gateway)).ToList();
         // A batch its gateway has not acknowledged through its resends (its delivery hangs or keeps failing while the
         // gateway renews) goes to another gateway rather than wait on this one for ever; its other batches stay with it.
-        foreach (var (id, sent) in expired.Where(f => f.Value.Resends >= ResendsToHolder))
+        // So does one still owed as long after it was last sent: a gateway whose room its hung deliveries hold would
+        // otherwise keep its owed batches one such wait after another.
+        var givenUp = expired.Where(f => f.Value.Resends >= ResendsToHolder)
+            .Concat(_inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout * (ResendsToHolder + 1) && IsOwed(f.Key, f.Value.Gateway)))
+            .ToList();
+        foreach (var (id, sent) in givenUp)
         {
             logger.LogWarning("Gateway {Gateway} has not acknowledged batch {Batch} through {Resends} resends; it goes to another gateway", sent.Gateway, id, ResendsToHolder);
             _inFlight.Remove(id);

@@ -90,6 +90,43 @@ public sealed class GatewayRoomTests
         Assert.Equal((0, 0, 10L), (await hub.GetStats()) is var drained ? (drained.Pending, drained.InFlight, drained.Resent) : default);
     }
 
+    [Fact]
+    public async Task What_a_gateway_back_with_little_room_is_owed_goes_to_another_once_it_keeps_its_room_unacknowledged()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var before = new RecordingGateway(silo.Grains, _ => false);
+        var other = new RecordingGateway(silo.Grains);
+        var otherReference = silo.Grains.CreateObjectReference<IPushGateway>(other);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(before));
+        await hub.Subscribe("other", otherReference);
+        var (done, expected) = await DeliveryTests.DispatchAsync(silo, "owed-hung", scatter: 300);
+        await before.WaitForDeliveries(8);
+        await other.WaitForPushes(done.Recipients - before.Pushes.Count);
+        var held = before.Batches.Select(b => b.BatchId).ToHashSet();
+
+        // Back with room for one, its deliveries hanging: what it was sent goes to another after its resends (3 ack
+        // timeouts), and what it is still owed after as long since the old connection sent it, not one such wait each.
+        var afterReference = silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains, _ => false));
+        await hub.Subscribe("gw", afterReference, maxInFlight: 1);
+        for (var second = 1; second <= 181; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            if (second % 10 == 0)
+            {
+                await hub.Subscribe("gw", afterReference, maxInFlight: 1);
+                await hub.Subscribe("other", otherReference);
+            }
+
+            await hub.GetStats();
+        }
+
+        await other.WaitForPushes(done.Recipients);
+        Assert.Equal(held, other.Batches.Select(b => b.BatchId).Where(held.Contains).ToHashSet());
+        Assert.Equal(expected.Order(), other.Pushes.Order());
+        Assert.Equal((0, 0, 2), (await hub.GetStats()) is var drained ? (drained.Pending, drained.InFlight, drained.Gateways) : default);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
