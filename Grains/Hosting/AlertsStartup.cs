@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Before the silo takes calls (its settings were checked as the host started): creates the product tables (embedded) or checks that `migrate` did (cluster), refuses to join running silos whose shared settings differ (<see cref="LiveSilos"/>), loads which cells
-/// have stored residents (so empty cells skip their load query) and which stored credentials are revoked.
+/// Before the silo opens a port or tells the cluster it is joining: creates the product tables (embedded) or checks that
+/// `migrate` did (cluster), and refuses to join running silos whose shared settings differ (<see cref="LiveSilos"/>). Then,
+/// before it takes calls: loads which cells have stored residents (so empty cells skip their load query) and which stored
+/// credentials are revoked.
 /// </summary>
 public sealed class AlertsStartup(
     ProductSchema schema,
@@ -22,10 +24,15 @@ public sealed class AlertsStartup(
     bool createsSchema)
     : ILifecycleParticipant<ISiloLifecycle>
 {
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.ApplicationServices, StartAsync, StopAsync);
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        // The checks come before the runtime starts: a refused silo then leaves no membership row (Orleans writes "joining"
+        // after its runtime services), binds no port, and starts none of the runtime's threads.
+        lifecycle.Subscribe(nameof(AlertsStartup) + ".Checks", ServiceLifecycleStage.RuntimeInitialize - 1, CheckAsync, LeaveAsync);
+        lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.ApplicationServices, LoadAsync, _ => Task.CompletedTask);
+    }
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    private async Task CheckAsync(CancellationToken cancellationToken)
     {
         // The embedded silo owns its file and keeps it current; a cluster silo only checks what `migrate` made, so its
         // database role may be one that reads and writes rows and owns nothing (the audit log's guard included).
@@ -33,6 +40,10 @@ public sealed class AlertsStartup(
         else await schema.CheckAsync(options.Value.CellPrecision);
         // Before anything is loaded or served: a silo whose shared settings differ from the running silos' must not join them.
         await liveSilos.JoinAsync(localSilo.SiloAddress.Endpoint.ToString(), SharedSettings.Of(options.Value, engagement.Value, security.Value));
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         var cells = await residents.LoadResidentCellsAsync();
         cellIndex.Load(cells);
         // Here, not when the host's services start (Orleans' gateway may open first): a token revoked before this silo
@@ -41,7 +52,7 @@ public sealed class AlertsStartup(
         logger.LogInformation("Product tables ready on {Engine} at {Location}: {Cells} cells with residents", engine.Name, engine.Location, cells.Count);
     }
 
-    // Once the later stages have stopped (grains deactivated, the silo gone from the cluster), not when the host's
-    // services stop before Orleans does: until then this silo still runs with its settings.
-    private Task StopAsync(CancellationToken cancellationToken) => liveSilos.LeaveAsync();
+    // Once every later stage has stopped (grains deactivated, the silo gone from the cluster), or a later stage failed to
+    // start; not when the host's services stop before Orleans does: until then this silo still runs with its settings.
+    private Task LeaveAsync(CancellationToken cancellationToken) => liveSilos.LeaveAsync();
 }

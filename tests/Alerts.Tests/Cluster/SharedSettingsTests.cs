@@ -34,6 +34,8 @@ public sealed class SharedSettingsTests
         Assert.DoesNotContain("BlockPrecision", refused.Message);
         Assert.DoesNotContain("SigningKey", refused.Message);
         Assert.Single(await StoredSettingsAsync(store));
+        // Refused before its runtime started: it never told any cluster it was joining (the first silo's row is the only one).
+        Assert.Equal([first.Cluster.ClusterId], await QueryAsync<string>(store, "SELECT DeploymentId FROM OrleansMembershipTable", new { }));
 
         await using var second = await AlertsSilo.StartAsync(store, settings: Shards(8));
         Assert.Equal(2, (await StoredSettingsAsync(store)).Count);
