@@ -27,8 +27,9 @@ public sealed class AlertsStartup(
     public void Participate(ISiloLifecycle lifecycle)
     {
         // The checks come before the runtime starts: a refused silo then leaves no membership row (Orleans writes "joining"
-        // after its runtime services), binds no port, and starts none of the runtime's threads.
-        lifecycle.Subscribe(nameof(AlertsStartup) + ".Checks", ServiceLifecycleStage.RuntimeInitialize - 1, CheckAsync, LeaveAsync);
+        // after its runtime services), binds no port (Orleans' listeners bind at RuntimeInitialize - 1), and starts none of
+        // the runtime's threads.
+        lifecycle.Subscribe(nameof(AlertsStartup) + ".Checks", ServiceLifecycleStage.RuntimeInitialize - 2, CheckAsync, LeaveAsync);
         lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.ApplicationServices, LoadAsync, _ => Task.CompletedTask);
     }
 
