@@ -31,6 +31,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private readonly Dictionary<long, (PushBatch Batch, string Gateway, DateTimeOffset SentAt, int Resends)> _inFlight = new();
     private readonly List<Link> _gateways = [];
     private readonly RecentBatchIds _acknowledgedIds = new(RecentlyAcknowledgedKept);
+    // Acknowledged batches whose rows a failed delete left: deleted again at each check until it succeeds, so a hub
+    // restarted before the gateway retried (or the sweep came) does not push them again.
+    private readonly HashSet<long> _undeleted = [];
     // Batches taken from a gateway that did not acknowledge them through their resends, and that gateway.
     private readonly Dictionary<long, string> _notTo = new();
     // Batches handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue (its gateway's
@@ -159,8 +162,34 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             _handed.Remove(id);
         }
 
-        await store.DeleteOutboxAsync([.. done, .. again]);
+        List<long> deleting = [.. done, .. again];
+        try
+        {
+            await store.DeleteOutboxAsync(deleting);
+        }
+        catch
+        {
+            _undeleted.UnionWith(deleting);
+            throw;
+        }
+
+        _undeleted.ExceptWith(deleting);
         await PumpAsync();
+    }
+
+    private async Task DeleteUndeletedAsync()
+    {
+        if (_undeleted.Count == 0) return;
+        try
+        {
+            var deleting = _undeleted.ToList();
+            await store.DeleteOutboxAsync(deleting);
+            _undeleted.ExceptWith(deleting);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Deleting {Count} acknowledged batches from the outbox failed again; the next check tries again", _undeleted.Count);
+        }
     }
 
     public async Task Enqueue(List<PushBatch> batches)
@@ -303,6 +332,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     private async Task CheckAsync()
     {
+        await DeleteUndeletedAsync();
         var now = time.GetUtcNow();
         for (var i = _gateways.Count - 1; i >= 0; i--)
         {
