@@ -10,19 +10,34 @@ public sealed class FailedStartTests
     [Fact]
     public async Task A_silo_refused_before_it_became_active_stops_the_stages_it_had_started()
     {
-        // A file made with another cell precision: the product refuses in its start stage, after Orleans' runtime stages.
+        // A refusal in the application stage, after Orleans' runtime stages.
+        var probe = new StageProbe(ServiceLifecycleStage.RuntimeGrainServices);
+        var failing = new FailingStage(ServiceLifecycleStage.ApplicationServices);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"),
+            services: s => s.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(probe).AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(failing)));
+
+        Assert.Equal("refused in stage 10000", refused.Message);
+        Assert.Equal(1, probe.Started);
+        // Orleans' Silo.StopAsync throws for a silo still starting; without the product's stop this stage ran on.
+        Assert.Equal(1, probe.Stopped);
+    }
+
+    [Fact]
+    public async Task The_products_own_checks_refuse_a_silo_before_orleans_runtime_starts()
+    {
+        // A file made with another cell precision.
         var store = StorageKind.Fresh("sqlite");
         await using (var engine = StoreEngine.For(store.Provider, store.ConnectionString)) await new ProductSchema(engine).EnsureAsync(5);
-        var probe = new StageProbe(ServiceLifecycleStage.RuntimeGrainServices);
+        var probe = new StageProbe(ServiceLifecycleStage.RuntimeInitialize - 1);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => AlertsSilo.StartAsync(store,
             settings: new() { ["Alerts:CellPrecision"] = "6" },
             services: s => s.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(probe)));
 
         Assert.Contains("CellPrecision is 6", refused.Message);
-        Assert.Equal(1, probe.Started);
-        // Orleans' Silo.StopAsync throws for a silo still starting; without the product's stop this stage ran on.
-        Assert.Equal(1, probe.Stopped);
+        // The stage in which Orleans binds its ports never started.
+        Assert.Equal(0, probe.Started);
     }
 
     [Fact]
@@ -66,6 +81,6 @@ public sealed class FailedStartTests
     private sealed class FailingStage(int stage) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(FailingStage), stage, _ => throw new InvalidOperationException("refused in the active stage"));
+            lifecycle.Subscribe(nameof(FailingStage), stage, _ => throw new InvalidOperationException(stage == ServiceLifecycleStage.Active ? "refused in the active stage" : $"refused in stage {stage}"));
     }
 }
