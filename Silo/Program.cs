@@ -68,6 +68,14 @@ catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValida
     await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 2;
 }
+catch (Exception e)
+{
+    // Anything else is not a refusal: the whole exception, and still stop what started (this silo's live_silos row
+    // included, which would otherwise bar a silo with other settings for 90 s).
+    Console.Error.WriteLine(e);
+    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
+    return 1;
+}
 
 await app.WaitForShutdownAsync();
 return 0;

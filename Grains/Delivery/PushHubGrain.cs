@@ -34,6 +34,11 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // Acknowledged batches whose rows a failed delete left: deleted again at each check until it succeeds, so a hub
     // restarted before the gateway retried (or the sweep came) does not push them again.
     private readonly HashSet<long> _undeleted = [];
+    // While those deletes keep failing, tried again less often (up to once a sweep interval): a check waiting on a
+    // database that is away would hold up the lease checks and resends behind it.
+    private static readonly TimeSpan FirstDeleteRetry = TimeSpan.FromSeconds(1);
+    private TimeSpan _deleteRetry = FirstDeleteRetry;
+    private DateTimeOffset _deleteRetryAt;
     // Batches taken from a gateway that did not acknowledge them through their resends, and that gateway.
     private readonly Dictionary<long, string> _notTo = new();
     // Batches handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue (its gateway's
@@ -179,16 +184,20 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     private async Task DeleteUndeletedAsync()
     {
-        if (_undeleted.Count == 0) return;
+        var now = time.GetUtcNow();
+        if (_undeleted.Count == 0 || now < _deleteRetryAt) return;
         try
         {
             var deleting = _undeleted.ToList();
             await store.DeleteOutboxAsync(deleting);
             _undeleted.ExceptWith(deleting);
+            _deleteRetry = FirstDeleteRetry;
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Deleting {Count} acknowledged batches from the outbox failed again; the next check tries again", _undeleted.Count);
+            _deleteRetryAt = now + _deleteRetry;
+            logger.LogError(e, "Deleting {Count} acknowledged batches from the outbox failed again; trying again in {Seconds} s", _undeleted.Count, _deleteRetry.TotalSeconds);
+            _deleteRetry = TimeSpan.FromTicks(Math.Min(_deleteRetry.Ticks * 2, _options.OutboxSweepInterval.Ticks));
         }
     }
 
@@ -332,7 +341,6 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
     private async Task CheckAsync()
     {
-        await DeleteUndeletedAsync();
         var now = time.GetUtcNow();
         for (var i = _gateways.Count - 1; i >= 0; i--)
         {
@@ -350,17 +358,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var givenUp = expired.Where(f => f.Value.Resends >= ResendsToHolder)
             .Concat(_inFlight.Where(f => f.Value.SentAt <= now - _options.AckTimeout * (ResendsToHolder + 1) && IsOwed(f.Key, f.Value.Gateway)))
             .ToList();
-        foreach (var (id, sent) in givenUp)
-        {
-            logger.LogWarning("Gateway {Gateway} has not acknowledged batch {Batch} through {Resends} resends; it goes to another gateway", sent.Gateway, id, ResendsToHolder);
-            _inFlight.Remove(id);
-            _gateways.Find(g => g.Name == sent.Gateway)!.Release(id);
-            _pending[id] = sent.Batch;
-            _notTo[id] = sent.Gateway;
-        }
+        foreach (var (id, sent) in givenUp) GiveUp(id, sent);
 
         await ResendAsync(expired.Where(f => f.Value.Resends < ResendsToHolder).Select(f => f.Key).ToList());
         await PumpAsync();
+        // Last: the lease checks and resends above must not wait on a database that is away.
+        await DeleteUndeletedAsync();
     }
 
     // The batches again to the gateways holding them; a gateway that refuses one is gone, and its batches go to the others.
@@ -388,6 +391,16 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
     }
 
+    // A batch its gateway kept unacknowledged too long goes back in the queue for another gateway.
+    private void GiveUp(long id, (PushBatch Batch, string Gateway, DateTimeOffset SentAt, int Resends) sent)
+    {
+        logger.LogWarning("Gateway {Gateway} has not acknowledged batch {Batch} through {Resends} resends; it goes to another gateway", sent.Gateway, id, sent.Resends);
+        _inFlight.Remove(id);
+        _gateways.Find(g => g.Name == sent.Gateway)!.Release(id);
+        _pending[id] = sent.Batch;
+        _notTo[id] = sent.Gateway;
+    }
+
     private bool IsOwed(long batchId, string gatewayName) => _gateways.Find(g => g.Name == gatewayName)?.Owed.Contains(batchId) == true;
 
     // What a new connection is owed from its name's earlier one, oldest first, as far as its room allows; each sending
@@ -399,6 +412,14 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             var id = link.Owed.Min;
             link.Owed.Remove(id);
             var sent = _inFlight[id];
+            // A gateway that keeps reconnecting (a batch that crashes it, say) would otherwise be sent it again each
+            // time, never holding it an ack timeout: through its resends, it goes to another gateway.
+            if (sent.Resends >= ResendsToHolder)
+            {
+                GiveUp(id, sent);
+                continue;
+            }
+
             try
             {
                 await link.Gateway.Deliver(sent.Batch);

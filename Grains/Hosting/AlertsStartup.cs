@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Grains;
 
 /// <summary>
-/// Before the silo opens a port or tells the cluster it is joining: creates the product tables (embedded) or checks that
-/// `migrate` did (cluster), and refuses to join running silos whose shared settings differ (<see cref="LiveSilos"/>). Then,
-/// before it takes calls: loads which cells have stored residents (so empty cells skip their load query) and which stored
-/// credentials are revoked.
+/// Before the silo opens a port: creates the product tables (embedded) or checks that `migrate` did (cluster). Before it
+/// tells the cluster it is joining: refuses to join running silos whose shared settings differ (<see cref="LiveSilos"/>).
+/// Then, before it takes calls: loads which cells have stored residents (so empty cells skip their load query) and which
+/// stored credentials are revoked.
 /// </summary>
 public sealed class AlertsStartup(
     ProductSchema schema,
@@ -26,22 +26,27 @@ public sealed class AlertsStartup(
 {
     public void Participate(ISiloLifecycle lifecycle)
     {
-        // The checks come before the runtime starts: a refused silo then leaves no membership row (Orleans writes "joining"
-        // after its runtime services), binds no port (Orleans' listeners bind at RuntimeInitialize - 1), and starts none of
-        // the runtime's threads.
-        lifecycle.Subscribe(nameof(AlertsStartup) + ".Checks", ServiceLifecycleStage.RuntimeInitialize - 2, CheckAsync, LeaveAsync);
+        // The schema before Orleans' listeners bind (RuntimeInitialize - 1): a silo on a database it cannot use opens no
+        // port and starts none of the runtime's threads.
+        lifecycle.Subscribe(nameof(AlertsStartup) + ".Schema", ServiceLifecycleStage.RuntimeInitialize - 2, CheckSchemaAsync);
+        // The shared settings before Orleans writes its "joining" row (after its runtime services): a refused silo leaves no
+        // membership row. After the ports are bound: a silo that fails to bind stops before writing over the row of the
+        // silo holding its endpoint (rows are keyed by endpoint).
+        lifecycle.Subscribe(nameof(AlertsStartup) + ".Settings", ServiceLifecycleStage.RuntimeInitialize, JoinAsync, LeaveAsync);
         lifecycle.Subscribe(nameof(AlertsStartup), ServiceLifecycleStage.ApplicationServices, LoadAsync, _ => Task.CompletedTask);
     }
 
-    private async Task CheckAsync(CancellationToken cancellationToken)
+    private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
         // The embedded silo owns its file and keeps it current; a cluster silo only checks what `migrate` made, so its
         // database role may be one that reads and writes rows and owns nothing (the audit log's guard included).
         if (createsSchema) await schema.EnsureAsync(options.Value.CellPrecision);
         else await schema.CheckAsync(options.Value.CellPrecision);
-        // Before anything is loaded or served: a silo whose shared settings differ from the running silos' must not join them.
-        await liveSilos.JoinAsync(localSilo.SiloAddress.Endpoint.ToString(), SharedSettings.Of(options.Value, engagement.Value, security.Value));
     }
+
+    // Before anything is loaded or served: a silo whose shared settings differ from the running silos' must not join them.
+    private Task JoinAsync(CancellationToken cancellationToken) =>
+        liveSilos.JoinAsync(localSilo.SiloAddress.Endpoint.ToString(), SharedSettings.Of(options.Value, engagement.Value, security.Value));
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {

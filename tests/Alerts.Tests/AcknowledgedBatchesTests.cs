@@ -82,4 +82,33 @@ public sealed class AcknowledgedBatchesTests
         var restarted = await second.Grains.GetGrain<IPushHubGrain>(0).GetStats();
         Assert.Equal((0, 0), (restarted.Pending, restarted.InFlight));
     }
+
+    [Fact]
+    public async Task While_the_database_keeps_refusing_the_hub_tries_those_deletes_less_and_less_often()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { ["Alerts:PushBatchSize"] = "50" });
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(gateway));
+        var (done, _) = await DeliveryTests.DispatchAsync(silo, "ack-backoff", scatter: 200);
+        await gateway.WaitForPushes(done.Recipients);
+        var batchIds = gateway.Batches.Select(b => b.BatchId).ToList();
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync("CREATE TRIGGER refuse_outbox_delete BEFORE DELETE ON push_outbox BEGIN SELECT RAISE(ABORT, 'delete refused'); END;");
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.Acknowledge(batchIds));
+
+        async Task<long> RowsAfterSecondAsync()
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM push_outbox");
+        }
+
+        // Refused at the checks of seconds 1, 2 and 4 (waits of 1, 2, then 4 s), so the next try is at second 8.
+        for (var second = 1; second <= 5; second++) Assert.Equal(batchIds.Count, await RowsAfterSecondAsync());
+        await connection.ExecuteAsync("DROP TRIGGER refuse_outbox_delete");
+        Assert.Equal(batchIds.Count, await RowsAfterSecondAsync());
+        Assert.Equal(batchIds.Count, await RowsAfterSecondAsync());
+        Assert.Equal(0, await RowsAfterSecondAsync());
+    }
 }

@@ -127,6 +127,31 @@ public sealed class GatewayRoomTests
         Assert.Equal((0, 0, 2), (await hub.GetStats()) is var drained ? (drained.Pending, drained.InFlight, drained.Gateways) : default);
     }
 
+    [Fact]
+    public async Task A_gateway_that_keeps_coming_back_without_acknowledging_loses_what_it_held_to_another_after_its_resends()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var before = new RecordingGateway(silo.Grains, _ => false);
+        var other = new RecordingGateway(silo.Grains);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(before));
+        await hub.Subscribe("other", silo.Grains.CreateObjectReference<IPushGateway>(other));
+        var (done, expected) = await DeliveryTests.DispatchAsync(silo, "crashing", scatter: 300);
+        await before.WaitForDeliveries(8);
+        await other.WaitForPushes(done.Recipients - before.Pushes.Count);
+        var held = before.Batches.Select(b => b.BatchId).ToHashSet();
+
+        // A gateway that crashes on what it is sent and restarts, well within an acknowledgement timeout: each new
+        // connection is sent the eight again (its resends), and the fourth none of them: they go to the other gateway.
+        for (var connection = 1; connection <= 4; connection++)
+            await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains, _ => false)));
+
+        Assert.Equal(24L, (await hub.GetStats()).Resent);
+        await other.WaitForPushes(done.Recipients);
+        Assert.Equal(held, other.Batches.Select(b => b.BatchId).Where(held.Contains).ToHashSet());
+        Assert.Equal(expected.Order(), other.Pushes.Order());
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
