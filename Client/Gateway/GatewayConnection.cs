@@ -36,6 +36,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private long _countedTicket;
     private TimeSpan _lease;
     private long _resubscriptions;
+    private long _drainRenewals;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly int _updatesPerCall;
@@ -86,7 +87,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     /// <summary>Counters since the connection started.</summary>
     public GatewayCounters Counters =>
-        new(_deliveries.BatchesDelivered, _deliveries.UsersDelivered, _deliveries.DuplicatesDropped, _deliveries.Acknowledged, Interlocked.Read(ref _resubscriptions));
+        new(_deliveries.BatchesDelivered, _deliveries.UsersDelivered, _deliveries.DuplicatesDropped, _deliveries.Acknowledged, Interlocked.Read(ref _resubscriptions), Interlocked.Read(ref _drainRenewals));
 
     private AlertsClient Client => Volatile.Read(ref _disposed) == 0 && _client is { } client ? client : throw new ObjectDisposedException(nameof(GatewayConnection));
 
@@ -334,9 +335,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         Client.GetGrain<IResidencyGrain>(0).Erase(userId).WaitAsync(cancellationToken);
 
     /// <summary>
-    /// Closes the connection: <see cref="State"/> becomes Closed, renewals stop, running deliveries see
-    /// their token cancelled and are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/>
-    /// (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
+    /// Closes the connection: <see cref="State"/> becomes Closed, running deliveries see their token cancelled and
+    /// are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/> while the lease is still
+    /// renewed, with room for one batch (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
     /// those that completed are sent (for up to 5 s). When no delivery is left running, the connection then leaves the
     /// hub, which gives its unacknowledged batches to the other gateways at once; otherwise the hub does so when this
     /// one's lease lapses, giving the running deliveries that long. Then the observer is dropped and the client
@@ -360,7 +361,21 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             await _keeping;
             if (_client is { } client)
             {
-                var finished = await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
+                bool finished;
+                using (var drained = new CancellationTokenSource())
+                {
+                    var renewing = _reference is { } held ? RenewWhileDrainingAsync(client, held, drained.Token) : Task.CompletedTask;
+                    try
+                    {
+                        finished = await _deliveries.StopAsync(_deliveryDrainTimeout, AckWaitAtDisposal);
+                    }
+                    finally
+                    {
+                        await drained.CancelAsync();
+                        await renewing;
+                    }
+                }
+
                 if (_reference is not null)
                 {
                     // Not while a delivery still runs (past the drain, or the one disposing): handed to another gateway
@@ -377,6 +392,36 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         finally
         {
             _disposal.TrySetResult();
+        }
+    }
+
+    // The renewals stop as disposal begins, but a drain can outlast the lease (a long DeliveryDrainTimeout, or none): the
+    // hub would then hand the running deliveries' batches to another gateway, and their users would get them twice. The
+    // lease is renewed meanwhile with room for one batch, so the hub hands a closing gateway nothing new while it holds any.
+    private async Task RenewWhileDrainingAsync(AlertsClient client, IPushGateway reference, CancellationToken drained)
+    {
+        var wait = Lease / 3;
+        if (wait <= TimeSpan.Zero) return;
+        var hub = client.GetGrain<IPushHubGrain>(0);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(wait, drained);
+                try
+                {
+                    await hub.Subscribe(_name, reference, 1).WaitAsync(drained);
+                    Interlocked.Increment(ref _drainRenewals);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Tried again at the next turn; the lease may lapse meanwhile, as it would have without these.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain is over.
         }
     }
 

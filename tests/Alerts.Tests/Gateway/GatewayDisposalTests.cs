@@ -114,6 +114,42 @@ public sealed class GatewayDisposalTests
         Assert.True(stats is { Gateways: 0, InFlight: 0 }, $"{stats}");
     }
 
+    [Fact]
+    public async Task A_drain_longer_than_the_lease_keeps_renewing_it_so_the_hub_hands_the_running_deliveries_to_nobody_else()
+    {
+        var silo = GatewaySilo.Fresh();
+        // Renewed every second; without renewals the hub lets the gateway go 3 s after the last one.
+        silo.Settings["Alerts:GatewayLease"] = "00:00:03";
+        await using var process = await silo.StartAsync();
+        var app = new GatewayApp();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.BeforeDelivering = (batch, call, cancellationToken) =>
+        {
+            started.TrySetResult();
+            return release.Task;
+        };
+        var options = silo.Gateway();
+        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
+        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+        await DispatchAsync(silo, gateway, "gateway-long-drain");
+        await started.Task.WaitAsync(Patience);
+
+        var disposing = gateway.DisposeAsync().AsTask();
+        // Five renewals a third of a lease apart: without them the lease would have lapsed by now.
+        await Eventually.UntilAsync(() => Task.FromResult(gateway.Counters.DrainRenewals >= 5), Patience, () => $"renewals while draining: {gateway.Counters}");
+        await using var admin = await silo.AdminAsync();
+        var hub = admin.GetGrain<IPushHubGrain>(0);
+        var draining = await hub.GetStats();
+        Assert.True(draining is { Gateways: 1, InFlight: > 0 }, $"{draining}");
+
+        // Once its deliveries end it acknowledges them and leaves.
+        release.SetResult();
+        await disposing.WaitAsync(Hang);
+        Assert.True(gateway.Counters.BatchesDelivered >= 1, $"{gateway.Counters}");
+        Assert.Equal(0, (await hub.GetStats()).Gateways);
+    }
+
     // Residents around a small island and an approved case over them: the hub pushes the gateway a few batches.
     private static async Task DispatchAsync(GatewaySilo silo, GatewayConnection gateway, string caseId)
     {
