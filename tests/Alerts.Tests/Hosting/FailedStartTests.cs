@@ -54,6 +54,29 @@ public sealed class FailedStartTests
         Assert.Equal((1, 1), (probe.Started, probe.Stopped));
     }
 
+    [Fact]
+    public async Task A_silo_process_whose_start_fails_for_another_reason_prints_the_whole_exception_and_exits_1()
+    {
+        // Its HTTP port is taken: the web server's start fails after Orleans' silo started, with no refusal of ours.
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var silo = GatewaySilo.Fresh();
+        var ports = new Dictionary<string, string?>(silo.Settings)
+        {
+            ["Alerts:Cluster:SiloPort"] = silo.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Cluster:GatewayPort"] = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        var (exitCode, output) = await SiloProcess.RunAsync(["--urls", $"http://127.0.0.1:{port}", .. ports.Select(s => $"--{s.Key}={s.Value}")]);
+
+        Assert.True(exitCode == 1, $"exit {exitCode}: {output}");
+        Assert.Contains("address already in use", output, StringComparison.OrdinalIgnoreCase);
+        // The whole exception with its stack, printed by the silo rather than by the runtime's crash handler.
+        Assert.Contains("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
     // A participant in one stage: counts its starts and stops.
     private sealed class StageProbe(int stage) : ILifecycleParticipant<ISiloLifecycle>
     {
