@@ -34,6 +34,9 @@ public sealed class EngagementOptions
     /// <summary>An event older than this is rejected; it also bounds the timeline.</summary>
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How long a share link works after it was issued: an open, share or sighting through an older one is refused naming its token (a sighting from a user the case reached anyway is kept).</summary>
+    public TimeSpan ShareLinkLifetime { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Distinct map cells a case keeps counts for; engagement in further cells is gathered in one overflow cell.</summary>
     public int MaxMapCells { get; set; } = 20_000;
 
@@ -54,6 +57,7 @@ public sealed class EngagementOptions
         if (MaxEventsPerReport < 1) throw Bad("MaxEventsPerReport", "must be positive");
         if (MaxClockSkew < TimeSpan.Zero) throw Bad("MaxClockSkew", "must not be negative");
         if (MaxEventAge <= TimeSpan.Zero) throw Bad("MaxEventAge", "must be positive");
+        if (ShareLinkLifetime <= TimeSpan.Zero) throw Bad("ShareLinkLifetime", $"is {ShareLinkLifetime}; must be positive");
         if (MaxMapCells < 1) throw Bad("MaxMapCells", "must be positive");
         if (MaxTimelineMinutes < 1) throw Bad("MaxTimelineMinutes", "must be positive");
         if (MaxListedGenerations < 1) throw Bad("MaxListedGenerations", "must be positive");

@@ -52,7 +52,7 @@ public sealed class EngagementShardGrain(
         for (var i = 0; i < events.Count; i++)
         {
             if (events[i].ShareToken is not { } token) continue;
-            var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew);
+            var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew, now - _options.ShareLinkLifetime);
             // A sighting is what the police need most: one from a user the case reached anyway is not lost over the
             // link its app attached (stale, or another case's); it is judged below as if it came without one.
             if (failure is not null && events[i].Kind == EngagementKind.Sighted) badTokens[i] = failure;

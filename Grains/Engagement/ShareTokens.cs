@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -33,8 +34,11 @@ public sealed class ShareTokens(IOptions<EngagementOptions> options)
         return $"{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(HMACSHA256.HashData(_key, payload))}";
     }
 
-    /// <summary>The grant of a genuine token for <paramref name="caseId"/> issued no later than <paramref name="latest"/>, else why not.</summary>
-    public (ShareGrant? Grant, string? Failure) Check(string token, string caseId, DateTimeOffset latest)
+    /// <summary>
+    /// The grant of a genuine token for <paramref name="caseId"/> issued no later than <paramref name="latest"/> (and, when
+    /// given, no earlier than <paramref name="earliest"/>: an older link has expired), else why not.
+    /// </summary>
+    public (ShareGrant? Grant, string? Failure) Check(string token, string caseId, DateTimeOffset latest, DateTimeOffset? earliest = null)
     {
         if (token.Length > MaxLength) return (null, $"is {token.Length} characters long; a share token has at most {MaxLength}");
         var dot = token.IndexOf('.', StringComparison.Ordinal);
@@ -68,6 +72,9 @@ public sealed class ShareTokens(IOptions<EngagementOptions> options)
 
         if (!string.Equals(tokenCase, caseId, StringComparison.Ordinal)) return (null, $"is for another case ({tokenCase}), not {caseId}");
         if (generation < 1 || sharer <= 0 || issuedMs < 0 || issuedMs > latest.ToUnixTimeMilliseconds()) return (null, "is malformed: impossible contents");
-        return (new ShareGrant(tokenCase, sharer, generation, DateTimeOffset.FromUnixTimeMilliseconds(issuedMs)), null);
+        var issued = DateTimeOffset.FromUnixTimeMilliseconds(issuedMs);
+        if (issued < earliest)
+            return (null, string.Create(CultureInfo.InvariantCulture, $"has expired: issued {issued:yyyy-MM-dd HH:mm} UTC, share links last {options.Value.ShareLinkLifetime.TotalDays:0.##} days (Alerts:Engagement:ShareLinkLifetime)"));
+        return (new ShareGrant(tokenCase, sharer, generation, issued), null);
     }
 }

@@ -72,6 +72,8 @@ public sealed class ShareAttributionTests
         var forged = Signer(SecurityOptions.NewSigningKey()).Issue(new ShareGrant(s.CaseId, sharer, 1, t));
         // Foreign: genuinely signed, but for another case.
         var foreign = Signer(AlertsSilo.ShareKey).Issue(new ShareGrant("another-case", sharer, 1, t));
+        // Expired: genuinely signed for this case, but issued longer ago than share links last (30 days).
+        var expired = Signer(AlertsSilo.ShareKey).Issue(new ShareGrant(s.CaseId, sharer, 1, t.AddDays(-31)));
 
         var outsider = s.Outsiders[0];
         var result = await s.ReportAsync(
@@ -81,9 +83,10 @@ public sealed class ShareAttributionTests
             EngagementEvent.Opened(s.CaseId, outsider, t, "not-a-token"),
             EngagementEvent.Opened(s.CaseId, outsider, t, "%%%.###"),
             EngagementEvent.Opened(s.CaseId, s.Recipients[1], t, forged),
-            EngagementEvent.Shared(s.CaseId, s.Outsiders[1], t, ShareChannel.Other, forged));
+            EngagementEvent.Shared(s.CaseId, s.Outsiders[1], t, ShareChannel.Other, forged),
+            EngagementEvent.Opened(s.CaseId, outsider, t, expired));
 
-        Assert.Equal((0, 7), (result.Counted, result.Refused));
+        Assert.Equal((0, 8), (result.Counted, result.Refused));
         Assert.All(result.Rejections, r => Assert.True(r.Refused && r.Field == "shareToken", r.ToString()));
         var reasons = result.Rejections.Select(r => r.Reason).ToList();
         Assert.Contains("bad signature", reasons[0]);
@@ -92,12 +95,13 @@ public sealed class ShareAttributionTests
         Assert.Contains("malformed", reasons[3]);
         Assert.Contains("malformed", reasons[4]);
         Assert.Contains("bad signature", reasons[5]);
+        Assert.StartsWith("has expired: issued", reasons[7]);
         Assert.Empty(result.Shares);
 
         // The genuine token still works.
         Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, outsider, t, genuine))).Counted);
         var stats = await s.Case.GetStats();
-        Assert.Equal((1L, 1L, 7L), (stats.Opened, stats.OpensThroughShares, stats.Refused));
+        Assert.Equal((1L, 1L, 8L), (stats.Opened, stats.OpensThroughShares, stats.Refused));
 
         // A sighting is not lost over a bad token when the case reached its sender anyway (pushed, or opened through a
         // genuine link); from anyone else it is refused, naming the token.

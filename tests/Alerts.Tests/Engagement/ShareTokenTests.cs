@@ -45,6 +45,25 @@ public sealed class ShareTokenTests
         Assert.Contains("at most 512", _tokens.Check(new string('a', 513), "c", Now).Failure);
     }
 
+    [Fact]
+    public void A_token_older_than_share_links_last_has_expired_naming_when_it_was_issued()
+    {
+        var earliest = Now - new EngagementOptions().ShareLinkLifetime;
+        var lastValid = new ShareGrant("c", 42, 1, earliest);
+        Assert.Equal((lastValid, (string?)null), _tokens.Check(_tokens.Issue(lastValid), "c", Now, earliest));
+
+        var (grant, failure) = _tokens.Check(_tokens.Issue(lastValid with { IssuedAt = earliest.AddMilliseconds(-1) }), "c", Now, earliest);
+        Assert.Null(grant);
+        Assert.Equal($"has expired: issued {earliest.AddMilliseconds(-1):yyyy-MM-dd HH:mm} UTC, share links last 30 days (Alerts:Engagement:ShareLinkLifetime)", failure);
+    }
+
+    [Fact]
+    public void A_share_link_lifetime_that_is_not_positive_is_named()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new EngagementOptions { ShareKey = AlertsSilo.ShareKey, ShareLinkLifetime = TimeSpan.Zero }.Validate());
+        Assert.Equal("Alerts:Engagement:ShareLinkLifetime is 00:00:00; must be positive.", error.Message);
+    }
+
     [Theory]
     [InlineData(null, "Alerts:Engagement:ShareKey is not set")]
     [InlineData("not base64!", "Alerts:Engagement:ShareKey is not base64")]
