@@ -337,7 +337,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// <summary>
     /// Closes the connection: <see cref="State"/> becomes Closed, running deliveries see their token cancelled and
     /// are waited for up to <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/> while the lease is still
-    /// renewed, with room for one batch (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
+    /// renewed, with no room for new batches (a delivery still running then is left to finish on its own, unacknowledged), the acknowledgements of
     /// those that completed are sent (for up to 5 s). When no delivery is left running, the connection then leaves the
     /// hub, which gives its unacknowledged batches to the other gateways at once; otherwise the hub does so when this
     /// one's lease lapses, giving the running deliveries that long. Then the observer is dropped and the client
@@ -397,31 +397,37 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     // The renewals stop as disposal begins, but a drain can outlast the lease (a long DeliveryDrainTimeout, or none): the
     // hub would then hand the running deliveries' batches to another gateway, and their users would get them twice. The
-    // lease is renewed meanwhile with room for one batch, so the hub hands a closing gateway nothing new while it holds any.
+    // lease is renewed at once and then at a third of it, with no room (the hub hands a closing gateway nothing new); a
+    // renewal under way when the drain ends is waited for (up to AckWaitAtDisposal), so it cannot reach the hub after the
+    // Unsubscribe that follows and subscribe the closed gateway again.
     private async Task RenewWhileDrainingAsync(AlertsClient client, IPushGateway reference, CancellationToken drained)
     {
         var wait = Lease / 3;
         if (wait <= TimeSpan.Zero) return;
         var hub = client.GetGrain<IPushHubGrain>(0);
-        try
+        while (!drained.IsCancellationRequested)
         {
-            while (true)
+            var renewal = hub.Subscribe(_name, reference, 0);
+            try
+            {
+                await renewal.WaitAsync(AckWaitAtDisposal);
+                Interlocked.Increment(ref _drainRenewals);
+            }
+            catch (Exception)
+            {
+                // Tried again at the next turn; the lease may lapse meanwhile, as it would have without these (a silo
+                // older than draining renewals refuses them). An abandoned call must not fault unobserved.
+                _ = renewal.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            }
+
+            try
             {
                 await Task.Delay(wait, drained);
-                try
-                {
-                    await hub.Subscribe(_name, reference, 1).WaitAsync(drained);
-                    Interlocked.Increment(ref _drainRenewals);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Tried again at the next turn; the lease may lapse meanwhile, as it would have without these.
-                }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The drain is over.
+            catch (OperationCanceledException) when (drained.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

@@ -16,7 +16,9 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <summary>
     /// As <see cref="Subscribe(string, IPushGateway)"/>, and the hub hands this gateway at most
     /// <paramref name="maxInFlight"/> unacknowledged batches (fewer when its MaxBatchesInFlightPerGateway is lower): a
-    /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout.
+    /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout. A
+    /// <paramref name="maxInFlight"/> of 0 is a closing gateway draining its deliveries: the connection holding the name
+    /// keeps its lease and is handed nothing new; another connection takes nothing over and is not subscribed.
     /// </summary>
     [Alias("SubscribeWithRoom")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);

@@ -84,10 +84,23 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
         if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
-        if (maxInFlight < 1) throw new ArgumentException($"maxInFlight is {maxInFlight}: a gateway must take at least 1 batch at a time", nameof(maxInFlight));
+        if (maxInFlight < 0) throw new ArgumentException($"maxInFlight is {maxInFlight}: a gateway takes at least 1 batch at a time, or 0 while it drains", nameof(maxInFlight));
         var leaseEnds = time.GetUtcNow() + _options.GatewayLease;
         var room = Math.Min(maxInFlight, _options.MaxBatchesInFlightPerGateway);
         var existing = _gateways.FindIndex(g => g.Name == gatewayName);
+        if (room == 0)
+        {
+            // A closing gateway draining its deliveries: the connection holding the name keeps its lease (its batches
+            // stay its own) and is handed nothing new; any other connection takes nothing over and is not added.
+            if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
+            {
+                _gateways[existing].LeaseEnds = leaseEnds;
+                _gateways[existing].Room = 0;
+            }
+
+            return _options.GatewayLease;
+        }
+
         if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
         {
             // A renewal from the same connection keeps its batches in flight.

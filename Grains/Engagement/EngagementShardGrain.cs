@@ -52,10 +52,13 @@ public sealed class EngagementShardGrain(
         for (var i = 0; i < events.Count; i++)
         {
             if (events[i].ShareToken is not { } token) continue;
-            var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew, now - _options.ShareLinkLifetime);
+            // A link's age counts at the event, not the report: a phone offline for a day reports an open it made in time.
+            var at = events[i].Time < now ? events[i].Time : now;
+            var (grant, failure) = tokens.Check(token, CaseId, now + _options.MaxClockSkew, at - _options.ShareLinkLifetime);
             // A sighting is what the police need most: one from a user the case reached anyway is not lost over the
-            // link its app attached (stale, or another case's); it is judged below as if it came without one.
-            if (failure is not null && events[i].Kind == EngagementKind.Sighted) badTokens[i] = failure;
+            // link its app attached (stale, or another case's); it is judged below as if it came without one. So is any
+            // event with a genuine link that merely expired: a pushed user's app that keeps attaching it still shares.
+            if (failure is not null && (events[i].Kind == EngagementKind.Sighted || failure.StartsWith(ShareTokens.Expired, StringComparison.Ordinal))) badTokens[i] = failure;
             else if (failure is not null) Refuse(i, "shareToken", failure);
             grants[i] = grant;
         }
@@ -86,6 +89,11 @@ public sealed class EngagementShardGrain(
                     if (delivered.Add(user)) rows.Deliveries.Add((i, user, atMs, standing.Cell));
                     else repeated++;
                     break;
+                // Through an expired link: a repeat of an open made in time still counts as one; a first one is refused.
+                case EngagementKind.Opened when grant is null && !standing.Pushed && badTokens[i] is { } expired:
+                    if (openedAt is not null) repeated++;
+                    else Refuse(i, "shareToken", expired);
+                    break;
                 case EngagementKind.Opened when grant is null && !standing.Pushed:
                     Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor came through a share link (no shareToken)");
                     break;
@@ -96,7 +104,7 @@ public sealed class EngagementShardGrain(
                     openedNow[user] = grant?.Generation ?? 0;
                     rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId, grant?.Generation ?? 0, standing.Pushed));
                     break;
-                case EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null && badTokens[i] is { } failure:
+                case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null && badTokens[i] is { } failure:
                     Refuse(i, "shareToken", failure);
                     break;
                 case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null:

@@ -16,6 +16,9 @@ public sealed class ShareTokens(IOptions<EngagementOptions> options)
     /// <summary>Longest token accepted (a 64-character case id makes about 150).</summary>
     public const int MaxLength = 512;
 
+    /// <summary>How the failure of a genuine token that is merely too old begins: an event that needs no token is judged without it.</summary>
+    public const string Expired = "has expired";
+
     private const byte Version = 1;
     private const int FixedBytes = 1 + 4 + 8 + 8;
     private const int MacBytes = 32;
@@ -74,7 +77,7 @@ public sealed class ShareTokens(IOptions<EngagementOptions> options)
         if (generation < 1 || sharer <= 0 || issuedMs < 0 || issuedMs > latest.ToUnixTimeMilliseconds()) return (null, "is malformed: impossible contents");
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(issuedMs);
         if (issued < earliest)
-            return (null, string.Create(CultureInfo.InvariantCulture, $"has expired: issued {issued:yyyy-MM-dd HH:mm} UTC, share links last {options.Value.ShareLinkLifetime.TotalDays:0.##} days (Alerts:Engagement:ShareLinkLifetime)"));
+            return (null, string.Create(CultureInfo.InvariantCulture, $"{Expired}: issued {issued:yyyy-MM-dd HH:mm} UTC, and share links last {options.Value.ShareLinkLifetime:c} (Alerts:Engagement:ShareLinkLifetime)"));
         return (new ShareGrant(tokenCase, sharer, generation, issued), null);
     }
 }

@@ -36,8 +36,38 @@ public sealed class GatewayRoomTests
         Assert.Equal(8, gateway.Batches.Count);
     }
 
+    [Fact]
+    public async Task A_draining_renewal_keeps_the_lease_is_handed_nothing_new_and_subscribes_nobody_else()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        var reference = silo.Grains.CreateObjectReference<IPushGateway>(gateway);
+        await hub.Subscribe("gw", reference, maxInFlight: 2);
+        await DeliveryTests.DispatchAsync(silo, "draining", scatter: 300);
+        await gateway.WaitForDeliveries(2);
+        var waiting = (await hub.GetStats()).Pending;
+
+        // Closing: renewals with no room, past the lease (a minute). It stays subscribed with the two it holds.
+        for (var second = 0; second <= 61; second++)
+        {
+            if (second % 10 == 0) await hub.Subscribe("gw", reference, maxInFlight: 0);
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await hub.GetStats();
+        }
+
+        Assert.Equal((1, 2, waiting), (await hub.GetStats()) is var kept ? (kept.Gateways, kept.InFlight, kept.Pending) : default);
+        // Its deliveries finish: acknowledged, they free room it is not handed anything into.
+        await hub.Acknowledge(gateway.Batches.Select(b => b.BatchId).ToList());
+        Assert.Equal((1, 0, waiting), (await hub.GetStats()) is var freed ? (freed.Gateways, freed.InFlight, freed.Pending) : default);
+
+        // A draining renewal from a connection that holds no name subscribes nothing.
+        await hub.Subscribe("closing", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains)), maxInFlight: 0);
+        Assert.Equal(1, (await hub.GetStats()).Gateways);
+    }
+
     [Theory]
-    [InlineData(0)]
+    [InlineData(-1)]
     [InlineData(-3)]
     public async Task A_gateway_without_room_is_refused_naming_the_field(int maxInFlight)
     {

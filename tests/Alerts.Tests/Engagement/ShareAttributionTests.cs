@@ -117,5 +117,28 @@ public sealed class ShareAttributionTests
         Assert.Equal(2, (await s.Case.GetStats()).Sightings);
     }
 
+    [Fact]
+    public async Task A_link_is_aged_at_the_event_and_one_that_merely_expired_stops_only_what_needs_a_link()
+    {
+        await using var s = await EngagementScenario.StartAsync("sqlite");
+        var t = s.Now;
+        // Issued 30.5 days ago: a day ago, when a phone opened it and then stayed offline, it was 29.5 days old.
+        var link = Signer(AlertsSilo.ShareKey).Issue(new ShareGrant(s.CaseId, s.Recipients[0], 1, t.AddDays(-30.5)));
+        var outsider = s.Outsiders[0];
+        Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, outsider, t.AddDays(-1), link))).Counted);
+
+        // The same link now: that open again is a repeat, a share by a pushed user whose app attaches it counts, and a
+        // first open through it is refused naming the token.
+        var result = await s.ReportAsync(
+            EngagementEvent.Opened(s.CaseId, outsider, t, link),
+            EngagementEvent.Shared(s.CaseId, s.Recipients[1], t, ShareChannel.Friend, link),
+            EngagementEvent.Opened(s.CaseId, s.Outsiders[1], t, link));
+        Assert.Equal((1, 1, 1), (result.Counted, result.Repeated, result.Refused));
+        var refusal = Assert.Single(result.Rejections);
+        Assert.Equal((2, "shareToken"), (refusal.Index, refusal.Field));
+        Assert.StartsWith("has expired: issued", refusal.Reason);
+        Assert.Single(result.Shares);
+    }
+
     private static ShareTokens Signer(string key) => new(Options.Create(new EngagementOptions { ShareKey = key }));
 }

@@ -54,7 +54,8 @@ public sealed class ShareTokenTests
 
         var (grant, failure) = _tokens.Check(_tokens.Issue(lastValid with { IssuedAt = earliest.AddMilliseconds(-1) }), "c", Now, earliest);
         Assert.Null(grant);
-        Assert.Equal($"has expired: issued {earliest.AddMilliseconds(-1):yyyy-MM-dd HH:mm} UTC, share links last 30 days (Alerts:Engagement:ShareLinkLifetime)", failure);
+        Assert.Equal(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"has expired: issued {earliest.AddMilliseconds(-1):yyyy-MM-dd HH:mm} UTC, and share links last 30.00:00:00 (Alerts:Engagement:ShareLinkLifetime)"), failure);
     }
 
     [Fact]
