@@ -416,8 +416,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             catch (Exception)
             {
                 // Tried again at the next turn; the lease may lapse meanwhile, as it would have without these (a silo
-                // older than draining renewals refuses them). An abandoned call must not fault unobserved.
-                _ = renewal.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                // older than draining renewals refuses them).
+                Observe(renewal);
             }
 
             try
@@ -442,10 +442,14 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         }
         catch (Exception)
         {
-            // The hub is unreachable: the lease lapses instead. An abandoned call must not fault unobserved.
-            _ = leaving.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            // The hub is unreachable: the lease lapses instead.
+            Observe(leaving);
         }
     }
+
+    // An abandoned call must not fault unobserved.
+    private static void Observe(Task abandoned) =>
+        _ = abandoned.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
 
     /// <summary>The longest <see cref="GatewayConnectionOptions.DeliveryDrainTimeout"/> other than Timeout.InfiniteTimeSpan.</summary>
     public static readonly TimeSpan MaxDeliveryDrainTimeout = TimeSpan.FromDays(49);

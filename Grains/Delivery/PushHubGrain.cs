@@ -88,28 +88,19 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var leaseEnds = time.GetUtcNow() + _options.GatewayLease;
         var room = Math.Min(maxInFlight, _options.MaxBatchesInFlightPerGateway);
         var existing = _gateways.FindIndex(g => g.Name == gatewayName);
-        if (room == 0)
-        {
-            // A closing gateway draining its deliveries: the connection holding the name keeps its lease (its batches
-            // stay its own) and is handed nothing new; any other connection takes nothing over and is not added.
-            if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
-            {
-                _gateways[existing].LeaseEnds = leaseEnds;
-                _gateways[existing].Room = 0;
-            }
-
-            return _options.GatewayLease;
-        }
-
         if (existing >= 0 && _gateways[existing].Gateway.Equals(gateway))
         {
-            // A renewal from the same connection keeps its batches in flight.
+            // A renewal from the same connection keeps its batches in flight (room 0: a closing gateway draining its
+            // deliveries, handed nothing new).
             _gateways[existing].LeaseEnds = leaseEnds;
             var grown = room > _gateways[existing].Room;
             _gateways[existing].Room = room;
             if (grown) await PumpAsync();
             return _options.GatewayLease;
         }
+
+        // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added.
+        if (room == 0) return _options.GatewayLease;
 
         if (existing >= 0 && _replaced.TryGetValue(gatewayName, out var replaced) && replaced.Contains(gateway))
         {
@@ -386,21 +377,28 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         foreach (var id in batchIds)
         {
             // A delivery refused earlier in this loop dropped its gateway and moved its batches out of flight.
-            if (!_inFlight.TryGetValue(id, out var sent)) continue;
-            var index = _gateways.FindIndex(g => g.Name == sent.Gateway);
-            try
-            {
-                await _gateways[index].Gateway.Deliver(sent.Batch);
-                // An acknowledgement may have come while this delivery was under way.
-                if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
-                _resent++;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", sent.Gateway);
-                index = _gateways.FindIndex(g => g.Name == sent.Gateway);
-                if (index >= 0) Drop(index);
-            }
+            if (_inFlight.TryGetValue(id, out var sent)) await SendAgainAsync(_gateways.Find(g => g.Name == sent.Gateway)!, id, sent);
+        }
+    }
+
+    // A batch in flight once more to the gateway holding it, counted as a resend; false when the gateway refused it and
+    // was dropped (its batches are back in the queue).
+    private async Task<bool> SendAgainAsync(Link link, long id, (PushBatch Batch, string Gateway, DateTimeOffset SentAt, int Resends) sent)
+    {
+        try
+        {
+            await link.Gateway.Deliver(sent.Batch);
+            // An acknowledgement may have come while this delivery was under way.
+            if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
+            _resent++;
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", link.Name);
+            var index = _gateways.IndexOf(link);
+            if (index >= 0) Drop(index);
+            return false;
         }
     }
 
@@ -427,24 +425,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             var sent = _inFlight[id];
             // A gateway that keeps reconnecting (a batch that crashes it, say) would otherwise be sent it again each
             // time, never holding it an ack timeout: through its resends, it goes to another gateway.
-            if (sent.Resends >= ResendsToHolder)
-            {
-                GiveUp(id, sent);
-                continue;
-            }
-
-            try
-            {
-                await link.Gateway.Deliver(sent.Batch);
-                _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
-                _resent++;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Gateway {Gateway} is gone; its batches go to the others", link.Name);
-                Drop(_gateways.IndexOf(link));
-                return false;
-            }
+            if (sent.Resends >= ResendsToHolder) GiveUp(id, sent);
+            else if (!await SendAgainAsync(link, id, sent)) return false;
         }
 
         return true;

@@ -84,20 +84,8 @@ public sealed class GatewayDisposalTests
         // A lease longer than the test: only leaving the hub explains its letting the gateway go.
         silo.Settings["Alerts:GatewayLease"] = "00:10:00";
         await using var process = await silo.StartAsync();
-        var app = new GatewayApp();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Deliveries wait for the test and ignore their token: the first disposal drains them (its timeout is long).
-        app.BeforeDelivering = (batch, call, cancellationToken) =>
-        {
-            started.TrySetResult();
-            return release.Task;
-        };
-        var options = silo.Gateway();
-        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
-        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
-        await DispatchAsync(silo, gateway, "gateway-dispose-twice");
-        await started.Task.WaitAsync(Patience);
+        var (gateway, release) = await ConnectWithDeliveriesHeldAsync(silo, "gateway-dispose-twice");
 
         // As a host's stopping hook and an `await using` both do: the second call must not let the process end mid-drain.
         var first = gateway.DisposeAsync().AsTask();
@@ -121,19 +109,7 @@ public sealed class GatewayDisposalTests
         // Renewed every second; without renewals the hub lets the gateway go 3 s after the last one.
         silo.Settings["Alerts:GatewayLease"] = "00:00:03";
         await using var process = await silo.StartAsync();
-        var app = new GatewayApp();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.BeforeDelivering = (batch, call, cancellationToken) =>
-        {
-            started.TrySetResult();
-            return release.Task;
-        };
-        var options = silo.Gateway();
-        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
-        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
-        await DispatchAsync(silo, gateway, "gateway-long-drain");
-        await started.Task.WaitAsync(Patience);
+        var (gateway, release) = await ConnectWithDeliveriesHeldAsync(silo, "gateway-long-drain");
 
         var disposing = gateway.DisposeAsync().AsTask();
         // Five renewals, the first at once and then a third of a lease apart: without them the lease would have lapsed
@@ -149,6 +125,26 @@ public sealed class GatewayDisposalTests
         await disposing.WaitAsync(Hang);
         Assert.True(gateway.Counters.BatchesDelivered >= 1, $"{gateway.Counters}");
         Assert.Equal(0, (await hub.GetStats()).Gateways);
+    }
+
+    // A gateway (drain timeout 10 minutes) whose deliveries of a dispatched case have started and wait, ignoring their
+    // token, until the test completes the returned source.
+    private static async Task<(GatewayConnection Gateway, TaskCompletionSource Release)> ConnectWithDeliveriesHeldAsync(GatewaySilo silo, string caseId)
+    {
+        var app = new GatewayApp();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.BeforeDelivering = (batch, call, cancellationToken) =>
+        {
+            started.TrySetResult();
+            return release.Task;
+        };
+        var options = silo.Gateway();
+        options.DeliveryDrainTimeout = TimeSpan.FromMinutes(10);
+        var gateway = await GatewayConnection.ConnectAsync(options, app.Deliver);
+        await DispatchAsync(silo, gateway, caseId);
+        await started.Task.WaitAsync(Patience);
+        return (gateway, release);
     }
 
     // Residents around a small island and an approved case over them: the hub pushes the gateway a few batches.
