@@ -7,12 +7,16 @@ namespace Alerts.Grains;
 public sealed class AuditStore(StoreEngine engine)
 {
     /// <summary>Appends one action, stamped with the caller of the current grain call.</summary>
-    public async Task AppendAsync(DateTimeOffset at, string action, string subject, string? stateBefore, string? stateAfter, string? detail = null)
+    public Task AppendAsync(DateTimeOffset at, string action, string subject, string? stateBefore, string? stateAfter, string? detail = null) =>
+        AppendAsync(AuditRow.OfCaller(at, action, subject, stateBefore, stateAfter, detail));
+
+    /// <summary>Appends one entry as it was made.</summary>
+    public async Task AppendAsync(AuditRow row)
     {
         await using var connection = await engine.OpenAsync();
         await connection.ExecuteAsync(
             "INSERT INTO audit_log (at_ms, actor, roles, action, subject, state_before, state_after, detail) VALUES (@atMs, @actor, @roles, @action, @subject, @stateBefore, @stateAfter, @detail)",
-            new { atMs = at.ToUnixTimeMilliseconds(), actor = Caller.Name ?? Caller.Silo, roles = string.Join(',', Caller.Roles), action, subject, stateBefore, stateAfter, detail });
+            new { atMs = row.At.ToUnixTimeMilliseconds(), actor = row.Actor, roles = row.Roles, action = row.Action, subject = row.Subject, stateBefore = row.StateBefore, stateAfter = row.StateAfter, detail = row.Detail });
     }
 
     /// <summary>Entries after a sequence number, in order, optionally about one subject.</summary>

@@ -81,7 +81,8 @@ public sealed partial class CaseGrain
             await RecordInTransactionsAsync(OncePerUser(CollectedResidents.Merge(collected)));
             S.CellsDone = cellsBefore + step.Sum(b => b.Cells);
             if (S.CellsDone >= S.CellsTotal) S.Status = CaseStatus.Active;
-            await SaveAsync();
+            // Unwritten, the step is repeated (harmlessly: its users are recorded) from the progress that was.
+            await SaveAsync(() => (S.CellsDone, S.Status) = (cellsBefore, CaseStatus.Dispatching));
         }
         catch (Exception e)
         {
@@ -130,6 +131,7 @@ public sealed partial class CaseGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await WriteOwedRecordsAtDeactivationAsync();
         if (_late.Count == 0 || !IsActive) return;
         try
         {
@@ -193,22 +195,37 @@ public sealed partial class CaseGrain
     }
 
     // Before approval the radius is just saved; a live case starts a new pass over the wider cover, and the recipients
-    // table keeps everyone already pushed out of it.
-    private async Task<CaseProgress> WidenToAsync(double radiusMeters)
+    // table keeps everyone already pushed out of it. Unwritten, the radius is the old one again, and so is what the
+    // caller changed (undoIfUnwritten).
+    private async Task<CaseProgress> WidenToAsync(double radiusMeters, Action? undoIfUnwritten = null)
     {
+        var radiusBefore = S.RadiusMeters;
         S.RadiusMeters = radiusMeters;
-        if (IsActive) return await StartPassAsync();
-        await SaveAsync();
+        void Unwiden()
+        {
+            S.RadiusMeters = radiusBefore;
+            undoIfUnwritten?.Invoke();
+        }
+
+        if (IsActive) return await StartPassAsync(Unwiden);
+        await SaveAsync(Unwiden);
         return Progress();
     }
 
-    private async Task<CaseProgress> StartPassAsync()
+    // Unwritten, the pass never started: the case is as it was (with what the caller changed put back by
+    // undoIfUnwritten), so the approval or widening can simply be made again.
+    private async Task<CaseProgress> StartPassAsync(Action? undoIfUnwritten = null)
     {
+        var pass = (S.Generation, S.Status, S.CellsDone, S.CellsTotal);
         S.Generation++;
         S.Status = CaseStatus.Dispatching;
         S.CellsDone = 0;
         S.CellsTotal = Cover().Length;
-        await SaveAsync();
+        await SaveAsync(() =>
+        {
+            (S.Generation, S.Status, S.CellsDone, S.CellsTotal) = pass;
+            undoIfUnwritten?.Invoke();
+        });
         await RegisterAsync();
         await StepAsync(S.Generation);
         return Progress();

@@ -55,7 +55,7 @@ public sealed partial class CaseGrain
         }
         catch (Exception e)
         {
-            // Whether or not the state was written, every part is done again: the index, too, must come to say closed.
+            // Every part is done again (each is harmless repeated); the index follows the save that succeeds.
             S.Ending = true;
             logger.LogWarning(e, "Case {Case}: finishing its end ({Status}) failed; retrying in {Delay}", CaseId, S.Status, _options.DispatchRetryDelay);
             RetryEndingLater(_options.DispatchRetryDelay);

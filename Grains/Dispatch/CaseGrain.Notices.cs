@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +31,8 @@ public sealed partial class CaseGrain
             if (step.Done)
             {
                 S.NoticesDone++;
-                await SaveAsync();
+                // Unwritten, the notice is not done here either: the retry takes its (finished) step again.
+                await SaveAsync(() => S.NoticesDone--);
                 logger.LogInformation("Case {Case}: notice {Number} ({Kind}) went to {Sent} users", CaseId, next.Number, next.Kind, step.Sent);
             }
         }
@@ -55,22 +55,11 @@ public sealed partial class CaseGrain
     }
 
     // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it. A
-    // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows,
-    // and a failure after the write (the index) is thrown once it is on its way.
+    // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows.
     private async Task IssueNoticeAsync(NoticeKind kind, string message)
     {
         var notice = await NewNoticeAsync(kind, message);
-        var takeBack = AddNotice(notice);
-        Exception? afterWrite = null;
-        try
-        {
-            await SaveAsync(undoIfUnwritten: takeBack);
-        }
-        catch (Exception e) when (S.Notices.Contains(notice))
-        {
-            afterWrite = e;
-        }
-
+        await SaveAsync(undoIfUnwritten: AddNotice(notice));
         try
         {
             await store.CreateNoticeAsync(CaseId, notice.Number, NoticePayload(notice), notice.CoversUntil);
@@ -82,7 +71,6 @@ public sealed partial class CaseGrain
         }
 
         await StartNoticesAsync();
-        if (afterWrite is not null) ExceptionDispatchInfo.Throw(afterWrite);
     }
 
     // A notice that covers everyone recorded so far, by this activation or (after a failover) by one whose clock ran ahead.

@@ -55,10 +55,13 @@ public sealed partial class CaseGrain
         {
             var before = S.Status;
             var ring = rings[due - 1];
+            var firedBefore = S.RingsFired;
             S.RingsFired = due;
             var detail = $"ring {due} of {rings.Count}: {S.RadiusMeters} m → {ring.RadiusMeters} m";
-            if (ring.RadiusMeters > S.RadiusMeters) await WidenToAsync(ring.RadiusMeters);
-            else await SaveAsync();
+            // Unwritten, the rings are not fired: the reminder's next tick fires them.
+            void Unfire() => S.RingsFired = firedBefore;
+            if (ring.RadiusMeters > S.RadiusMeters) await WidenToAsync(ring.RadiusMeters, Unfire);
+            else await SaveAsync(Unfire);
             logger.LogInformation("Case {Case}: {Ring}", CaseId, detail);
             await AuditAsync("case.ring", before, detail);
         }

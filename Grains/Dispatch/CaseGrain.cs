@@ -56,12 +56,25 @@ public sealed partial class CaseGrain(
         Require("approved", CaseStatus.AwaitingApproval);
         var approver = SecondAdmin("approve");
         var before = S.Status;
+        var (approvedBy, approvedAt, activeUntil) = (S.ApprovedBy, S.ApprovedAt, S.ActiveUntil);
+        void Unapprove() => (S.ApprovedBy, S.ApprovedAt, S.ActiveUntil) = (approvedBy, approvedAt, activeUntil);
         S.ApprovedBy = approver;
         S.ApprovedAt = time.GetUtcNow();
         S.ActiveUntil = S.ApprovedAt.Value + _options.CaseActiveFor;
-        await ScheduleExpiryAsync(_options.CaseActiveFor);
-        await ScheduleNextRingAsync();
-        var progress = await StartPassAsync();
+        try
+        {
+            // Before the approval is saved, so an approved case never lacks its clock; reminders left by an approval
+            // that then fails unregister themselves when they find the case not live.
+            await ScheduleExpiryAsync(_options.CaseActiveFor);
+            await ScheduleNextRingAsync();
+        }
+        catch
+        {
+            Unapprove();
+            throw;
+        }
+
+        var progress = await StartPassAsync(Unapprove);
         await AuditAsync("case.approve", before, null);
         return progress;
     }
@@ -70,8 +83,9 @@ public sealed partial class CaseGrain(
     {
         CaseDefinitionRules.ValidateReason(reason);
         Require("sent back", CaseStatus.AwaitingApproval);
+        var reasonBefore = S.Reason;
         S.Reason = reason;
-        return await MoveAsync("case.reject", CaseStatus.Draft, reason);
+        return await MoveAsync("case.reject", CaseStatus.Draft, reason, () => S.Reason = reasonBefore);
     }
 
     public async Task<CaseProgress> Update(string message)
@@ -123,9 +137,20 @@ public sealed partial class CaseGrain(
         if (until <= S.ActiveUntil)
             throw new ArgumentException($"activeFor {activeFor} would end the case at {until:O}, not after its current end {S.ActiveUntil:O}", nameof(activeFor));
         var detail = $"active until {S.ActiveUntil:O} → {until:O} by {approver}";
+        var untilBefore = S.ActiveUntil;
         S.ActiveUntil = until;
-        await ScheduleExpiryAsync(activeFor);
-        await SaveAsync();
+        await SaveAsync(() => S.ActiveUntil = untilBefore);
+        try
+        {
+            await ScheduleExpiryAsync(activeFor);
+        }
+        catch (Exception e)
+        {
+            // The extension stands: the expiry reminder still ticks every minute from the old end, and expires the case
+            // only once the new one has passed.
+            logger.LogWarning(e, "Case {Case}: moving its expiry reminder to {Until:O} failed; it checks every minute from the old end", CaseId, until);
+        }
+
         // Cells judge late arrivals by the case's end and drop the case once it has passed: they learn the new one,
         // the active ones now, the others from the registry when they activate.
         await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
@@ -212,17 +237,18 @@ public sealed partial class CaseGrain(
         if (S.Status is CaseStatus.None) throw new KeyNotFoundException($"no case named {CaseId}");
     }
 
-    private async Task<CaseProgress> MoveAsync(string action, CaseStatus to, string? detail = null)
+    private async Task<CaseProgress> MoveAsync(string action, CaseStatus to, string? detail = null, Action? undoIfUnwritten = null)
     {
         var before = S.Status;
         S.Status = to;
-        await SaveAsync();
+        await SaveAsync(() =>
+        {
+            S.Status = before;
+            undoIfUnwritten?.Invoke();
+        });
         await AuditAsync(action, before, detail);
         return Progress();
     }
-
-    private Task AuditAsync(string action, CaseStatus before, string? detail) =>
-        audit.AppendAsync(time.GetUtcNow(), action, CaseId, before.ToString(), S.Status.ToString(), detail);
 
     private bool IsActive => S.Status is CaseStatus.Dispatching or CaseStatus.Active;
 
@@ -230,8 +256,9 @@ public sealed partial class CaseGrain(
 
     private CaseProgress Progress() => new(CaseId, S.Status, S.RadiusMeters, S.CellsDone, S.CellsTotal, S.Recipients) { Suppressed = S.Suppressed, NoticesPending = S.Notices.Count - S.NoticesDone };
 
-    // undoIfUnwritten puts back what the caller changed when the state could not be written (nothing was decided then);
-    // once written, a failure of the index that follows leaves the change standing.
+    // undoIfUnwritten puts back what the caller changed when the state could not be written: nothing was decided, and
+    // the admin's retry finds the case as it was. Once written the change stands; the index and audit rows that follow
+    // are retried if they fail (CaseGrain.Records.cs), never thrown.
     private async Task SaveAsync(Action? undoIfUnwritten = null)
     {
         try
@@ -240,12 +267,14 @@ public sealed partial class CaseGrain(
         }
         catch
         {
+            // A write refused because the stored state is not the one this activation holds (an earlier write that failed
+            // here may have landed) also ends the activation (Orleans does so on InconsistentStateException): the next
+            // call reads what is stored and resumes from it.
             undoIfUnwritten?.Invoke();
             throw;
         }
 
-        // The index, which recovery reads, keeps an ending case under its last live state until its end is complete.
-        if (!S.Ending) await store.SetCaseStatusAsync(CaseId, S.Status, time.GetUtcNow());
+        await IndexAsync();
         NotifyWatchers();
     }
 

@@ -1,0 +1,179 @@
+using Alerts.GrainInterfaces;
+using Alerts.Grains;
+using Alerts.TestSupport;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Tests;
+
+/// <summary>
+/// An admin's action meets a storage failure: unwritten, it changes nothing and can simply be made again; written, it
+/// stands and is said to, and the index and audit rows that follow it are written once storage is back.
+/// </summary>
+public sealed class CaseWriteFailureTests
+{
+    [Fact]
+    public async Task An_approval_whose_state_cannot_be_written_changes_nothing_and_is_made_again()
+    {
+        await using var silo = await FiledCaseAsync("approve-me");
+        var gateway = await silo.SubscribeGatewayAsync();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("approve-me");
+
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%approve-me%'");
+        await Assert.ThrowsAnyAsync<Exception>(() => Admins.ApproveAsync(caseGrain));
+        var record = await caseGrain.GetRecord();
+        Assert.Equal((CaseStatus.AwaitingApproval, null, null), (record.Status, record.ApprovedBy, record.ActiveUntil));
+
+        await AllowAsync(silo);
+        Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
+        await gateway.WaitForPushes(20);
+        Assert.Equal(["case.open", "case.submit", "case.approve"], (await AuditAsync(silo, "approve-me")).Select(r => r.Action));
+    }
+
+    [Fact]
+    public async Task An_approval_saved_but_whose_index_and_audit_rows_cannot_be_written_stands_and_they_follow()
+    {
+        await using var silo = await FiledCaseAsync("approve-me");
+        var gateway = await silo.SubscribeGatewayAsync();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("approve-me");
+
+        await RefuseAsync(silo, "UPDATE ON cases", "INSERT ON audit_log");
+        // Decided once saved: the admin hears so, and the alert goes out.
+        Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
+        await gateway.WaitForPushes(20);
+        Assert.Equal("AwaitingApproval", await IndexedStatusAsync(silo, "approve-me"));
+
+        await AllowAsync(silo);
+        await AdvanceUntilAsync(silo, caseGrain, async () => (await AuditAsync(silo, "approve-me")).Count == 3);
+        Assert.Equal(("case.approve", Admins.Approver), (await AuditAsync(silo, "approve-me"))[^1]);
+        Assert.Equal("Active", await IndexedStatusAsync(silo, "approve-me"));
+    }
+
+    [Fact]
+    public async Task Updates_whose_audit_rows_cannot_be_written_are_sent_once_and_audited_in_order_later()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 20, 3_000));
+        var gateway = await silo.SubscribeGatewayAsync();
+        await silo.DispatchAsync("updated", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        await gateway.WaitForPushes(20);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("updated");
+
+        await RefuseAsync(silo, "INSERT ON audit_log");
+        using (Admins.As(Admins.Filer)) await caseGrain.Update("Now wearing a blue cap");
+        using (Admins.As(Admins.Approver)) await caseGrain.Widen(12_000);
+        await gateway.WaitForPushes(40);
+
+        await AllowAsync(silo);
+        await AdvanceUntilAsync(silo, caseGrain, async () => (await AuditAsync(silo, "updated")).Count == 5);
+        Assert.Equal([("case.update", Admins.Filer), ("case.widen", Admins.Approver)], (await AuditAsync(silo, "updated"))[3..]);
+        Assert.Single((await caseGrain.GetRecord()).Notices);
+        Assert.Equal(20, gateway.Batches.Where(b => b.Payload.Kind == NoticeKind.Update).Sum(b => b.UserIds.Count));
+    }
+
+    [Fact]
+    public async Task A_widening_whose_state_cannot_be_written_keeps_the_radius_and_is_made_again()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
+        await Around.ReportAsync(silo, Around.Ring(101, 10, 15_000));
+        var gateway = await silo.SubscribeGatewayAsync();
+        await silo.DispatchAsync("widened", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        await gateway.WaitForPushes(10);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("widened");
+
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%widened%'");
+        using (Admins.As(Admins.Approver)) await Assert.ThrowsAnyAsync<Exception>(() => caseGrain.Widen(20_000));
+        Assert.Equal((CaseStatus.Active, 10_000d), (await caseGrain.GetProgress()) is var p ? (p.Status, p.RadiusMeters) : default);
+
+        await AllowAsync(silo);
+        using (Admins.As(Admins.Approver)) await caseGrain.Widen(20_000);
+        await gateway.WaitForPushes(20);
+        Assert.Equal(Enumerable.Range(1, 10).Concat(Enumerable.Range(101, 10)).Select(i => (long)i), gateway.Pushes.Order());
+    }
+
+    [Fact]
+    public async Task An_extension_or_a_filing_whose_state_cannot_be_written_is_made_again()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
+        await silo.DispatchAsync("extended", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("extended");
+        var until = (await caseGrain.GetRecord()).ActiveUntil;
+
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%extended%'", "INSERT ON orleans_grain_state WHEN NEW.grain_id LIKE '%filed%'");
+        using (Admins.As(Admins.Approver)) await Assert.ThrowsAnyAsync<Exception>(() => caseGrain.Extend(TimeSpan.FromDays(4)));
+        Assert.Equal(until, (await caseGrain.GetRecord()).ActiveUntil);
+        var filed = silo.Grains.GetGrain<ICaseGrain>("filed");
+        using (Admins.As(Admins.Filer)) await Assert.ThrowsAnyAsync<Exception>(() => filed.Open(Admins.Case(Around.Lat, Around.Lon, 10_000)));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => filed.GetRecord());
+
+        await AllowAsync(silo);
+        using (Admins.As(Admins.Approver)) await caseGrain.Extend(TimeSpan.FromDays(4));
+        Assert.Equal(silo.Time.GetUtcNow() + TimeSpan.FromDays(4), (await caseGrain.GetRecord()).ActiveUntil);
+        using (Admins.As(Admins.Filer)) Assert.Equal(CaseStatus.Draft, (await filed.Open(Admins.Case(Around.Lat, Around.Lon, 10_000))).Status);
+    }
+
+    [Fact]
+    public async Task A_case_whose_stored_state_changed_under_it_reads_it_again_and_goes_on()
+    {
+        await using var silo = await FiledCaseAsync("approve-me");
+        var gateway = await silo.SubscribeGatewayAsync();
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("approve-me");
+        // As when a write this activation saw fail had in fact landed: the stored version is not the one it holds.
+        await ExecuteAsync(silo, "UPDATE orleans_grain_state SET etag = 'written-elsewhere' WHERE grain_id LIKE '%approve-me%'");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Admins.ApproveAsync(caseGrain));
+        Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
+        await gateway.WaitForPushes(20);
+    }
+
+    // A case filed and submitted over 20 residents, waiting for its approval.
+    private static async Task<AlertsSilo> FiledCaseAsync(string caseId)
+    {
+        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 20, 5_000));
+        await Admins.FileAsync(silo.Grains.GetGrain<ICaseGrain>(caseId), Admins.Case(Around.Lat, Around.Lon, 20_000));
+        return silo;
+    }
+
+    private static async Task RefuseAsync(AlertsSilo silo, params string[] writes)
+    {
+        for (var i = 0; i < writes.Length; i++)
+            await ExecuteAsync(silo, $"CREATE TRIGGER refuse_{i} BEFORE {writes[i]} BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    }
+
+    private static async Task AllowAsync(AlertsSilo silo)
+    {
+        foreach (var trigger in await QueryAsync<string>(silo, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'refuse_%'"))
+            await ExecuteAsync(silo, $"DROP TRIGGER {trigger}");
+    }
+
+    private static async Task<List<(string Action, string Actor)>> AuditAsync(AlertsSilo silo, string caseId) =>
+        await QueryAsync<(string, string)>(silo, $"SELECT action, actor FROM audit_log WHERE subject = '{caseId}' ORDER BY seq");
+
+    private static async Task<string?> IndexedStatusAsync(AlertsSilo silo, string caseId) =>
+        (await QueryAsync<string>(silo, $"SELECT status FROM cases WHERE case_id = '{caseId}'")).SingleOrDefault();
+
+    // The owed rows are written again by a timer on the silo's manual clock: a second at a time, a call after each.
+    private static async Task AdvanceUntilAsync(AlertsSilo silo, ICaseGrain caseGrain, Func<Task<bool>> done)
+    {
+        for (var second = 0; second < 30 && !await done(); second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            await caseGrain.GetProgress();
+        }
+    }
+
+    private static async Task ExecuteAsync(AlertsSilo silo, string sql)
+    {
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync(sql);
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(AlertsSilo silo, string sql)
+    {
+        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
+        return (await connection.QueryAsync<T>(sql)).ToList();
+    }
+}
