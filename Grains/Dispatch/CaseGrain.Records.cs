@@ -27,8 +27,8 @@ public sealed partial class CaseGrain
         return WriteOwedRecordsAsync();
     }
 
-    // Never throws: what is not written now is left owed for the timer.
-    private async Task WriteOwedRecordsAsync()
+    // Never throws: what is not written now is left owed for the timer (none is armed for a deactivating activation).
+    private async Task WriteOwedRecordsAsync(bool retryLater = true)
     {
         var failed = false;
         try
@@ -58,7 +58,7 @@ public sealed partial class CaseGrain
                 CaseId, _owedAudit.Count, _owedAudit[0].Action, _owedAudit[0].Actor, _options.DispatchRetryDelay);
         }
 
-        if (failed && _recordsRetry is null)
+        if (failed && retryLater && _recordsRetry is null)
         {
             // Keeps the activation alive: the owed rows live only in it.
             _recordsRetry = this.RegisterGrainTimer(async _ =>
@@ -74,7 +74,7 @@ public sealed partial class CaseGrain
     private async Task WriteOwedRecordsAtDeactivationAsync()
     {
         if (!_indexOwed && _owedAudit.Count == 0) return;
-        await WriteOwedRecordsAsync();
+        await WriteOwedRecordsAsync(retryLater: false);
         foreach (var row in _owedAudit)
             logger.LogError("Case {Case}: audit row lost as the case deactivated: {Action} by {Actor} at {At:O} ({Before} → {After}, {Detail})",
                 CaseId, row.Action, row.Actor, row.At, row.StateBefore, row.StateAfter, row.Detail);
