@@ -92,7 +92,7 @@ public static class CapExport
             definition.ContactPhone is { } phone ? Element("contact", phone) : null,
             parameters,
             new XElement(CapAlert.Cap("area"),
-                Element("areaDesc", $"{CapCircle.Format(radiusKm)} km around {definition.LastSeenPlace ?? $"{CapCircle.Format(definition.Latitude)},{CapCircle.Format(definition.Longitude)}"}"),
+                Element("areaDesc", $"{CapDecimal.Format(radiusKm)} km around {definition.LastSeenPlace ?? $"{CapDecimal.Format(definition.Latitude)},{CapDecimal.Format(definition.Longitude)}"}"),
                 Element("circle", new CapCircle(definition.Latitude, definition.Longitude, radiusKm).ToString())));
     }
 
@@ -110,7 +110,7 @@ public static class CapExport
         yield return Parameter(CapParameters.LastSeenPlace, definition.LastSeenPlace);
         yield return Parameter(CapParameters.PoliceReference, definition.PoliceReference);
         foreach (var ring in definition.Rings)
-            yield return Parameter(CapParameters.Ring, $"{CapCircle.Format(ring.After.TotalMinutes)} {CapCircle.Format(ring.RadiusMeters / 1000)}");
+            yield return Parameter(CapParameters.Ring, $"{CapDecimal.Format(ring.After.TotalMinutes)} {CapDecimal.Format(ring.RadiusMeters / 1000)}");
     }
 
     private static string Headline(NoticeKind kind, string language, string? name)

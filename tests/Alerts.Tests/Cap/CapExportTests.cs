@@ -57,6 +57,43 @@ public sealed class CapExportTests
     }
 
     [Theory]
+    [InlineData(5E-05, "0.00005")]
+    [InlineData(-1.5E-07, "-0.00000015")]
+    [InlineData(1.2345678901234568E-05, "0.000012345678901234568")]
+    [InlineData(1E+16, "10000000000000000")]
+    [InlineData(1.5E+20, "150000000000000000000")]
+    [InlineData(114.0563, "114.0563")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0d, "0")]
+    public void Numbers_are_plain_decimals_that_read_back_exactly(double value, string text)
+    {
+        Assert.Equal(text, CapDecimal.Format(value));
+        Assert.Equal(value, double.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_case_a_few_metres_from_Greenwich_and_the_equator_with_tiny_values_survives_import_of_its_export()
+    {
+        // "R" wrote 5E-05 for these, and the importer refused its own export: "is not a decimal number".
+        var circle = new CapCircle(-0.000012345, 0.00005, 3E-05);
+        Assert.Equal(circle, CapCircle.Parse(circle.ToString()));
+        Assert.DoesNotContain("E", circle.ToString(), StringComparison.Ordinal);
+
+        var definition = Record().Definition with
+        {
+            Latitude = -0.000012345,
+            Longitude = 0.00005,
+            LastSeenPlace = null,
+            Rings = [new WideningRing(TimeSpan.FromMinutes(6E-05), 200_000), new WideningRing(TimeSpan.FromHours(2), 300_000)],
+        };
+        var record = Record() with { Definition = definition };
+        var bytes = Export(record);
+        Assert.Empty(CapSamples.SchemaErrors(bytes));
+        Assert.DoesNotContain("E-0", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equivalent(definition with { RadiusMeters = record.RadiusMeters }, CapImport.Read(bytes).Definition, strict: true);
+    }
+
+    [Theory]
     [InlineData(1, "Update", "Monitor", "Immediate")]
     [InlineData(2, "Update", "AllClear", "Past")]
     [InlineData(3, "Cancel", "None", "Past")]
