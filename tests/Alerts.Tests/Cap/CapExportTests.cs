@@ -57,6 +57,36 @@ public sealed class CapExportTests
     }
 
     [Theory]
+    [InlineData(CaseStatus.Draft, false)]
+    [InlineData(CaseStatus.AwaitingApproval, false)]
+    [InlineData(CaseStatus.Draft, true)]
+    public void A_case_never_approved_exports_as_Draft_which_import_refuses(CaseStatus status, bool exercise)
+    {
+        // Filed, submitted or sent back: nobody but the filer has seen it, so nothing downstream may act on it.
+        var record = Record() with { Status = status, ApprovedBy = null, ApprovedAt = null, ActiveUntil = null, Notices = [] };
+        record = record with { Definition = record.Definition with { Exercise = exercise } };
+        var bytes = Export(record);
+        Assert.Empty(CapSamples.SchemaErrors(bytes));
+        Assert.Equal("Draft", Value(XDocument.Load(new MemoryStream(bytes)).Root!, "status"));
+        var error = Assert.Throws<CapFormatException>(() => CapImport.Read(bytes));
+        Assert.Equal("status", error.Element);
+        Assert.Contains("Draft is not imported", error.Message);
+    }
+
+    [Fact]
+    public void A_case_cancelled_before_approval_exports_its_Cancel_as_Draft_and_an_approved_one_as_Actual()
+    {
+        var cancelled = Record() with { Status = CaseStatus.Cancelled, ApprovedBy = null, ApprovedAt = null, ActiveUntil = null, Notices = [Record().Notices[2] with { Number = 1 }] };
+        var draft = Export(cancelled, 1);
+        Assert.Empty(CapSamples.SchemaErrors(draft));
+        Assert.Equal(("Cancel", "Draft"), (CapAlert.Parse(draft).MsgType, CapAlert.Parse(draft).Status));
+        Assert.Equal("status", Assert.Throws<CapFormatException>(() => CapFollowUp.From(CapAlert.Parse(draft), "sz-0417", "zh-CN")).Element);
+
+        Assert.Equal("Actual", CapAlert.Parse(Export(Record(), 3)).Status);
+        Assert.Equal("Actual", CapAlert.Parse(Export(Record())).Status);
+    }
+
+    [Theory]
     [InlineData(5E-05, "0.00005")]
     [InlineData(-1.5E-07, "-0.00000015")]
     [InlineData(1.2345678901234568E-05, "0.000012345678901234568")]
