@@ -154,6 +154,32 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         Assert.Contains("(CAP: <contact>)", run.StandardError);
     }
 
+    [Fact]
+    public async Task A_follow_up_text_the_case_refuses_names_the_CAP_element_it_came_from()
+    {
+        const string id = "cap-gz-follow-up-text";
+        await EnsureCaseAsync(id, CapSamples.PathOf("gz-circle.xml"));
+        const string header = "<msgType>Alert</msgType>\n  <scope>Public</scope>";
+
+        // A Cancel's reason is its note: over 500 characters, the line says to shorten the note, not some "reason".
+        var cancel = Path.Combine(fixture.WorkingDirectory, "gz-cancel-long-note.xml");
+        await File.WriteAllBytesAsync(cancel, CapSamples.Edited("gz-circle.xml", header, $"<msgType>Cancel</msgType>\n  <scope>Public</scope>\n  <note>{new string('n', 612)}</note>"));
+        var run = await fixture.RunAsAdminAsync("case", "import", cancel, "--case-id", id);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("alerts: reason has 612 characters; at most 500 (CAP: <note>)", run.StandardError, StringComparison.Ordinal);
+
+        // An Update's message is its description: a control character XML allows (NEL) but a push does not.
+        var update = Path.Combine(fixture.WorkingDirectory, "gz-update-control.xml");
+        var text = Encoding.UTF8.GetString(CapSamples.Edited("gz-circle.xml", header, "<msgType>Update</msgType>\n  <scope>Public</scope>"));
+        await File.WriteAllTextAsync(update, text.Replace("<description>Li Haoran", "<description>Li\u0085Haoran", StringComparison.Ordinal));
+        run = await fixture.RunAsAdminAsync("case", "import", update, "--case-id", id);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("alerts: message has the control character U+0085 at character 2; only tab and line breaks are allowed (CAP: <description> (or <headline>) and <instruction>)", run.StandardError, StringComparison.Ordinal);
+
+        var shown = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", id, "--json")));
+        Assert.Equal("draft", shown.GetProperty("progress").GetProperty("status").GetString());
+    }
+
     // A second admin: the two-person rule stops the filer (the fixture's admin) approving its own case.
     private async Task<string> ApproverAsync()
     {
