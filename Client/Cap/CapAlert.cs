@@ -1,4 +1,3 @@
-using System.Xml;
 using System.Xml.Linq;
 
 namespace Alerts.Client.Cap;
@@ -25,7 +24,7 @@ public sealed record CapAlert(
         return new CapAlert(
             Required(alert, "identifier"),
             Required(alert, "sender"),
-            XmlConvert.ToDateTimeOffset(Required(alert, "sent")),
+            CapDateTime.Parse(Required(alert, "sent"), "sent", "sent"),
             Required(alert, "status"),
             Required(alert, "msgType"),
             Required(alert, "scope"),

@@ -17,17 +17,14 @@ public sealed record CapCircle(double Latitude, double Longitude, double RadiusK
         var radiusKm = Number(parts[1], "radius", text);
         if (GeoValidation.CheckLatitude(latitude) is { } latitudeError) throw Bad(latitudeError.Message);
         if (GeoValidation.CheckLongitude(longitude) is { } longitudeError) throw Bad(longitudeError.Message);
-        if (radiusKm < 0) throw Bad($"radius {Format(radiusKm)} km is negative");
+        if (radiusKm < 0) throw Bad($"radius {CapDecimal.Format(radiusKm)} km is negative");
         if (radiusKm * 1000 > GeoValidation.MaxSupportedRadiusMeters)
-            throw Bad($"radius {Format(radiusKm)} km is more than the {Format(GeoValidation.MaxSupportedRadiusMeters / 1000)} km any case may have");
+            throw Bad($"radius {CapDecimal.Format(radiusKm)} km is more than the {CapDecimal.Format(GeoValidation.MaxSupportedRadiusMeters / 1000)} km any case may have");
         return new CapCircle(latitude, longitude, radiusKm);
     }
 
-    /// <summary>"lat,lon radius_km" with invariant, round-trippable numbers.</summary>
-    public override string ToString() => $"{Format(Latitude)},{Format(Longitude)} {Format(RadiusKm)}";
-
-    /// <summary>A number as CAP writes it (invariant culture, shortest round-trippable form).</summary>
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>"lat,lon radius_km" with invariant, round-trippable plain decimals (<see cref="CapDecimal"/>).</summary>
+    public override string ToString() => $"{CapDecimal.Format(Latitude)},{CapDecimal.Format(Longitude)} {CapDecimal.Format(RadiusKm)}";
 
     private static double Number(string text, string what, string circle) =>
         double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)

@@ -7,7 +7,8 @@ namespace Alerts.Client.Cap;
 
 /// <summary>
 /// Writes a case as CAP 1.2 (README "CAP 1.2"): its alert (msgType Alert), or one of its notices as Update (update,
-/// resolved) or Cancel (cancelled) referring to the alert; status Exercise for drills; one info block per language.
+/// resolved) or Cancel (cancelled) referring to the alert; status Draft until the case is approved, then Exercise for
+/// drills and Actual for live cases; one info block per language.
 /// </summary>
 public static class CapExport
 {
@@ -24,20 +25,27 @@ public static class CapExport
             : null;
         var kind = notice?.Kind ?? NoticeKind.Alert;
         var alertIdentifier = CapIdentifiers.Alert(record.CaseId);
-        var definition = record.Definition;
         return new XDocument(
             new XDeclaration("1.0", "utf-8", null),
             new XElement(CapAlert.Cap("alert"),
                 Element("identifier", notice is null ? alertIdentifier : CapIdentifiers.Notice(record.CaseId, notice.Number)),
                 Element("sender", sender),
                 Element("sent", CapDateTime.Format(notice?.IssuedAt ?? record.FiledAt)),
-                Element("status", definition.Exercise ? "Exercise" : "Actual"),
+                Element("status", Status(record)),
                 Element("msgType", kind switch { NoticeKind.Alert => "Alert", NoticeKind.Cancelled => "Cancel", _ => "Update" }),
                 Element("scope", "Public"),
                 kind == NoticeKind.Cancelled && record.ClosingReason is { } reason ? Element("note", reason) : null,
                 notice is null ? null : Element("references", CapIdentifiers.Reference(sender, alertIdentifier, record.FiledAt)),
                 Infos(record, notice, kind)));
     }
+
+    /// <summary>
+    /// The CAP status of <paramref name="record"/>: Draft ("not actionable in its current form") while no second admin has
+    /// approved it, so a downstream CAP distributor cannot send what the two-person rule has not let out; then Exercise
+    /// for a drill, Actual for a live case.
+    /// </summary>
+    public static string Status(CaseRecord record) =>
+        record.ApprovedAt is null ? "Draft" : record.Definition.Exercise ? "Exercise" : "Actual";
 
     /// <summary>The document as UTF-8 bytes, indented, with its XML declaration.</summary>
     public static byte[] ToBytes(XDocument document)
@@ -92,7 +100,7 @@ public static class CapExport
             definition.ContactPhone is { } phone ? Element("contact", phone) : null,
             parameters,
             new XElement(CapAlert.Cap("area"),
-                Element("areaDesc", $"{CapCircle.Format(radiusKm)} km around {definition.LastSeenPlace ?? $"{CapCircle.Format(definition.Latitude)},{CapCircle.Format(definition.Longitude)}"}"),
+                Element("areaDesc", $"{CapDecimal.Format(radiusKm)} km around {definition.LastSeenPlace ?? $"{CapDecimal.Format(definition.Latitude)},{CapDecimal.Format(definition.Longitude)}"}"),
                 Element("circle", new CapCircle(definition.Latitude, definition.Longitude, radiusKm).ToString())));
     }
 
@@ -110,7 +118,7 @@ public static class CapExport
         yield return Parameter(CapParameters.LastSeenPlace, definition.LastSeenPlace);
         yield return Parameter(CapParameters.PoliceReference, definition.PoliceReference);
         foreach (var ring in definition.Rings)
-            yield return Parameter(CapParameters.Ring, $"{CapCircle.Format(ring.After.TotalMinutes)} {CapCircle.Format(ring.RadiusMeters / 1000)}");
+            yield return Parameter(CapParameters.Ring, $"{CapDecimal.Format(ring.After.TotalMinutes)} {CapDecimal.Format(ring.RadiusMeters / 1000)}");
     }
 
     private static string Headline(NoticeKind kind, string language, string? name)

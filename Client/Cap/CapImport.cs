@@ -75,7 +75,10 @@ public static class CapImport
         return text;
     }
 
-    /// <summary>Actual is live, Exercise a drill; other statuses and scopes are refused (they are not for the public).</summary>
+    /// <summary>
+    /// Actual is live, Exercise a drill; other statuses and scopes are refused (they are not for the public). Draft is
+    /// refused too, the status <see cref="CapExport"/> writes for a case not yet approved: its text is not yet meant to go out.
+    /// </summary>
     public static bool IsExercise(CapAlert alert)
     {
         if (alert.Scope != "Public") throw new CapFormatException("scope", $"{alert.Scope} is not imported: a case alerts the public, so only Public alerts become cases");
@@ -83,7 +86,7 @@ public static class CapImport
         {
             "Actual" => false,
             "Exercise" => true,
-            _ => throw new CapFormatException("status", $"{alert.Status} is not imported: only Actual (a live case) and Exercise (a drill) become cases; System, Test and Draft messages are not for the public"),
+            _ => throw new CapFormatException("status", $"{alert.Status} is not imported: only Actual (a live case) and Exercise (a drill) become cases; System, Test and Draft messages are not for the public (a case exports as Draft until it is approved)"),
         };
     }
 

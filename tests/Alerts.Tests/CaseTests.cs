@@ -1,5 +1,6 @@
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
+using Alerts.Grains;
 using Alerts.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,6 +30,9 @@ public sealed class CaseTests : IAsyncLifetime
         { "clothing control character", Valid with { Child = new MissingChild("A", Clothing: "red\u0007") }, "child.clothing" },
         { "place escape sequence", Valid with { LastSeenPlace = "Futian \u001b[31m" }, "lastSeenPlace" },
         { "link with NUL", Valid with { Link = "https://a.example/\0x" }, "link" },
+        // Stored as given, but XML cannot hold these two noncharacters: the case could not be exported as CAP.
+        { "message noncharacter FFFE", Valid with { Message = "Missing\uFFFEchild" }, "message" },
+        { "correction noncharacter FFFF", Valid with { Correction = "Sent in error\uFFFF" }, "correction" },
         { "message over 360", Valid with { Message = new string('x', 361) }, "message" },
         { "payload over 4 KB", Valid with { Message = new string('好', 360), Link = "https://a.example/" + new string('好', 1_200) }, "link" },
         { "relative link", Valid with { Link = "/c/1" }, "link" },
@@ -67,6 +71,17 @@ public sealed class CaseTests : IAsyncLifetime
         Assert.True(ex.ParamName == field || (ex is GeoValidationException g && g.Field == field), $"{name}: {ex.ParamName} / {ex.Message}");
         Assert.Contains(field.Split('[')[0], ex.Message);
         Assert.Equal(CaseStatus.None, (await _silo.Grains.GetGrain<ICaseGrain>("bad-" + name.Replace(' ', '-')).GetProgress()).Status);
+    }
+
+    [Theory]
+    [InlineData('\uFFFE')]
+    [InlineData('\uFFFF')]
+    public void A_noncharacter_XML_cannot_hold_is_refused_naming_the_field_and_its_position(char noncharacter)
+    {
+        var definition = Valid with { Message = $"Missing{noncharacter}child" };
+        var error = Assert.Throws<ArgumentException>(() => CaseDefinitionRules.Validate("nonchar", definition, new AlertsOptions(), AlertsSilo.Epoch));
+        Assert.Equal("message", error.ParamName);
+        Assert.StartsWith($"message has the noncharacter U+{(int)noncharacter:X4} at character 7", error.Message);
     }
 
     [Theory]

@@ -57,6 +57,73 @@ public sealed class CapExportTests
     }
 
     [Theory]
+    [InlineData(CaseStatus.Draft, false)]
+    [InlineData(CaseStatus.AwaitingApproval, false)]
+    [InlineData(CaseStatus.Draft, true)]
+    public void A_case_never_approved_exports_as_Draft_which_import_refuses(CaseStatus status, bool exercise)
+    {
+        // Filed, submitted or sent back: nobody but the filer has seen it, so nothing downstream may act on it.
+        var record = Record() with { Status = status, ApprovedBy = null, ApprovedAt = null, ActiveUntil = null, Notices = [] };
+        record = record with { Definition = record.Definition with { Exercise = exercise } };
+        var bytes = Export(record);
+        Assert.Empty(CapSamples.SchemaErrors(bytes));
+        Assert.Equal("Draft", Value(XDocument.Load(new MemoryStream(bytes)).Root!, "status"));
+        var error = Assert.Throws<CapFormatException>(() => CapImport.Read(bytes));
+        Assert.Equal("status", error.Element);
+        Assert.Contains("Draft is not imported", error.Message);
+    }
+
+    [Fact]
+    public void A_case_cancelled_before_approval_exports_its_Cancel_as_Draft_and_an_approved_one_as_Actual()
+    {
+        var cancelled = Record() with { Status = CaseStatus.Cancelled, ApprovedBy = null, ApprovedAt = null, ActiveUntil = null, Notices = [Record().Notices[2] with { Number = 1 }] };
+        var draft = Export(cancelled, 1);
+        Assert.Empty(CapSamples.SchemaErrors(draft));
+        Assert.Equal(("Cancel", "Draft"), (CapAlert.Parse(draft).MsgType, CapAlert.Parse(draft).Status));
+        Assert.Equal("status", Assert.Throws<CapFormatException>(() => CapFollowUp.From(CapAlert.Parse(draft), "sz-0417", "zh-CN")).Element);
+
+        Assert.Equal("Actual", CapAlert.Parse(Export(Record(), 3)).Status);
+        Assert.Equal("Actual", CapAlert.Parse(Export(Record())).Status);
+    }
+
+    [Theory]
+    [InlineData(5E-05, "0.00005")]
+    [InlineData(-1.5E-07, "-0.00000015")]
+    [InlineData(1.2345678901234568E-05, "0.000012345678901234568")]
+    [InlineData(1E+16, "10000000000000000")]
+    [InlineData(1.5E+20, "150000000000000000000")]
+    [InlineData(114.0563, "114.0563")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0d, "0")]
+    public void Numbers_are_plain_decimals_that_read_back_exactly(double value, string text)
+    {
+        Assert.Equal(text, CapDecimal.Format(value));
+        Assert.Equal(value, double.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_case_a_few_metres_from_Greenwich_and_the_equator_with_tiny_values_survives_import_of_its_export()
+    {
+        // "R" wrote 5E-05 for these, and the importer refused its own export: "is not a decimal number".
+        var circle = new CapCircle(-0.000012345, 0.00005, 3E-05);
+        Assert.Equal(circle, CapCircle.Parse(circle.ToString()));
+        Assert.DoesNotContain("E", circle.ToString(), StringComparison.Ordinal);
+
+        var definition = Record().Definition with
+        {
+            Latitude = -0.000012345,
+            Longitude = 0.00005,
+            LastSeenPlace = null,
+            Rings = [new WideningRing(TimeSpan.FromMinutes(6E-05), 200_000), new WideningRing(TimeSpan.FromHours(2), 300_000)],
+        };
+        var record = Record() with { Definition = definition };
+        var bytes = Export(record);
+        Assert.Empty(CapSamples.SchemaErrors(bytes));
+        Assert.DoesNotContain("E-0", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equivalent(definition with { RadiusMeters = record.RadiusMeters }, CapImport.Read(bytes).Definition, strict: true);
+    }
+
+    [Theory]
     [InlineData(1, "Update", "Monitor", "Immediate")]
     [InlineData(2, "Update", "AllClear", "Past")]
     [InlineData(3, "Cancel", "None", "Past")]

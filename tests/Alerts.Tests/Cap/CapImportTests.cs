@@ -117,6 +117,14 @@ public sealed class CapImportTests
         { "gz-circle.xml", "<parameter><valueName>childName</valueName><value>Li Haoran</value></parameter>", "", "parameter", "childName is missing" },
         { "gz-circle.xml", "<parameter><valueName>childAge</valueName>", "<parameter><valueName>childAge</valueName><value>6</value></parameter><parameter><valueName>childAge</valueName>", "parameter", "childAge appears 2 times" },
         { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "yesterday morning", "parameter", "lastSeenAt \"yesterday morning\" is not a date-time" },
+        // Without its offset XML Schema reads the time in the machine's zone, and a bare date as midnight: refused, not guessed.
+        { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "2026-11-28T08:40:00", "parameter", "lastSeenAt \"2026-11-28T08:40:00\" is not a date-time with its offset" },
+        { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "2026-11-28", "parameter", "lastSeenAt \"2026-11-28\" is not a date-time with its offset" },
+        { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "2026-11-28T08:40+08:00", "parameter", "lastSeenAt \"2026-11-28T08:40+08:00\" is not a date-time with its offset" },
+        // Valid for the schema, outside what a DateTimeOffset holds once taken to UTC.
+        { "gz-circle.xml", "<sent>2026-11-28T09:12:00+08:00</sent>", "<sent>0001-01-01T00:00:00+14:00</sent>", "sent", "sent \"0001-01-01T00:00:00+14:00\" is out of range" },
+        { "gz-circle.xml", "<sent>2026-11-28T09:12:00+08:00</sent>", "<sent>9999-12-31T23:59:59-14:00</sent>", "sent", "sent \"9999-12-31T23:59:59-14:00\" is out of range" },
+        { "gz-circle.xml", "2026-11-28T08:40:00+08:00", "0001-01-01T00:00:00+14:00", "parameter", "lastSeenAt \"0001-01-01T00:00:00+14:00\" is out of range" },
         { "amber-shenzhen.xml", "<circle>22.5535,114.0563 100</circle>\n    </area>\n  </info>\n  <info>", "<circle>22.5535,114.0563 150</circle>\n    </area>\n  </info>\n  <info>", "area", "info[1] (zh-TW) describes another area than info[2] (zh-CN)" },
         { "amber-shenzhen.xml", "<language>en-US</language>", "<language>zh-Hans</language>", "language", "info[3] (zh-Hans) is a second zh-CN block (after info[2] (zh-CN))" },
     };
@@ -130,6 +138,16 @@ public sealed class CapImportTests
         if (element is not null) Assert.Equal(element, error.Element);
         Assert.StartsWith(element is null && error.Element is null ? "CAP document: " : "CAP element <", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("2026-11-28T00:40:00Z")]
+    [InlineData("2026-11-28T08:40:00.000+08:00")]
+    [InlineData("2026-11-27T20:40:00-04:00")]
+    public void LastSeenAt_with_an_offset_or_Z_and_a_fraction_of_a_second_is_read(string lastSeenAt)
+    {
+        var imported = CapImport.Read(CapSamples.Edited("gz-circle.xml", "2026-11-28T08:40:00+08:00", lastSeenAt));
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 0, 40, 0, TimeSpan.Zero), imported.Definition.LastSeenAt);
     }
 
     [Fact]

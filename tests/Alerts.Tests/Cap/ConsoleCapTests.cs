@@ -31,11 +31,22 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         var human = await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", "cap-sz-0417"));
         Assert.Contains("莲花山公园南门", human.StandardOutput);
 
+        // Not yet approved, it exports as a Draft: nothing downstream may act on it, and it is not imported again.
+        var draft = Path.Combine(fixture.WorkingDirectory, "cap-sz-0417-draft.xml");
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", "cap-sz-0417", "--out", draft));
+        Assert.Empty(CapSamples.SchemaErrors(await File.ReadAllBytesAsync(draft)));
+        Assert.Equal("Draft", CapAlert.Parse(await File.ReadAllBytesAsync(draft)).Status);
+        var refused = await fixture.RunAsAdminAsync("case", "import", draft, "--case-id", "cap-sz-0417-draft");
+        Assert.True(refused.ExitCode == 2 && refused.StandardError.Contains("CAP element <status>: Draft is not imported", StringComparison.Ordinal), refused.ToString());
+        await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "submit", "cap-sz-0417"));
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(await ApproverAsync(), "case", "approve", "cap-sz-0417"));
+
         var file = Path.Combine(fixture.WorkingDirectory, "cap-sz-0417.xml");
         var written = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "export", "cap-sz-0417", "--out", file, "--json")));
         Assert.Equal(("cap-sz-0417", "Alert"), (written.GetProperty("identifier").GetString(), written.GetProperty("msgType").GetString()));
         var exported = await File.ReadAllBytesAsync(file);
         Assert.Empty(CapSamples.SchemaErrors(exported));
+        Assert.Equal("Actual", CapAlert.Parse(exported).Status);
         var again = CapImport.Read(exported);
         Assert.Equal("cap-sz-0417", again.CaseId);
         Assert.Equivalent(CapImport.Read(await File.ReadAllBytesAsync(sample)).Definition, again.Definition, strict: true);
@@ -61,11 +72,9 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
     public async Task A_CAP_Update_and_Cancel_apply_to_the_case_they_name_and_the_update_exports_as_a_CAP_Update()
     {
         const string id = "cap-gz-life";
-        var approver = Path.Combine(fixture.WorkingDirectory, "cap-approver.credential");
-        if (!File.Exists(approver)) await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "cap-approver", "--role", "admin", "--save", approver));
         await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "import", CapSamples.PathOf("gz-circle.xml"), "--case-id", id));
         await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "submit", id));
-        await ConsoleSilo.MustSucceed(fixture.RunAsync(approver, "case", "approve", id));
+        await ConsoleSilo.MustSucceed(fixture.RunAsync(await ApproverAsync(), "case", "approve", id));
 
         // The police system's Update names its own alert; --case-id says which case that is here.
         const string header = "<msgType>Alert</msgType>\n  <scope>Public</scope>";
@@ -143,6 +152,40 @@ public sealed class ConsoleCapTests(ConsoleSilo fixture) : IClassFixture<Console
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("contactPhone", run.StandardError);
         Assert.Contains("(CAP: <contact>)", run.StandardError);
+    }
+
+    [Fact]
+    public async Task A_follow_up_text_the_case_refuses_names_the_CAP_element_it_came_from()
+    {
+        const string id = "cap-gz-follow-up-text";
+        await EnsureCaseAsync(id, CapSamples.PathOf("gz-circle.xml"));
+        const string header = "<msgType>Alert</msgType>\n  <scope>Public</scope>";
+
+        // A Cancel's reason is its note: over 500 characters, the line says to shorten the note, not some "reason".
+        var cancel = Path.Combine(fixture.WorkingDirectory, "gz-cancel-long-note.xml");
+        await File.WriteAllBytesAsync(cancel, CapSamples.Edited("gz-circle.xml", header, $"<msgType>Cancel</msgType>\n  <scope>Public</scope>\n  <note>{new string('n', 612)}</note>"));
+        var run = await fixture.RunAsAdminAsync("case", "import", cancel, "--case-id", id);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("alerts: reason has 612 characters; at most 500 (CAP: <note>)", run.StandardError, StringComparison.Ordinal);
+
+        // An Update's message is its description: a control character XML allows (NEL) but a push does not.
+        var update = Path.Combine(fixture.WorkingDirectory, "gz-update-control.xml");
+        var text = Encoding.UTF8.GetString(CapSamples.Edited("gz-circle.xml", header, "<msgType>Update</msgType>\n  <scope>Public</scope>"));
+        await File.WriteAllTextAsync(update, text.Replace("<description>Li Haoran", "<description>Li\u0085Haoran", StringComparison.Ordinal));
+        run = await fixture.RunAsAdminAsync("case", "import", update, "--case-id", id);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("alerts: message has the control character U+0085 at character 2; only tab and line breaks are allowed (CAP: <description> (or <headline>) and <instruction>)", run.StandardError, StringComparison.Ordinal);
+
+        var shown = Json(await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync("case", "show", id, "--json")));
+        Assert.Equal("draft", shown.GetProperty("progress").GetProperty("status").GetString());
+    }
+
+    // A second admin: the two-person rule stops the filer (the fixture's admin) approving its own case.
+    private async Task<string> ApproverAsync()
+    {
+        var approver = Path.Combine(fixture.WorkingDirectory, "cap-approver.credential");
+        if (!File.Exists(approver)) await ConsoleSilo.MustSucceed(fixture.RunAsOperatorAsync("credential", "create", "cap-approver", "--role", "admin", "--save", approver));
+        return approver;
     }
 
     private async Task EnsureCaseAsync(string caseId, string file)

@@ -39,10 +39,7 @@ public static class ImportCommand
             }
             catch (ArgumentException e) when (CapFields.SourceOf(Field(e)) is { } source)
             {
-                // The case's own checks name its field; say where that field came from in the alert.
-                var message = ConsoleFailure.From(e).Message;
-                var suffix = $" (Parameter '{Field(e)}')";
-                throw new ConsoleFailure(ExitCodes.BadInput, $"{(message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message)} (CAP: {source})", e);
+                throw FromCap(e, source);
             }
 
             var definition = imported.Definition;
@@ -64,17 +61,35 @@ public static class ImportCommand
         var followUp = CapFollowUp.From(alert, id, record.Definition.Language);
         if (followUp.Exercise != record.Definition.Exercise)
             throw new CapFormatException("status", $"{alert.Status} does not match case {id}, {(record.Definition.Exercise ? "a drill (Exercise)" : "a live case (Actual)")}");
-        var progress = await ConsoleFailure.UnlessNoAnswerAsync(() => followUp.Kind switch
+        var progress = await ConsoleFailure.UnlessNoAnswerAsync(async () =>
         {
-            NoticeKind.Update => grain.Update(followUp.Text),
-            NoticeKind.Resolved => grain.Resolve(followUp.Text),
-            _ => grain.Cancel(followUp.Text),
+            try
+            {
+                return await (followUp.Kind switch
+                {
+                    NoticeKind.Update => grain.Update(followUp.Text),
+                    NoticeKind.Resolved => grain.Resolve(followUp.Text),
+                    _ => grain.Cancel(followUp.Text),
+                });
+            }
+            catch (ArgumentException e) when (followUp.SourceOf(Field(e)) is { } source)
+            {
+                throw FromCap(e, source);
+            }
         }, $"case import of the CAP {alert.MsgType} {alert.Identifier} to case {id}", $"alerts case show {id}");
         var view = new { progress.CaseId, progress.Status, Cap = CapOrigin.Of(alert), Applied = followUp.Kind };
         context.Output.Write(view, $"case {view.CaseId}: {view.Cap} applied as {followUp.Kind.ToString().ToLowerInvariant()}, status {progress.Status.ToString().ToLowerInvariant()}");
     }
 
-    private static string CheckedId(string id) =>
+    // The case's own checks name its field; say where that field came from in the alert.
+    private static ConsoleFailure FromCap(ArgumentException e, string source)
+    {
+        var message = ConsoleFailure.From(e).Message;
+        var suffix = $" (Parameter '{Field(e)}')";
+        return new ConsoleFailure(ExitCodes.BadInput, $"{(message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message)} (CAP: {source})", e);
+    }
+
+        private static string CheckedId(string id) =>
         CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
 
     // The field a refusal names: its ParamName, or the " (Parameter 'x')" its message ends with once it has crossed the wire.
