@@ -2,7 +2,6 @@ using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Alerts.Grains;
 using Alerts.TestSupport;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -46,7 +45,7 @@ public sealed class PositionWritesHealthTests
         await Assert.ThrowsAnyAsync<Exception>(writer.FlushAsync);
         Assert.Equal(AlertsSilo.Epoch, writer.Failing?.Since);
         Assert.Equal(HealthStatus.Unhealthy, (await Positions()).Status);
-        await ExecuteAsync(silo, "DROP TRIGGER refuse_positions");
+        await silo.ExecuteAsync("DROP TRIGGER refuse_positions");
         await writer.FlushAsync();
         Assert.Equal((HealthStatus.Healthy, "0 changes waiting"), await Positions());
         Assert.Equal((1L, 0L), await silo.Residents.CountAsync());
@@ -73,14 +72,8 @@ public sealed class PositionWritesHealthTests
     {
         var writer = silo.Services.GetRequiredService<ResidentWriter>();
         var fix = new ResidentFix(7, 22.54, 114.05, AlertsSilo.Epoch.ToUnixTimeMilliseconds(), false);
-        await ExecuteAsync(silo, "CREATE TRIGGER refuse_positions BEFORE INSERT ON residents BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
+        await silo.ExecuteAsync("CREATE TRIGGER refuse_positions BEFORE INSERT ON residents BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
         writer.Upsert([(Geohash.Encode(fix.Latitude, fix.Longitude, 5), fix)]);
         await Assert.ThrowsAnyAsync<Exception>(writer.FlushAsync);
-    }
-
-    private static async Task ExecuteAsync(AlertsSilo silo, string sql)
-    {
-        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
-        await connection.ExecuteAsync(sql);
     }
 }

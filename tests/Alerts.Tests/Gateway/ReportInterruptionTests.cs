@@ -22,12 +22,6 @@ public sealed class ReportInterruptionTests
         EngagementEventsPerCall = 4,
     };
 
-    private static async Task ExecuteAsync(AlertsSilo silo, string sql)
-    {
-        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
-        await connection.ExecuteAsync(sql);
-    }
-
     [Fact]
     public async Task A_location_report_that_fails_in_its_third_call_says_that_the_first_two_were_applied()
     {
@@ -36,7 +30,7 @@ public sealed class ReportInterruptionTests
         var updates = Enumerable.Range(1, 250).Select(i => new LocationUpdate(i, 22.5 + i * 0.001, 114.0, AlertsSilo.Epoch)).ToList();
         updates[5] = updates[5] with { Latitude = 91 };
         // The database refuses the third call's users (ids above 200), as a full disk refuses every write.
-        await ExecuteAsync(silo, "CREATE TRIGGER refuse_late_users BEFORE INSERT ON residents WHEN NEW.user_id > 200 BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
+        await silo.ExecuteAsync("CREATE TRIGGER refuse_late_users BEFORE INSERT ON residents WHEN NEW.user_id > 200 BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
 
         var interrupted = await Assert.ThrowsAsync<ReportInterruptedException<IngestResult>>(() => gateway.ReportAsync(updates));
         Assert.Equal((200, 250), (interrupted.Reported, interrupted.Total));
@@ -46,7 +40,7 @@ public sealed class ReportInterruptionTests
         Assert.StartsWith("the report was interrupted after 200 of its 250 items were taken (send it again from index 200)", interrupted.Message);
 
         // Sent again from there once the database takes them, the rest are applied and the first two calls' users stay.
-        await ExecuteAsync(silo, "DROP TRIGGER refuse_late_users");
+        await silo.ExecuteAsync("DROP TRIGGER refuse_late_users");
         var rest = await gateway.ReportAsync(updates.Skip(interrupted.Reported).ToList());
         Assert.Equal(50, rest.Applied + rest.Ignored);
         await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
@@ -58,7 +52,7 @@ public sealed class ReportInterruptionTests
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         await using var gateway = await GatewayConnection.ConnectAsync(Options(silo), (_, _) => Task.CompletedTask);
-        await ExecuteAsync(silo, "CREATE TRIGGER refuse_positions BEFORE INSERT ON residents BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
+        await silo.ExecuteAsync("CREATE TRIGGER refuse_positions BEFORE INSERT ON residents BEGIN SELECT RAISE(ABORT, 'positions refused'); END");
         var updates = Enumerable.Range(1, 250).Select(i => new LocationUpdate(i, 22.5, 114.0, AlertsSilo.Epoch)).ToList();
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => gateway.ReportAsync(updates));
@@ -81,7 +75,7 @@ public sealed class ReportInterruptionTests
             EngagementEvent.Delivered(s.CaseId, s.Recipients[4], s.Now),
             EngagementEvent.Delivered(s.CaseId, refusedUser, s.Now),
         ];
-        await ExecuteAsync(s.Silo, $"CREATE TRIGGER refuse_delivery BEFORE INSERT ON engagement_deliveries WHEN NEW.user_id = {refusedUser} BEGIN SELECT RAISE(ABORT, 'deliveries refused'); END");
+        await s.Silo.ExecuteAsync($"CREATE TRIGGER refuse_delivery BEFORE INSERT ON engagement_deliveries WHEN NEW.user_id = {refusedUser} BEGIN SELECT RAISE(ABORT, 'deliveries refused'); END");
 
         var interrupted = await Assert.ThrowsAsync<ReportInterruptedException<EngagementResult>>(() => gateway.ReportEngagementAsync(events));
         Assert.Equal((4, 6), (interrupted.Reported, interrupted.Total));
@@ -91,7 +85,7 @@ public sealed class ReportInterruptionTests
         Assert.Contains("deliveries refused", interrupted.InnerException!.ToString());
 
         // The token works: an open through it is attributed to the sharer.
-        await ExecuteAsync(s.Silo, "DROP TRIGGER refuse_delivery");
+        await s.Silo.ExecuteAsync("DROP TRIGGER refuse_delivery");
         var rest = await gateway.ReportEngagementAsync([.. events.Skip(interrupted.Reported), EngagementEvent.Opened(s.CaseId, s.Outsiders[0], s.Now, share.Token)]);
         Assert.Equal(3, rest.Counted);
         Assert.Equal(new SharerReach(sharer, 1, 1), await s.Case.GetSharerReach(sharer));

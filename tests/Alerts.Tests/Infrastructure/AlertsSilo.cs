@@ -2,6 +2,7 @@ using Alerts.GrainInterfaces;
 using Alerts.Grains;
 using Alerts.Silo;
 using Alerts.TestSupport;
+using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -169,6 +170,20 @@ public sealed class AlertsSilo : IAsyncDisposable
         var watcher = new ProgressWatcher();
         await Grains.GetGrain<ICaseGrain>(caseId).Watch(Grains.CreateObjectReference<ICaseObserver>(watcher));
         return await watcher.WaitFor(p => p.Status == CaseStatus.Active);
+    }
+
+    /// <summary>Runs SQL on the silo's product database (a test's trigger that refuses writes, say).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await Services.GetRequiredService<StoreEngine>().OpenAsync();
+        await connection.ExecuteAsync(sql);
+    }
+
+    /// <summary>Reads rows from the silo's product database.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql)
+    {
+        await using var connection = await Services.GetRequiredService<StoreEngine>().OpenAsync();
+        return (await connection.QueryAsync<T>(sql)).ToList();
     }
 
     /// <summary>The late arrivals a case has gathered and not yet recorded.</summary>

@@ -1,8 +1,5 @@
 using Alerts.GrainInterfaces;
-using Alerts.Grains;
 using Alerts.TestSupport;
-using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Tests;
 
@@ -121,7 +118,7 @@ public sealed class CaseWriteFailureTests
         var gateway = await silo.SubscribeGatewayAsync();
         var caseGrain = silo.Grains.GetGrain<ICaseGrain>("approve-me");
         // As when a write this activation saw fail had in fact landed: the stored version is not the one it holds.
-        await ExecuteAsync(silo, "UPDATE orleans_grain_state SET etag = 'written-elsewhere' WHERE grain_id LIKE '%approve-me%'");
+        await silo.ExecuteAsync("UPDATE orleans_grain_state SET etag = 'written-elsewhere' WHERE grain_id LIKE '%approve-me%'");
 
         await Assert.ThrowsAnyAsync<Exception>(() => Admins.ApproveAsync(caseGrain));
         Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
@@ -140,20 +137,20 @@ public sealed class CaseWriteFailureTests
     private static async Task RefuseAsync(AlertsSilo silo, params string[] writes)
     {
         for (var i = 0; i < writes.Length; i++)
-            await ExecuteAsync(silo, $"CREATE TRIGGER refuse_{i} BEFORE {writes[i]} BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            await silo.ExecuteAsync($"CREATE TRIGGER refuse_{i} BEFORE {writes[i]} BEGIN SELECT RAISE(ABORT, 'refused'); END");
     }
 
     private static async Task AllowAsync(AlertsSilo silo)
     {
-        foreach (var trigger in await QueryAsync<string>(silo, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'refuse_%'"))
-            await ExecuteAsync(silo, $"DROP TRIGGER {trigger}");
+        foreach (var trigger in await silo.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'refuse_%'"))
+            await silo.ExecuteAsync($"DROP TRIGGER {trigger}");
     }
 
     private static async Task<List<(string Action, string Actor)>> AuditAsync(AlertsSilo silo, string caseId) =>
-        await QueryAsync<(string, string)>(silo, $"SELECT action, actor FROM audit_log WHERE subject = '{caseId}' ORDER BY seq");
+        await silo.QueryAsync<(string, string)>($"SELECT action, actor FROM audit_log WHERE subject = '{caseId}' ORDER BY seq");
 
     private static async Task<string?> IndexedStatusAsync(AlertsSilo silo, string caseId) =>
-        (await QueryAsync<string>(silo, $"SELECT status FROM cases WHERE case_id = '{caseId}'")).SingleOrDefault();
+        (await silo.QueryAsync<string>($"SELECT status FROM cases WHERE case_id = '{caseId}'")).SingleOrDefault();
 
     // The owed rows are written again by a timer on the silo's manual clock: a second at a time, a call after each.
     private static async Task AdvanceUntilAsync(AlertsSilo silo, ICaseGrain caseGrain, Func<Task<bool>> done)
@@ -163,17 +160,5 @@ public sealed class CaseWriteFailureTests
             silo.Time.Advance(TimeSpan.FromSeconds(1));
             await caseGrain.GetProgress();
         }
-    }
-
-    private static async Task ExecuteAsync(AlertsSilo silo, string sql)
-    {
-        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
-        await connection.ExecuteAsync(sql);
-    }
-
-    private static async Task<List<T>> QueryAsync<T>(AlertsSilo silo, string sql)
-    {
-        await using var connection = await silo.Services.GetRequiredService<StoreEngine>().OpenAsync();
-        return (await connection.QueryAsync<T>(sql)).ToList();
     }
 }
