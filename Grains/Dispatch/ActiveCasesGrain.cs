@@ -15,15 +15,35 @@ public sealed class ActiveCasesGrain(
 {
     public async Task Register(ActiveCase activeCase)
     {
-        if (state.State.Cases.TryGetValue(activeCase.CaseId, out var known) && known == activeCase) return;
+        var known = state.State.Cases.GetValueOrDefault(activeCase.CaseId);
+        if (known == activeCase) return;
         state.State.Cases[activeCase.CaseId] = activeCase;
-        await state.WriteStateAsync();
+        await WriteAsync(undoIfUnwritten: () =>
+        {
+            if (known is null) state.State.Cases.Remove(activeCase.CaseId);
+            else state.State.Cases[activeCase.CaseId] = known;
+        });
     }
 
     public async Task Unregister(string caseId)
     {
-        if (!state.State.Cases.Remove(caseId)) return;
-        await state.WriteStateAsync();
+        if (!state.State.Cases.Remove(caseId, out var known)) return;
+        await WriteAsync(undoIfUnwritten: () => state.State.Cases[caseId] = known);
+    }
+
+    // Unwritten, the change is put back: the case's retry must find it still to be made, or it would be skipped as done
+    // and lost when this grain next activates from storage.
+    private async Task WriteAsync(Action undoIfUnwritten)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            undoIfUnwritten();
+            throw;
+        }
     }
 
     public Task<List<ActiveCase>> ForCell(long cell)

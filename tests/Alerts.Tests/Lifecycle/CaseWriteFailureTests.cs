@@ -125,6 +125,34 @@ public sealed class CaseWriteFailureTests
         await gateway.WaitForPushes(20);
     }
 
+    [Fact]
+    public async Task A_registration_or_release_the_registry_could_not_write_is_written_when_the_case_makes_it_again()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var registry = silo.Grains.GetGrain<IActiveCasesGrain>(0);
+        var until = silo.Time.GetUtcNow() + TimeSpan.FromHours(72);
+        await registry.Register(new ActiveCase("first", Around.Lat, Around.Lon, 10_000, until));
+        var second = new ActiveCase("second", Around.Lat, Around.Lon, 10_000, until);
+
+        // Each write refused once, then made again by the case (as its pass's end or its retried end does): it must be
+        // written then, not taken as done because the registry's memory already had it.
+        var stored = await RegistryVersionAsync(silo);
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.state_name = 'active-cases'");
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.Register(second));
+        await AllowAsync(silo);
+        await registry.Register(second);
+        Assert.NotEqual(stored, stored = await RegistryVersionAsync(silo));
+
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.state_name = 'active-cases'");
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.Unregister("first"));
+        await AllowAsync(silo);
+        await registry.Unregister("first");
+        Assert.NotEqual(stored, await RegistryVersionAsync(silo));
+    }
+
+    private static async Task<string> RegistryVersionAsync(AlertsSilo silo) =>
+        (await silo.QueryAsync<string>("SELECT etag FROM orleans_grain_state WHERE state_name = 'active-cases'")).Single();
+
     // A case filed and submitted over 20 residents, waiting for its approval.
     private static async Task<AlertsSilo> FiledCaseAsync(string caseId)
     {
