@@ -113,6 +113,8 @@ public sealed class ConsoleOutputFileTests
     [InlineData("simulate --move-every 0.0005", "--move-every must be within [0.001, 4294967] seconds")]
     [InlineData("simulate --duration 1e15", "--duration must be more than 0 and at most 4294967 seconds")]
     [InlineData("case widen sz-1 --radius-km 2,50", "--radius-km \"2,50\" is not a number (use a dot for decimals)")]
+    [InlineData("--membership garbage case list", "--membership is not a PostgreSQL connection string")]
+    [InlineData("--membership Host=db;Nonsense=1 case list", "--membership is not a PostgreSQL connection string")]
     public async Task Bad_values_are_refused_before_connecting_with_one_line_naming_the_option(string command, string message)
     {
         // No silo anywhere: each is refused before the console would connect.
