@@ -37,12 +37,10 @@ public static class ImportCommand
             {
                 progress = await client.GetGrain<ICaseGrain>(id).Open(imported.Definition);
             }
-            catch (ArgumentException e) when (CapFields.SourceOf(Field(e)) is { } source)
+            catch (ArgumentException e) when (CapFields.SourceOf(ConsoleFailure.FieldOf(e)) is { } source)
             {
                 // The case's own checks name its field; say where that field came from in the alert.
-                var message = ConsoleFailure.From(e).Message;
-                var suffix = $" (Parameter '{Field(e)}')";
-                throw new ConsoleFailure(ExitCodes.BadInput, $"{(message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message)} (CAP: {source})", e);
+                throw new ConsoleFailure(ExitCodes.BadInput, $"{ConsoleFailure.From(e).Message} (CAP: {source})", e);
             }
 
             var definition = imported.Definition;
@@ -76,15 +74,6 @@ public static class ImportCommand
 
     private static string CheckedId(string id) =>
         CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
-
-    // The field a refusal names: its ParamName, or the " (Parameter 'x')" its message ends with once it has crossed the wire.
-    private static string? Field(ArgumentException e)
-    {
-        if (e.ParamName is { } name) return name;
-        const string marker = " (Parameter '";
-        var at = e.Message.LastIndexOf(marker, StringComparison.Ordinal);
-        return at >= 0 && e.Message.EndsWith("')", StringComparison.Ordinal) ? e.Message[(at + marker.Length)..^2] : null;
-    }
 
     private static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
     {
