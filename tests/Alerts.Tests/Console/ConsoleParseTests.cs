@@ -34,4 +34,23 @@ public sealed class ConsoleParseTests
         Assert.DoesNotContain(parse.Errors, e => e.Message.Contains(option, StringComparison.Ordinal));
         Assert.Equal(expected, parse.GetValue<double>(option));
     }
+
+    [Theory]
+    [InlineData("case show")]
+    [InlineData("case approve")]
+    [InlineData("case watch")]
+    [InlineData("case export")]
+    [InlineData("case sightings")]
+    [InlineData("case open", "--lat", "22.5", "--lon", "114")]
+    public void An_empty_case_id_is_refused_naming_the_argument_and_the_rule(string command, params string[] rest)
+    {
+        foreach (var id in new[] { "", " ", "a b", new string('x', 65) })
+        {
+            var parse = AlertsConsole.Build().Parse([.. command.Split(' '), id, .. rest]);
+
+            Assert.Contains($"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'", parse.Errors.Select(e => e.Message));
+        }
+
+        Assert.DoesNotContain(AlertsConsole.Build().Parse([.. command.Split(' '), "sz-2026_01", .. rest]).Errors, e => e.Message.Contains("case-id", StringComparison.Ordinal));
+    }
 }
