@@ -115,6 +115,7 @@ public sealed class ConsoleOutputFileTests
     [InlineData("case widen sz-1 --radius-km 2,50", "--radius-km \"2,50\" is not a number (use a dot for decimals)")]
     [InlineData("--membership garbage case list", "--membership is not a PostgreSQL connection string")]
     [InlineData("case show ", "case-id \"\" is invalid: use 1 to 64 letters, digits, '-' or '_'")]
+    [InlineData("audit export --out {0}/audit.jsonl --case ", "--case \"\" is invalid")]
     [InlineData("--membership Host=db;Nonsense=1 case list", "--membership is not a PostgreSQL connection string")]
     public async Task Bad_values_are_refused_before_connecting_with_one_line_naming_the_option(string command, string message)
     {

@@ -53,4 +53,16 @@ public sealed class ConsoleParseTests
 
         Assert.DoesNotContain(AlertsConsole.Build().Parse([.. command.Split(' '), "sz-2026_01", .. rest]).Errors, e => e.Message.Contains("case-id", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("audit", "list", "--case", "")]
+    [InlineData("audit", "list", "--case", " ")]
+    [InlineData("audit", "export", "--out", "audit.jsonl", "--case", "")]
+    public void An_empty_audit_subject_is_refused_not_read_as_the_whole_log(params string[] args)
+    {
+        var parse = AlertsConsole.Build().Parse(args);
+
+        Assert.Contains($"--case \"{args[^1]}\" is invalid: give a case id, or user:N for a user", parse.Errors.Select(e => e.Message));
+        Assert.Empty(AlertsConsole.Build().Parse([.. args[..^1], "sz-1"]).Errors);
+    }
 }
