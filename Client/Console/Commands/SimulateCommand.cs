@@ -102,6 +102,18 @@ public static class SimulateCommand
         });
     }
 
+    // Raises value to at least target; true for the one caller that raised it. Reports arrive from several calls at once:
+    // an exchange could lower it again (a later tenth overwritten by an earlier one), so lines repeated or went back.
+    private static bool Raise(ref int value, int target)
+    {
+        for (var seen = Volatile.Read(ref value); seen < target; seen = Volatile.Read(ref value))
+        {
+            if (Interlocked.CompareExchange(ref value, target, seen) == seen) return true;
+        }
+
+        return false;
+    }
+
     private static void Check(bool valid, string problem)
     {
         if (!valid) throw new ConsoleFailure(ExitCodes.BadInput, problem);
@@ -116,7 +128,7 @@ public static class SimulateCommand
             return await simulation.LoadAsync(gateway, loaded =>
             {
                 var tenth = (int)(10L * loaded / settings.Population);
-                if (tenth > Volatile.Read(ref reported) && Interlocked.Exchange(ref reported, tenth) < tenth && !output.IsJson)
+                if (Raise(ref reported, tenth) && !output.IsJson)
                     System.Console.WriteLine($"loading: {loaded:N0} / {settings.Population:N0} residents");
             }, cancellationToken);
         }
