@@ -18,7 +18,7 @@ public static class ExitCodes
     /// <summary>No case or credential with that name.</summary>
     public const int NotFound = 4;
 
-    /// <summary>The case or credential is in a state that does not allow the command (e.g. dispatching a closed case).</summary>
+    /// <summary>The case or credential is in a state that does not allow the command (e.g. approving a cancelled case).</summary>
     public const int WrongState = 5;
 
     /// <summary>No silo answered at the given gateways or membership table.</summary>

@@ -20,8 +20,9 @@ public sealed class CommandContext(ParseResult parse, ConnectionOptions connecti
     /// <summary>The client options from the command line, environment and config file.</summary>
     public AlertsClientOptions ClientOptions() => ClusterConnection.Resolve(Parse, connection);
 
-    /// <summary>Connects and signs in.</summary>
-    public Task<AlertsClient> ConnectAsync() => ClusterConnection.ConnectAsync(ClientOptions(), Cancellation);
+    /// <summary>Connects and signs in; <paramref name="cancellationToken"/> (default: <see cref="Cancellation"/>) stops connecting.</summary>
+    public Task<AlertsClient> ConnectAsync(CancellationToken? cancellationToken = null) =>
+        ClusterConnection.ConnectAsync(ClientOptions(), cancellationToken ?? Cancellation);
 
     /// <summary>The case a move has just changed, with its delivery if the push hub answers, else a warning on standard error.</summary>
     public async Task<CaseView> AfterMoveAsync(AlertsClient client, CaseProgress progress)

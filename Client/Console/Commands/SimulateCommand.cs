@@ -19,19 +19,19 @@ public static class SimulateCommand
     {
         var population = new Option<int>("--population") { Description = "How many residents (1-20,000,000)", DefaultValueFactory = _ => 100_000 };
         var city = new Option<string?>("--city") { Description = "Place the residents around this city (a place of ≥15,000 people, e.g. Shenzhen or Springfield,US); default Shenzhen" };
-        var regionKm = new Option<double>("--region-km") { Description = "With --city: the region's radius in km", DefaultValueFactory = _ => 100 };
+        var regionKm = new Option<double>("--region-km") { CustomParser = NumberOption.Parse, Description = "With --city: the region's radius in km", DefaultValueFactory = _ => 100 };
         var bbox = new Option<string?>("--bbox") { Description = "Place the residents in this box instead: south,west,north,east in degrees" };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed places the same residents", DefaultValueFactory = _ => 1 };
         var firstUser = new Option<long>("--first-user-id") { Description = "User ids run from this one (give simulators running together separate ranges)", DefaultValueFactory = _ => 1 };
-        var moving = new Option<double>("--moving") { Description = "Share of residents that move each round (0-1)", DefaultValueFactory = _ => 0.01 };
-        var moveEvery = new Option<double>("--move-every") { Description = "Seconds between rounds of moves", DefaultValueFactory = _ => 10 };
-        var moveKm = new Option<double>("--move-km") { Description = "How far a move goes at most, km", DefaultValueFactory = _ => 2 };
-        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C)" };
+        var moving = new Option<double>("--moving") { CustomParser = NumberOption.Parse, Description = "Share of residents that move each round (0-1)", DefaultValueFactory = _ => 0.01 };
+        var moveEvery = new Option<double>("--move-every") { CustomParser = NumberOption.Parse, Description = "Seconds between rounds of moves", DefaultValueFactory = _ => 10 };
+        var moveKm = new Option<double>("--move-km") { CustomParser = NumberOption.Parse, Description = "How far a move goes at most, km", DefaultValueFactory = _ => 2 };
+        var duration = new Option<double?>("--duration") { CustomParser = NumberOption.ParseOptional, Description = "Stop after this many seconds (default: run until Ctrl-C)" };
         var name = new Option<string>("--name") { Description = "The gateway name the simulator subscribes under", DefaultValueFactory = _ => "simulator" };
         var places = new Option<string?>("--places") { Description = "Another places file in the cities15000 format" };
-        var openRate = new Option<double>("--open-rate") { Description = "Share of residents who open an alert they receive (0-1; QQ's reported click rate)", DefaultValueFactory = _ => 0.3 };
-        var shareRate = new Option<double>("--share-rate") { Description = "Share of openers who share it (0-1)", DefaultValueFactory = _ => 0.05 };
-        var sightingRate = new Option<double>("--sighting-rate") { Description = "Share of openers who report a sighting (0-1)", DefaultValueFactory = _ => 0.001 };
+        var openRate = new Option<double>("--open-rate") { CustomParser = NumberOption.Parse, Description = "Share of residents who open an alert they receive (0-1; QQ's reported click rate)", DefaultValueFactory = _ => 0.3 };
+        var shareRate = new Option<double>("--share-rate") { CustomParser = NumberOption.Parse, Description = "Share of openers who share it (0-1)", DefaultValueFactory = _ => 0.05 };
+        var sightingRate = new Option<double>("--sighting-rate") { CustomParser = NumberOption.Parse, Description = "Share of openers who report a sighting (0-1)", DefaultValueFactory = _ => 0.001 };
         var shareReach = new Option<int>("--share-reach") { Description = "People outside the population who open each share's link (0-20); they pass it on at --share-rate, up to generation 3", DefaultValueFactory = _ => 2 };
         var command = new Command("simulate", "Play a city of devices through the gateway library (role gateway): load residents, move some, count the pushes they get")
         {
@@ -102,6 +102,18 @@ public static class SimulateCommand
         });
     }
 
+    // Raises value to at least target; true for the one caller that raised it. Reports arrive from several calls at once:
+    // an exchange could lower it again (a later tenth overwritten by an earlier one), so lines repeated or went back.
+    private static bool Raise(ref int value, int target)
+    {
+        for (var seen = Volatile.Read(ref value); seen < target; seen = Volatile.Read(ref value))
+        {
+            if (Interlocked.CompareExchange(ref value, target, seen) == seen) return true;
+        }
+
+        return false;
+    }
+
     private static void Check(bool valid, string problem)
     {
         if (!valid) throw new ConsoleFailure(ExitCodes.BadInput, problem);
@@ -116,7 +128,7 @@ public static class SimulateCommand
             return await simulation.LoadAsync(gateway, loaded =>
             {
                 var tenth = (int)(10L * loaded / settings.Population);
-                if (tenth > Volatile.Read(ref reported) && Interlocked.Exchange(ref reported, tenth) < tenth && !output.IsJson)
+                if (Raise(ref reported, tenth) && !output.IsJson)
                     System.Console.WriteLine($"loading: {loaded:N0} / {settings.Population:N0} residents");
             }, cancellationToken);
         }

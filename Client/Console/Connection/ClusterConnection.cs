@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
+using Npgsql;
 
 namespace Alerts.Cli;
 
@@ -24,7 +25,8 @@ public static class ClusterConnection
         {
             ClusterId = parse.GetValue(options.ClusterId) ?? Env("ALERTS_CLUSTER_ID") ?? file.ClusterId ?? "alerts",
             ServiceId = parse.GetValue(options.ServiceId) ?? Env("ALERTS_SERVICE_ID") ?? file.ServiceId ?? "alerts",
-            MembershipConnectionString = membership,
+            MembershipConnectionString = CheckedMembership(membership, parse.GetValue(options.Membership) is not null ? "--membership"
+                : Env("ALERTS_MEMBERSHIP") is not null ? "ALERTS_MEMBERSHIP" : $"membership in {configPath}"),
             Credential = ReadCredential(parse, options, file, configPath),
             ConnectAttempts = 3,
         };
@@ -98,6 +100,22 @@ public static class ClusterConnection
         }
 
         return (null, null);
+    }
+
+    // Read only once the client starts, a malformed string failed as if the cluster did not answer (exit 6). The message
+    // names where it came from, not its text: it may hold a password.
+    private static string? CheckedMembership(string? membership, string source)
+    {
+        if (membership is null) return null;
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(membership);
+            return membership;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            throw new ConsoleFailure(ExitCodes.BadInput, $"{source} is not a PostgreSQL connection string ({ConsoleFailure.From(e).Message}): use e.g. Host=db;Username=alerts;Password=…;Database=alerts");
+        }
     }
 
     private static string CredentialName(string credential) => credential[..credential.IndexOf(':', StringComparison.Ordinal)];

@@ -18,7 +18,7 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
         {
             AccessDeniedException e => new(ExitCodes.AccessDenied, $"access denied: {e.Message}", e),
             KeyNotFoundException e => new(ExitCodes.NotFound, e.Message, e),
-            GeoValidationException e => new(ExitCodes.BadInput, e.Message, e),
+            GeoValidationException e => new(ExitCodes.BadInput, WithoutParameterSuffix(e), e),
             ArgumentException e => new(ExitCodes.BadInput, WithoutParameterSuffix(e), e),
             FormatException e => new(ExitCodes.BadInput, e.Message, e),
             StorageUnavailableException e => new(ExitCodes.Failed, $"storage unavailable: {e.Message}", e),
@@ -53,9 +53,21 @@ public sealed class ConsoleFailure(int exitCode, string message, Exception? inne
         }
     }
 
+    /// <summary>
+    /// The field a refusal names: its <see cref="ArgumentException.ParamName"/>, or, once it has crossed the wire (which
+    /// keeps the message but not the name), the <c> (Parameter 'x')</c> its message ends with.
+    /// </summary>
+    public static string? FieldOf(ArgumentException e)
+    {
+        if (e.ParamName is { } name) return name;
+        const string marker = " (Parameter '";
+        var at = e.Message.LastIndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 && e.Message.EndsWith("')", StringComparison.Ordinal) ? e.Message[(at + marker.Length)..^2] : null;
+    }
+
     // ArgumentException appends " (Parameter 'x')"; the message already names the field.
     private static string WithoutParameterSuffix(ArgumentException e) =>
-        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+        FieldOf(e) is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
             ? e.Message[..^$" (Parameter '{name}')".Length]
             : e.Message;
 }

@@ -4,16 +4,19 @@ namespace Alerts.Cli;
 /// A file a command writes (<c>--out</c>): opened before the command connects, so a path that cannot be written is bad
 /// input named at once, and written under a temporary name that takes the real one only when complete, so a failed or
 /// interrupted command never leaves a partial file that reads as whole (JSON lines cut after a line still parse). A
-/// path that is not a plain file (a link, <c>/dev/stdout</c>, a pipe) is written in place: renaming over it would replace it.
+/// link is written through: its final target is replaced the same way and the link stays. A device or a descriptor
+/// (<c>/dev/stdout</c>, a pipe) is written in place: renaming over it would replace it, and it has no old bytes to keep.
 /// </summary>
 public sealed class OutputFile : IAsyncDisposable
 {
     private readonly string? _temporary;
+    private readonly string _target;
     private bool _committed;
 
-    private OutputFile(string path, string? temporary, FileStream stream)
+    private OutputFile(string path, string target, string? temporary, FileStream stream)
     {
         FullName = path;
+        _target = target;
         _temporary = temporary;
         Stream = stream;
     }
@@ -31,14 +34,18 @@ public sealed class OutputFile : IAsyncDisposable
         try
         {
             if (Directory.Exists(full)) throw new IOException("it is a directory");
-            var existing = new FileInfo(full);
-            if (existing.Exists && (existing.LinkTarget is not null || IsSpecial(full)))
-                return new OutputFile(full, null, new FileStream(full, FileMode.Open, FileAccess.Write));
-            var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+            // Opened in place, a link kept the old bytes past the new end: a corrupt file reported as written. So the
+            // file it finally points to is replaced whole, beside itself, and the link is left as it was.
+            var info = new FileInfo(full);
+            var target = info.LinkTarget is null ? full : info.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+            if (IsSpecial(full) || IsSpecial(target))
+                return new OutputFile(full, full, null, new FileStream(full, FileMode.Open, FileAccess.Write));
+            var existing = new FileInfo(target);
+            var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.partial");
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
             // The file keeps who may read it: an owner-only export stays owner-only.
-            if (existing.Exists && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, File.GetUnixFileMode(full));
-            return new OutputFile(full, temporary, stream);
+            if (existing.Exists && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
+            return new OutputFile(full, target, temporary, stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -51,7 +58,7 @@ public sealed class OutputFile : IAsyncDisposable
     {
         await Stream.FlushAsync();
         await Stream.DisposeAsync();
-        if (_temporary is not null) File.Move(_temporary, FullName, overwrite: true);
+        if (_temporary is not null) File.Move(_temporary, _target, overwrite: true);
         _committed = true;
     }
 

@@ -18,6 +18,19 @@ public sealed class ConsoleFailureTests
     }
 
     [Fact]
+    public void A_refusal_that_crossed_the_wire_loses_its_parameter_suffix_as_one_that_did_not()
+    {
+        // Orleans keeps the message, " (Parameter 'latitude')" included, but not ParamName.
+        var remote = ConsoleFailure.From(new ArgumentException("latitude 91 is invalid: must be within [-90, 90] (Parameter 'latitude')"));
+        Assert.Equal((ExitCodes.BadInput, "latitude 91 is invalid: must be within [-90, 90]"), (remote.ExitCode, remote.Message));
+
+        var local = ConsoleFailure.From(new ArgumentException("message is empty", "message"));
+        Assert.Equal("message is empty", local.Message);
+        Assert.Equal("latitude", ConsoleFailure.FieldOf(new ArgumentException("x (Parameter 'latitude')")));
+        Assert.Null(ConsoleFailure.FieldOf(new ArgumentException("no field here")));
+    }
+
+    [Fact]
     public void Only_a_subjects_state_exits_5_not_any_invalid_operation()
     {
         // The client's own InvalidOperationExceptions (an Orleans client used before it connected, say) are failures.

@@ -80,6 +80,21 @@ public sealed class SimulationTests
         Assert.Contains(message, error.Message);
     }
 
+    [Theory]
+    [InlineData("1,Big,CN,22.5,114.1,99999999999999999999", "line 3: population \"99999999999999999999\" is not a whole number of people")]
+    [InlineData("1,Big,CN,north,114.1,20000", "line 3: latitude \"north\" is not a latitude within [-90, 90]")]
+    [InlineData("1,Big,CN,22.5,114.1,-5", "line 3: population \"-5\" is not a whole number of people")]
+    [InlineData("1,\"Big, Town,CN,22.5,114.1,20000", "line 3: name \"Big, Town,CN,22.5,114.1,20000\" has no closing quote")]
+    public void A_bad_places_file_is_refused_naming_the_file_the_line_and_the_field(string row, string message)
+    {
+        var path = Path.Combine(Alerts.TestSupport.ScratchFolder.NewFolder(), "places.csv");
+        File.WriteAllLines(path, ["geonameid,name,country,lat,lon,population", "2,Small,CN,22.6,114.2,15000", row]);
+
+        var error = Assert.Throws<ConsoleFailure>(() => PlaceTable.Load(path));
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+        Assert.Equal($"places file {path} {message}", error.Message);
+    }
+
     [Fact]
     public void A_region_without_places_is_refused()
     {

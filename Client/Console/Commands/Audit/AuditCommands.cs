@@ -16,7 +16,7 @@ public static class AuditCommands
 
     private static Command List(ConnectionOptions connection)
     {
-        var subject = new Option<string?>("--case") { Description = "Only entries about this case (or a user: user:42)" };
+        var subject = Subject();
         var after = new Option<long>("--after") { Description = "Only entries after this sequence number", DefaultValueFactory = _ => 0 };
         var limit = new Option<int>("--limit") { Description = "At most this many entries (1-10,000)", DefaultValueFactory = _ => 50 };
         var command = new Command("list", "Show admin actions in order: who, roles, when, what, the state before and after") { subject, after, limit };
@@ -37,7 +37,7 @@ public static class AuditCommands
 
     private static Command Export(ConnectionOptions connection)
     {
-        var subject = new Option<string?>("--case") { Description = "Only entries about this case (or a user: user:42)" };
+        var subject = Subject();
         var output = new Option<FileInfo>("--out") { Description = "The file to write: one JSON document per line, in order", Required = true };
         var command = new Command("export", "Write the whole audit log (or one case's) to a file as JSON lines") { subject, output };
         return command.Runs(connection, async context =>
@@ -63,6 +63,18 @@ public static class AuditCommands
             await file.CommitAsync();
             context.Output.Write(new { file = file.FullName, entries = written }, $"{written:N0} audit entries written to {file.FullName}");
         });
+    }
+
+    // An empty --case read as no filter at all: the whole log, for a script whose variable was unset.
+    private static Option<string?> Subject()
+    {
+        var subject = new Option<string?>("--case") { Description = "Only entries about this case (or a user: user:42)" };
+        subject.Validators.Add(result =>
+        {
+            if (result.Tokens is [var token] && string.IsNullOrWhiteSpace(token.Value))
+                result.AddError($"--case \"{token.Value}\" is invalid: give a case id, or user:N for a user");
+        });
+        return subject;
     }
 
     private static Text[] Cells(params string[] values) => values.Select(v => new Text(v)).ToArray();

@@ -37,7 +37,7 @@ public static class ImportCommand
             {
                 progress = await client.GetGrain<ICaseGrain>(id).Open(imported.Definition);
             }
-            catch (ArgumentException e) when (CapFields.SourceOf(Field(e)) is { } source)
+            catch (ArgumentException e) when (CapFields.SourceOf(ConsoleFailure.FieldOf(e)) is { } source)
             {
                 throw FromCap(e, source);
             }
@@ -72,7 +72,7 @@ public static class ImportCommand
                     _ => grain.Cancel(followUp.Text),
                 });
             }
-            catch (ArgumentException e) when (followUp.SourceOf(Field(e)) is { } source)
+            catch (ArgumentException e) when (followUp.SourceOf(ConsoleFailure.FieldOf(e)) is { } source)
             {
                 throw FromCap(e, source);
             }
@@ -82,24 +82,11 @@ public static class ImportCommand
     }
 
     // The case's own checks name its field; say where that field came from in the alert.
-    private static ConsoleFailure FromCap(ArgumentException e, string source)
-    {
-        var message = ConsoleFailure.From(e).Message;
-        var suffix = $" (Parameter '{Field(e)}')";
-        return new ConsoleFailure(ExitCodes.BadInput, $"{(message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message)} (CAP: {source})", e);
-    }
+    private static ConsoleFailure FromCap(ArgumentException e, string source) =>
+        new(ExitCodes.BadInput, $"{ConsoleFailure.From(e).Message} (CAP: {source})", e);
 
-        private static string CheckedId(string id) =>
+    private static string CheckedId(string id) =>
         CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
-
-    // The field a refusal names: its ParamName, or the " (Parameter 'x')" its message ends with once it has crossed the wire.
-    private static string? Field(ArgumentException e)
-    {
-        if (e.ParamName is { } name) return name;
-        const string marker = " (Parameter '";
-        var at = e.Message.LastIndexOf(marker, StringComparison.Ordinal);
-        return at >= 0 && e.Message.EndsWith("')", StringComparison.Ordinal) ? e.Message[(at + marker.Length)..^2] : null;
-    }
 
     private static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
     {

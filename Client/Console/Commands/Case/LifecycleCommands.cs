@@ -28,7 +28,7 @@ public static class LifecycleCommands
 
     private static Command Extend(ConnectionOptions connection)
     {
-        var hours = new Option<double>("--hours") { Description = "Keep the case active for this many hours from now", Required = true };
+        var hours = new Option<double>("--hours") { CustomParser = NumberOption.Parse, Description = "Keep the case active for this many hours from now", Required = true };
         return Move(connection, "extend", "Keep an active case active for longer (a second admin, not the filer)", [hours],
             (c, context) =>
             {

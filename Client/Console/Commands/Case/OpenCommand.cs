@@ -10,9 +10,9 @@ public static class OpenCommand
     public static Command Create(ConnectionOptions connection)
     {
         var id = CaseArguments.Id();
-        var latitude = new Option<double>("--lat") { Description = "Latitude where the child was last seen, degrees [-90, 90]", Required = true };
-        var longitude = new Option<double>("--lon") { Description = "Longitude where the child was last seen, degrees [-180, 180]", Required = true };
-        var radius = new Option<double?>("--radius-km") { Description = "Alert radius in km (default: the silos' Alerts:DefaultRadiusMeters, 120 km)" };
+        var latitude = new Option<double>("--lat") { CustomParser = NumberOption.Parse, Description = "Latitude where the child was last seen, degrees [-90, 90]", Required = true };
+        var longitude = new Option<double>("--lon") { CustomParser = NumberOption.Parse, Description = "Longitude where the child was last seen, degrees [-180, 180]", Required = true };
+        var radius = new Option<double?>("--radius-km") { CustomParser = NumberOption.ParseOptional, Description = "Alert radius in km (default: the silos' Alerts:DefaultRadiusMeters, 120 km)" };
         var message = new Option<string>("--message") { Description = "The alert text every recipient sees (1-360 characters)", Required = true };
         var link = new Option<string>("--link") { Description = "Absolute http(s) link to the case's full record (the app opens it)", Required = true };
         var language = new Option<string>("--language") { Description = "Language of the message: zh-CN, zh-TW or en", DefaultValueFactory = _ => "zh-CN" };

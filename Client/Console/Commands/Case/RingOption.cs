@@ -1,4 +1,3 @@
-using System.Globalization;
 using Alerts.GrainInterfaces;
 
 namespace Alerts.Cli;
@@ -13,7 +12,7 @@ public static class RingOption
         if (parts.Length != 2 || parts[0].Length < 2)
             throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\" is invalid: use AFTER:KM, e.g. 1h:200");
         var unit = parts[0][^1];
-        if (!double.TryParse(parts[0][..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || !double.IsFinite(amount))
+        if (!NumberOption.TryParse(parts[0][..^1], out var amount) || amount <= 0 || !double.IsFinite(amount))
             throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[0]}\" is not a positive time such as 90m or 2h");
         var seconds = amount * unit switch
         {
@@ -25,7 +24,7 @@ public static class RingOption
         };
         if (seconds >= TimeSpan.MaxValue.TotalSeconds) throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[0]}\" is too long");
         var after = TimeSpan.FromSeconds(seconds);
-        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var km) || !double.IsFinite(km))
+        if (!NumberOption.TryParse(parts[1], out var km) || !double.IsFinite(km))
             throw new ConsoleFailure(ExitCodes.BadInput, $"--ring \"{text}\": \"{parts[1]}\" is not a radius in km");
         return new WideningRing(after, km * 1000);
     }

@@ -33,8 +33,22 @@ public static class WatchCommand
                 : v => v.Settled;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             if (context.Get(timeout) is { } seconds) deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
-            await using var client = await context.ConnectAsync();
-            var first = await CaseView.LoadAsync(client, caseId, engagement: true);
+            // The deadline bounds connecting and the first read too: a cluster that does not answer held the watch past
+            // --timeout (or for ever), where a script waits for exit code 7.
+            async Task<T> WithinTimeoutAsync<T>(Func<CancellationToken, Task<T>> step)
+            {
+                try
+                {
+                    return await step(deadline.Token);
+                }
+                catch (Exception e) when (deadline.IsCancellationRequested && !context.Cancellation.IsCancellationRequested)
+                {
+                    throw new ConsoleFailure(ExitCodes.TimedOut, NotSettled(caseId, context.Get(timeout)), e);
+                }
+            }
+
+            await using var client = await WithinTimeoutAsync(token => context.ConnectAsync(token));
+            var first = await WithinTimeoutAsync(token => CaseView.LoadAsync(client, caseId, engagement: true).WaitAsync(token));
             var follow = new CaseFollower(client, caseId, TimeSpan.FromMilliseconds(context.Get(refresh)), stopAt);
             var interactive = !context.Output.IsJson && context.Output.Terminal.Profile.Capabilities.Interactive;
             CaseView last;
@@ -61,10 +75,12 @@ public static class WatchCommand
 
             if (stopAt(last)) return ExitCodes.Ok;
             if (context.Cancellation.IsCancellationRequested) return ExitCodes.Interrupted;
-            System.Console.Error.WriteLine($"alerts: case {caseId} did not settle within {context.Get(timeout)} s");
+            System.Console.Error.WriteLine($"alerts: {NotSettled(caseId, context.Get(timeout))}");
             return ExitCodes.TimedOut;
         });
     }
+
+    private static string NotSettled(string caseId, int? timeout) => $"case {caseId} did not settle within {timeout} s";
 
     private static string Line(CaseView v) =>
         $"{v.CaseId} {CaseView.StatusName(v.Status)}: cells {v.CellsDone}/{v.CellsTotal}, recipients {v.Recipients}, handed {v.HandedToGateways}, acknowledged {v.Acknowledged}{Engagement(v.Engagement)}{(v.Settled ? ", settled" : "")}";

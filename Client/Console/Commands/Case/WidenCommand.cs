@@ -10,7 +10,7 @@ public static class WidenCommand
     public static Command Create(ConnectionOptions connection)
     {
         var id = CaseArguments.Id();
-        var radius = new Option<double>("--radius-km") { Description = "The new, larger radius in km", Required = true };
+        var radius = new Option<double>("--radius-km") { CustomParser = NumberOption.Parse, Description = "The new, larger radius in km", Required = true };
         var command = new Command("widen", "Enlarge the case's radius; only users newly inside get the alert") { id, radius };
         return command.Runs(connection, async context =>
         {
