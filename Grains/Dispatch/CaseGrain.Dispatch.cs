@@ -168,9 +168,18 @@ public sealed partial class CaseGrain
         }
         else if (recovering)
         {
-            S.Recipients = await store.CountRecipientsAsync(CaseId);
-            // A late arrival reported just before a crash may have been lost: sweep the cells again.
-            await StartPassAsync();
+            try
+            {
+                S.Recipients = await store.CountRecipientsAsync(CaseId);
+                // A late arrival reported just before a crash may have been lost: sweep the cells again.
+                await StartPassAsync();
+            }
+            catch
+            {
+                // Not swept: the next Resume (recovery's next pass) must still sweep.
+                _recovering = true;
+                throw;
+            }
         }
     }
 

@@ -151,12 +151,7 @@ public sealed partial class CaseGrain(
             logger.LogWarning(e, "Case {Case}: moving its expiry reminder to {Until:O} failed; it checks every minute from the old end", CaseId, until);
         }
 
-        // Cells judge late arrivals by the case's end and drop the case once it has passed: they learn the new one,
-        // the active ones now, the others from the registry when they activate.
-        await GrainFactory.GetGrain<IActiveCasesGrain>(0).Register(ActiveCase());
-        var terms = ActiveCase();
-        foreach (var chunk in Blocks().Chunk(64))
-            await Task.WhenAll(chunk.Select(b => GrainFactory.GetCell(b.Block).TrackCase(terms)));
+        await AnnounceTermsAsync();
         await AuditAsync("case.extend", S.Status, detail);
         return Progress();
     }

@@ -1,4 +1,7 @@
+using System.Globalization;
+using Alerts.Geo;
 using Alerts.GrainInterfaces;
+using Alerts.Grains;
 using Alerts.TestSupport;
 
 namespace Alerts.Tests;
@@ -38,10 +41,11 @@ public sealed class CaseWriteFailureTests
         // Decided once saved: the admin hears so, and the alert goes out.
         Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
         await gateway.WaitForPushes(20);
+        await silo.DispatchedAsync("approve-me");
         Assert.Equal("AwaitingApproval", await IndexedStatusAsync(silo, "approve-me"));
 
         await AllowAsync(silo);
-        await AdvanceUntilAsync(silo, caseGrain, async () => (await AuditAsync(silo, "approve-me")).Count == 3);
+        await AdvanceUntilAsync(silo, caseGrain, async () => (await AuditAsync(silo, "approve-me")).Count == 3 && await IndexedStatusAsync(silo, "approve-me") == "Active");
         Assert.Equal(("case.approve", Admins.Approver), (await AuditAsync(silo, "approve-me"))[^1]);
         Assert.Equal("Active", await IndexedStatusAsync(silo, "approve-me"));
     }
@@ -123,6 +127,58 @@ public sealed class CaseWriteFailureTests
         await Assert.ThrowsAnyAsync<Exception>(() => Admins.ApproveAsync(caseGrain));
         Assert.Equal(CaseStatus.Dispatching, (await Admins.ApproveAsync(caseGrain)).Status);
         await gateway.WaitForPushes(20);
+    }
+
+    [Fact]
+    public async Task An_extension_the_registry_cannot_take_at_once_stands_and_its_cells_learn_the_new_end_later()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
+        await silo.DispatchAsync("extended", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("extended");
+        var oldEnd = (await caseGrain.GetRecord()).ActiveUntil!.Value;
+        var newEnd = silo.Time.GetUtcNow() + TimeSpan.FromDays(4);
+
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.state_name = 'active-cases'");
+        using (Admins.As(Admins.Approver)) await caseGrain.Extend(TimeSpan.FromDays(4));
+        Assert.Equal(newEnd, (await caseGrain.GetRecord()).ActiveUntil);
+        Assert.Equal("case.extend", (await AuditAsync(silo, "extended"))[^1].Action);
+
+        await AllowAsync(silo);
+        var registry = silo.Grains.GetGrain<IActiveCasesGrain>(0);
+        var cell = Geohash.Encode(Around.Lat, Around.Lon, new AlertsOptions().CellPrecision).Packed;
+        await AdvanceUntilAsync(silo, caseGrain, async () => (await registry.ForCell(cell)).Single().ActiveUntil == newEnd);
+        Assert.Equal(newEnd, (await registry.ForCell(cell)).Single().ActiveUntil);
+
+        // Past the old end, a user moving into the circle still reaches the case: its cells hold the new end.
+        silo.Time.Advance(oldEnd - silo.Time.GetUtcNow() + TimeSpan.FromHours(1));
+        await Around.ReportAsync(silo, [Around.At(500, 2_000, fixTime: silo.Time.GetUtcNow())]);
+        await silo.WaitUntilCaseHasAsync("extended", [500]);
+    }
+
+    [Fact]
+    public async Task A_recovery_sweep_whose_pass_cannot_be_saved_is_made_by_the_next_resume()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var silo = await AlertsSilo.StartAsync(store);
+        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
+        await silo.DispatchAsync("swept", Admins.Case(Around.Lat, Around.Lon, 10_000));
+        var now = silo.Time.GetUtcNow();
+        // A late arrival lost with the dead activation: a resident inside the circle the case never heard of.
+        var arrival = Around.At(500, 2_000, fixTime: now);
+        var cell = Geohash.Encode(arrival.Latitude, arrival.Longitude, new AlertsOptions().CellPrecision).OrderKey;
+        await silo.ExecuteAsync(string.Create(CultureInfo.InvariantCulture,
+            $"INSERT INTO residents (user_id, cell, lat, lon, fix_ms) VALUES (500, {cell}, {arrival.Latitude}, {arrival.Longitude}, {now.ToUnixTimeMilliseconds()})"));
+        await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%swept%'");
+        await silo.DisposeAsync();
+
+        // The restart's recovery resumes the case, and its sweep cannot be saved; the next recovery pass resumes it again.
+        await using var restarted = await AlertsSilo.StartAsync(store, new ManualTimeProvider(now));
+        Assert.Equal(10L, (await restarted.Cases.LoadRecipientsAsync("swept")).Count);
+        await AllowAsync(restarted);
+        await restarted.Grains.GetGrain<ICaseDispatchGrain>("swept").Resume();
+        await restarted.DispatchedAsync("swept");
+        Assert.Contains(500L, await restarted.Cases.LoadRecipientsAsync("swept"));
     }
 
     [Fact]
