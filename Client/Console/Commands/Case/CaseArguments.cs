@@ -16,8 +16,11 @@ public static class CaseArguments
         id.Validators.Add(result =>
         {
             if (result.Tokens is [var token] && !CapIdentifiers.IsCaseId(token.Value))
-                result.AddError($"case-id \"{token.Value}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
+                result.AddError(InvalidId(token.Value));
         });
         return id;
     }
+
+    /// <summary>The refusal of a case id that breaks the silos' rule, in the silos' words.</summary>
+    public static string InvalidId(string id) => $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'";
 }

@@ -86,7 +86,7 @@ public static class ImportCommand
         new(ExitCodes.BadInput, $"{ConsoleFailure.From(e).Message} (CAP: {source})", e);
 
     private static string CheckedId(string id) =>
-        CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, $"case-id \"{id}\" is invalid: use 1 to 64 letters, digits, '-' or '_'");
+        CapIdentifiers.IsCaseId(id) ? id : throw new ConsoleFailure(ExitCodes.BadInput, CaseArguments.InvalidId(id));
 
     private static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
     {
