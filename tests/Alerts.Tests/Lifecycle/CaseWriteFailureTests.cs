@@ -53,12 +53,8 @@ public sealed class CaseWriteFailureTests
     [Fact]
     public async Task Updates_whose_audit_rows_cannot_be_written_are_sent_once_and_audited_in_order_later()
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
-        await Around.ReportAsync(silo, Around.Ring(1, 20, 3_000));
-        var gateway = await silo.SubscribeGatewayAsync();
-        await silo.DispatchAsync("updated", Admins.Case(Around.Lat, Around.Lon, 10_000));
-        await gateway.WaitForPushes(20);
-        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("updated");
+        var (silo, gateway, caseGrain) = await LiveCaseAsync("updated", Around.Ring(1, 20, 3_000));
+        await using var _ = silo;
 
         await RefuseAsync(silo, "INSERT ON audit_log");
         using (Admins.As(Admins.Filer)) await caseGrain.Update("Now wearing a blue cap");
@@ -75,13 +71,8 @@ public sealed class CaseWriteFailureTests
     [Fact]
     public async Task A_widening_whose_state_cannot_be_written_keeps_the_radius_and_is_made_again()
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
-        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
-        await Around.ReportAsync(silo, Around.Ring(101, 10, 15_000));
-        var gateway = await silo.SubscribeGatewayAsync();
-        await silo.DispatchAsync("widened", Admins.Case(Around.Lat, Around.Lon, 10_000));
-        await gateway.WaitForPushes(10);
-        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("widened");
+        var (silo, gateway, caseGrain) = await LiveCaseAsync("widened", Around.Ring(1, 10, 3_000), Around.Ring(101, 10, 15_000));
+        await using var _ = silo;
 
         await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%widened%'");
         using (Admins.As(Admins.Approver)) await Assert.ThrowsAnyAsync<Exception>(() => caseGrain.Widen(20_000));
@@ -96,10 +87,8 @@ public sealed class CaseWriteFailureTests
     [Fact]
     public async Task An_extension_or_a_filing_whose_state_cannot_be_written_is_made_again()
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
-        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
-        await silo.DispatchAsync("extended", Admins.Case(Around.Lat, Around.Lon, 10_000));
-        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("extended");
+        var (silo, _, caseGrain) = await LiveCaseAsync("extended", Around.Ring(1, 10, 3_000));
+        await using var _ = silo;
         var until = (await caseGrain.GetRecord()).ActiveUntil;
 
         await RefuseAsync(silo, "UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%extended%'", "INSERT ON orleans_grain_state WHEN NEW.grain_id LIKE '%filed%'");
@@ -132,10 +121,8 @@ public sealed class CaseWriteFailureTests
     [Fact]
     public async Task An_extension_the_registry_cannot_take_at_once_stands_and_its_cells_learn_the_new_end_later()
     {
-        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
-        await Around.ReportAsync(silo, Around.Ring(1, 10, 3_000));
-        await silo.DispatchAsync("extended", Admins.Case(Around.Lat, Around.Lon, 10_000));
-        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("extended");
+        var (silo, _, caseGrain) = await LiveCaseAsync("extended", Around.Ring(1, 10, 3_000));
+        await using var _ = silo;
         var oldEnd = (await caseGrain.GetRecord()).ActiveUntil!.Value;
         var newEnd = silo.Time.GetUtcNow() + TimeSpan.FromDays(4);
 
@@ -208,6 +195,17 @@ public sealed class CaseWriteFailureTests
 
     private static async Task<string> RegistryVersionAsync(AlertsSilo silo) =>
         (await silo.QueryAsync<string>("SELECT etag FROM orleans_grain_state WHERE state_name = 'active-cases'")).Single();
+
+    // A case of 10 km around the centre, dispatched to the residents given, and a gateway that took its pushes.
+    private static async Task<(AlertsSilo Silo, RecordingGateway Gateway, ICaseGrain Case)> LiveCaseAsync(string caseId, params List<LocationUpdate>[] residents)
+    {
+        var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        foreach (var group in residents) await Around.ReportAsync(silo, group);
+        var gateway = await silo.SubscribeGatewayAsync();
+        var reached = await silo.DispatchAsync(caseId, Admins.Case(Around.Lat, Around.Lon, 10_000));
+        await gateway.WaitForPushes((int)reached.Recipients);
+        return (silo, gateway, silo.Grains.GetGrain<ICaseGrain>(caseId));
+    }
 
     // A case filed and submitted over 20 residents, waiting for its approval.
     private static async Task<AlertsSilo> FiledCaseAsync(string caseId)
