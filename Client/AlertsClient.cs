@@ -47,6 +47,8 @@ public sealed class AlertsClient : IAsyncDisposable
     public static async Task<AlertsClient> ConnectAsync(AlertsClientOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null, Action<IClientBuilder>? configure = null)
     {
         if (!options.Credential.Contains(':')) throw new ArgumentException("Credential must be \"name:secret\"", nameof(options));
+        if (options.ConnectAttempts < 1)
+            throw new ArgumentException($"ConnectAttempts is {options.ConnectAttempts}; it counts tries of the first connection, so at least 1", nameof(options));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // The process's signals belong to whoever embeds the client (see ClientHostLifetime).
         builder.Services.AddSingleton<IHostLifetime, ClientHostLifetime>();
@@ -127,15 +129,25 @@ public sealed class AlertsClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Retries the first connection with a growing pause (0.5 s, 1 s, 2 s …), then gives up.</summary>
-    private sealed class ConnectRetry(int attempts)
+    /// <summary>Retries the first connection with a growing pause (0.5 s, 1 s, 2 s … up to <see cref="LongestPause"/>), then gives up.</summary>
+    internal sealed class ConnectRetry(int attempts)
     {
+        /// <summary>
+        /// The longest pause between tries: doubling without end, a gateway told to keep trying at start-up would wait
+        /// hours to notice the cluster back (and past 26 tries the pause overflows what a timer takes).
+        /// </summary>
+        public static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(30);
+
         private int _tried;
+
+        /// <summary>The pause after the <paramref name="failed"/>th failed try.</summary>
+        public static TimeSpan PauseAfter(int failed) =>
+            failed >= 7 ? LongestPause : TimeSpan.FromMilliseconds(Math.Min(500 << (failed - 1), LongestPause.TotalMilliseconds));
 
         public async Task<bool> ShouldRetryAsync(Exception exception, CancellationToken cancellationToken)
         {
             if (++_tried >= attempts) return false;
-            await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, _tried - 1)), cancellationToken);
+            await Task.Delay(PauseAfter(_tried), cancellationToken);
             return true;
         }
     }

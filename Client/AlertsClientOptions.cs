@@ -18,6 +18,6 @@ public sealed class AlertsClientOptions
     /// <summary>The client credential as "name:secret".</summary>
     public string Credential { get; set; } = "";
 
-    /// <summary>How often a failed first connection is tried again before giving up.</summary>
+    /// <summary>How many times the first connection is tried, the first try included, before giving up (at least 1); the pauses between tries double from 0.5 s up to 30 s.</summary>
     public int ConnectAttempts { get; set; } = 5;
 }

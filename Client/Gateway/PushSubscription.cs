@@ -14,6 +14,8 @@ public sealed class PushSubscription : IAsyncDisposable
     private readonly IPushGateway _reference;
     private readonly CancellationTokenSource _stopping = new();
     private Task _renewing = Task.CompletedTask;
+    private readonly object _disposalGate = new();
+    private Task? _disposal;
 
     private PushSubscription(IClusterClient client, string gatewayName, IPushGateway gateway)
     {
@@ -74,7 +76,14 @@ public sealed class PushSubscription : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    // A host's stopping hook and an `await using` may both dispose: later calls wait for the first one's work.
+    public ValueTask DisposeAsync()
+    {
+        lock (_disposalGate) _disposal ??= DisposeOnceAsync();
+        return new ValueTask(_disposal);
+    }
+
+    private async Task DisposeOnceAsync()
     {
         await _stopping.CancelAsync();
         await _renewing;

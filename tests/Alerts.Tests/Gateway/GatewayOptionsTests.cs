@@ -101,6 +101,26 @@ public sealed class GatewayOptionsTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task No_try_at_connecting_is_refused_naming_ConnectAttempts(int attempts)
+    {
+        var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential, ConnectAttempts = attempts } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith($"ConnectAttempts is {attempts}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1, 500)]
+    [InlineData(2, 1_000)]
+    [InlineData(6, 16_000)]
+    [InlineData(7, 30_000)]
+    [InlineData(40, 30_000)]
+    [InlineData(int.MaxValue, 30_000)]
+    public void Pauses_between_connection_tries_double_up_to_30_seconds(int failed, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), AlertsClient.ConnectRetry.PauseAfter(failed));
+
     [Fact]
     public async Task A_missing_delivery_callback_is_refused()
     {

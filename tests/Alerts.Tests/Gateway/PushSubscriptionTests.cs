@@ -36,4 +36,17 @@ public sealed class PushSubscriptionTests
 
         Assert.Contains("credential gw-renewing was revoked", failure.Message);
     }
+
+    [Fact]
+    public async Task Disposing_twice_or_from_two_places_at_once_returns_quietly()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        await using var client = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort);
+        var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-twice", new RemoteGateway(client.Cluster));
+
+        // A host's stopping hook and an `await using`, say.
+        await Task.WhenAll(subscription.DisposeAsync().AsTask(), subscription.DisposeAsync().AsTask());
+        await subscription.DisposeAsync();
+    }
 }
