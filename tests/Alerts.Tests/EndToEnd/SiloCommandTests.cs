@@ -22,7 +22,7 @@ public sealed class SiloCommandTests
 
     [Theory]
     [InlineData("Alerts:DirectoryShards", "0", "Alerts:DirectoryShards must be within [1, 65536]")]
-    [InlineData("Alerts:CellPrecision", "13", "precision")]
+    [InlineData("Alerts:CellPrecision", "13", "Alerts:CellPrecision 13 is invalid")]
     public async Task A_setting_the_host_refuses_as_it_starts_exits_2_with_the_refusal_instead_of_a_crash(string setting, string value, string message)
     {
         var store = StorageKind.Fresh("sqlite");
@@ -35,6 +35,20 @@ public sealed class SiloCommandTests
         Assert.Contains(message, output);
         Assert.DoesNotContain("Unhandled exception", output);
         Assert.DoesNotContain("listening", output);
+    }
+
+    [Theory]
+    [InlineData("20")]
+    [InlineData("0")]
+    public async Task Migrate_refuses_an_invalid_cell_precision_before_it_writes_anything(string precision)
+    {
+        // It was written into the database's meta table, where every later silo start refused it for good.
+        var store = StorageKind.Fresh("sqlite");
+        var (exitCode, output) = await SiloProcess.RunAsync("migrate", $"--Alerts:Cluster:ConnectionString={store.ConnectionString}", $"--Alerts:CellPrecision={precision}");
+        Assert.True(exitCode == 2, output);
+        Assert.Contains($"Alerts:CellPrecision {precision} is invalid", output);
+        Assert.DoesNotContain("schema is current", output);
+        Assert.False(File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(store.ConnectionString).DataSource), output);
     }
 
     [Fact]
