@@ -35,6 +35,8 @@ try
     ShareKeyFile.EnsureConfigured(builder.Configuration, settings);
     // A cluster silo refuses to start on a database without the current schema, with the command that fixes it.
     if (!settings.IsEmbedded) await PostgresSchema.CheckAsync(settings.ConnectionString);
+    // Inside the refusal too: a setting refused while the silo's services are composed is a refusal, not a crash.
+    builder.UseAlertsSilo();
 }
 catch (InvalidOperationException e)
 {
@@ -42,7 +44,6 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-builder.UseAlertsSilo();
 var app = builder.Build();
 app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportWriter.WriteAsync });
 if (settings.Dashboard ?? settings.IsEmbedded) app.MapOrleansDashboard("/dashboard");

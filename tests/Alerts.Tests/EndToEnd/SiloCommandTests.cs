@@ -52,6 +52,21 @@ public sealed class SiloCommandTests
     }
 
     [Fact]
+    public async Task A_connection_wait_npgsql_cannot_take_exits_2_naming_the_setting()
+    {
+        // Npgsql takes at most 1024 s: a longer wait threw from inside the host's building and aborted the process (134).
+        var store = StorageKind.Fresh("postgres");
+        var settings = ProcessSettings.For(store.Provider, store.ConnectionString, "wait-" + Guid.NewGuid().ToString("N")[..6]);
+        // A migrated database, so that the schema check does not refuse first.
+        await Alerts.Silo.SiloCommands.ApplySchemaAsync(new Alerts.Silo.ClusterSettings { Provider = store.Provider, ConnectionString = store.ConnectionString }, 5);
+        settings["Alerts:Cluster:ConnectionWait"] = "00:20:00";
+        var (exitCode, output) = await RunSiloAsync(settings);
+        Assert.True(exitCode == 2, output);
+        Assert.Contains("Alerts:Cluster:ConnectionWait", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task Hash_secret_prints_a_hash_that_is_not_the_secret()
     {
         var (exitCode, output) = await SiloProcess.RunAsync("hash-secret", "s3cret with spaces");
@@ -59,5 +74,12 @@ public sealed class SiloCommandTests
         var hash = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.DoesNotContain("s3cret", hash);
         Assert.True(Alerts.Grains.CredentialHash.Verify("s3cret with spaces", hash), hash);
+    }
+
+    private static Task<(int ExitCode, string Output)> RunSiloAsync(Dictionary<string, string?> settings)
+    {
+        settings["Alerts:Cluster:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Alerts:Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return SiloProcess.RunAsync(["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
     }
 }
