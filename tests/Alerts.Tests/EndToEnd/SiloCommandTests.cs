@@ -67,6 +67,22 @@ public sealed class SiloCommandTests
     }
 
     [Fact]
+    public async Task A_data_folder_the_silo_cannot_write_exits_2_naming_it_and_the_setting()
+    {
+        // A folder under a regular file: no one can create it, root included. It threw from the key file's write (134).
+        var file = ScratchFolder.NewFile("");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var settings = ProcessSettings.For("sqlite", $"Data Source={Path.Combine(file, "alerts.db")}", "folder-" + Guid.NewGuid().ToString("N")[..6]);
+        // The embedded silo makes its signing key in the data folder when none is configured.
+        settings.Remove("Alerts:Security:SigningKey");
+        var (exitCode, output) = await RunSiloAsync(settings);
+        Assert.True(exitCode == 2, output);
+        Assert.Contains(file, output);
+        Assert.Contains("Alerts:Cluster:ConnectionString", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task Hash_secret_prints_a_hash_that_is_not_the_secret()
     {
         var (exitCode, output) = await SiloProcess.RunAsync("hash-secret", "s3cret with spaces");
