@@ -59,13 +59,16 @@ try
 {
     await app.StartAsync();
 }
-catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException or OrleansConfigurationException)
 {
     // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings
-    // that differ from the running silos', a schema `migrate` has not made): the message is the whole story, as for the
-    // checks above, not a crash (the host's log above it keeps the stack). What did start stops, the Orleans stages the
-    // start reached included (FailedStart).
-    Console.Error.WriteLine(e.Message);
+    // that differ from the running silos', a schema `migrate` has not made, Orleans' own options out of range): the
+    // message is the whole story, as for the checks above, not a crash (the host's log above it keeps the stack). What
+    // did start stops, the Orleans stages the start reached included (FailedStart).
+    // Orleans names its membership options by class ("ClusterMembershipOptions.ProbeTimeout"): given as the setting instead.
+    Console.Error.WriteLine(e is OrleansConfigurationException
+        ? e.Message.Replace("ClusterMembershipOptions.", ClusterSettings.Section + ":Membership:", StringComparison.Ordinal).ReplaceLineEndings(" ")
+        : e.Message);
     await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 2;
 }

@@ -23,6 +23,8 @@ public sealed class SiloCommandTests
     [Theory]
     [InlineData("Alerts:DirectoryShards", "0", "Alerts:DirectoryShards must be within [1, 65536]")]
     [InlineData("Alerts:CellPrecision", "13", "Alerts:CellPrecision 13 is invalid")]
+    // Orleans refuses it with its own exception, once a stack trace and exit 1.
+    [InlineData("Alerts:Cluster:Membership:ProbeTimeout", "0", "Alerts:Cluster:Membership:ProbeTimeout (00:00:00) must be greater than 0")]
     public async Task A_setting_the_host_refuses_as_it_starts_exits_2_with_the_refusal_instead_of_a_crash(string setting, string value, string message)
     {
         var store = StorageKind.Fresh("sqlite");
