@@ -12,6 +12,8 @@ public sealed class SiloCommandTests
     [InlineData(new[] { "migrat" }, "unknown command \"migrat\"")]
     [InlineData(new[] { "--Alerts:Cluster:Provder=postgres" }, "Alerts:Cluster:Provder is not a setting (misspelt?)")]
     [InlineData(new[] { "migrate", "--Alerts:Cluster:Provder=postgres" }, "Alerts:Cluster:Provder is not a setting (misspelt?)")]
+    // Orleans' own membership settings are checked too: this one was ignored, and the silo ran on the default.
+    [InlineData(new[] { "--Alerts:Cluster:Membership:ProbeTimout=00:00:01" }, "Alerts:Cluster:Membership:ProbeTimout is not a setting (misspelt?)")]
     public async Task A_wrong_command_line_exits_2_with_usage_instead_of_starting_a_silo(string[] args, string message)
     {
         var (exitCode, output) = await SiloProcess.RunAsync(args);
