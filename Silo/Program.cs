@@ -35,6 +35,8 @@ try
     ShareKeyFile.EnsureConfigured(builder.Configuration, settings);
     // A cluster silo refuses to start on a database without the current schema, with the command that fixes it.
     if (!settings.IsEmbedded) await PostgresSchema.CheckAsync(settings.ConnectionString);
+    // Inside the refusal too: a setting refused while the silo's services are composed is a refusal, not a crash.
+    builder.UseAlertsSilo();
 }
 catch (InvalidOperationException e)
 {
@@ -42,7 +44,6 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-builder.UseAlertsSilo();
 var app = builder.Build();
 app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportWriter.WriteAsync });
 if (settings.Dashboard ?? settings.IsEmbedded) app.MapOrleansDashboard("/dashboard");
@@ -58,13 +59,16 @@ try
 {
     await app.StartAsync();
 }
-catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException or OrleansConfigurationException)
 {
     // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings
-    // that differ from the running silos', a schema `migrate` has not made): the message is the whole story, as for the
-    // checks above, not a crash (the host's log above it keeps the stack). What did start stops, the Orleans stages the
-    // start reached included (FailedStart).
-    Console.Error.WriteLine(e.Message);
+    // that differ from the running silos', a schema `migrate` has not made, Orleans' own options out of range): the
+    // message is the whole story, as for the checks above, not a crash (the host's log above it keeps the stack). What
+    // did start stops, the Orleans stages the start reached included (FailedStart).
+    // Orleans names its membership options by class ("ClusterMembershipOptions.ProbeTimeout"): given as the setting instead.
+    Console.Error.WriteLine(e is OrleansConfigurationException
+        ? e.Message.Replace("ClusterMembershipOptions.", ClusterSettings.Section + ":Membership:", StringComparison.Ordinal).ReplaceLineEndings(" ")
+        : e.Message);
     await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 2;
 }

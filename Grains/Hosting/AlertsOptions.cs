@@ -109,7 +109,9 @@ public sealed class AlertsOptions
     public void Validate()
     {
         CheckTimes();
-        Alerts.Geo.Geohash.ValidatePrecision(CellPrecision);
+        // Named as the setting: the geometry's own check says only "precision", and `migrate` prints it alone.
+        if (CellPrecision is < Alerts.Geo.Geohash.MinPrecision or > Alerts.Geo.Geohash.MaxPrecision)
+            throw new Alerts.Geo.GeoValidationException("Alerts:CellPrecision", CellPrecision, $"must be within [{Alerts.Geo.Geohash.MinPrecision}, {Alerts.Geo.Geohash.MaxPrecision}]");
         if (BlockPrecision < Alerts.Geo.Geohash.MinPrecision || BlockPrecision > CellPrecision)
             throw new InvalidOperationException($"Alerts:BlockPrecision {BlockPrecision} is invalid: must be within [{Alerts.Geo.Geohash.MinPrecision}, Alerts:CellPrecision ({CellPrecision})]");
         if (BlockPrecision > DirectoryTable.MaxBlockPrecision)

@@ -40,6 +40,9 @@ public sealed class ClusterSettings
     /// </summary>
     public int OrleansPoolSize { get; set; } = 10;
 
+    /// <summary>The longest <see cref="ConnectionWait"/>: Npgsql's connection Timeout is at most 1024 s.</summary>
+    public static readonly TimeSpan MaxConnectionWait = TimeSpan.FromSeconds(1024);
+
     /// <summary>How long an activation may wait for a pooled connection before its call fails.</summary>
     public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -88,6 +91,8 @@ public sealed class ClusterSettings
         if (ListenOnAnyAddress && System.Net.IPAddress.IsLoopback(advertised))
             throw new InvalidOperationException($"{Section}:AdvertisedAddress {AdvertisedAddress} is a loopback address but {Section}:ListenOnAnyAddress is true: give the address other machines reach this silo at.");
         if (MaxPoolSize < 1 || OrleansPoolSize < 1) throw new InvalidOperationException($"{Section}:MaxPoolSize and OrleansPoolSize must be positive.");
-        if (ConnectionWait < TimeSpan.FromSeconds(1)) throw new InvalidOperationException($"{Section}:ConnectionWait must be at least one second.");
+        // Npgsql's Timeout takes at most 1024 s: a longer wait threw from inside the host's building, a crash instead of a refusal.
+        if (ConnectionWait < TimeSpan.FromSeconds(1) || ConnectionWait > MaxConnectionWait)
+            throw new InvalidOperationException($"{Section}:ConnectionWait {ConnectionWait} is invalid: must be within [00:00:01, {MaxConnectionWait}] (PostgreSQL's client waits at most 1024 s).");
     }
 }

@@ -16,7 +16,17 @@ public static class SecretKeyFile
         if (!settings.IsEmbedded)
             throw new InvalidOperationException($"{settingKey} is not set: every silo of a cluster needs the same key. Make one with `{SecurityOptions.NewSigningKeyCommand}`.");
         var path = Path.Combine(settings.DataFolder(), fileName);
-        if (!File.Exists(path)) SecretFile.Write(path, SecurityOptions.NewSigningKey(), overwrite: false);
+        try
+        {
+            if (!File.Exists(path)) SecretFile.Write(path, SecurityOptions.NewSigningKey(), overwrite: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder the silo cannot make or write (a path through a file, no permission): a refusal naming what chose
+            // it, not a crash with a stack trace.
+            throw new InvalidOperationException($"{path} cannot be written ({e.Message.ReplaceLineEndings(" ")}): the data folder {settings.DataFolder()} comes from {ClusterSettings.Section}:ConnectionString; make it writable by the silo, or give {settingKey} in the configuration instead", e);
+        }
+
         // Whoever reads the signing key can make tokens for any name and role: a file others may read is made owner-only.
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)) != 0)
         {

@@ -12,14 +12,18 @@ public static class SiloCommands
         try
         {
             var settings = SiloHosting.ReadSettings(builder.Configuration, builder.Environment.ContentRootPath);
-            var cellPrecision = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>()?.CellPrecision ?? new AlertsOptions().CellPrecision;
+            // Checked as a silo's start checks them, before the database is touched: the precision is written into it
+            // for good, and an invalid one there refused every later silo start.
+            var options = builder.Configuration.GetSection(AlertsOptions.Section).Get<AlertsOptions>() ?? new AlertsOptions();
+            options.Validate();
+            var cellPrecision = options.CellPrecision;
             // The host only for its logging (as configured for the silo): a conversion of earlier rows is logged with its duration.
             await using var host = builder.Build();
             var location = await ApplySchemaAsync(settings, cellPrecision, host.Services.GetRequiredService<ILogger<ProductSchema>>());
             Console.WriteLine($"schema is current at {location}");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or Alerts.Geo.GeoValidationException)
         {
             Console.Error.WriteLine("migrate failed: " + e.Message);
             return 2;

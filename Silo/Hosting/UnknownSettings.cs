@@ -14,8 +14,9 @@ public static class UnknownSettings
     public static void Check(IConfiguration configuration)
     {
         CheckSection(configuration.GetSection(AlertsOptions.Section), typeof(AlertsOptions), "Cluster", "Security", "Engagement");
-        // Membership holds Orleans' own ClusterMembershipOptions, bound as they are.
         CheckSection(configuration.GetSection(ClusterSettings.Section), typeof(ClusterSettings), "Membership");
+        // Membership holds Orleans' own ClusterMembershipOptions, bound as they are: a misspelt one would leave Orleans' default.
+        CheckSection(configuration.GetSection(ClusterSettings.Section + ":Membership"), typeof(Orleans.Configuration.ClusterMembershipOptions));
         CheckSection(configuration.GetSection(SecurityOptions.SectionName), typeof(SecurityOptions));
         CheckSection(configuration.GetSection(EngagementOptions.Section), typeof(EngagementOptions));
     }

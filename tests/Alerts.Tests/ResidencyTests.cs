@@ -473,7 +473,7 @@ public sealed class CellPrecisionTests
     public void Settings_out_of_range_are_refused_by_name()
     {
         var ex = Assert.Throws<Geo.GeoValidationException>(() => new Grains.AlertsOptions { CellPrecision = 13 }.Validate());
-        Assert.Equal("precision", ex.Field);
+        Assert.Equal("Alerts:CellPrecision", ex.Field);
         var radius = Assert.Throws<Geo.GeoValidationException>(() => new Grains.AlertsOptions { DefaultRadiusMeters = 600_000 }.Validate());
         Assert.Equal("Alerts:DefaultRadiusMeters", radius.Field);
         Assert.Contains("DirectoryShards", Assert.Throws<InvalidOperationException>(() => new Grains.AlertsOptions { DirectoryShards = 0 }.Validate()).Message);

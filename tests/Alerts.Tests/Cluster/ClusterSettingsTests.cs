@@ -37,4 +37,16 @@ public sealed class ClusterSettingsTests
         Assert.StartsWith("Alerts:Cluster:ConnectionString is not a PostgreSQL connection string (", error.Message);
         Assert.Contains("give one for the postgres provider", error.Message);
     }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:17:05")]
+    public void A_connection_wait_npgsql_cannot_take_is_refused_naming_the_setting(string wait)
+    {
+        var settings = new ClusterSettings { Provider = "postgres", ConnectionString = "Host=db", ConnectionWait = TimeSpan.Parse(wait, System.Globalization.CultureInfo.InvariantCulture) };
+        var error = Assert.Throws<InvalidOperationException>(settings.Validate);
+        Assert.StartsWith("Alerts:Cluster:ConnectionWait ", error.Message);
+        settings.ConnectionWait = TimeSpan.FromSeconds(1024);
+        settings.Validate();
+    }
 }
