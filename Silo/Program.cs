@@ -59,6 +59,14 @@ try
 {
     await app.StartAsync();
 }
+catch (Exception e) when (PortInUse.IsCause(e))
+{
+    // Stopped first: the port this silo did bind is free again, so the one found taken is another process's.
+    var urls = app.Configuration["urls"];
+    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
+    Console.Error.WriteLine(PortInUse.Describe(e, settings, urls));
+    return 2;
+}
 catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException or OrleansConfigurationException)
 {
     // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings

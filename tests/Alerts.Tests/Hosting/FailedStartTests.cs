@@ -57,25 +57,50 @@ public sealed class FailedStartTests
     [Fact]
     public async Task A_silo_process_whose_start_fails_for_another_reason_prints_the_whole_exception_and_exits_1()
     {
-        // Its HTTP port is taken: the web server's start fails after Orleans' silo started, with no refusal of ours.
-        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        taken.Start();
-        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        var silo = GatewaySilo.Fresh();
-        var ports = new Dictionary<string, string?>(silo.Settings)
-        {
-            ["Alerts:Cluster:SiloPort"] = silo.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Alerts:Cluster:GatewayPort"] = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-
-        var (exitCode, output) = await SiloProcess.RunAsync(["--urls", $"http://127.0.0.1:{port}", .. ports.Select(s => $"--{s.Key}={s.Value}")]);
+        // Its HTTP address is one this machine does not have (TEST-NET-1, never assigned): the web server's start fails
+        // after Orleans' silo started, with no refusal of ours.
+        var (exitCode, output) = await SiloProcess.RunAsync(["--urls", "http://192.0.2.1:5080", .. SiloArguments(GatewaySilo.Fresh())]);
 
         Assert.True(exitCode == 1, $"exit {exitCode}: {output}");
-        Assert.Contains("address already in use", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Cannot assign requested address", output, StringComparison.OrdinalIgnoreCase);
         // The whole exception with its stack, printed by the silo rather than by the runtime's crash handler.
         Assert.Contains("   at ", output);
         Assert.DoesNotContain("Unhandled exception", output);
     }
+
+    [Theory]
+    [InlineData("Alerts:Cluster:SiloPort")]
+    [InlineData("Alerts:Cluster:GatewayPort")]
+    [InlineData("Urls")]
+    public async Task A_silo_process_whose_port_is_taken_is_refused_naming_the_port_and_its_setting(string setting)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var silo = GatewaySilo.Fresh();
+        var arguments = SiloArguments(silo).ToList();
+        var url = $"http://127.0.0.1:{(setting == "Urls" ? port : FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+        arguments.AddRange(["--urls", url]);
+        if (setting != "Urls") arguments.Add($"--{setting}={port}");
+
+        var (exitCode, output) = await SiloProcess.RunAsync([.. arguments]);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {output}");
+        // One line of ours on standard error (the host's own log of the failure goes to standard output above it).
+        var refusal = Assert.Single(output.Split('\n'), line => line.StartsWith("the silo cannot ", StringComparison.Ordinal));
+        Assert.Contains(setting, refusal);
+        Assert.Contains(port, refusal);
+        Assert.Contains("already in use by another process", refusal);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
+    // Fresh silo and gateway ports (the settings give the file); a test sets the one it takes and the HTTP address.
+    private static IEnumerable<string> SiloArguments(GatewaySilo silo) =>
+        new Dictionary<string, string?>(silo.Settings)
+        {
+            ["Alerts:Cluster:SiloPort"] = silo.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Cluster:GatewayPort"] = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }.Select(s => $"--{s.Key}={s.Value}");
 
     // A participant in one stage: counts its starts and stops.
     private sealed class StageProbe(int stage) : ILifecycleParticipant<ISiloLifecycle>
