@@ -410,8 +410,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             var renewal = hub.Subscribe(_name, reference, 0);
             try
             {
-                await renewal.WaitAsync(AckWaitAtDisposal);
-                Interlocked.Increment(ref _drainRenewals);
+                // No lease: the connection holds no name (another took it over, or the hub restarted), nothing renewed.
+                if (await renewal.WaitAsync(AckWaitAtDisposal) > TimeSpan.Zero) Interlocked.Increment(ref _drainRenewals);
             }
             catch (Exception)
             {

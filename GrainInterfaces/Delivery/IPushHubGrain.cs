@@ -18,7 +18,8 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <paramref name="maxInFlight"/> unacknowledged batches (fewer when its MaxBatchesInFlightPerGateway is lower): a
     /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout. A
     /// <paramref name="maxInFlight"/> of 0 is a closing gateway draining its deliveries: the connection holding the name
-    /// keeps its lease and is handed nothing new; another connection takes nothing over and is not subscribed.
+    /// keeps its lease and is handed nothing new; another connection takes nothing over, is not subscribed and is answered
+    /// <see cref="TimeSpan.Zero"/>: nothing was renewed.
     /// </summary>
     [Alias("SubscribeWithRoom")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);

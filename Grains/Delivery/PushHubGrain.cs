@@ -99,8 +99,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             return _options.GatewayLease;
         }
 
-        // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added.
-        if (room == 0) return _options.GatewayLease;
+        // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added: no lease
+        // (zero) tells it nothing was renewed.
+        if (room == 0) return TimeSpan.Zero;
 
         if (existing >= 0 && _replaced.TryGetValue(gatewayName, out var replaced) && replaced.Contains(gateway))
         {

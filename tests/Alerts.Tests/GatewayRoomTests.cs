@@ -51,7 +51,7 @@ public sealed class GatewayRoomTests
         // Closing: renewals with no room, past the lease (a minute). It stays subscribed with the two it holds.
         for (var second = 0; second <= 61; second++)
         {
-            if (second % 10 == 0) await hub.Subscribe("gw", reference, maxInFlight: 0);
+            if (second % 10 == 0) Assert.True(await hub.Subscribe("gw", reference, maxInFlight: 0) > TimeSpan.Zero);
             silo.Time.Advance(TimeSpan.FromSeconds(1));
             await hub.GetStats();
         }
@@ -61,8 +61,22 @@ public sealed class GatewayRoomTests
         await hub.Acknowledge(gateway.Batches.Select(b => b.BatchId).ToList());
         Assert.Equal((1, 0, waiting), (await hub.GetStats()) is var freed ? (freed.Gateways, freed.InFlight, freed.Pending) : default);
 
-        // A draining renewal from a connection that holds no name subscribes nothing.
-        await hub.Subscribe("closing", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains)), maxInFlight: 0);
+        // A draining renewal from a connection that holds no name subscribes nothing, and says it renewed nothing.
+        Assert.Equal(TimeSpan.Zero, await hub.Subscribe("closing", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains)), maxInFlight: 0));
+        Assert.Equal(1, (await hub.GetStats()).Gateways);
+    }
+
+    [Fact]
+    public async Task A_draining_renewal_from_a_connection_whose_name_was_taken_over_says_it_renewed_nothing()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var replaced = silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains));
+        await hub.Subscribe("gw", replaced, maxInFlight: 2);
+        // A restarted gateway under the same name takes it over while the first one closes.
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains)), maxInFlight: 2);
+
+        Assert.Equal(TimeSpan.Zero, await hub.Subscribe("gw", replaced, maxInFlight: 0));
         Assert.Equal(1, (await hub.GetStats()).Gateways);
     }
 
