@@ -18,8 +18,10 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <paramref name="maxInFlight"/> unacknowledged batches (fewer when its MaxBatchesInFlightPerGateway is lower): a
     /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout. A
     /// <paramref name="maxInFlight"/> of 0 is a closing gateway draining its deliveries: the connection holding the name
-    /// keeps its lease and is handed nothing new; another connection takes nothing over, is not subscribed and is answered
-    /// <see cref="TimeSpan.Zero"/>: nothing was renewed.
+    /// keeps its lease and is handed nothing new, for good (a later subscription with room from it renews its lease only:
+    /// one sent before the draining renewal may arrive after it); another connection takes nothing over, is not subscribed
+    /// and is answered <see cref="TimeSpan.Zero"/>: nothing was renewed. A connection that called
+    /// <see cref="Unsubscribe"/> is refused with <see cref="WrongStateException"/>: a gateway subscribes again on a new one.
     /// </summary>
     [Alias("SubscribeWithRoom")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);

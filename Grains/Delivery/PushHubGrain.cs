@@ -59,6 +59,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // name would otherwise take the name from each other at every renewal, each time receiving the other's unacknowledged
     // batches again and pushing them to phones twice.
     private readonly Dictionary<string, List<IPushGateway>> _replaced = new();
+    // Connections that left (Unsubscribe), the most recent few: a subscription from one sent before it left but held up on
+    // its way (a sign-in, a reconnection) would subscribe a closed gateway again and hand it batches nobody delivers.
+    private readonly List<IPushGateway> _left = [];
+    private const int LeftKept = 64;
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -92,9 +96,14 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             // A renewal from the same connection keeps its batches in flight (room 0: a closing gateway draining its
             // deliveries, handed nothing new).
-            _gateways[existing].LeaseEnds = leaseEnds;
-            var grown = room > _gateways[existing].Room;
-            _gateways[existing].Room = room;
+            var held = _gateways[existing];
+            held.LeaseEnds = leaseEnds;
+            // Draining is for good: a renewal with room sent before the draining one but held up on its way must not
+            // hand the closing gateway new batches, which it no longer takes.
+            if (room == 0) held.Draining = true;
+            if (held.Draining) room = 0;
+            var grown = room > held.Room;
+            held.Room = room;
             if (grown) await PumpAsync();
             return _options.GatewayLease;
         }
@@ -102,6 +111,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added: no lease
         // (zero) tells it nothing was renewed.
         if (room == 0) return TimeSpan.Zero;
+
+        if (_left.Contains(gateway))
+        {
+            logger.LogWarning("A subscription of gateway {Gateway} came from a connection that had left; refused", gatewayName);
+            throw new WrongStateException($"this connection of gateway \"{gatewayName}\" has left the hub (Unsubscribe): subscribe on a new connection");
+        }
 
         if (existing >= 0 && _replaced.TryGetValue(gatewayName, out var replaced) && replaced.Contains(gateway))
         {
@@ -133,6 +148,12 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
         if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
+        if (!_left.Contains(gateway))
+        {
+            if (_left.Count == LeftKept) _left.RemoveAt(0);
+            _left.Add(gateway);
+        }
+
         var index = _gateways.FindIndex(g => g.Name == gatewayName && g.Gateway.Equals(gateway));
         if (index < 0) return;
         logger.LogInformation("Gateway {Gateway} left with {Batches} batches unacknowledged; they go to the others", gatewayName, _gateways[index].InFlight);
@@ -541,6 +562,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
         // Most unacknowledged batches this gateway is handed: the hub's limit, or the gateway's own if lower.
         public int Room { get; set; }
+
+        // It renewed with no room: a closing gateway, never handed anything new again.
+        public bool Draining { get; set; }
 
         // Room for a new batch: what it is owed (below) counts against it.
         public bool HasRoom => InFlight < Room;

@@ -67,6 +67,49 @@ public sealed class GatewayRoomTests
     }
 
     [Fact]
+    public async Task A_subscription_with_room_that_reaches_the_hub_after_the_draining_renewal_hands_the_closing_gateway_nothing_new()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var gateway = new RecordingGateway(silo.Grains, _ => false);
+        var reference = silo.Grains.CreateObjectReference<IPushGateway>(gateway);
+        await hub.Subscribe("gw", reference, maxInFlight: 2);
+        await DeliveryTests.DispatchAsync(silo, "late-renewal", scatter: 300);
+        await gateway.WaitForDeliveries(2);
+        var waiting = (await hub.GetStats()).Pending;
+
+        // Closing: the draining renewal, then its deliveries' acknowledgements; then the keeping loop's renewal, sent
+        // before disposal began but held up on its way (waiting for a sign-in, say), arrives.
+        await hub.Subscribe("gw", reference, maxInFlight: 0);
+        await hub.Acknowledge(gateway.Batches.Select(b => b.BatchId).ToList());
+        Assert.True(await hub.Subscribe("gw", reference, maxInFlight: 2) > TimeSpan.Zero);
+
+        Assert.Equal((1, 0, waiting), (await hub.GetStats()) is var after ? (after.Gateways, after.InFlight, after.Pending) : default);
+        Assert.Equal(2, gateway.Deliveries);
+    }
+
+    [Fact]
+    public async Task A_subscription_that_reaches_the_hub_after_its_connection_left_is_refused_and_hands_it_nothing()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var reference = silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains, _ => false));
+        await hub.Subscribe("gw", reference, maxInFlight: 2);
+        await hub.Unsubscribe("gw", reference);
+        await DeliveryTests.DispatchAsync(silo, "after-leaving", scatter: 300);
+        var waiting = (await hub.GetStats()).Pending;
+
+        // A renewal sent before the connection left, held up on its way.
+        var refused = await Assert.ThrowsAsync<WrongStateException>(() => hub.Subscribe("gw", reference, maxInFlight: 2));
+
+        Assert.Contains("\"gw\"", refused.Message);
+        Assert.Equal((0, 0, waiting), (await hub.GetStats()) is var after ? (after.Gateways, after.InFlight, after.Pending) : default);
+        // Its name is free for a new connection.
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(new RecordingGateway(silo.Grains, _ => false)), maxInFlight: 2);
+        Assert.Equal((1, 2), (await hub.GetStats()) is var taken ? (taken.Gateways, taken.InFlight) : default);
+    }
+
+    [Fact]
     public async Task A_draining_renewal_from_a_connection_whose_name_was_taken_over_says_it_renewed_nothing()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
