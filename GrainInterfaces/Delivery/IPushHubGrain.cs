@@ -9,6 +9,8 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// Subscribes a gateway for the returned lease; subscribe again within it (and after reconnecting) to stay subscribed.
     /// A new connection under a held name takes it over (a restarted gateway); a connection it replaced is then refused
     /// with <see cref="WrongStateException"/> until the name's lease lapses: each gateway process needs a name of its own.
+    /// What a draining connection (see below) it took the name from still delivers is sent to the new one only once that
+    /// one leaves or an ack timeout passes unacknowledged.
     /// </summary>
     [Alias("Subscribe")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
@@ -29,7 +31,9 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <summary>
     /// Ends a subscription at once (a gateway stopping, after its last deliveries and acknowledgements): its
     /// unacknowledged batches go to the other gateways now instead of when its lease would have lapsed. Only the
-    /// connection holding the name ends it; from any other (one it replaced) nothing happens.
+    /// connection holding the name ends it; from any other (one it replaced) nothing happens, except that the batches a
+    /// replaced connection held while draining (not sent to the new holder, since it was still delivering them) go to the
+    /// holder now.
     /// </summary>
     [Alias("Unsubscribe")]
     Task Unsubscribe(string gatewayName, IPushGateway gateway);

@@ -130,9 +130,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds, Room = room };
         if (existing >= 0)
         {
-            Remember(gatewayName, _gateways[existing].Gateway);
-            link.InFlight = _gateways[existing].InFlight;
-            link.Owed.UnionWith(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key));
+            var earlier = _gateways[existing];
+            Remember(gatewayName, earlier.Gateway);
+            link.InFlight = earlier.InFlight;
+            var held = _inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList();
+            // A draining connection is alive and still delivering what it was sent (a restarted gateway's predecessor
+            // closing): sent to the new one now, those users would get them twice. They wait for its acknowledgements,
+            // and go to the new one when it leaves or, unacknowledged, after their ack timeout.
+            link.DrainingElsewhere.UnionWith(earlier.Draining ? held.Where(id => !earlier.Owed.Contains(id)) : held.Where(earlier.DrainingElsewhere.Contains));
+            link.Owed.UnionWith(held.Where(id => !link.DrainingElsewhere.Contains(id)));
             _gateways[existing] = link;
         }
         else
@@ -155,7 +161,17 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         }
 
         var index = _gateways.FindIndex(g => g.Name == gatewayName && g.Gateway.Equals(gateway));
-        if (index < 0) return;
+        if (index < 0)
+        {
+            // A draining connection the name's holder replaced has finished: what it did not acknowledge goes to the holder now.
+            var holder = _gateways.Find(g => g.Name == gatewayName);
+            if (holder is null || holder.DrainingElsewhere.Count == 0 || !_replaced.TryGetValue(gatewayName, out var replaced) || !replaced.Contains(gateway)) return;
+            holder.Owed.UnionWith(holder.DrainingElsewhere);
+            holder.DrainingElsewhere.Clear();
+            await PumpAsync();
+            return;
+        }
+
         logger.LogInformation("Gateway {Gateway} left with {Batches} batches unacknowledged; they go to the others", gatewayName, _gateways[index].InFlight);
         Drop(index);
         await PumpAsync();
@@ -410,6 +426,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         try
         {
             await link.Gateway.Deliver(sent.Batch);
+            // Past its ack timeout, a batch the replaced draining connection held is this connection's to deliver now.
+            link.DrainingElsewhere.Remove(id);
             // An acknowledgement may have come while this delivery was under way.
             if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
             _resent++;
@@ -566,6 +584,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // It renewed with no room: a closing gateway, never handed anything new again.
         public bool Draining { get; set; }
 
+        // Its unacknowledged batches that a draining connection it replaced under its name is still delivering: sent on
+        // this one once that one leaves, or after their ack timeout.
+        public SortedSet<long> DrainingElsewhere { get; } = [];
+
         // Room for a new batch: what it is owed (below) counts against it.
         public bool HasRoom => InFlight < Room;
 
@@ -577,6 +599,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             InFlight--;
             Owed.Remove(batchId);
+            DrainingElsewhere.Remove(batchId);
         }
 
         public DateTimeOffset LeaseEnds { get; set; }

@@ -110,6 +110,65 @@ public sealed class GatewayRoomTests
     }
 
     [Fact]
+    public async Task A_restarted_gateway_is_not_sent_what_its_draining_predecessor_still_delivers_until_that_one_leaves()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var closing = new RecordingGateway(silo.Grains, _ => false);
+        var closingReference = silo.Grains.CreateObjectReference<IPushGateway>(closing);
+        await hub.Subscribe("gw", closingReference, maxInFlight: 2);
+        await DeliveryTests.DispatchAsync(silo, "restart-while-draining", scatter: 300);
+        await closing.WaitForDeliveries(2);
+        var (finished, unfinished) = (closing.Batches[0].BatchId, closing.Batches[1].BatchId);
+
+        // The old instance drains its two deliveries while its successor starts under the same name: sent to the
+        // successor now, they would reach their users twice.
+        await hub.Subscribe("gw", closingReference, maxInFlight: 0);
+        var successor = new RecordingGateway(silo.Grains, _ => false);
+        await hub.Subscribe("gw", silo.Grains.CreateObjectReference<IPushGateway>(successor), maxInFlight: 2);
+        Assert.Equal((1, 2, 0L), (await hub.GetStats()) is var taken ? (taken.Gateways, taken.InFlight, taken.Resent) : default);
+
+        // One delivery finishes: the successor is handed a new batch in the room it frees. The old instance leaves
+        // without finishing the other, which goes to the successor at once.
+        await hub.Acknowledge([finished]);
+        await successor.WaitForDeliveries(1);
+        await hub.Unsubscribe("gw", closingReference);
+        await successor.WaitForDeliveries(2);
+
+        Assert.Contains(unfinished, successor.Batches.Select(b => b.BatchId));
+        Assert.DoesNotContain(finished, successor.Batches.Select(b => b.BatchId));
+        Assert.Equal((1, 2, 1L), (await hub.GetStats()) is var left ? (left.Gateways, left.InFlight, left.Resent) : default);
+    }
+
+    [Fact]
+    public async Task What_a_draining_predecessor_never_acknowledges_goes_to_its_successor_after_the_ack_timeout()
+    {
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: SmallBatches);
+        var hub = silo.Grains.GetGrain<IPushHubGrain>(0);
+        var closing = new RecordingGateway(silo.Grains, _ => false);
+        var closingReference = silo.Grains.CreateObjectReference<IPushGateway>(closing);
+        await hub.Subscribe("gw", closingReference, maxInFlight: 2);
+        await DeliveryTests.DispatchAsync(silo, "predecessor-hangs", scatter: 300);
+        await closing.WaitForDeliveries(2);
+        await hub.Subscribe("gw", closingReference, maxInFlight: 0);
+        var successor = new RecordingGateway(silo.Grains, _ => false);
+        var successorReference = silo.Grains.CreateObjectReference<IPushGateway>(successor);
+        await hub.Subscribe("gw", successorReference, maxInFlight: 2);
+
+        // Its deliveries hang and it never leaves: past the ack timeout (30 s) the successor holds them.
+        for (var second = 1; second <= 31; second++)
+        {
+            silo.Time.Advance(TimeSpan.FromSeconds(1));
+            if (second % 10 == 0) await hub.Subscribe("gw", successorReference, maxInFlight: 2);
+            await hub.GetStats();
+        }
+
+        await successor.WaitForDeliveries(2);
+        Assert.Equal(closing.Batches.Select(b => b.BatchId), successor.Batches.Select(b => b.BatchId));
+        Assert.Equal((1, 2, 2L), (await hub.GetStats()) is var after ? (after.Gateways, after.InFlight, after.Resent) : default);
+    }
+
+    [Fact]
     public async Task A_draining_renewal_from_a_connection_whose_name_was_taken_over_says_it_renewed_nothing()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
