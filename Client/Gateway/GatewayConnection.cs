@@ -480,6 +480,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Credential must be \"name:secret\" with neither part empty", nameof(options));
         }
 
+        // Set but empty (an environment variable left blank): Orleans' own refusal came after connecting began, naming its option.
+        if (options.Cluster.MembershipConnectionString is { } membership && string.IsNullOrWhiteSpace(membership))
+            throw new ArgumentException("GatewayConnectionOptions.Cluster.MembershipConnectionString is empty: set the PostgreSQL connection string of the cluster's membership table, or leave it unset (null) to use Gateways", nameof(options));
         if (options.Cluster.MembershipConnectionString is null && (options.Cluster.Gateways is null || options.Cluster.Gateways.Count == 0))
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Gateways is empty and no MembershipConnectionString is set: there is nowhere to connect", nameof(options));
         if (string.IsNullOrWhiteSpace(options.Cluster.ClusterId) || string.IsNullOrWhiteSpace(options.Cluster.ServiceId))
