@@ -410,8 +410,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             var renewal = hub.Subscribe(_name, reference, 0);
             try
             {
-                await renewal.WaitAsync(AckWaitAtDisposal);
-                Interlocked.Increment(ref _drainRenewals);
+                // No lease: the connection holds no name (another took it over, or the hub restarted), nothing renewed.
+                if (await renewal.WaitAsync(AckWaitAtDisposal) > TimeSpan.Zero) Interlocked.Increment(ref _drainRenewals);
             }
             catch (Exception)
             {
@@ -480,6 +480,9 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Credential must be \"name:secret\" with neither part empty", nameof(options));
         }
 
+        // Set but empty (an environment variable left blank): Orleans' own refusal came after connecting began, naming its option.
+        if (options.Cluster.MembershipConnectionString is { } membership && string.IsNullOrWhiteSpace(membership))
+            throw new ArgumentException("GatewayConnectionOptions.Cluster.MembershipConnectionString is empty: set the PostgreSQL connection string of the cluster's membership table, or leave it unset (null) to use Gateways", nameof(options));
         if (options.Cluster.MembershipConnectionString is null && (options.Cluster.Gateways is null || options.Cluster.Gateways.Count == 0))
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Gateways is empty and no MembershipConnectionString is set: there is nowhere to connect", nameof(options));
         if (string.IsNullOrWhiteSpace(options.Cluster.ClusterId) || string.IsNullOrWhiteSpace(options.Cluster.ServiceId))

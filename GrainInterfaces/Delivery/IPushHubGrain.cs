@@ -9,6 +9,8 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// Subscribes a gateway for the returned lease; subscribe again within it (and after reconnecting) to stay subscribed.
     /// A new connection under a held name takes it over (a restarted gateway); a connection it replaced is then refused
     /// with <see cref="WrongStateException"/> until the name's lease lapses: each gateway process needs a name of its own.
+    /// What a draining connection (see below) it took the name from still delivers is sent to the new one only once that
+    /// one leaves or an ack timeout passes unacknowledged.
     /// </summary>
     [Alias("Subscribe")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
@@ -18,7 +20,10 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <paramref name="maxInFlight"/> unacknowledged batches (fewer when its MaxBatchesInFlightPerGateway is lower): a
     /// gateway that takes fewer at once is not handed batches that wait in it past their acknowledgement timeout. A
     /// <paramref name="maxInFlight"/> of 0 is a closing gateway draining its deliveries: the connection holding the name
-    /// keeps its lease and is handed nothing new; another connection takes nothing over and is not subscribed.
+    /// keeps its lease and is handed nothing new, for good (a later subscription with room from it renews its lease only:
+    /// one sent before the draining renewal may arrive after it); another connection takes nothing over, is not subscribed
+    /// and is answered <see cref="TimeSpan.Zero"/>: nothing was renewed. A connection that called
+    /// <see cref="Unsubscribe"/> is refused with <see cref="WrongStateException"/>: a gateway subscribes again on a new one.
     /// </summary>
     [Alias("SubscribeWithRoom")]
     Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);
@@ -26,7 +31,9 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <summary>
     /// Ends a subscription at once (a gateway stopping, after its last deliveries and acknowledgements): its
     /// unacknowledged batches go to the other gateways now instead of when its lease would have lapsed. Only the
-    /// connection holding the name ends it; from any other (one it replaced) nothing happens.
+    /// connection holding the name ends it; from any other (one it replaced) nothing happens, except that the batches a
+    /// replaced connection held while draining (not sent to the new holder, since it was still delivering them) go to the
+    /// holder now.
     /// </summary>
     [Alias("Unsubscribe")]
     Task Unsubscribe(string gatewayName, IPushGateway gateway);

@@ -59,6 +59,10 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // name would otherwise take the name from each other at every renewal, each time receiving the other's unacknowledged
     // batches again and pushing them to phones twice.
     private readonly Dictionary<string, List<IPushGateway>> _replaced = new();
+    // Connections that left (Unsubscribe), the most recent few: a subscription from one sent before it left but held up on
+    // its way (a sign-in, a reconnection) would subscribe a closed gateway again and hand it batches nobody delivers.
+    private readonly List<IPushGateway> _left = [];
+    private const int LeftKept = 64;
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
@@ -92,15 +96,27 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             // A renewal from the same connection keeps its batches in flight (room 0: a closing gateway draining its
             // deliveries, handed nothing new).
-            _gateways[existing].LeaseEnds = leaseEnds;
-            var grown = room > _gateways[existing].Room;
-            _gateways[existing].Room = room;
+            var held = _gateways[existing];
+            held.LeaseEnds = leaseEnds;
+            // Draining is for good: a renewal with room sent before the draining one but held up on its way must not
+            // hand the closing gateway new batches, which it no longer takes.
+            if (room == 0) held.Draining = true;
+            if (held.Draining) room = 0;
+            var grown = room > held.Room;
+            held.Room = room;
             if (grown) await PumpAsync();
             return _options.GatewayLease;
         }
 
-        // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added.
-        if (room == 0) return _options.GatewayLease;
+        // A closing gateway's renewal from a connection that holds no name takes nothing over and is not added: no lease
+        // (zero) tells it nothing was renewed.
+        if (room == 0) return TimeSpan.Zero;
+
+        if (_left.Contains(gateway))
+        {
+            logger.LogWarning("A subscription of gateway {Gateway} came from a connection that had left; refused", gatewayName);
+            throw new WrongStateException($"this connection of gateway \"{gatewayName}\" has left the hub (Unsubscribe): subscribe on a new connection");
+        }
 
         if (existing >= 0 && _replaced.TryGetValue(gatewayName, out var replaced) && replaced.Contains(gateway))
         {
@@ -114,9 +130,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         var link = new Link(gatewayName, gateway) { LeaseEnds = leaseEnds, Room = room };
         if (existing >= 0)
         {
-            Remember(gatewayName, _gateways[existing].Gateway);
-            link.InFlight = _gateways[existing].InFlight;
-            link.Owed.UnionWith(_inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key));
+            var earlier = _gateways[existing];
+            Remember(gatewayName, earlier.Gateway);
+            link.InFlight = earlier.InFlight;
+            var held = _inFlight.Where(f => f.Value.Gateway == gatewayName).Select(f => f.Key).ToList();
+            // A draining connection is alive and still delivering what it was sent (a restarted gateway's predecessor
+            // closing): sent to the new one now, those users would get them twice. They wait for its acknowledgements,
+            // and go to the new one when it leaves or, unacknowledged, after their ack timeout.
+            link.DrainingElsewhere.UnionWith(earlier.Draining ? held.Where(id => !earlier.Owed.Contains(id)) : held.Where(earlier.DrainingElsewhere.Contains));
+            link.Owed.UnionWith(held.Where(id => !link.DrainingElsewhere.Contains(id)));
             _gateways[existing] = link;
         }
         else
@@ -132,8 +154,24 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     {
         if (string.IsNullOrWhiteSpace(gatewayName)) throw new ArgumentException("gatewayName is empty", nameof(gatewayName));
         if (gateway is null) throw new ArgumentException("gateway is missing", nameof(gateway));
+        if (!_left.Contains(gateway))
+        {
+            if (_left.Count == LeftKept) _left.RemoveAt(0);
+            _left.Add(gateway);
+        }
+
         var index = _gateways.FindIndex(g => g.Name == gatewayName && g.Gateway.Equals(gateway));
-        if (index < 0) return;
+        if (index < 0)
+        {
+            // A draining connection the name's holder replaced has finished: what it did not acknowledge goes to the holder now.
+            var holder = _gateways.Find(g => g.Name == gatewayName);
+            if (holder is null || holder.DrainingElsewhere.Count == 0 || !_replaced.TryGetValue(gatewayName, out var replaced) || !replaced.Contains(gateway)) return;
+            holder.Owed.UnionWith(holder.DrainingElsewhere);
+            holder.DrainingElsewhere.Clear();
+            await PumpAsync();
+            return;
+        }
+
         logger.LogInformation("Gateway {Gateway} left with {Batches} batches unacknowledged; they go to the others", gatewayName, _gateways[index].InFlight);
         Drop(index);
         await PumpAsync();
@@ -388,6 +426,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         try
         {
             await link.Gateway.Deliver(sent.Batch);
+            // Past its ack timeout, a batch the replaced draining connection held is this connection's to deliver now.
+            link.DrainingElsewhere.Remove(id);
             // An acknowledgement may have come while this delivery was under way.
             if (_inFlight.ContainsKey(id)) _inFlight[id] = sent with { SentAt = time.GetUtcNow(), Resends = sent.Resends + 1 };
             _resent++;
@@ -541,6 +581,13 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // Most unacknowledged batches this gateway is handed: the hub's limit, or the gateway's own if lower.
         public int Room { get; set; }
 
+        // It renewed with no room: a closing gateway, never handed anything new again.
+        public bool Draining { get; set; }
+
+        // Its unacknowledged batches that a draining connection it replaced under its name is still delivering: sent on
+        // this one once that one leaves, or after their ack timeout.
+        public SortedSet<long> DrainingElsewhere { get; } = [];
+
         // Room for a new batch: what it is owed (below) counts against it.
         public bool HasRoom => InFlight < Room;
 
@@ -552,6 +599,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         {
             InFlight--;
             Owed.Remove(batchId);
+            DrainingElsewhere.Remove(batchId);
         }
 
         public DateTimeOffset LeaseEnds { get; set; }

@@ -127,6 +127,21 @@ public sealed class GatewayDisposalTests
         Assert.Equal(0, (await hub.GetStats()).Gateways);
     }
 
+    [Fact]
+    public async Task Drain_renewals_the_hub_answers_without_renewing_are_not_counted()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var replaced = await GatewayConnection.ConnectAsync(silo.Gateway("gw-restarted"), new GatewayApp().Deliver);
+        // A restarted instance under the same name takes it over while the first one is still closing.
+        await using var successor = await GatewayConnection.ConnectAsync(silo.Gateway("gw-restarted"), new GatewayApp().Deliver);
+
+        // Its first draining renewal goes at once and is waited for before disposal ends; the hub renews nothing for it.
+        await replaced.DisposeAsync().AsTask().WaitAsync(Hang);
+
+        Assert.Equal(0, replaced.Counters.DrainRenewals);
+    }
+
     // A gateway (drain timeout 10 minutes) whose deliveries of a dispatched case have started and wait, ignoring their
     // token, until the test completes the returned source.
     private static async Task<(GatewayConnection Gateway, TaskCompletionSource Release)> ConnectWithDeliveriesHeldAsync(GatewaySilo silo, string caseId)

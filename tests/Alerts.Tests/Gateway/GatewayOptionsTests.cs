@@ -32,6 +32,17 @@ public sealed class GatewayOptionsTests
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task An_empty_membership_connection_string_is_refused_naming_the_field(string membership)
+    {
+        // An environment variable set but left empty: nothing to look the silos up in, and the gateways are ignored.
+        var options = new GatewayConnectionOptions { Cluster = { Credential = ProcessSettings.Credential, MembershipConnectionString = membership, ConnectAttempts = 1 } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.Contains("GatewayConnectionOptions.Cluster.MembershipConnectionString", e.Message);
+    }
+
+    [Theory]
     [InlineData("alerts-silo.default.svc:30000")]
     [InlineData("10.0.0.5")]
     [InlineData("10.0.0.5:0")]
