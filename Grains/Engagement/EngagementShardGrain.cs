@@ -125,12 +125,20 @@ public sealed class EngagementShardGrain(
             }
         }
 
-        rows.Refused = rejections.Count;
+        // A refused event is stored once like any other, so a gateway's resend of a report does not count its refusals again.
+        var refusals = new HashSet<(long, EngagementKind, long, string, string)>();
+        foreach (var index in rejections.Select(r => r.Index).Distinct())
+        {
+            var item = events[index];
+            var refusal = (item.UserId, item.Kind, item.Time.ToUnixTimeMilliseconds(), item.Kind == EngagementKind.Shared ? item.Channel!.Value.ToString() : "", ShareTokens.Fingerprint(item.ShareToken));
+            if (refusals.Add(refusal)) rows.Refusals.Add(refusal);
+        }
+
         if (rows.IsEmpty) return new EngagementResult(0, repeated, rejections.Count, 0, rejections, issued);
-        (bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings) written;
+        (bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings, bool[] Refusals) written;
         try
         {
-            written = await store.WriteAsync(CaseId, _shard, rows, now);
+            written = await store.WriteAsync(CaseId, rows, now);
         }
         catch
         {
@@ -171,7 +179,7 @@ public sealed class EngagementShardGrain(
             _tally.AddSighted(cell, Minute(at));
         }
 
-        _tally.AddRefused(rejections.Count);
+        _tally.AddRefused(written.Refusals.Count(inserted => inserted));
         rejections.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new EngagementResult(counted, repeated, rejections.Count, 0, rejections, issued);
     }

@@ -20,7 +20,9 @@ public sealed class EngagementErasureTests
             EngagementEvent.Sighted(s.CaseId, user, t, new SightingDetails(22.55, 114.06, "seen", Contact: "138 0000 0000")));
         Assert.Equal(4, shared.Counted);
         Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, 9_000_001, t, shared.Shares[0].Token))).Counted);
-        Assert.True(await s.Silo.Residents.CountRowsAboutAsync(user) >= 6);
+        // A refused event of theirs is a row about them too.
+        Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Shared(s.CaseId, user, t, ShareChannel.Group, "not-a-token"))).Refused);
+        Assert.True(await s.Silo.Residents.CountRowsAboutAsync(user) >= 7);
 
         await s.Silo.Grains.GetGrain<IResidencyGrain>(0).Erase(user);
 
@@ -29,6 +31,6 @@ public sealed class EngagementErasureTests
         Assert.Empty(await s.Case.ListSightings(10));
         await s.RestartAsync();
         var stats = await s.Case.GetStats();
-        Assert.Equal((1L, 1L, 0L, 0L), (stats.Opened, stats.OpensThroughShares, stats.Shares, stats.Sightings));
+        Assert.Equal((1L, 1L, 0L, 0L, 0L), (stats.Opened, stats.OpensThroughShares, stats.Shares, stats.Sightings, stats.Refused));
     }
 }
