@@ -18,6 +18,9 @@ public sealed class EngagementShardGrain(
     IOptions<AlertsOptions> alertsOptions,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementShardGrain
 {
+    // The sharer of a grant that credits nobody (a user's own link).
+    private const long Unattributed = 0;
+
     private readonly EngagementOptions _options = options.Value;
     private readonly int _cellPrecision = alertsOptions.Value.CellPrecision;
     private readonly EngagementTally _tally = new(options.Value);
@@ -60,6 +63,10 @@ public sealed class EngagementShardGrain(
             // event with a genuine link that merely expired: a pushed user's app that keeps attaching it still shares.
             if (failure is not null && (events[i].Kind == EngagementKind.Sighted || failure.StartsWith(ShareTokens.Expired, StringComparison.Ordinal))) badTokens[i] = failure;
             else if (failure is not null) Refuse(i, "shareToken", failure);
+            // One's own link brings nobody: it only shows the user was reached one generation before it (0: pushed), by
+            // whoever that was, so nobody's sharing is credited with it.
+            if (grant is not null && grant.SharerUserId == events[i].UserId)
+                grant = grant.Generation > 1 ? grant with { SharerUserId = Unattributed, Generation = grant.Generation - 1 } : null;
             grants[i] = grant;
         }
 
@@ -102,7 +109,7 @@ public sealed class EngagementShardGrain(
                     break;
                 case EngagementKind.Opened:
                     openedNow[user] = grant?.Generation ?? 0;
-                    rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId, grant?.Generation ?? 0, standing.Pushed));
+                    rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId is > 0 and var sharer ? sharer : null, grant?.Generation ?? 0, standing.Pushed));
                     break;
                 case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null && badTokens[i] is { } failure:
                     Refuse(i, "shareToken", failure);
