@@ -18,7 +18,7 @@ public sealed class EngagementShardGrain(
     IOptions<AlertsOptions> alertsOptions,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementShardGrain
 {
-    // The sharer of a grant that credits nobody (a user's own link).
+    // The sharer of a grant that credits nobody (a user's own link, or an erased sharer's).
     private const long Unattributed = 0;
 
     private readonly EngagementOptions _options = options.Value;
@@ -69,6 +69,13 @@ public sealed class EngagementShardGrain(
                 grant = grant.Generation > 1 ? grant with { SharerUserId = Unattributed, Generation = grant.Generation - 1 } : null;
             grants[i] = grant;
         }
+
+        // A link outlives its sharer's erasure (it is in chats): opens through it still count, but only a sharer whose
+        // shares are still stored is named, or erasure would be undone by the next open.
+        var sharers = grants.Where((g, i) => !refused[i] && g is { SharerUserId: > 0 }).Select(g => g!.SharerUserId).Distinct().ToList();
+        var stored = await store.StoredSharersAsync(CaseId, sharers);
+        for (var i = 0; i < grants.Length; i++)
+            if (grants[i] is { SharerUserId: > 0 } g && !stored.Contains(g.SharerUserId)) grants[i] = g with { SharerUserId = Unattributed };
 
         var standings = await store.LookupAsync(CaseId, events.Where((_, i) => !refused[i]).Select(e => e.UserId).Distinct().ToList());
         var rows = new EngagementRows();

@@ -39,6 +39,16 @@ public sealed class EngagementStore(StoreEngine engine)
         return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.CellKey is { } key ? Geohash.FromOrderKey(key).ToString() : CellEngagement.Unknown));
     }
 
+    /// <summary>Of <paramref name="sharers"/>, those with a share of the case stored (not erased since).</summary>
+    public async Task<HashSet<long>> StoredSharersAsync(string caseId, IReadOnlyCollection<long> sharers)
+    {
+        if (sharers.Count == 0) return [];
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<long>(
+            $"SELECT ids.id FROM {engine.IdRows("ids")} WHERE EXISTS (SELECT 1 FROM engagement_shares s WHERE s.case_id = @caseId AND s.user_id = ids.id)",
+            new { caseId, ids = engine.IdList(sharers) })).ToHashSet();
+    }
+
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>
     public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings, bool[] Refusals)> WriteAsync(string caseId, EngagementRows rows, DateTimeOffset now)
     {
