@@ -18,6 +18,9 @@ public sealed class EngagementShardGrain(
     IOptions<AlertsOptions> alertsOptions,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementShardGrain
 {
+    // How far past its time a user's further sighting at that time may be kept (ms): the second the user gave.
+    private const int SightingsPerMillisecondSpan = 1_000;
+
     // The sharer of a grant that credits nobody (a user's own link, or an erased sharer's).
     private const long Unattributed = 0;
 
@@ -84,7 +87,9 @@ public sealed class EngagementShardGrain(
         var delivered = new HashSet<long>();
         var openedNow = new Dictionary<long, int>();
         var shared = new HashSet<(long, ShareChannel)>();
-        var sighted = new HashSet<(long, long)>();
+        // Each user's sightings, stored and in this report: another sighting at a time one already has is kept a
+        // millisecond later (an app's "seen at" picker gives one time to all a user adds); the same one is a repeat.
+        var sightingsOf = await store.StoredSightingsAsync(CaseId, events.Where((e, i) => !refused[i] && e.Kind == EngagementKind.Sighted).Select(e => e.UserId).Distinct().ToList());
         for (var i = 0; i < events.Count; i++)
         {
             if (refused[i]) continue;
@@ -133,8 +138,29 @@ public sealed class EngagementShardGrain(
                     break;
                 case EngagementKind.Sighted:
                     var cell = Geohash.Encode(item.Sighting!.Latitude, item.Sighting.Longitude, _cellPrecision).ToString();
-                    if (sighted.Add((user, atMs))) rows.Sightings.Add((i, user, atMs, item.Sighting, cell));
-                    else repeated++;
+                    if (!sightingsOf.TryGetValue(user, out var known)) sightingsOf[user] = known = [];
+                    long? free = null;
+                    var again = false;
+                    for (var ms = atMs; ms < atMs + SightingsPerMillisecondSpan && !again; ms++)
+                    {
+                        if (!known.TryGetValue(ms, out var taken)) free ??= ms;
+                        else again = taken == item.Sighting;
+                    }
+
+                    if (again)
+                    {
+                        repeated++;
+                    }
+                    else if (free is not { } seenMs)
+                    {
+                        Refuse(i, "time", $"user {user} has reported {SightingsPerMillisecondSpan} other sightings seen at {item.Time:O}");
+                    }
+                    else
+                    {
+                        known[seenMs] = item.Sighting;
+                        rows.Sightings.Add((i, user, seenMs, item.Sighting, cell));
+                    }
+
                     break;
             }
         }

@@ -49,6 +49,17 @@ public sealed class EngagementStore(StoreEngine engine)
             new { caseId, ids = engine.IdList(sharers) })).ToHashSet();
     }
 
+    /// <summary>The sightings of the case stored for each of <paramref name="userIds"/>, by time seen (a user reports a few at most).</summary>
+    public async Task<Dictionary<long, Dictionary<long, SightingDetails>>> StoredSightingsAsync(string caseId, IReadOnlyCollection<long> userIds)
+    {
+        if (userIds.Count == 0) return [];
+        await using var connection = await engine.OpenAsync();
+        var rows = await connection.QueryAsync<(long UserId, long SeenMs, double Lat, double Lon, string Text, string? PhotoUrl, string? Contact)>(
+            $"SELECT user_id, seen_ms, lat, lon, text, photo_url, contact FROM engagement_sightings WHERE case_id = @caseId AND user_id IN (SELECT id FROM {engine.IdRows("ids")})",
+            new { caseId, ids = engine.IdList(userIds) });
+        return rows.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.SeenMs, r => new SightingDetails(r.Lat, r.Lon, r.Text, r.PhotoUrl, r.Contact)));
+    }
+
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>
     public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings, bool[] Refusals)> WriteAsync(string caseId, EngagementRows rows, DateTimeOffset now)
     {
