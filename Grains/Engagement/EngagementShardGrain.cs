@@ -108,16 +108,16 @@ public sealed class EngagementShardGrain(
                     if (delivered.Add(user)) rows.Deliveries.Add((i, user, atMs, standing.Cell));
                     else repeated++;
                     break;
-                // Through an expired link: a repeat of an open made in time still counts as one; a first one is refused.
+                // A user the case reached already opening again is a repeat, however they came back: through an expired
+                // link, or from the app's list with no link at all.
+                case EngagementKind.Opened when openedAt is not null:
+                    repeated++;
+                    break;
                 case EngagementKind.Opened when grant is null && !standing.Pushed && badTokens[i] is { } expired:
-                    if (openedAt is not null) repeated++;
-                    else Refuse(i, "shareToken", expired);
+                    Refuse(i, "shareToken", expired);
                     break;
                 case EngagementKind.Opened when grant is null && !standing.Pushed:
                     Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor came through a share link (no shareToken)");
-                    break;
-                case EngagementKind.Opened when openedAt is not null:
-                    repeated++;
                     break;
                 case EngagementKind.Opened:
                     openedNow[user] = grant?.Generation ?? 0;
