@@ -17,8 +17,8 @@ public sealed partial class GatewayConnection
     /// have been counted: send the list again); if a later one fails, a
     /// <see cref="ReportInterruptedException{TResult}"/> of <see cref="EngagementResult"/> says how many events from the
     /// start were counted (send again from <see cref="ReportInterruptedException.Reported"/>) and what their calls
-    /// answered, the share tokens they issued included, with the failure inside. Reporting the same events again is harmless (each user's delivery and open, each share per channel and each sighting count once;
-    /// only the refused ones are counted as refused again).
+    /// answered, the share tokens they issued included, with the failure inside. Reporting the same events again is harmless (each user's delivery and open, each share per channel, each sighting
+    /// and each refused event count once; a refused one is listed in the reply again).
     /// </summary>
     /// <param name="events">The events, of any cases.</param>
     /// <param name="cancellationToken">Stops waiting (a call already sent still completes in the cluster) and sends no further part: a <see cref="ReportCanceledException{TResult}"/> of <see cref="EngagementResult"/> says from which index to send again.</param>

@@ -14,7 +14,7 @@ namespace Alerts.GrainInterfaces;
 /// <param name="MaxShareDepth">The deepest generation of sharing reached (0: nobody shared).</param>
 /// <param name="Sightings">Sightings reported.</param>
 /// <param name="Suppressed">Users held back by the alert-fatigue cap (from <c>case_suppressed</c>).</param>
-/// <param name="Refused">Events refused: from users neither pushed nor invited, or with forged, tampered or foreign share tokens; each time one arrives, a gateway's retries included (a sign of a faulty or hostile sender, not a count of people).</param>
+/// <param name="Refused">Events refused: from users neither pushed nor invited, or with forged, tampered or foreign share tokens; each distinct event (user, kind, time, channel, token) once, so a gateway's resend adds nothing (a sign of a faulty or hostile sender, not a count of people).</param>
 /// <param name="Generations">Shares and opens by generation, shallowest first.</param>
 /// <param name="Cells">Engagement by map cell, most opens first (bounded; see <see cref="CellEngagement.Overflow"/>).</param>
 /// <param name="Timeline">Engagement by minute of event time, oldest first (bounded).</param>

@@ -3,7 +3,7 @@ namespace Alerts.GrainInterfaces;
 /// <summary>What happened to a report of engagement events.</summary>
 /// <param name="Counted">Events counted for the first time.</param>
 /// <param name="Repeated">Events already counted (an open, delivery or share reported again): stored once.</param>
-/// <param name="Refused">Well-formed events that were not allowed, each in <paramref name="Rejections"/>.</param>
+/// <param name="Refused">Well-formed events that were not allowed, each in <paramref name="Rejections"/> (every time they are sent; the case's figures count each once).</param>
 /// <param name="Rejected">Invalid events, each in <paramref name="Rejections"/>.</param>
 /// <param name="Rejections">Each refused or invalid event with its index, field and reason.</param>
 /// <param name="Shares">The token for each accepted share (repeats included), by index.</param>

@@ -17,9 +17,9 @@ public sealed class EngagementRows
     /// <summary>Sightings: user, time seen, where, what, the sighting's cell.</summary>
     public List<(int Index, long UserId, long SeenMs, SightingDetails Details, string Cell)> Sightings { get; } = [];
 
-    /// <summary>Events refused in this report.</summary>
-    public int Refused { get; set; }
+    /// <summary>Refused events, each once: user, kind, time, channel (a share's, else empty), the share token's fingerprint (else empty).</summary>
+    public List<(long UserId, EngagementKind Kind, long AtMs, string Channel, string Token)> Refusals { get; } = [];
 
     /// <summary>True when nothing is to be written.</summary>
-    public bool IsEmpty => Deliveries.Count == 0 && Opens.Count == 0 && Shares.Count == 0 && Sightings.Count == 0 && Refused == 0;
+    public bool IsEmpty => Deliveries.Count == 0 && Opens.Count == 0 && Shares.Count == 0 && Sightings.Count == 0 && Refusals.Count == 0;
 }

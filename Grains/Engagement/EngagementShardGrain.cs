@@ -18,6 +18,12 @@ public sealed class EngagementShardGrain(
     IOptions<AlertsOptions> alertsOptions,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IEngagementShardGrain
 {
+    // How far past its time a user's further sighting at that time may be kept (ms): the second the user gave.
+    private const int SightingsPerMillisecondSpan = 1_000;
+
+    // The sharer of a grant that credits nobody (a user's own link, or an erased sharer's).
+    private const long Unattributed = 0;
+
     private readonly EngagementOptions _options = options.Value;
     private readonly int _cellPrecision = alertsOptions.Value.CellPrecision;
     private readonly EngagementTally _tally = new(options.Value);
@@ -60,8 +66,19 @@ public sealed class EngagementShardGrain(
             // event with a genuine link that merely expired: a pushed user's app that keeps attaching it still shares.
             if (failure is not null && (events[i].Kind == EngagementKind.Sighted || failure.StartsWith(ShareTokens.Expired, StringComparison.Ordinal))) badTokens[i] = failure;
             else if (failure is not null) Refuse(i, "shareToken", failure);
+            // One's own link brings nobody: it only shows the user was reached one generation before it (0: pushed), by
+            // whoever that was, so nobody's sharing is credited with it.
+            if (grant is not null && grant.SharerUserId == events[i].UserId)
+                grant = grant.Generation > 1 ? grant with { SharerUserId = Unattributed, Generation = grant.Generation - 1 } : null;
             grants[i] = grant;
         }
+
+        // A link outlives its sharer's erasure (it is in chats): opens through it still count, but only a sharer whose
+        // shares are still stored is named, or erasure would be undone by the next open.
+        var sharers = grants.Where((g, i) => !refused[i] && g is { SharerUserId: > 0 }).Select(g => g!.SharerUserId).Distinct().ToList();
+        var stored = await store.StoredSharersAsync(CaseId, sharers);
+        for (var i = 0; i < grants.Length; i++)
+            if (grants[i] is { SharerUserId: > 0 } g && !stored.Contains(g.SharerUserId)) grants[i] = g with { SharerUserId = Unattributed };
 
         var standings = await store.LookupAsync(CaseId, events.Where((_, i) => !refused[i]).Select(e => e.UserId).Distinct().ToList());
         var rows = new EngagementRows();
@@ -70,7 +87,9 @@ public sealed class EngagementShardGrain(
         var delivered = new HashSet<long>();
         var openedNow = new Dictionary<long, int>();
         var shared = new HashSet<(long, ShareChannel)>();
-        var sighted = new HashSet<(long, long)>();
+        // Each user's sightings, stored and in this report: another sighting at a time one already has is kept a
+        // millisecond later (an app's "seen at" picker gives one time to all a user adds); the same one is a repeat.
+        var sightingsOf = await store.StoredSightingsAsync(CaseId, events.Where((e, i) => !refused[i] && e.Kind == EngagementKind.Sighted).Select(e => e.UserId).Distinct().ToList());
         for (var i = 0; i < events.Count; i++)
         {
             if (refused[i]) continue;
@@ -89,20 +108,20 @@ public sealed class EngagementShardGrain(
                     if (delivered.Add(user)) rows.Deliveries.Add((i, user, atMs, standing.Cell));
                     else repeated++;
                     break;
-                // Through an expired link: a repeat of an open made in time still counts as one; a first one is refused.
+                // A user the case reached already opening again is a repeat, however they came back: through an expired
+                // link, or from the app's list with no link at all.
+                case EngagementKind.Opened when openedAt is not null:
+                    repeated++;
+                    break;
                 case EngagementKind.Opened when grant is null && !standing.Pushed && badTokens[i] is { } expired:
-                    if (openedAt is not null) repeated++;
-                    else Refuse(i, "shareToken", expired);
+                    Refuse(i, "shareToken", expired);
                     break;
                 case EngagementKind.Opened when grant is null && !standing.Pushed:
                     Refuse(i, "userId", $"user {user} was neither pushed for case {CaseId} nor came through a share link (no shareToken)");
                     break;
-                case EngagementKind.Opened when openedAt is not null:
-                    repeated++;
-                    break;
                 case EngagementKind.Opened:
                     openedNow[user] = grant?.Generation ?? 0;
-                    rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId, grant?.Generation ?? 0, standing.Pushed));
+                    rows.Opens.Add((i, user, atMs, standing.Cell, grant?.SharerUserId is > 0 and var sharer ? sharer : null, grant?.Generation ?? 0, standing.Pushed));
                     break;
                 case EngagementKind.Shared or EngagementKind.Sighted when grant is null && !standing.Pushed && openedAt is null && badTokens[i] is { } failure:
                     Refuse(i, "shareToken", failure);
@@ -119,18 +138,47 @@ public sealed class EngagementShardGrain(
                     break;
                 case EngagementKind.Sighted:
                     var cell = Geohash.Encode(item.Sighting!.Latitude, item.Sighting.Longitude, _cellPrecision).ToString();
-                    if (sighted.Add((user, atMs))) rows.Sightings.Add((i, user, atMs, item.Sighting, cell));
-                    else repeated++;
+                    if (!sightingsOf.TryGetValue(user, out var known)) sightingsOf[user] = known = [];
+                    long? free = null;
+                    var again = false;
+                    for (var ms = atMs; ms < atMs + SightingsPerMillisecondSpan && !again; ms++)
+                    {
+                        if (!known.TryGetValue(ms, out var taken)) free ??= ms;
+                        else again = taken == item.Sighting;
+                    }
+
+                    if (again)
+                    {
+                        repeated++;
+                    }
+                    else if (free is not { } seenMs)
+                    {
+                        Refuse(i, "time", $"user {user} has reported {SightingsPerMillisecondSpan} other sightings seen at {item.Time:O}");
+                    }
+                    else
+                    {
+                        known[seenMs] = item.Sighting;
+                        rows.Sightings.Add((i, user, seenMs, item.Sighting, cell));
+                    }
+
                     break;
             }
         }
 
-        rows.Refused = rejections.Count;
+        // A refused event is stored once like any other, so a gateway's resend of a report does not count its refusals again.
+        var refusals = new HashSet<(long, EngagementKind, long, string, string)>();
+        foreach (var index in rejections.Select(r => r.Index).Distinct())
+        {
+            var item = events[index];
+            var refusal = (item.UserId, item.Kind, item.Time.ToUnixTimeMilliseconds(), item.Kind == EngagementKind.Shared ? item.Channel!.Value.ToString() : "", ShareTokens.Fingerprint(item.ShareToken));
+            if (refusals.Add(refusal)) rows.Refusals.Add(refusal);
+        }
+
         if (rows.IsEmpty) return new EngagementResult(0, repeated, rejections.Count, 0, rejections, issued);
-        (bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings) written;
+        (bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings, bool[] Refusals) written;
         try
         {
-            written = await store.WriteAsync(CaseId, _shard, rows, now);
+            written = await store.WriteAsync(CaseId, rows, now);
         }
         catch
         {
@@ -171,7 +219,7 @@ public sealed class EngagementShardGrain(
             _tally.AddSighted(cell, Minute(at));
         }
 
-        _tally.AddRefused(rejections.Count);
+        _tally.AddRefused(written.Refusals.Count(inserted => inserted));
         rejections.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new EngagementResult(counted, repeated, rejections.Count, 0, rejections, issued);
     }

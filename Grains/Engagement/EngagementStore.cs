@@ -7,13 +7,13 @@ namespace Alerts.Grains;
 
 /// <summary>
 /// A case's engagement rows: deliveries and opens once per user, shares once per user and channel, sightings once per
-/// user and time seen, and the refused count. A report is written in one transaction of multi-row inserts that skip
+/// user and time seen, refused events once per user, kind, time, channel and token. A report is written in one transaction of multi-row inserts that skip
 /// rows already stored, and says which rows went in: only those are counted.
 /// </summary>
 public sealed class EngagementStore(StoreEngine engine)
 {
     /// <summary>The tables with rows about a user (each has an index on user_id), for erasure.</summary>
-    public static IReadOnlyList<string> UserTables { get; } = ["engagement_deliveries", "engagement_opens", "engagement_shares", "engagement_sightings"];
+    public static IReadOnlyList<string> UserTables { get; } = ["engagement_deliveries", "engagement_opens", "engagement_shares", "engagement_sightings", "engagement_refusals"];
 
     /// <summary>Erasure: opens through the user's links keep counting, but no longer say whose link it was.</summary>
     public static Task ForgetSharerAsync(DbConnection connection, DbTransaction transaction, long userId) =>
@@ -39,8 +39,29 @@ public sealed class EngagementStore(StoreEngine engine)
         return rows.ToDictionary(r => r.UserId, r => new UserStanding(r.Pushed != 0, r.Depth is { } depth ? (int)depth : null, r.CellKey is { } key ? Geohash.FromOrderKey(key).ToString() : CellEngagement.Unknown));
     }
 
+    /// <summary>Of <paramref name="sharers"/>, those with a share of the case stored (not erased since).</summary>
+    public async Task<HashSet<long>> StoredSharersAsync(string caseId, IReadOnlyCollection<long> sharers)
+    {
+        if (sharers.Count == 0) return [];
+        await using var connection = await engine.OpenAsync();
+        return (await connection.QueryAsync<long>(
+            $"SELECT ids.id FROM {engine.IdRows("ids")} WHERE EXISTS (SELECT 1 FROM engagement_shares s WHERE s.case_id = @caseId AND s.user_id = ids.id)",
+            new { caseId, ids = engine.IdList(sharers) })).ToHashSet();
+    }
+
+    /// <summary>The sightings of the case stored for each of <paramref name="userIds"/>, by time seen (a user reports a few at most).</summary>
+    public async Task<Dictionary<long, Dictionary<long, SightingDetails>>> StoredSightingsAsync(string caseId, IReadOnlyCollection<long> userIds)
+    {
+        if (userIds.Count == 0) return [];
+        await using var connection = await engine.OpenAsync();
+        var rows = await connection.QueryAsync<(long UserId, long SeenMs, double Lat, double Lon, string Text, string? PhotoUrl, string? Contact)>(
+            $"SELECT user_id, seen_ms, lat, lon, text, photo_url, contact FROM engagement_sightings WHERE case_id = @caseId AND user_id IN (SELECT id FROM {engine.IdRows("ids")})",
+            new { caseId, ids = engine.IdList(userIds) });
+        return rows.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.SeenMs, r => new SightingDetails(r.Lat, r.Lon, r.Text, r.PhotoUrl, r.Contact)));
+    }
+
     /// <summary>Writes <paramref name="rows"/> in one transaction; for each kind, true for each row that went in (false: stored already).</summary>
-    public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings)> WriteAsync(string caseId, int shard, EngagementRows rows, DateTimeOffset now)
+    public async Task<(bool[] Deliveries, bool[] Opens, bool[] Shares, bool[] Sightings, bool[] Refusals)> WriteAsync(string caseId, EngagementRows rows, DateTimeOffset now)
     {
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -69,15 +90,15 @@ public sealed class EngagementStore(StoreEngine engine)
             ("text", g.Select(r => r.Details.Text).ToArray()), ("photo_url", g.Select(r => r.Details.PhotoUrl).ToArray()), ("contact", g.Select(r => r.Details.Contact).ToArray()),
             ("reported_ms", Repeat(now.ToUnixTimeMilliseconds(), g.Count)),
         ]);
-        if (rows.Refused > 0)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO engagement_refused (case_id, shard, refused) VALUES (@caseId, @shard, @n) ON CONFLICT (case_id, shard) DO UPDATE SET refused = engagement_refused.refused + excluded.refused",
-                new { caseId, shard, n = (long)rows.Refused }, transaction);
-        }
+        var r = rows.Refusals;
+        var refusals = await engine.InsertNewRowsAsync(connection, transaction, "engagement_refusals", 6,
+        [
+            ("case_id", Repeat(caseId, r.Count)), ("user_id", r.Select(x => x.UserId).ToArray()), ("kind", r.Select(x => x.Kind.ToString()).ToArray()),
+            ("at_ms", r.Select(x => x.AtMs).ToArray()), ("channel", r.Select(x => x.Channel).ToArray()), ("token", r.Select(x => x.Token).ToArray()),
+        ]);
 
         await transaction.CommitAsync();
-        return (deliveries, opens, shares, sightings);
+        return (deliveries, opens, shares, sightings, refusals);
     }
 
     /// <summary>Rebuilds one shard's counters from its users' rows (an activation's first read): one grouped query per table.</summary>
@@ -97,6 +118,8 @@ public sealed class EngagementStore(StoreEngine engine)
         foreach (var (cell, minute, n) in await connection.QueryAsync<(string, long, long)>(
             "SELECT cell, seen_ms / 60000, COUNT(*) FROM engagement_sightings WHERE case_id = @caseId AND user_id % @shards = @shard GROUP BY cell, seen_ms / 60000", p))
             tally.AddSighted(cell, minute, n);
+        // Plus what a build of schema 1 counted, each time a refusal arrived.
+        tally.AddRefused(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM engagement_refusals WHERE case_id = @caseId AND user_id % @shards = @shard", p));
         tally.AddRefused(await connection.ExecuteScalarAsync<long?>("SELECT refused FROM engagement_refused WHERE case_id = @caseId AND shard = @shard", p) ?? 0);
     }
 

@@ -24,6 +24,12 @@ public sealed class ShareTokens(IOptions<EngagementOptions> options)
     private const int MacBytes = 32;
     private readonly byte[] _key = options.Value.ShareKeyBytes();
 
+    /// <summary>
+    /// What tells one token from another without holding it (base64url of its SHA-256; empty for none): a refused
+    /// event's token may be genuine, and a genuine one names its sharer, who may ask to be erased.
+    /// </summary>
+    public static string Fingerprint(string? token) => token is null ? "" : Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
     /// <summary>A signed token for <paramref name="grant"/>.</summary>
     public string Issue(ShareGrant grant)
     {

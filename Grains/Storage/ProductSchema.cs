@@ -53,7 +53,14 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
         CREATE INDEX IF NOT EXISTS engagement_opens_user ON engagement_opens (user_id);
         CREATE INDEX IF NOT EXISTS engagement_shares_user ON engagement_shares (user_id);
         CREATE INDEX IF NOT EXISTS engagement_sightings_user ON engagement_sightings (user_id);
+        -- engagement_refused is the count builds of schema 1 kept per shard (a resend's refusals counted again); it is
+        -- still read, no longer written: refused events are rows of engagement_refusals, so a resend's count once.
         CREATE TABLE IF NOT EXISTS engagement_refused (case_id TEXT NOT NULL, shard INTEGER NOT NULL, refused BIGINT NOT NULL, PRIMARY KEY (case_id, shard));
+        -- token is the share token's fingerprint (ShareTokens.Fingerprint), '' without one: a token names its sharer.
+        CREATE TABLE IF NOT EXISTS engagement_refusals (
+            case_id TEXT NOT NULL, user_id BIGINT NOT NULL, kind TEXT NOT NULL, at_ms BIGINT NOT NULL, channel TEXT NOT NULL, token TEXT NOT NULL,
+            PRIMARY KEY (case_id, user_id, kind, at_ms, channel, token));
+        CREATE INDEX IF NOT EXISTS engagement_refusals_user ON engagement_refusals (user_id);
         CREATE TABLE IF NOT EXISTS case_suppressed (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, suppressed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
         CREATE INDEX IF NOT EXISTS case_suppressed_user ON case_suppressed (user_id);
         -- The silos that run now with the settings they must share (Hosting/LiveSilos).
@@ -64,8 +71,8 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
     /// <summary>The residents table's columns ({0}: the engine's user id key type), for an engine that rebuilds the table to convert it.</summary>
     internal const string ResidentColumns = "user_id {0} PRIMARY KEY, cell BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL";
 
-    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c>.</summary>
-    public const int Version = 1;
+    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c> (2: engagement_refusals).</summary>
+    public const int Version = 2;
 
     /// <summary>What creates or upgrades the schema: `migrate` with the silo's settings.</summary>
     public const string MigrateHint = "run `dotnet run --project Silo -- migrate` (or the silo binary with `migrate`) with this silo's settings, as a role that may create tables";

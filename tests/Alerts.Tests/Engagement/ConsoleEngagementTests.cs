@@ -99,3 +99,23 @@ public sealed class ConsoleEngagementTests(ConsoleSilo fixture) : IClassFixture<
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 }
+
+/// <summary><c>alerts case sightings</c> prints one line per sighting, whatever line breaks its free text holds.</summary>
+public sealed class SightingLineTests
+{
+    [Fact]
+    public void A_sighting_whose_contact_or_text_holds_line_breaks_is_still_one_line()
+    {
+        var details = new SightingDetails(22.55, 114.06, "girl in a yellow raincoat\r\nwith a man\u2028heading north", "https://photos.example/s.jpg", "138 0000 0000\n(after 6 pm)");
+        // The intake takes all of it: line breaks are text people type.
+        Assert.Null(Grains.EngagementEventRules.Check(EngagementEvent.Sighted("c", 1, AlertsSilo.Epoch, details), AlertsSilo.Epoch, new Grains.EngagementOptions()));
+        var at = AlertsSilo.Epoch;
+
+        var line = Cli.SightingsCommand.Line(new Sighting(42, at, at, details) { DistanceFromLastSeenMeters = 800 });
+
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        Assert.DoesNotContain('\u2028', line);
+        Assert.EndsWith("\"girl in a yellow raincoat with a man heading north\"  photo https://photos.example/s.jpg  contact 138 0000 0000 (after 6 pm)", line);
+    }
+}

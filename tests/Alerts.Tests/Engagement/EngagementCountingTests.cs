@@ -72,6 +72,43 @@ public sealed class EngagementCountingTests
         Assert.Equal(4, (await s.Case.GetStats()).Refused);
     }
 
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_resent_report_counts_its_refusals_once_also_after_a_restart(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var (outsider, recipient) = (s.Outsiders[0], s.Recipients[0]);
+        EngagementEvent[] report =
+        [
+            EngagementEvent.Delivered(s.CaseId, recipient, t),
+            EngagementEvent.Delivered(s.CaseId, outsider, t),
+            EngagementEvent.Shared(s.CaseId, outsider, t, ShareChannel.Friend),
+            EngagementEvent.Shared(s.CaseId, outsider, t, ShareChannel.Group),
+            EngagementEvent.Shared(s.CaseId, outsider, t, ShareChannel.Group),
+        ];
+
+        // The gateway's reply lists every refusal each time; the case counts each refused event once.
+        var first = await s.ReportAsync(report);
+        Assert.Equal((1, 4), (first.Counted, first.Refused));
+        var resent = await s.ReportAsync(report);
+        Assert.Equal((0, 1, 4), (resent.Counted, resent.Repeated, resent.Refused));
+        Assert.Equal(3, (await s.Case.GetStats()).Refused);
+
+        await s.RestartAsync();
+        Assert.Equal(3, (await s.Case.GetStats()).Refused);
+        await s.ReportAsync(report);
+        // A new refusal still counts.
+        await s.ReportAsync(EngagementEvent.Delivered(s.CaseId, outsider, t.AddSeconds(1)));
+        Assert.Equal(4, (await s.Case.GetStats()).Refused);
+
+        // What a build of schema 1 counted still counts.
+        await using (var connection = await s.Silo.Services.GetRequiredService<StoreEngine>().OpenAsync())
+            await connection.ExecuteAsync("INSERT INTO engagement_refused (case_id, shard, refused) VALUES (@caseId, 0, 5)", new { caseId = s.CaseId });
+        await s.RestartAsync();
+        Assert.Equal(9, (await s.Case.GetStats()).Refused);
+    }
+
     [Fact]
     public async Task A_case_nobody_filed_is_not_found()
     {

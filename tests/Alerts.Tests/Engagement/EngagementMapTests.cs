@@ -75,4 +75,33 @@ public sealed class EngagementMapTests
         var stats = await s.Case.GetStats();
         Assert.Equal((2L, 3L), (stats.Sightings, stats.Suppressed));
     }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Two_different_sightings_a_user_reports_as_seen_at_the_same_time_are_both_kept(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        // The app's "seen at" is a time picker: a user who adds what they saw at 14:05 sends the same time again.
+        var seenAt = s.Now.AddMinutes(-20);
+        var user = s.Recipients[0];
+        var first = new SightingDetails(22.55, 114.06, "girl in a yellow raincoat at the bus stop");
+        var second = new SightingDetails(22.551, 114.061, "she got on bus 23 with a man in a grey coat");
+        var third = new SightingDetails(22.552, 114.062, "the man had a black umbrella");
+
+        Assert.Equal((1, 0), (await s.ReportAsync(EngagementEvent.Sighted(s.CaseId, user, seenAt, first))) is var a ? (a.Counted, a.Repeated) : default);
+        var more = await s.ReportAsync(EngagementEvent.Sighted(s.CaseId, user, seenAt, second), EngagementEvent.Sighted(s.CaseId, user, seenAt, third));
+        Assert.Equal((2, 0), (more.Counted, more.Repeated));
+
+        // A gateway's resend of all three is still a repeat of each.
+        var resent = await s.ReportAsync(
+            EngagementEvent.Sighted(s.CaseId, user, seenAt, third), EngagementEvent.Sighted(s.CaseId, user, seenAt, first), EngagementEvent.Sighted(s.CaseId, user, seenAt, second));
+        Assert.Equal((0, 3), (resent.Counted, resent.Repeated));
+
+        var listed = await s.Case.ListSightings(10);
+        Assert.Equal([first, second, third], listed.Select(x => x.Details).OrderBy(d => d.Latitude));
+        Assert.All(listed, x => Assert.Equal(seenAt.ToUnixTimeSeconds(), x.SeenAt.ToUnixTimeSeconds()));
+        Assert.Equal(3, (await s.Case.GetStats()).Sightings);
+        await s.RestartAsync();
+        Assert.Equal(3, (await s.Case.GetStats()).Sightings);
+    }
 }

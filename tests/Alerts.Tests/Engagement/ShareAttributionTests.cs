@@ -140,5 +140,60 @@ public sealed class ShareAttributionTests
         Assert.Single(result.Shares);
     }
 
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task An_open_through_ones_own_link_counts_for_nobodys_sharing(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var a = s.Recipients[0];  // pushed: shares from the notification, then taps their own link in the chat
+        var b = s.Outsiders[0];   // never pushed: reached through a's link, shares before opening, then taps their own link
+        var tokenA = Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, a, t, ShareChannel.Group))).Shares).Token;
+        var tokenB = Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, b, t, ShareChannel.Friend, tokenA))).Shares);
+        Assert.Equal(2, tokenB.Generation);
+
+        var opens = await s.ReportAsync(EngagementEvent.Opened(s.CaseId, a, t, tokenA), EngagementEvent.Opened(s.CaseId, b, t, tokenB.Token));
+        Assert.Equal((2, 0), (opens.Counted, opens.Refused));
+
+        // a opened from the push; b was reached through a's link (generation 1), whoever's copy of it they tapped.
+        var stats = await s.Case.GetStats();
+        Assert.Equal((2L, 1L, 1L, 2), (stats.Opened, stats.OpenedByPushed, stats.OpensThroughShares, stats.MaxShareDepth));
+        Assert.Equal([new GenerationEngagement(1, 1, 1), new GenerationEngagement(2, 1, 0)], stats.Generations);
+        Assert.Equal(new SharerReach(a, 1, 0), await s.Case.GetSharerReach(a));
+        Assert.Equal(new SharerReach(b, 1, 0), await s.Case.GetSharerReach(b));
+
+        // b shares again: still generation 2.
+        Assert.Equal(2, Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, b, t, ShareChannel.Qzone))).Shares).Generation);
+        await s.RestartAsync();
+        var reloaded = await s.Case.GetStats();
+        Assert.Equal((1L, 2), (reloaded.OpensThroughShares, reloaded.MaxShareDepth));
+        Assert.Equal([new GenerationEngagement(1, 1, 1), new GenerationEngagement(2, 2, 0)], reloaded.Generations);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task Opening_again_from_the_app_after_coming_through_a_link_is_a_repeat_not_a_refusal(string provider)
+    {
+        await using var s = await EngagementScenario.StartAsync(provider);
+        var t = s.Now;
+        var link = Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, s.Recipients[0], t, ShareChannel.Friend))).Shares).Token;
+        var (outsider, stranger) = (s.Outsiders[0], 9_000_001L);
+        Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, outsider, t, link))).Counted);
+
+        // Later the user opens the alert from the app's list (no link this time); in the same report a stranger
+        // comes through the link and opens again from the list at once.
+        var again = await s.ReportAsync(
+            EngagementEvent.Opened(s.CaseId, outsider, t.AddMinutes(1)),
+            EngagementEvent.Opened(s.CaseId, stranger, t, link),
+            EngagementEvent.Opened(s.CaseId, stranger, t.AddSeconds(5)));
+        Assert.Equal((1, 2, 0), (again.Counted, again.Repeated, again.Refused));
+        Assert.Empty(again.Rejections);
+        var stats = await s.Case.GetStats();
+        Assert.Equal((2L, 2L, 0L), (stats.Opened, stats.OpensThroughShares, stats.Refused));
+
+        // Someone the case never reached is still refused.
+        Assert.Equal(1, (await s.ReportAsync(EngagementEvent.Opened(s.CaseId, s.Outsiders[1], t))).Refused);
+    }
+
     private static ShareTokens Signer(string key) => new(Options.Create(new EngagementOptions { ShareKey = key }));
 }

@@ -66,6 +66,19 @@ public sealed class ShareTokenTests
     }
 
     [Theory]
+    // A bare number is days: "MaxClockSkew: 5" meant minutes would take events 5 days ahead and tokens issued then.
+    [InlineData("MaxClockSkew", "5", "Alerts:Engagement:MaxClockSkew 5.00:00:00 is invalid: must be from 0 to 01:00:00")]
+    // Past what a date can hold, every report (or every one with a share token) failed with an ArgumentOutOfRangeException naming nothing.
+    [InlineData("MaxEventAge", "10675199.02:48:05", "Alerts:Engagement:MaxEventAge 10675199.02:48:05 is invalid: must be more than 0 to 30.00:00:00")]
+    [InlineData("ShareLinkLifetime", "10675199.02:48:05", "Alerts:Engagement:ShareLinkLifetime 10675199.02:48:05 is invalid: must be more than 0 to 3650.00:00:00")]
+    public async Task A_time_setting_out_of_its_range_is_named_and_the_silo_does_not_start(string setting, string value, string message)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AlertsSilo.StartAsync(TestSupport.StorageKind.Fresh("sqlite"), settings: new() { [$"Alerts:Engagement:{setting}"] = value }));
+        Assert.Contains(message, error.Message);
+        Assert.Contains("(write a time as hh:mm:ss, or d.hh:mm:ss; a bare number is read as days)", error.Message);
+    }
+
+    [Theory]
     [InlineData(null, "Alerts:Engagement:ShareKey is not set")]
     [InlineData("not base64!", "Alerts:Engagement:ShareKey is not base64")]
     [InlineData("AAAA", "Alerts:Engagement:ShareKey has 3 bytes, needs at least 32")]
