@@ -33,10 +33,11 @@ public sealed partial class ClientCredentialsGrain(
         // Sign-in prefers a configured client, so a stored twin could never be used: refuse it rather than mislead.
         if (_configured.ContainsKey(name)) throw Exists(name);
         var secret = ClientSecret.New();
+        var hash = CredentialHash.Create(secret);
         var now = time.GetUtcNow();
-        if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, now)) throw Exists(name);
+        if (!await store.TryCreateAsync(name, hash, granted, now)) throw Exists(name);
         // Tokens of an earlier credential of this name are refused from now on (on other silos after their next read).
-        revoked.Changed(name, now, null);
+        revoked.Changed(new StoredCredential(name, hash, granted, now, null));
         logger.LogInformation("Client credential {Name} created with roles {Roles}", name, string.Join(", ", granted));
         return new IssuedCredential(name, secret, granted);
     }
@@ -51,7 +52,7 @@ public sealed partial class ClientCredentialsGrain(
 
         var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
         // Its tokens are refused here at once, on the other silos within RevocationRefresh.
-        revoked.Changed(credential.Name, credential.CreatedAt, credential.RevokedAt);
+        revoked.Changed(credential);
         logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, credential.RevokedAt);
         return Info(credential);
     }

@@ -31,7 +31,7 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
         {
             using (await limit.EnterAsync())
                 if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
-            return tokens.Issue(client.Name, client.Roles);
+            return tokens.Issue(client.Name, client.Roles, TokenIssuer.Fingerprint(client.SecretHash, client.Roles));
         }
 
         // Read at every sign-in, so a revocation on any silo takes effect at once everywhere; read before taking a
@@ -46,6 +46,6 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
         }
 
         if (!CredentialHash.Verify(secret, stored.SecretHash)) throw new AccessDeniedException(Refusal);
-        return tokens.Issue(stored.Name, stored.Roles);
+        return tokens.Issue(stored.Name, stored.Roles, TokenIssuer.Fingerprint(stored.SecretHash, stored.Roles));
     }
 }

@@ -50,10 +50,11 @@ public sealed class OperatorCredentialFile(
         }
 
         var secret = ClientSecret.New();
+        var hash = CredentialHash.Create(secret);
         var now = time.GetUtcNow();
-        await store.ReplaceAsync(OperatorName, CredentialHash.Create(secret), OperatorRoles, now);
+        await store.ReplaceAsync(OperatorName, hash, OperatorRoles, now);
         // The revocations were read before (with the product's start-up): a revoked operator made again must not be refused.
-        revoked.Changed(OperatorName, now, revokedAt: null);
+        revoked.Changed(new StoredCredential(OperatorName, hash, OperatorRoles, now, null));
         SecretFile.Write(path, $"{OperatorName}:{secret}", overwrite: true);
         logger.LogInformation("Operator credential in {Path}; the console reads it from there", path);
     }
