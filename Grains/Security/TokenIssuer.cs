@@ -110,13 +110,17 @@ public sealed class TokenIssuer
         if (!result.IsValid) return TokenCheck.Refused(Reason(result.Exception));
         if (result.SecurityToken is not JsonWebToken jwt || string.IsNullOrEmpty(jwt.Subject)) return TokenCheck.Refused("token has no subject");
         if (jwt.ValidTo == DateTime.MinValue) return TokenCheck.Refused("token has no expiry");
+        if (jwt.IssuedAt == DateTime.MinValue) return TokenCheck.Refused("token has no issue time");
+        var issuedAt = new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero);
+        // No longer than the lifetime configured now: one shortened (and the silos restarted) also cuts the tokens issued before.
         var expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+        if (expires > issuedAt + _lifetime) expires = issuedAt + _lifetime;
         if (now > expires + ClockSkew) return TokenCheck.Refused("token expired");
         if (jwt.ValidFrom != DateTime.MinValue && now + ClockSkew < new DateTimeOffset(jwt.ValidFrom, TimeSpan.Zero)) return TokenCheck.Refused("token not yet valid");
 
         var roles = jwt.Claims.Where(c => c.Type == RoleClaim).Select(c => c.Value).ToArray();
         var credential = jwt.TryGetPayloadValue<string>(CredentialClaim, out var fingerprint) ? fingerprint : null;
-        var check = new TokenCheck(jwt.Subject, roles, expires, null, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), credential);
+        var check = new TokenCheck(jwt.Subject, roles, expires, null, issuedAt, credential);
         Remember(token, check, now);
         return check;
     }
