@@ -45,6 +45,8 @@ public sealed partial class ClientCredentialsGrain(
     /// <inheritdoc />
     public async Task<CredentialInfo> Revoke(string name)
     {
+        // Named as the argument it is (a null would otherwise surface as the dictionary's "key"), and never a lookup for "".
+        ArgumentException.ThrowIfNullOrEmpty(name);
         if (_configured.ContainsKey(name))
         {
             throw new WrongStateException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");

@@ -239,6 +239,8 @@ public sealed class ClientCredentialsTests
         Assert.Equal("credential gateway-1 already exists", (await Assert.ThrowsAsync<WrongStateException>(() => credentials.Create("gateway-1", [Roles.Admin]))).Message);
         Assert.Equal("credential tester already exists", (await Assert.ThrowsAsync<WrongStateException>(() => credentials.Create("tester", [Roles.Admin]))).Message);
         Assert.Equal("no credential named x", (await Assert.ThrowsAsync<KeyNotFoundException>(() => credentials.Revoke("x"))).Message);
+        foreach (var missing in new[] { null, "" })
+            Assert.Contains("(Parameter 'name')", (await Assert.ThrowsAnyAsync<ArgumentException>(() => credentials.Revoke(missing!))).Message);
         var configured = await Assert.ThrowsAsync<WrongStateException>(() => credentials.Revoke("tester"));
         Assert.Contains("credential tester is configured in settings", configured.Message);
         Assert.Contains("remove it there", configured.Message);
