@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,7 @@ namespace Alerts.Grains;
 
 /// <summary>Creates, revokes and lists stored client credentials; the table is the state, so any silo's worker may answer.</summary>
 [StatelessWorker]
-public sealed partial class ClientCredentialsGrain(
+public sealed class ClientCredentialsGrain(
     CredentialStore store,
     RevokedCredentials revoked,
     IOptions<SecurityOptions> options,
@@ -20,8 +19,6 @@ public sealed partial class ClientCredentialsGrain(
 
     /// <summary>The <see cref="CredentialInfo.Source"/> of a credential in the Alerts:Security:Clients settings.</summary>
     public const string Configured = "configured";
-
-    private const int LongestName = 64;
 
     private readonly Dictionary<string, ClientCredential> _configured = options.Value.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
@@ -52,7 +49,9 @@ public sealed partial class ClientCredentialsGrain(
             throw new WrongStateException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
         }
 
-        var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
+        // A name no stored credential can have is not looked up.
+        var credential = (CredentialStore.IsValidName(name) ? await store.RevokeAsync(name, time.GetUtcNow()) : null)
+            ?? throw new KeyNotFoundException($"no credential named {name}");
         // Its tokens are refused here at once, on the other silos within RevocationRefresh.
         revoked.Changed(credential);
         logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, credential.RevokedAt);
@@ -74,10 +73,9 @@ public sealed partial class ClientCredentialsGrain(
 
     private static void CheckName(string? name)
     {
-        // The same characters a console, a shell and a "name:secret" credential carry without quoting.
-        if (name is null || name.Length is 0 or > LongestName || !NameCharacters().IsMatch(name))
+        if (!CredentialStore.IsValidName(name))
         {
-            throw new ArgumentException($"name '{name}' is invalid: use 1-{LongestName} letters, digits, '.', '_' or '-'");
+            throw new ArgumentException($"name '{name}' is invalid: use 1-{CredentialStore.LongestName} letters, digits, '.', '_' or '-'");
         }
     }
 
@@ -92,7 +90,4 @@ public sealed partial class ClientCredentialsGrain(
 
         return roles.Distinct(StringComparer.Ordinal).ToList();
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
-    private static partial Regex NameCharacters();
 }

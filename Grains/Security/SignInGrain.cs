@@ -39,7 +39,7 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
         using var place = limit.Admit();
         // Read at every sign-in, so a revocation on any silo takes effect at once everywhere; read before taking a
         // turn, so a slow database does not hold the checks of every other sign-in.
-        var stored = await store.FindAsync(name);
+        var stored = CredentialStore.IsValidName(name) ? await store.FindAsync(name) : null;
         // Every path below hashes (an unknown name against a decoy), so every path takes a turn.
         await place.TurnAsync();
         if (stored is not { IsActive: true })

@@ -187,6 +187,19 @@ public sealed class ClientCredentialsTests
 
     [Theory]
     [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
+    public async Task A_name_no_credential_can_have_is_refused_like_any_unknown_name_on_both_engines(string provider)
+    {
+        // PostgreSQL refuses a NUL in text: looked up, such a name became "storage failed" for anyone who sent it.
+        await using var silo = await StartAsync(provider);
+        var signIn = silo.Grains.GetGrain<ISignInGrain>(0);
+        foreach (var name in new[] { "gate\0way", new string('n', 100_000), "a b" })
+            Assert.Equal(Refusal, (await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn(name, "guess"))).Message);
+        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        Assert.Equal("no credential named gate\0way", (await Assert.ThrowsAsync<KeyNotFoundException>(() => ops.GetGrain<IClientCredentialsGrain>(0).Revoke("gate\0way"))).Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageKind.All), MemberType = typeof(StorageKind))]
     public async Task List_shows_stored_and_configured_credentials_and_never_a_secret(string provider)
     {
         await using var silo = await StartAsync(provider);
