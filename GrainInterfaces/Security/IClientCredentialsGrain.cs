@@ -13,7 +13,7 @@ public interface IClientCredentialsGrain : IGrainWithIntegerKey
     Task<IssuedCredential> Create(string name, List<string> roles);
 
     /// <summary>
-    /// Stops the stored credential from signing in (tokens already issued stay valid until they expire). Revoking a revoked
+    /// Stops the stored credential from signing in; its tokens already issued are refused too (on other silos after their next read). Revoking a revoked
     /// one returns it unchanged; an unknown name is a <see cref="KeyNotFoundException"/>, a configured one a <see cref="WrongStateException"/>.
     /// </summary>
     [Alias("Revoke")]

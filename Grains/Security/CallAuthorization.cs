@@ -56,7 +56,8 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
 
         var check = await tokens.Check(RequestContext.Get(AccessTokenHeader.Key) as string);
         if (!check.IsValid) return ($"{rule.Name}: {check.Failure}", check);
-        if (revoked?.Refusal(check.Name!, check.IssuedAt) is { } revocation) return ($"{rule.Name}: {revocation}", TokenCheck.Refused(revocation));
+        if (revoked is not null && await revoked.RefusalAsync(check.Name!, check.IssuedAt, check.Credential) is { } revocation)
+            return ($"{rule.Name}: {revocation}", TokenCheck.Refused(revocation));
         if (check.Roles.Any(rule.Roles.Contains)) return (null, check);
         var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
         return ($"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}", check);

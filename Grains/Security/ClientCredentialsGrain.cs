@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,7 @@ namespace Alerts.Grains;
 
 /// <summary>Creates, revokes and lists stored client credentials; the table is the state, so any silo's worker may answer.</summary>
 [StatelessWorker]
-public sealed partial class ClientCredentialsGrain(
+public sealed class ClientCredentialsGrain(
     CredentialStore store,
     RevokedCredentials revoked,
     IOptions<SecurityOptions> options,
@@ -21,8 +20,6 @@ public sealed partial class ClientCredentialsGrain(
     /// <summary>The <see cref="CredentialInfo.Source"/> of a credential in the Alerts:Security:Clients settings.</summary>
     public const string Configured = "configured";
 
-    private const int LongestName = 64;
-
     private readonly Dictionary<string, ClientCredential> _configured = options.Value.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     /// <inheritdoc />
@@ -33,10 +30,11 @@ public sealed partial class ClientCredentialsGrain(
         // Sign-in prefers a configured client, so a stored twin could never be used: refuse it rather than mislead.
         if (_configured.ContainsKey(name)) throw Exists(name);
         var secret = ClientSecret.New();
+        var hash = CredentialHash.Create(secret);
         var now = time.GetUtcNow();
-        if (!await store.TryCreateAsync(name, CredentialHash.Create(secret), granted, now)) throw Exists(name);
+        if (!await store.TryCreateAsync(name, hash, granted, now)) throw Exists(name);
         // Tokens of an earlier credential of this name are refused from now on (on other silos after their next read).
-        revoked.Changed(name, now, null);
+        revoked.Changed(new StoredCredential(name, hash, granted, now, null));
         logger.LogInformation("Client credential {Name} created with roles {Roles}", name, string.Join(", ", granted));
         return new IssuedCredential(name, secret, granted);
     }
@@ -44,14 +42,18 @@ public sealed partial class ClientCredentialsGrain(
     /// <inheritdoc />
     public async Task<CredentialInfo> Revoke(string name)
     {
+        // Named as the argument it is (a null would otherwise surface as the dictionary's "key"), and never a lookup for "".
+        ArgumentException.ThrowIfNullOrEmpty(name);
         if (_configured.ContainsKey(name))
         {
             throw new WrongStateException($"credential {name} is configured in settings ({SecurityOptions.SectionName}:Clients), not stored: remove it there and restart the silos");
         }
 
-        var credential = await store.RevokeAsync(name, time.GetUtcNow()) ?? throw new KeyNotFoundException($"no credential named {name}");
+        // A name no stored credential can have is not looked up.
+        var credential = (CredentialStore.IsValidName(name) ? await store.RevokeAsync(name, time.GetUtcNow()) : null)
+            ?? throw new KeyNotFoundException($"no credential named {name}");
         // Its tokens are refused here at once, on the other silos within RevocationRefresh.
-        revoked.Changed(credential.Name, credential.CreatedAt, credential.RevokedAt);
+        revoked.Changed(credential);
         logger.LogInformation("Client credential {Name} revoked at {RevokedAt}", name, credential.RevokedAt);
         return Info(credential);
     }
@@ -71,10 +73,9 @@ public sealed partial class ClientCredentialsGrain(
 
     private static void CheckName(string? name)
     {
-        // The same characters a console, a shell and a "name:secret" credential carry without quoting.
-        if (name is null || name.Length is 0 or > LongestName || !NameCharacters().IsMatch(name))
+        if (!CredentialStore.IsValidName(name))
         {
-            throw new ArgumentException($"name '{name}' is invalid: use 1-{LongestName} letters, digits, '.', '_' or '-'");
+            throw new ArgumentException($"name '{name}' is invalid: use 1-{CredentialStore.LongestName} letters, digits, '.', '_' or '-'");
         }
     }
 
@@ -89,7 +90,4 @@ public sealed partial class ClientCredentialsGrain(
 
         return roles.Distinct(StringComparer.Ordinal).ToList();
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
-    private static partial Regex NameCharacters();
 }

@@ -1,10 +1,13 @@
+using System.Text.RegularExpressions;
 using Dapper;
 
 namespace Alerts.Grains;
 
 /// <summary>The client_credentials table: credentials created at run time, kept as hashes, revoked by marking (the row stays for the record).</summary>
-public sealed class CredentialStore(StoreEngine engine)
+public sealed partial class CredentialStore(StoreEngine engine)
 {
+    /// <summary>The longest name a stored credential may have.</summary>
+    public const int LongestName = 64;
     private const string Columns = "name AS Name, secret_hash AS SecretHash, roles AS Roles, created_ms AS CreatedMs, revoked_ms AS RevokedMs";
 
     // Role names are letters only, so a comma list is unambiguous and readable in the table.
@@ -65,6 +68,15 @@ public sealed class CredentialStore(StoreEngine engine)
         // Sorted here: the engines' collations differ.
         return rows.Select(r => r.ToCredential()).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// True for a name a stored credential may have: 1-64 of [A-Za-z0-9._-], which a console, a shell and a "name:secret"
+    /// credential carry without quoting. No other name is looked up (PostgreSQL refuses a NUL in text, for one).
+    /// </summary>
+    public static bool IsValidName(string? name) => name is { Length: > 0 and <= LongestName } && NameCharacters().IsMatch(name);
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
+    private static partial Regex NameCharacters();
 
     /// <summary>One row as Dapper reads it (settable properties), so the public record stays immutable.</summary>
     private sealed class Row

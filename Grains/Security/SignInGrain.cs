@@ -31,14 +31,17 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
         {
             using (await limit.EnterAsync())
                 if (!CredentialHash.Verify(secret, client.SecretHash)) throw new AccessDeniedException(Refusal);
-            return tokens.Issue(client.Name, client.Roles);
+            return tokens.Issue(client.Name, client.Roles, TokenIssuer.Fingerprint(client.SecretHash, client.Roles));
         }
 
+        // A place first: beyond the bound a sign-in is refused as busy before it costs the database a read (a flood of
+        // made-up names would otherwise take the connections a dispatch needs).
+        using var place = limit.Admit();
         // Read at every sign-in, so a revocation on any silo takes effect at once everywhere; read before taking a
         // turn, so a slow database does not hold the checks of every other sign-in.
-        var stored = await store.FindAsync(name);
+        var stored = CredentialStore.IsValidName(name) ? await store.FindAsync(name) : null;
         // Every path below hashes (an unknown name against a decoy), so every path takes a turn.
-        using var turn = await limit.EnterAsync();
+        await place.TurnAsync();
         if (stored is not { IsActive: true })
         {
             CredentialHash.Verify(secret, DecoyHash.Value);
@@ -46,6 +49,6 @@ public sealed class SignInGrain(IOptions<SecurityOptions> options, CredentialSto
         }
 
         if (!CredentialHash.Verify(secret, stored.SecretHash)) throw new AccessDeniedException(Refusal);
-        return tokens.Issue(stored.Name, stored.Roles);
+        return tokens.Issue(stored.Name, stored.Roles, TokenIssuer.Fingerprint(stored.SecretHash, stored.Roles));
     }
 }

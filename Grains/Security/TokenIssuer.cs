@@ -1,4 +1,7 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Alerts.GrainInterfaces;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -15,6 +18,9 @@ public sealed class TokenIssuer
 
     /// <summary>The claim that carries the client's roles (one entry per role).</summary>
     public const string RoleClaim = "roles";
+
+    /// <summary>The claim that carries the <see cref="Fingerprint"/> of the credential the token was issued for.</summary>
+    public const string CredentialClaim = "cred";
 
     // Silos' clocks differ a little; more than this and an expired token would live noticeably longer.
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
@@ -54,20 +60,32 @@ public sealed class TokenIssuer
     /// <summary>The audience tokens of this cluster carry, so a token from another cluster is refused.</summary>
     public string Audience { get; }
 
-    /// <summary>A token for <paramref name="name"/> with <paramref name="roles"/>, valid for the configured lifetime.</summary>
-    public AccessToken Issue(string name, IReadOnlyList<string> roles)
+    /// <summary>
+    /// Names one version of a credential (its salted hash and roles) without revealing either: a token carries it, so a
+    /// credential whose secret or roles changed, or that was made again, no longer honours the tokens issued before.
+    /// </summary>
+    public static string Fingerprint(string secretHash, IEnumerable<string> roles)
+    {
+        var text = $"{secretHash}\n{string.Join(',', roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}";
+        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    /// <summary>A token for <paramref name="name"/> with <paramref name="roles"/>, valid for the configured lifetime, naming the credential's <see cref="Fingerprint"/>.</summary>
+    public AccessToken Issue(string name, IReadOnlyList<string> roles, string? credential = null)
     {
         var now = _time.GetUtcNow();
         // JWT times have whole seconds; round here so the expiry we report is the one in the token.
         now = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         var expires = now + _lifetime;
+        var claims = new Dictionary<string, object> { [RoleClaim] = roles.ToArray(), [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N") };
+        if (credential is not null) claims[CredentialClaim] = credential;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = Audience,
             Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(JwtRegisteredClaimNames.Sub, name)]),
             // A unique id makes every token distinct, even two issued to one client in the same second.
-            Claims = new Dictionary<string, object> { [RoleClaim] = roles.ToArray(), [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N") },
+            Claims = claims,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
@@ -92,12 +110,17 @@ public sealed class TokenIssuer
         if (!result.IsValid) return TokenCheck.Refused(Reason(result.Exception));
         if (result.SecurityToken is not JsonWebToken jwt || string.IsNullOrEmpty(jwt.Subject)) return TokenCheck.Refused("token has no subject");
         if (jwt.ValidTo == DateTime.MinValue) return TokenCheck.Refused("token has no expiry");
+        if (jwt.IssuedAt == DateTime.MinValue) return TokenCheck.Refused("token has no issue time");
+        var issuedAt = new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero);
+        // No longer than the lifetime configured now: one shortened (and the silos restarted) also cuts the tokens issued before.
         var expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+        if (expires > issuedAt + _lifetime) expires = issuedAt + _lifetime;
         if (now > expires + ClockSkew) return TokenCheck.Refused("token expired");
         if (jwt.ValidFrom != DateTime.MinValue && now + ClockSkew < new DateTimeOffset(jwt.ValidFrom, TimeSpan.Zero)) return TokenCheck.Refused("token not yet valid");
 
         var roles = jwt.Claims.Where(c => c.Type == RoleClaim).Select(c => c.Value).ToArray();
-        var check = new TokenCheck(jwt.Subject, roles, expires, null, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero));
+        var credential = jwt.TryGetPayloadValue<string>(CredentialClaim, out var fingerprint) ? fingerprint : null;
+        var check = new TokenCheck(jwt.Subject, roles, expires, null, issuedAt, credential);
         Remember(token, check, now);
         return check;
     }

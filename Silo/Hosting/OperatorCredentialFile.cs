@@ -50,18 +50,27 @@ public sealed class OperatorCredentialFile(
         }
 
         var secret = ClientSecret.New();
+        var hash = CredentialHash.Create(secret);
         var now = time.GetUtcNow();
-        await store.ReplaceAsync(OperatorName, CredentialHash.Create(secret), OperatorRoles, now);
+        await store.ReplaceAsync(OperatorName, hash, OperatorRoles, now);
         // The revocations were read before (with the product's start-up): a revoked operator made again must not be refused.
-        revoked.Changed(OperatorName, now, revokedAt: null);
+        revoked.Changed(new StoredCredential(OperatorName, hash, OperatorRoles, now, null));
         SecretFile.Write(path, $"{OperatorName}:{secret}", overwrite: true);
         logger.LogInformation("Operator credential in {Path}; the console reads it from there", path);
     }
 
-    // Current: the file names an active stored credential and its secret matches (a database restored from elsewhere would not).
+    // Current: the file names an active stored credential and its secret matches (a database restored from elsewhere would
+    // not), and nobody but its owner could have read it.
     private async Task<bool> IsCurrentAsync(string path)
     {
         if (!File.Exists(path)) return false;
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)) != 0)
+        {
+            // Its secret (an operator's and an admin's) may have been read: a new one, not merely a chmod, in an owner-only file.
+            logger.LogWarning("{Path} could be read by others; its credential is replaced by a new one, owner-only", path);
+            return false;
+        }
+
         var text = (await File.ReadAllTextAsync(path)).Trim();
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0) return false;

@@ -84,6 +84,25 @@ public sealed class SignInLimitTests(SecurityCluster fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task A_sign_in_beyond_the_bound_is_refused_before_it_reads_the_database()
+    {
+        // A flood of made-up names must not become a flood of reads on the connections a dispatch needs: with every place
+        // taken, a sign-in is refused as busy without touching the table (here, one that cannot be read).
+        var held = await FillAsync();
+        await SqlAsync("ALTER TABLE client_credentials RENAME TO client_credentials_away");
+        try
+        {
+            var busy = await Assert.ThrowsAsync<SignInBusyException>(() => fixture.RawClient.GetGrain<ISignInGrain>(0).SignIn("made-up", "guess"));
+            Assert.Contains("retry", busy.Message);
+        }
+        finally
+        {
+            await SqlAsync("ALTER TABLE client_credentials_away RENAME TO client_credentials");
+            await ReleaseAsync(held);
+        }
+    }
+
+    [Fact]
     public async Task A_client_whose_renewal_is_refused_as_busy_keeps_its_valid_token_and_fails_only_once_it_expires()
     {
         var time = new MovableTime();
@@ -121,6 +140,12 @@ public sealed class SignInLimitTests(SecurityCluster fixture) : IClassFixture<Se
     {
         held.Checking.Dispose();
         foreach (var turn in held.Waiting) (await turn).Dispose();
+    }
+
+    private async Task SqlAsync(string sql)
+    {
+        await using var connection = await Silo.GetRequiredService<StoreEngine>().OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection, sql);
     }
 
     private IServiceProvider Silo => ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services;

@@ -44,6 +44,18 @@ public sealed class TokenIssuerTests
     }
 
     [Fact]
+    public async Task A_token_lives_no_longer_than_the_lifetime_configured_now()
+    {
+        // Issued while TokenLifetime was a day; the operator shortened it (a leaked token, say) and restarted the silos.
+        var time = new MovableTime();
+        var token = Issuer(time, TimeSpan.FromDays(1)).Issue("ops", [Roles.Admin]).Token;
+        var shortened = Issuer(time);
+        Assert.True((await shortened.Check(token)).IsValid);
+        time.Advance(TimeSpan.FromMinutes(16)); // past 15 min + 30 s skew, though the token says a day
+        Assert.Equal("token expired", (await shortened.Check(token)).Failure);
+    }
+
+    [Fact]
     public async Task The_expiry_reported_is_the_one_in_the_token()
     {
         var time = new MovableTime();
@@ -58,8 +70,8 @@ public sealed class TokenIssuerTests
         Assert.Equal("no access token", (await Issuer(new MovableTime()).Check(null)).Failure);
     }
 
-    private static TokenIssuer Issuer(TimeProvider time) => new(
-        Options.Create(new SecurityOptions { SigningKey = Key }),
+    private static TokenIssuer Issuer(TimeProvider time, TimeSpan? lifetime = null) => new(
+        Options.Create(new SecurityOptions { SigningKey = Key, TokenLifetime = lifetime ?? TimeSpan.FromMinutes(15) }),
         Options.Create(new ClusterOptions { ServiceId = "svc", ClusterId = "c1" }),
         time);
 }
