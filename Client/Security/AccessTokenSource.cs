@@ -97,6 +97,16 @@ public sealed class AccessTokenSource
         }
     }
 
+    /// <summary>
+    /// Drops <paramref name="token"/> when it is still the one held, so the next call signs in again: a silo refused it
+    /// (<see cref="TokenRefusedException"/>) though this client's clock says it is good.
+    /// </summary>
+    public void Discard(string token)
+    {
+        var held = _held;
+        if (held is not null && held.Token.Token == token) Interlocked.CompareExchange(ref _held, null, held);
+    }
+
     // Read after the refusal (the call may have waited): good for at least one more pause before the next try.
     private bool StillGood(AccessToken token, out DateTimeOffset now)
     {

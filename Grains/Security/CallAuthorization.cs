@@ -21,7 +21,8 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
             if (refusal is not null)
             {
                 logger.LogWarning("Refused a call from client {Source}: {Reason}", context.SourceId, refusal);
-                throw new AccessDeniedException(refusal);
+                // The token itself refused (not a role it lacks): a new sign-in may be taken, so the client is told which.
+                throw check is { IsValid: false } ? new TokenRefusedException(refusal) : new AccessDeniedException(refusal);
             }
 
             if (check is { IsValid: true }) Caller.Set(check.Name, check.Roles);

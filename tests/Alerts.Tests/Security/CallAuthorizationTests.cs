@@ -14,7 +14,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
     [Fact]
     public async Task A_call_without_a_token_is_refused()
     {
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.AdminOnly());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.AdminOnly());
         Assert.Equal("alerts-test.admin.AdminOnly: no access token", refused.Message);
     }
 
@@ -48,7 +48,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
         var past = new MovableTime();
         past.Advance(TimeSpan.FromHours(-1));
         RequestContext.Set(AccessTokenHeader.Key, fixture.Issuer(past).Issue(SecurityCluster.AdminName, [Roles.Admin]).Token);
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.Shared());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.Shared());
         Assert.Equal("alerts-test.admin.Shared: token expired", refused.Message);
     }
 
@@ -57,7 +57,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
     {
         var forger = fixture.Issuer(TimeProvider.System, signingKey: Alerts.Grains.SecurityOptions.NewSigningKey());
         RequestContext.Set(AccessTokenHeader.Key, forger.Issue("mallory", [Roles.Admin]).Token);
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.AdminOnly());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.AdminOnly());
         Assert.Equal("alerts-test.admin.AdminOnly: token signature invalid", refused.Message);
     }
 
@@ -70,7 +70,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
         payload["roles"] = new JsonArray(Roles.Admin);
         RequestContext.Set(AccessTokenHeader.Key, $"{parts[0]}.{Base64UrlEncode(payload.ToJsonString())}.{parts[2]}");
 
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.AdminOnly());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.AdminOnly());
         Assert.Equal("alerts-test.admin.AdminOnly: token signature invalid", refused.Message);
     }
 
@@ -79,7 +79,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
     {
         var other = fixture.Issuer(TimeProvider.System, serviceId: "other-service", clusterId: "other-cluster");
         RequestContext.Set(AccessTokenHeader.Key, other.Issue(SecurityCluster.AdminName, [Roles.Admin]).Token);
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.AdminOnly());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.AdminOnly());
         Assert.Equal("alerts-test.admin.AdminOnly: token is for another cluster", refused.Message);
     }
 
@@ -87,7 +87,7 @@ public sealed class CallAuthorizationTests(SecurityCluster fixture) : IClassFixt
     public async Task A_garbage_token_is_refused()
     {
         RequestContext.Set(AccessTokenHeader.Key, "not-a-jwt");
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => Admin.AdminOnly());
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => Admin.AdminOnly());
         Assert.Equal("alerts-test.admin.AdminOnly: token malformed", refused.Message);
     }
 

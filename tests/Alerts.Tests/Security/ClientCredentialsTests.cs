@@ -88,7 +88,7 @@ public sealed class ClientCredentialsTests
         var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn("console-2", first.Secret));
         Assert.Equal(wrongSecret.Message, refused.Message);
         // A token issued before the revocation is refused from the revoking silo's next call on.
-        var cutOff = await Assert.ThrowsAsync<AccessDeniedException>(() => holder.GetGrain<IClientCredentialsGrain>(0).List());
+        var cutOff = await Assert.ThrowsAsync<TokenRefusedException>(() => holder.GetGrain<IClientCredentialsGrain>(0).List());
         Assert.Contains("credential console-2 was revoked", cutOff.Message);
 
         var recreatedAt = silo.Time.GetUtcNow();
@@ -116,7 +116,7 @@ public sealed class ClientCredentialsTests
             await connection.ExecuteAsync("UPDATE client_credentials SET revoked_ms = 1 WHERE name = 'gateway-7'");
         await silo.Services.GetRequiredService<RevokedCredentials>().RefreshAsync();
 
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => gateway.GetGrain<IResidencyGrain>(0).Report([]));
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => gateway.GetGrain<IResidencyGrain>(0).Report([]));
         Assert.Contains("credential gateway-7 was revoked", refused.Message);
         Assert.NotEmpty(await ops.GetGrain<IClientCredentialsGrain>(0).List()); // others' tokens are untouched
     }

@@ -44,7 +44,7 @@ public sealed class ConfiguredClientChangeTests
         await using var silo = await AlertsSilo.StartAsync(store, settings: after);
         await using var client = await TokenClient.ConnectAsync(silo);
 
-        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => client.WithTokenAsync(token, c => c.GetGrain<IClientCredentialsGrain>(0).List()));
+        var refused = await Assert.ThrowsAsync<TokenRefusedException>(() => client.WithTokenAsync(token, c => c.GetGrain<IClientCredentialsGrain>(0).List()));
         Assert.Contains("credential ops2", refused.Message);
         // A client whose settings did not change keeps its token across the restart.
         Assert.Equal(0, (await client.WithTokenAsync(unchanged, c => c.GetGrain<IResidencyGrain>(0).Report([]))).Applied);
