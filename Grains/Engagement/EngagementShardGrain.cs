@@ -139,13 +139,11 @@ public sealed class EngagementShardGrain(
                 case EngagementKind.Sighted:
                     var cell = Geohash.Encode(item.Sighting!.Latitude, item.Sighting.Longitude, _cellPrecision).ToString();
                     if (!sightingsOf.TryGetValue(user, out var known)) sightingsOf[user] = known = [];
+                    // A user has a few sightings at most: those are scanned for the same one, not the second's 1,000 times.
+                    var again = known.Any(k => k.Key >= atMs && k.Key < atMs + SightingsPerMillisecondSpan && k.Value == item.Sighting);
                     long? free = null;
-                    var again = false;
-                    for (var ms = atMs; ms < atMs + SightingsPerMillisecondSpan && !again; ms++)
-                    {
-                        if (!known.TryGetValue(ms, out var taken)) free ??= ms;
-                        else again = taken == item.Sighting;
-                    }
+                    for (var ms = atMs; !again && free is null && ms < atMs + SightingsPerMillisecondSpan; ms++)
+                        if (!known.ContainsKey(ms)) free = ms;
 
                     if (again)
                     {
