@@ -8,6 +8,9 @@ namespace Alerts.Grains;
 /// <summary>A case's recipients and suppressed users, its push batches and notices, and the index of cases by status.</summary>
 public sealed class CaseStore(StoreEngine engine)
 {
+    /// <summary>The span of a <c>case_hours</c> row: a case records in an hour once it recorded anyone in it.</summary>
+    public const long HourMs = 3_600_000;
+
     /// <summary>Recordings worth running at once: 1 where the engine has a single writer.</summary>
     public int ParallelWrites => engine.ParallelWrites;
 
@@ -25,6 +28,10 @@ public sealed class CaseStore(StoreEngine engine)
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var nowMs = now.ToUnixTimeMilliseconds();
+        // First: a recording that finds the hour's row being written by another of the case's recordings waits for its
+        // commit holding nothing the other could wait for.
+        await connection.ExecuteAsync("INSERT INTO case_hours (hour_ms, case_id) VALUES (@hourMs, @caseId) ON CONFLICT DO NOTHING",
+            new { hourMs = nowMs - nowMs % HourMs, caseId }, transaction);
         var ids = engine.IdList(candidates);
         // Most cases hold nobody back: they skip the lookup (a query per dispatch step).
         var excluded = !rules.HasSuppressed ? [] : (await connection.QueryAsync<long>(
@@ -60,18 +67,28 @@ public sealed class CaseStore(StoreEngine engine)
     }
 
     // Users who already had the day's quota of live alerts from other cases: out of the recipients, into the suppressed.
+    // The other live cases that recorded anyone in the window are few: each one's key is probed for these users, and with
+    // fewer such cases than the limit nobody can be over it, so no probe is made at all.
     private async Task<List<long>> HoldBackFatiguedAsync(DbConnection connection, DbTransaction transaction, string caseId, IReadOnlyCollection<long> users, long nowMs, int limit)
     {
-        var sorted = users.ToList();
-        sorted.Sort(); // the by-user index read front to back
-        var ids = engine.IdList(sorted);
         var sinceMs = nowMs - (long)RecordingRules.FatigueWindow.TotalMilliseconds;
-        var held = (await connection.QueryAsync<long>($"""
-            SELECT r.user_id FROM case_recipients r
-            WHERE r.user_id IN (SELECT id FROM {engine.IdRows("ids")}) AND r.case_id <> @caseId AND r.pushed_ms > @sinceMs
-              AND NOT EXISTS (SELECT 1 FROM drill_cases d WHERE d.case_id = r.case_id)
-            GROUP BY r.user_id HAVING COUNT(*) >= @limit
-            """, new { ids, caseId, sinceMs, limit }, transaction)).ToList();
+        var recent = (await connection.QueryAsync<string>("""
+            SELECT DISTINCT h.case_id FROM case_hours h
+            WHERE h.hour_ms >= @sinceHourMs AND h.case_id <> @caseId AND NOT EXISTS (SELECT 1 FROM drill_cases d WHERE d.case_id = h.case_id)
+            """, new { sinceHourMs = sinceMs - sinceMs % HourMs, caseId }, transaction)).ToList();
+        if (recent.Count < limit) return [];
+        var sorted = users.ToList();
+        sorted.Sort(); // each case's key read front to back
+        var ids = engine.IdList(sorted);
+        var alerts = new Dictionary<long, int>();
+        foreach (var other in recent)
+        {
+            var reached = await connection.QueryAsync<long>(
+                $"SELECT user_id FROM case_recipients WHERE case_id = @other AND {engine.AmongIds("user_id", "ids")} AND pushed_ms > @sinceMs", new { other, ids, sinceMs }, transaction);
+            foreach (var user in reached) alerts[user] = alerts.GetValueOrDefault(user) + 1;
+        }
+
+        var held = alerts.Where(a => a.Value >= limit).Select(a => a.Key).ToList();
         if (held.Count == 0) return held;
         var heldIds = engine.IdList(held);
         await connection.ExecuteAsync($"DELETE FROM case_recipients WHERE case_id = @caseId AND user_id IN (SELECT id FROM {engine.IdRows("heldIds")})", new { caseId, heldIds }, transaction);

@@ -155,8 +155,14 @@ public sealed class ResidentStore(StoreEngine engine)
             new { userId, flag = optedOut ? 1 : 0 });
     }
 
-    // Every table with a row per user: erasure deletes from each, and its check counts in each (the engagement tables' own list is theirs to keep).
-    private static readonly string[] UserTables = ["residents", "user_prefs", "testers", "case_recipients", "case_suppressed", .. EngagementStore.UserTables];
+    // Every table with a row per user and an index by user: erasure deletes from each, and its check counts in each (the
+    // engagement tables' own list is theirs to keep). case_recipients is apart: it has no index by user.
+    private static readonly string[] UserTables = ["residents", "user_prefs", "testers", "case_suppressed", .. EngagementStore.UserTables];
+
+    // A user's recipient rows, found by probing the key once per case that ever recorded anyone: every case in case_hours,
+    // and, for rows a silo of an earlier build recorded during a rolling upgrade, every case indexed by status.
+    private const string EraseRecipients =
+        "DELETE FROM case_recipients WHERE user_id = @userId AND case_id IN (SELECT case_id FROM case_hours UNION SELECT case_id FROM cases)";
 
     /// <summary>Enrolls a user as a tester (drills reach only testers) or withdraws them.</summary>
     public async Task SetTesterAsync(long userId, bool tester, DateTimeOffset now)
@@ -175,6 +181,7 @@ public sealed class ResidentStore(StoreEngine engine)
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var table in UserTables)
             await connection.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", new { userId }, transaction);
+        await connection.ExecuteAsync(EraseRecipients, new { userId }, transaction);
         await EngagementStore.ForgetSharerAsync(connection, transaction, userId);
         await transaction.CommitAsync();
     }
@@ -205,7 +212,8 @@ public sealed class ResidentStore(StoreEngine engine)
     {
         await using var connection = await engine.OpenAsync();
         var total = 0;
-        foreach (var table in UserTables)
+        // case_recipients read whole, not through the cases erasure probes: a row erasure missed is counted.
+        foreach (var table in UserTables.Append("case_recipients"))
             total += await connection.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table} WHERE user_id = @userId", new { userId });
         total += await EngagementStore.CountSharerMentionsAsync(connection, userId);
         var outbox = await connection.QueryAsync<string>("SELECT user_ids FROM push_outbox");

@@ -80,6 +80,9 @@ public sealed class PostgresEngine : StoreEngine
 
     public override object IdList(IReadOnlyCollection<long> ids) => ids.ToArray();
 
+    // An array condition on a key's column is one descent of the index per id; a join with unnest may be planned as a scan of the case's whole range.
+    public override string AmongIds(string column, string parameter) => AnyOf(column, parameter);
+
     // One statement per kind of change, the rows as arrays: a round trip per row is what costs here. A write of users'
     // first fixes only goes in by binary COPY, which spares PostgreSQL the conflict check of an upsert and inserts a
     // page of rows at a time (a sixth less of its work a new row than an INSERT of the same rows: bench

@@ -22,7 +22,11 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
         CREATE TABLE IF NOT EXISTS directory_moves (shard INTEGER NOT NULL, seq BIGINT NOT NULL, moves TEXT NOT NULL, PRIMARY KEY (shard, seq));
         CREATE TABLE IF NOT EXISTS user_prefs (user_id BIGINT PRIMARY KEY, opted_out INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS case_recipients (case_id TEXT NOT NULL, user_id BIGINT NOT NULL, pushed_ms BIGINT NOT NULL, PRIMARY KEY (case_id, user_id));
-        CREATE INDEX IF NOT EXISTS case_recipients_user ON case_recipients (user_id);
+        -- The hours in which each case recorded users (CaseStore): the fatigue check and erasure find a user's rows by
+        -- probing case_recipients' key once per case named here, so that table has no index by user (earlier databases
+        -- had one: dropped here, its upkeep was about a third of recording a case's users).
+        CREATE TABLE IF NOT EXISTS case_hours (hour_ms BIGINT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (hour_ms, case_id));
+        DROP INDEX IF EXISTS case_recipients_user;
         CREATE TABLE IF NOT EXISTS push_outbox (batch_id BIGINT PRIMARY KEY, case_id TEXT NOT NULL, user_ids TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_ms BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS testers (user_id BIGINT PRIMARY KEY, enrolled_ms BIGINT NOT NULL);
@@ -71,8 +75,8 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
     /// <summary>The residents table's columns ({0}: the engine's user id key type), for an engine that rebuilds the table to convert it.</summary>
     internal const string ResidentColumns = "user_id {0} PRIMARY KEY, cell BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL";
 
-    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c> (2: engagement_refusals).</summary>
-    public const int Version = 2;
+    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c> (2: engagement_refusals; 3: case_hours).</summary>
+    public const int Version = 3;
 
     /// <summary>What creates or upgrades the schema: `migrate` with the silo's settings.</summary>
     public const string MigrateHint = "run `dotnet run --project Silo -- migrate` (or the silo binary with `migrate`) with this silo's settings, as a role that may create tables";
@@ -85,6 +89,12 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
         // Silos of a cluster start together: one creates the tables while the others wait.
         await engine.LockSchemaAsync(connection, transaction);
         await connection.ExecuteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Tables, engine.UserKeyType, engine.SequenceKey), transaction: transaction);
+        // A database from before version 3 (a new one too: no version yet) has recipients that case_hours does not name: one pass over them.
+        var before = await connection.ExecuteScalarAsync<long?>("SELECT value FROM meta WHERE key = 'product_schema'", transaction: transaction) ?? 0;
+        if (before < 3)
+            await connection.ExecuteAsync(
+                $"INSERT INTO case_hours (hour_ms, case_id) SELECT DISTINCT pushed_ms - pushed_ms % {CaseStore.HourMs}, case_id FROM case_recipients WHERE true ON CONFLICT DO NOTHING",
+                transaction: transaction, commandTimeout: 0);
         await connection.ExecuteAsync(engine.AppendOnly("audit_log"), transaction: transaction);
         if (engine.RoomForUpdates("residents") is { } room) await connection.ExecuteAsync(room, transaction: transaction);
         await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision }, transaction);

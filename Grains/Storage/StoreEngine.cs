@@ -40,6 +40,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// <summary>A row source <c>ids(id)</c> of the user ids in parameter <paramref name="parameter"/>, whose value is <see cref="IdList"/>'s.</summary>
     public abstract string IdRows(string parameter);
 
+    /// <summary>A condition that <paramref name="column"/> is one of the user ids in parameter <paramref name="parameter"/> (<see cref="IdList"/>'s value), for the column's index to be probed per id.</summary>
+    public virtual string AmongIds(string column, string parameter) => $"{column} IN (SELECT id FROM {IdRows(parameter)})";
+
     /// <summary>The parameter value <see cref="IdRows"/> reads (one parameter however many ids: binding thousands by name is what costs).</summary>
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
