@@ -63,11 +63,10 @@ public sealed class ShareAttributionTests
         var sharer = s.Recipients[0];
         var genuine = Assert.Single((await s.ReportAsync(EngagementEvent.Shared(s.CaseId, sharer, t, ShareChannel.Friend))).Shares).Token;
 
-        // Tampered: the generation raised in the payload, the signature kept.
-        var dot = genuine.IndexOf('.', StringComparison.Ordinal);
-        var payload = Base64Url.DecodeFromChars(genuine.AsSpan(0, dot));
-        payload[4] ^= 0x04;
-        var tampered = Base64Url.EncodeToString(payload) + genuine[dot..];
+        // Tampered: a bit of the sealed generation flipped, the nonce and tag kept.
+        var sealedBytes = Base64Url.DecodeFromChars(genuine);
+        sealedBytes[1 + 12 + 3] ^= 0x04;
+        var tampered = Base64Url.EncodeToString(sealedBytes);
         // Forged: well formed, signed with a key the silos do not have.
         var forged = Signer(SecurityOptions.NewSigningKey()).Issue(new ShareGrant(s.CaseId, sharer, 1, t));
         // Foreign: genuinely signed, but for another case.

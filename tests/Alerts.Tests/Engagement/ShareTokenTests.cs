@@ -22,6 +22,34 @@ public sealed class ShareTokenTests
     }
 
     [Fact]
+    public void Whoever_a_link_reaches_cannot_read_who_shared_it_or_for_which_case()
+    {
+        var sharer = 0x0123_4567_89AB_CDEFL;
+        var token = System.Buffers.Text.Base64Url.DecodeFromChars(_tokens.Issue(new ShareGrant("case-sealed", sharer, 1, Now)));
+        var sharerBytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(sharerBytes, sharer);
+        Assert.Equal(-1, token.AsSpan().IndexOf(sharerBytes));
+        Assert.Equal(-1, token.AsSpan().IndexOf("case-sealed"u8));
+        Assert.Equal(-1, token.AsSpan().IndexOf(sharerBytes.AsSpan(4)));
+    }
+
+    [Fact]
+    public void A_signed_token_of_the_first_version_is_still_checked_and_a_forged_one_refused()
+    {
+        // As builds before the sealed tokens issued them: base64url(1, generation, sharer, time, case).base64url(HMAC).
+        var payload = new byte[1 + 4 + 8 + 8 + 1];
+        payload[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(1), 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(5), 42);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(13), Now.ToUnixTimeMilliseconds());
+        payload[21] = (byte)'c';
+        string Signed(byte[] key) => $"{System.Buffers.Text.Base64Url.EncodeToString(payload)}.{System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.HMACSHA256.HashData(key, payload))}";
+
+        Assert.Equal((new ShareGrant("c", 42, 2, Now), (string?)null), _tokens.Check(Signed(Convert.FromBase64String(AlertsSilo.ShareKey)), "c", Now));
+        Assert.Equal("has a bad signature (forged or tampered)", _tokens.Check(Signed(new byte[32]), "c", Now).Failure);
+    }
+
+    [Fact]
     public void Every_changed_character_is_refused()
     {
         var token = _tokens.Issue(new ShareGrant("case-1", 42, 1, Now));
