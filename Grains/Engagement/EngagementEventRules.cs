@@ -48,6 +48,8 @@ public static class EngagementEventRules
         if (sighting is null) return ("sighting", "is missing; a sighting says where and what");
         if (GeoValidation.CheckLatitude(sighting.Latitude, "sighting.latitude") is { } lat) return (lat.Field, lat.Message);
         if (GeoValidation.CheckLongitude(sighting.Longitude, "sighting.longitude") is { } lon) return (lon.Field, lon.Message);
+        // The open sea off Africa: where a phone without a fix says it is. Searchers sent there would lose the sighting.
+        if (sighting.Latitude == 0 && sighting.Longitude == 0) return ("sighting.latitude", "0 with longitude 0 is what a device without a position fix reports; send the place where the child was seen");
         if (string.IsNullOrWhiteSpace(sighting.Text)) return ("sighting.text", "is empty; say what was seen");
         if (sighting.Text.Length > MaxSightingText) return ("sighting.text", $"has {sighting.Text.Length} characters; at most {MaxSightingText}");
         if (StorableText.Problem(sighting.Text) is { } text) return ("sighting.text", text);

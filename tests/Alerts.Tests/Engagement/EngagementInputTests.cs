@@ -28,6 +28,8 @@ public sealed class EngagementInputTests
             (new EngagementEvent(EngagementKind.Sighted, c, u, t), "sighting", "is missing"),
             (EngagementEvent.Sighted(c, u, t, place with { Latitude = 91 }), "sighting.latitude", "91 is invalid"),
             (EngagementEvent.Sighted(c, u, t, place with { Longitude = -181 }), "sighting.longitude", "-181 is invalid"),
+            (EngagementEvent.Sighted(c, u, t, place with { Latitude = 0, Longitude = 0 }), "sighting.latitude", "0 with longitude 0 is what a device without a position fix reports"),
+            (EngagementEvent.Sighted(c, u, t, place with { Latitude = 0 }), "", ""),
             (EngagementEvent.Sighted(c, u, t, place with { Text = " " }), "sighting.text", "is empty"),
             (EngagementEvent.Sighted(c, u, t, place with { Text = new string('x', 2_001) }), "sighting.text", "2001 characters; at most 2000"),
             (EngagementEvent.Sighted(c, u, t, place with { PhotoUrl = "ftp://photos.example/1.jpg" }), "sighting.photoUrl", "not an absolute http(s) URL"),
@@ -43,7 +45,7 @@ public sealed class EngagementInputTests
 
         var result = await s.Intake.Report(cases.Select(x => x.Event!).ToList());
 
-        Assert.Equal((3, 0, 20), (result.Counted, result.Refused, result.Rejected));
+        Assert.Equal((4, 0, 21), (result.Counted, result.Refused, result.Rejected));
         var expected = cases.Select((x, i) => (x, i)).Where(p => p.x.Field != "").ToList();
         Assert.Equal(expected.Select(p => (p.i, p.x.Field)), result.Rejections.Select(r => (r.Index, r.Field)));
         foreach (var (x, i) in expected)
@@ -54,7 +56,7 @@ public sealed class EngagementInputTests
         }
 
         var stats = await s.Case.GetStats();
-        Assert.Equal((1L, 1L, 1L, 0L), (stats.Delivered, stats.Opened, stats.Sightings, stats.Refused));
+        Assert.Equal((1L, 1L, 2L, 0L), (stats.Delivered, stats.Opened, stats.Sightings, stats.Refused)); // on the equator, and the two-line one
     }
 
     [Fact]
