@@ -28,10 +28,6 @@ public sealed class CaseStore(StoreEngine engine)
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var nowMs = now.ToUnixTimeMilliseconds();
-        // First: a recording that finds the hour's row being written by another of the case's recordings waits for its
-        // commit holding nothing the other could wait for.
-        await connection.ExecuteAsync("INSERT INTO case_hours (hour_ms, case_id) VALUES (@hourMs, @caseId) ON CONFLICT DO NOTHING",
-            new { hourMs = nowMs - nowMs % HourMs, caseId }, transaction);
         var ids = engine.IdList(candidates);
         // Most cases hold nobody back: they skip the lookup (a query per dispatch step).
         var excluded = !rules.HasSuppressed ? [] : (await connection.QueryAsync<long>(
@@ -62,6 +58,11 @@ public sealed class CaseStore(StoreEngine engine)
         var fresh = candidates.Where(inserted.Remove).ToList();
         if (after is not null) await Task.WhenAny(after);
         var batches = await WriteBatchesAsync(connection, transaction, caseId, payload, fresh, batchSize, nowMs);
+        // Last, so the hour's row is held only for the commit: the case's other recordings running meanwhile would wait
+        // for it (the first of each hour inserts it, the rest find it).
+        if (fresh.Count > 0)
+            await connection.ExecuteAsync("INSERT INTO case_hours (hour_ms, case_id) VALUES (@hourMs, @caseId) ON CONFLICT DO NOTHING",
+                new { hourMs = nowMs - nowMs % HourMs, caseId }, transaction);
         await transaction.CommitAsync();
         return new RecordedUsers(batches, suppressed);
     }
