@@ -26,8 +26,25 @@ public sealed class SqliteEngine : StoreEngine
             else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        // A new file is its owner's only too, also in a folder others may read (SQLite gives its -wal and -shm files the
+        // database file's mode); left to the process's umask it was readable by every local user.
+        if (builder.DataSource != ":memory:" && !OperatingSystem.IsWindows() && !File.Exists(builder.DataSource)) CreateOwnerOnly(builder.DataSource);
+
         _connectionString = builder.ToString();
         Location = Path.GetFullPath(builder.DataSource);
+    }
+
+    // An empty file is an empty database to SQLite. One made meanwhile by another engine on the same file wins.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreateOwnerOnly(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+        }
     }
 
     public override string Name => "sqlite";

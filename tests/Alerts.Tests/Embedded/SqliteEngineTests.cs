@@ -17,4 +17,19 @@ public sealed class SqliteEngineTests
         Assert.Equal(2, await connection.ExecuteScalarAsync<int>("PRAGMA synchronous"));
         Assert.Equal(30_000, await connection.ExecuteScalarAsync<int>("PRAGMA busy_timeout"));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix file modes; the product runs on Linux
+    public async Task A_new_database_file_and_its_log_are_their_owners_only_in_a_folder_others_may_read()
+    {
+        var folder = ScratchFolder.NewFolder();
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        var path = Path.Combine(folder, "alerts.db");
+        await using var engine = new SqliteEngine($"Data Source={path}");
+        await using (var connection = await engine.OpenAsync())
+            await connection.ExecuteAsync("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(path));
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(path + "-wal"));
+    }
 }
