@@ -120,7 +120,8 @@ public sealed class EngagementStore(StoreEngine engine)
             tally.AddSighted(cell, minute, n);
         // Plus what a build of schema 1 counted, each time a refusal arrived.
         tally.AddRefused(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM engagement_refusals WHERE case_id = @caseId AND user_id % @shards = @shard", p));
-        tally.AddRefused(await connection.ExecuteScalarAsync<long?>("SELECT refused FROM engagement_refused WHERE case_id = @caseId AND shard = @shard", p) ?? 0);
+        // Its shards by the count then: a silo with fewer shards now reads the rows of the old shards its own stand for.
+        tally.AddRefused(await connection.ExecuteScalarAsync<long?>("SELECT CAST(SUM(refused) AS BIGINT) FROM engagement_refused WHERE case_id = @caseId AND shard % @shards = @shard", p) ?? 0);
     }
 
     /// <summary>Users alert-fatigue suppression held back for the case.</summary>

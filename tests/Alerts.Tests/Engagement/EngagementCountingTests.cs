@@ -102,11 +102,11 @@ public sealed class EngagementCountingTests
         await s.ReportAsync(EngagementEvent.Delivered(s.CaseId, outsider, t.AddSeconds(1)));
         Assert.Equal(4, (await s.Case.GetStats()).Refused);
 
-        // What a build of schema 1 counted still counts.
+        // What a build of schema 1 counted still counts, also in shards beyond today's count (Engagement:Shards lowered).
         await using (var connection = await s.Silo.Services.GetRequiredService<StoreEngine>().OpenAsync())
-            await connection.ExecuteAsync("INSERT INTO engagement_refused (case_id, shard, refused) VALUES (@caseId, 0, 5)", new { caseId = s.CaseId });
+            await connection.ExecuteAsync("INSERT INTO engagement_refused (case_id, shard, refused) VALUES (@caseId, 0, 5), (@caseId, 255, 2)", new { caseId = s.CaseId });
         await s.RestartAsync();
-        Assert.Equal(9, (await s.Case.GetStats()).Refused);
+        Assert.Equal(11, (await s.Case.GetStats()).Refused);
     }
 
     [Fact]
