@@ -4,23 +4,26 @@ namespace Alerts.Client;
 
 /// <summary>
 /// Keeps a gateway subscribed to the push hub: subscribes, then renews at a third of the lease the hub
-/// grants, so a silo failure (the hub moves to another silo and starts empty) or a missed renewal costs
-/// at most a third of a lease. Dispose to stop renewing; the hub then drops the gateway when its lease ends.
+/// granted last (each answer sets the next wait: a hub restarted with a shorter lease is renewed in time), so a
+/// silo failure (the hub moves to another silo and starts empty) or a missed renewal costs at most a third of a
+/// lease. Dispose to stop renewing; the hub then drops the gateway when its lease ends.
 /// </summary>
 public sealed class PushSubscription : IAsyncDisposable
 {
     private readonly IClusterClient _client;
     private readonly string _gatewayName;
+    private readonly TimeProvider _time;
     private readonly IPushGateway _reference;
     private readonly CancellationTokenSource _stopping = new();
     private Task _renewing = Task.CompletedTask;
     private readonly object _disposalGate = new();
     private Task? _disposal;
 
-    private PushSubscription(IClusterClient client, string gatewayName, IPushGateway gateway)
+    private PushSubscription(IClusterClient client, string gatewayName, IPushGateway gateway, TimeProvider time)
     {
         _client = client;
         _gatewayName = gatewayName;
+        _time = time;
         // The reference keeps the gateway object reachable only weakly: this field keeps it alive.
         Gateway = gateway;
         _reference = client.CreateObjectReference<IPushGateway>(gateway);
@@ -33,26 +36,44 @@ public sealed class PushSubscription : IAsyncDisposable
     public event Action<Exception>? RenewalFailed;
 
     /// <summary>Subscribes <paramref name="gateway"/> under <paramref name="gatewayName"/> and keeps it subscribed.</summary>
-    public static async Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway)
+    public static Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway) =>
+        StartAsync(client, gatewayName, gateway, TimeProvider.System);
+
+    /// <summary>As <see cref="StartAsync(IClusterClient, string, IPushGateway)"/>, timing the renewals on <paramref name="time"/>.</summary>
+    public static async Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway, TimeProvider time)
     {
-        var subscription = new PushSubscription(client, gatewayName, gateway);
+        ArgumentNullException.ThrowIfNull(time);
+        var subscription = new PushSubscription(client, gatewayName, gateway, time);
+        var sent = time.GetUtcNow();
         var lease = await subscription.SubscribeAsync();
-        subscription._renewing = subscription.RenewAsync(lease, subscription._stopping.Token);
+        subscription._renewing = subscription.RenewAsync(lease, sent, subscription._stopping.Token);
         return subscription;
     }
 
     private Task<TimeSpan> SubscribeAsync() => _client.GetGrain<IPushHubGrain>(0).Subscribe(_gatewayName, _reference);
 
-    private async Task RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
+    // Each renewal is sent a third of the lease the hub granted last after the one before was sent: a hub restarted on a
+    // silo with a shorter GatewayLease (a rolling restart) grants less than the first, and renewals timed on the first
+    // lease let it lapse. A failed renewal keeps the last lease. One that took longer than that (waiting out its timeout
+    // while the hub's silo is gone) is followed at once, not a third of a lease after its answer: by then the lease
+    // would have lapsed.
+    private async Task RenewAsync(TimeSpan lease, DateTimeOffset sent, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(lease / 3);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (true)
             {
+                var wait = lease / 3 - (_time.GetUtcNow() - sent);
+                // At most a third of a lease, even if the clock was set back.
+                if (wait > lease / 3) wait = lease / 3;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, cancellationToken);
+                else cancellationToken.ThrowIfCancellationRequested();
+                sent = _time.GetUtcNow();
                 try
                 {
-                    await SubscribeAsync();
+                    var granted = await SubscribeAsync();
+                    // A lease of zero (which no hub grants this call) would renew without a pause.
+                    if (granted > TimeSpan.Zero) lease = granted;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
