@@ -40,12 +40,34 @@ public sealed class PushSubscription : IAsyncDisposable
         StartAsync(client, gatewayName, gateway, TimeProvider.System);
 
     /// <summary>As <see cref="StartAsync(IClusterClient, string, IPushGateway)"/>, timing the renewals on <paramref name="time"/>.</summary>
+    /// <remarks>When the first subscription fails, its exception comes as it is and nothing is left behind (the observer
+    /// reference made for it is dropped): start again to retry.</remarks>
     public static async Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
         var subscription = new PushSubscription(client, gatewayName, gateway, time);
         var sent = time.GetUtcNow();
-        var lease = await subscription.SubscribeAsync();
+        TimeSpan lease;
+        try
+        {
+            lease = await subscription.SubscribeAsync();
+        }
+        catch (Exception)
+        {
+            // The caller never sees this subscription, so nobody else could drop its observer reference: each failed
+            // start (a gateway retrying against a hub that refuses it) would leave one registered in the client for good.
+            try
+            {
+                await subscription.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // The subscription's own failure is the one to report.
+            }
+
+            throw;
+        }
+
         subscription._renewing = subscription.RenewAsync(lease, sent, subscription._stopping.Token);
         return subscription;
     }

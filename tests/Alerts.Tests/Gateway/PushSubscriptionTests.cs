@@ -100,6 +100,33 @@ public sealed class PushSubscriptionTests
     }
 
     [Fact]
+    public async Task A_refused_first_subscription_leaves_no_observer_reference_behind_and_a_retry_starts_afresh()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var calls = new SubscribeCalls();
+        await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, configure: builder => builder.AddOutgoingGrainCallFilter(calls));
+        var gateway = new RemoteGateway(client.Cluster);
+
+        // The hub refuses the subscription; its refusal comes as it is.
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => PushSubscription.StartAsync(client.Cluster, " ", gateway));
+        Assert.Contains("gatewayName is empty", refusal.Message);
+        var refused = Assert.Single(calls.Gateways);
+
+        // The observer reference made for it is dropped already: the client holds nothing for it (Orleans refuses to drop
+        // it again). Before, it stayed registered for as long as the client lived, one more for each failed start.
+        var dropped = Assert.Throws<ArgumentException>(() => client.Cluster.DeleteObjectReference<IPushGateway>(refused));
+        Assert.Contains("not associated with a local object", dropped.Message);
+
+        // A retry with the same gateway object subscribes on a reference of its own, and disposing drops that one.
+        var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-retried", gateway);
+        var retried = calls.Gateways[1];
+        Assert.NotEqual(refused, retried);
+        await subscription.DisposeAsync();
+        Assert.Throws<ArgumentException>(() => client.Cluster.DeleteObjectReference<IPushGateway>(retried));
+    }
+
+    [Fact]
     public async Task Disposing_twice_or_from_two_places_at_once_returns_quietly()
     {
         var silo = GatewaySilo.Fresh();
