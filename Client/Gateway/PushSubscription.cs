@@ -32,7 +32,7 @@ public sealed class PushSubscription : IAsyncDisposable
     /// <summary>The gateway object receiving the batches.</summary>
     public IPushGateway Gateway { get; }
 
-    /// <summary>Raised when a renewal fails (the next one is tried a third of a lease later, also when a handler throws).</summary>
+    /// <summary>Raised when a renewal fails, also one cancelled by anything but this subscription's disposal (the next one is tried a third of a lease later, also when a handler throws).</summary>
     public event Action<Exception>? RenewalFailed;
 
     /// <summary>Subscribes <paramref name="gateway"/> under <paramref name="gatewayName"/> and keeps it subscribed.</summary>
@@ -97,8 +97,14 @@ public sealed class PushSubscription : IAsyncDisposable
                     // A lease of zero (which no hub grants this call) would renew without a pause.
                     if (granted > TimeSpan.Zero) lease = granted;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
+                    // Only this subscription's disposal ends the renewals. The call takes no token of its own, so a
+                    // cancellation it throws came from elsewhere (a filter of the host's client giving up on it, say):
+                    // a failed renewal like any other, and the next one comes on schedule (until 2026-12-02 it ended
+                    // the renewals silently, and the lease lapsed).
+                    if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) return;
+
                     // Each handler on its own: a faulty one must neither stop the renewals (the gateway would lose its
                     // lease silently) nor keep the others from hearing of the failure.
                     foreach (var handler in RenewalFailed?.GetInvocationList() ?? [])
@@ -114,7 +120,7 @@ public sealed class PushSubscription : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }

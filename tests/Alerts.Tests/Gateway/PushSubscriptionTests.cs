@@ -127,6 +127,31 @@ public sealed class PushSubscriptionTests
     }
 
     [Fact]
+    public async Task A_renewal_cancelled_by_a_token_not_its_own_is_a_failed_renewal_and_the_renewals_go_on()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var calls = new SubscribeCalls();
+        await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, configure: builder => builder.AddOutgoingGrainCallFilter(calls));
+        var clock = new WatchedClock();
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-cancelled", new RemoteGateway(client.Cluster), clock);
+        var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscription.RenewalFailed += e => failed.TrySetResult(e);
+        // The tests' lease is 3 s: a renewal every second.
+        Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+
+        // The host's client gives up on the next renewal: it is reported, and the one after comes on schedule and is
+        // answered (until 2026-12-02 the renewals ended there silently, and the hub let the gateway go a lease later).
+        calls.CancelNext();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.IsAssignableFrom<OperationCanceledException>(await failed.Task.WaitAsync(Patience));
+        Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+        Assert.Equal(3, calls.Gateways.Count);
+    }
+
+    [Fact]
     public async Task Disposing_twice_or_from_two_places_at_once_returns_quietly()
     {
         var silo = GatewaySilo.Fresh();

@@ -3,13 +3,14 @@ using Alerts.GrainInterfaces;
 namespace Alerts.Tests;
 
 /// <summary>
-/// A client's outgoing call filter that records the observer reference each push hub subscription sends, and can hold
-/// one back as a slow call waits.
+/// A client's outgoing call filter that records the observer reference each push hub subscription sends, can hold one
+/// back as a slow call waits, and can give up on one as a host's own filter with a deadline does.
 /// </summary>
 public sealed class SubscribeCalls : IOutgoingGrainCallFilter
 {
     private readonly List<IPushGateway> _gateways = [];
     private Hold? _holdNext;
+    private CancellationTokenSource? _cancelNext;
 
     /// <summary>The references sent, in order.</summary>
     public List<IPushGateway> Gateways
@@ -28,6 +29,17 @@ public sealed class SubscribeCalls : IOutgoingGrainCallFilter
         return hold.Reached.Task;
     }
 
+    /// <summary>
+    /// The next subscription reaches the hub, but its caller sees it cancelled by a token not its own: the host's, whose
+    /// deadline passed while the call was under way.
+    /// </summary>
+    public void CancelNext()
+    {
+        var deadline = new CancellationTokenSource();
+        deadline.Cancel();
+        Volatile.Write(ref _cancelNext, deadline);
+    }
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.InterfaceMethod?.DeclaringType != typeof(IPushHubGrain) || context.MethodName != nameof(IPushHubGrain.Subscribe)
@@ -44,7 +56,9 @@ public sealed class SubscribeCalls : IOutgoingGrainCallFilter
             await hold.Release;
         }
 
+        using var deadline = Interlocked.Exchange(ref _cancelNext, null);
         await context.Invoke();
+        deadline?.Token.ThrowIfCancellationRequested();
     }
 
     private sealed class Hold(Task release)
