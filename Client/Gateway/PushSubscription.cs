@@ -4,23 +4,26 @@ namespace Alerts.Client;
 
 /// <summary>
 /// Keeps a gateway subscribed to the push hub: subscribes, then renews at a third of the lease the hub
-/// grants, so a silo failure (the hub moves to another silo and starts empty) or a missed renewal costs
-/// at most a third of a lease. Dispose to stop renewing; the hub then drops the gateway when its lease ends.
+/// granted last (each answer sets the next wait: a hub restarted with a shorter lease is renewed in time), so a
+/// silo failure (the hub moves to another silo and starts empty) or a missed renewal costs at most a third of a
+/// lease. Dispose to stop renewing; the hub then drops the gateway when its lease ends.
 /// </summary>
 public sealed class PushSubscription : IAsyncDisposable
 {
     private readonly IClusterClient _client;
     private readonly string _gatewayName;
+    private readonly TimeProvider _time;
     private readonly IPushGateway _reference;
     private readonly CancellationTokenSource _stopping = new();
     private Task _renewing = Task.CompletedTask;
     private readonly object _disposalGate = new();
     private Task? _disposal;
 
-    private PushSubscription(IClusterClient client, string gatewayName, IPushGateway gateway)
+    private PushSubscription(IClusterClient client, string gatewayName, IPushGateway gateway, TimeProvider time)
     {
         _client = client;
         _gatewayName = gatewayName;
+        _time = time;
         // The reference keeps the gateway object reachable only weakly: this field keeps it alive.
         Gateway = gateway;
         _reference = client.CreateObjectReference<IPushGateway>(gateway);
@@ -29,33 +32,79 @@ public sealed class PushSubscription : IAsyncDisposable
     /// <summary>The gateway object receiving the batches.</summary>
     public IPushGateway Gateway { get; }
 
-    /// <summary>Raised when a renewal fails (the next one is tried a third of a lease later, also when a handler throws).</summary>
+    /// <summary>Raised when a renewal fails, also one cancelled by anything but this subscription's disposal (the next one is tried a third of a lease later, also when a handler throws).</summary>
     public event Action<Exception>? RenewalFailed;
 
     /// <summary>Subscribes <paramref name="gateway"/> under <paramref name="gatewayName"/> and keeps it subscribed.</summary>
-    public static async Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway)
+    public static Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway) =>
+        StartAsync(client, gatewayName, gateway, TimeProvider.System);
+
+    /// <summary>As <see cref="StartAsync(IClusterClient, string, IPushGateway)"/>, timing the renewals on <paramref name="time"/>.</summary>
+    /// <remarks>When the first subscription fails, its exception comes as it is and nothing is left behind (the observer
+    /// reference made for it is dropped): start again to retry.</remarks>
+    public static async Task<PushSubscription> StartAsync(IClusterClient client, string gatewayName, IPushGateway gateway, TimeProvider time)
     {
-        var subscription = new PushSubscription(client, gatewayName, gateway);
-        var lease = await subscription.SubscribeAsync();
-        subscription._renewing = subscription.RenewAsync(lease, subscription._stopping.Token);
+        ArgumentNullException.ThrowIfNull(time);
+        var subscription = new PushSubscription(client, gatewayName, gateway, time);
+        var sent = time.GetUtcNow();
+        TimeSpan lease;
+        try
+        {
+            lease = await subscription.SubscribeAsync();
+        }
+        catch (Exception)
+        {
+            // The caller never sees this subscription, so nobody else could drop its observer reference: each failed
+            // start (a gateway retrying against a hub that refuses it) would leave one registered in the client for good.
+            try
+            {
+                await subscription.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // The subscription's own failure is the one to report.
+            }
+
+            throw;
+        }
+
+        subscription._renewing = subscription.RenewAsync(lease, sent, subscription._stopping.Token);
         return subscription;
     }
 
     private Task<TimeSpan> SubscribeAsync() => _client.GetGrain<IPushHubGrain>(0).Subscribe(_gatewayName, _reference);
 
-    private async Task RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
+    // Each renewal is sent a third of the lease the hub granted last after the one before was sent: a hub restarted on a
+    // silo with a shorter GatewayLease (a rolling restart) grants less than the first, and renewals timed on the first
+    // lease let it lapse. A failed renewal keeps the last lease. One that took longer than that (waiting out its timeout
+    // while the hub's silo is gone) is followed at once, not a third of a lease after its answer: by then the lease
+    // would have lapsed.
+    private async Task RenewAsync(TimeSpan lease, DateTimeOffset sent, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(lease / 3);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (true)
             {
+                var wait = lease / 3 - (_time.GetUtcNow() - sent);
+                // At most a third of a lease, even if the clock was set back.
+                if (wait > lease / 3) wait = lease / 3;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, cancellationToken);
+                else cancellationToken.ThrowIfCancellationRequested();
+                sent = _time.GetUtcNow();
                 try
                 {
-                    await SubscribeAsync();
+                    var granted = await SubscribeAsync();
+                    // A lease of zero (which no hub grants this call) would renew without a pause.
+                    if (granted > TimeSpan.Zero) lease = granted;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
+                    // Only this subscription's disposal ends the renewals. The call takes no token of its own, so a
+                    // cancellation it throws came from elsewhere (a filter of the host's client giving up on it, say):
+                    // a failed renewal like any other, and the next one comes on schedule (until 2026-12-02 it ended
+                    // the renewals silently, and the lease lapsed).
+                    if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) return;
+
                     // Each handler on its own: a faulty one must neither stop the renewals (the gateway would lose its
                     // lease silently) nor keep the others from hearing of the failure.
                     foreach (var handler in RenewalFailed?.GetInvocationList() ?? [])
@@ -71,7 +120,7 @@ public sealed class PushSubscription : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }

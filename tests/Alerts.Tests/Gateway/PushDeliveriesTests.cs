@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
-using Alerts.TestSupport;
 
 namespace Alerts.Tests;
 
@@ -99,26 +98,5 @@ public sealed class PushDeliveriesTests
 
         /// <summary>The ids of the next call, in order.</summary>
         public async Task<List<long>> NextCallAsync() => await _calls.Reader.ReadAsync().AsTask().WaitAsync(Patience);
-    }
-
-    /// <summary>A manual clock that tells the test each timer armed on it, so the test moves it only once the code waits.</summary>
-    private sealed class WatchedClock : TimeProvider
-    {
-        private readonly ManualTimeProvider _clock = new();
-        private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
-
-        public override DateTimeOffset GetUtcNow() => _clock.GetUtcNow();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = _clock.CreateTimer(callback, state, dueTime, period);
-            _armed.Writer.TryWrite(dueTime);
-            return timer;
-        }
-
-        /// <summary>The due time of the next timer armed.</summary>
-        public async Task<TimeSpan> NextTimerAsync() => await _armed.Reader.ReadAsync().AsTask().WaitAsync(Patience);
-
-        public void Advance(TimeSpan by) => _clock.Advance(by);
     }
 }
