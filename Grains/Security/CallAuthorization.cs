@@ -59,9 +59,18 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
         if (!check.IsValid) return ($"{rule.Name}: {check.Failure}", check);
         if (revoked is not null && await revoked.RefusalAsync(check.Name!, check.IssuedAt, check.Credential) is { } revocation)
             return ($"{rule.Name}: {revocation}", TokenCheck.Refused(revocation));
-        if (check.Roles.Any(rule.Roles.Contains)) return (null, check);
+        if (check.Roles.Any(rule.Roles.Contains)) return (OwnNameRefusal(context, rule, check.Name!), check);
         var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
         return ($"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}", check);
+    }
+
+    // A name the client passes for itself (a gateway's subscription at the push hub) must be its credential's: any
+    // gateway credential could otherwise subscribe under another gateway's name and be handed its batches.
+    private static string? OwnNameRefusal(IIncomingGrainCallContext context, CallRule rule, string caller)
+    {
+        if (rule.OwnName is not { } own) return null;
+        var name = context.Request.GetArgumentCount() > own.Index ? context.Request.GetArgument(own.Index) as string : null;
+        return GatewayNames.IsOwnedBy(name, caller) ? null : $"{rule.Name}: {GatewayNames.Refusal(own.Field, name, caller)}";
     }
 
     // A client may cancel its own calls, not somebody else's: the first argument names the sender of the call to cancel.

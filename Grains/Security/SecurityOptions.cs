@@ -69,6 +69,8 @@ public sealed class SecurityOptions
             if (client is null) throw Bad(at, "is empty");
             if (string.IsNullOrWhiteSpace(client.Name)) throw Bad($"{at}:Name", "is empty");
             if (client.Name.Contains(':')) throw Bad($"{at}:Name", $"'{client.Name}' contains ':', which separates name and secret in a credential");
+            if (client.Name.Contains(GatewayNames.Separator))
+                throw Bad($"{at}:Name", $"'{client.Name}' contains '{GatewayNames.Separator}', which separates a credential's name from a gateway instance at the push hub");
             if (!names.Add(client.Name)) throw Bad($"{at}:Name", $"'{client.Name}' appears twice");
             if (!CredentialHash.IsWellFormed(client.SecretHash))
             {

@@ -46,7 +46,7 @@ public sealed class PushSubscriptionTests
         var silo = GatewaySilo.Fresh();
         await using var process = await silo.StartAsync();
         await using var client = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort);
-        var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-twice", new RemoteGateway(client.Cluster));
+        var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-twice"), new RemoteGateway(client.Cluster));
 
         // A host's stopping hook and an `await using`, say.
         await Task.WhenAll(subscription.DisposeAsync().AsTask(), subscription.DisposeAsync().AsTask());

@@ -13,7 +13,7 @@ public static class ReadmeExample
             new GatewayConnectionOptions
             {
                 Cluster = { Gateways = ["10.0.0.5:30000"], Credential = "gateway-1:s3cret" },
-                Name = "gateway-1",                      // one name per gateway instance
+                Name = "gateway-1/replica-a",            // the credential's name, or it + "/instance": one name per gateway process
             },
             async (batch, cancellationToken) =>
             {

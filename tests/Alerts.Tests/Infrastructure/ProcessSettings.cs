@@ -13,6 +13,9 @@ public static class ProcessSettings
     /// <summary>The second admin's credential (the two-person rule: the tester files, the approver approves).</summary>
     public const string ApproverCredential = "approver:s3cret";
 
+    /// <summary>A push-hub subscription name the tester's credential owns: "tester/<paramref name="instance"/>".</summary>
+    public static string GatewayName(string instance) => $"tester{GatewayNames.Separator}{instance}";
+
     private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("s3cret"));
 
     /// <summary>The hash of the tester's secret, made once per test run.</summary>

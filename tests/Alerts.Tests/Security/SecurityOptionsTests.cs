@@ -53,6 +53,15 @@ public sealed class SecurityOptionsTests
     }
 
     [Fact]
+    public void A_client_name_with_the_gateway_instance_separator_is_refused()
+    {
+        // "gw" owns the push-hub names "gw/…": a credential "gw/x" would have its gateway's name taken by "gw".
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "gw/x", SecretHash = ForeignHash, Roles = [Roles.Gateway] });
+        Assert.StartsWith("Alerts:Security:Clients:1:Name 'gw/x' contains '/'", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
+    [Fact]
     public void A_zero_token_lifetime_is_named()
     {
         var options = Valid();
