@@ -8,9 +8,14 @@ public static class CredentialHash
     private const int Iterations = 100_000;
     private const string Scheme = "pbkdf2-sha256";
 
-    /// <summary>A new salted hash of <paramref name="secret"/>: "pbkdf2-sha256$iterations$salt$hash".</summary>
+    /// <summary>
+    /// A new salted hash of <paramref name="secret"/>: "pbkdf2-sha256$iterations$salt$hash". A secret shorter than
+    /// <see cref="ClientSecret.MinimumLength"/> is refused (<see cref="ArgumentException"/>): no new credential gets one.
+    /// Hashes made before, of shorter secrets, still verify.
+    /// </summary>
     public static string Create(string secret)
     {
+        if (ClientSecret.Problem(secret) is { } problem) throw new ArgumentException(problem, nameof(secret));
         var salt = RandomNumberGenerator.GetBytes(16);
         var hash = Rfc2898DeriveBytes.Pbkdf2(secret, salt, Iterations, HashAlgorithmName.SHA256, 32);
         return $"{Scheme}${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";

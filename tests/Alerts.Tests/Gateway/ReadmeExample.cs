@@ -12,7 +12,7 @@ public static class ReadmeExample
         await using var gateway = await GatewayConnection.ConnectAsync(
             new GatewayConnectionOptions
             {
-                Cluster = { Gateways = ["10.0.0.5:30000"], Credential = "gateway-1:s3cret" },
+                Cluster = { Gateways = ["10.0.0.5:30000"], Credential = $"gateway-1:{Environment.GetEnvironmentVariable("GATEWAY_SECRET")}" },
                 Name = "gateway-1/replica-a",            // the credential's name, or it + "/instance": one name per gateway process
             },
             async (batch, cancellationToken) =>

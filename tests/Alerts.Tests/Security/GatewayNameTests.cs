@@ -37,8 +37,8 @@ public sealed class GatewayNameTests
     public async Task Another_credential_cannot_subscribe_renew_or_leave_under_a_gateways_name()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: TwoGateways);
-        await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, "gw-a:s3cret");
-        await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, "gw-b:s3cret");
+        await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-a:{ProcessSettings.Secret}");
+        await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-b:{ProcessSettings.Secret}");
         var aReference = a.Cluster.CreateObjectReference<IPushGateway>(new RecordingGateway(a.Cluster));
         var bReference = b.Cluster.CreateObjectReference<IPushGateway>(new RecordingGateway(b.Cluster));
         await a.GetGrain<IPushHubGrain>(0).Subscribe("gw-a", aReference, maxInFlight: 2);
@@ -63,8 +63,8 @@ public sealed class GatewayNameTests
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: TwoGateways);
         var (lat, lon, radius) = (22.5431, 114.0579, 5_000.0);
         await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), Population.Around(1, lat, lon, radius, scatter: 200, AlertsSilo.Epoch));
-        await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, "gw-a:s3cret");
-        await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, "gw-b:s3cret");
+        await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-a:{ProcessSettings.Secret}");
+        await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-b:{ProcessSettings.Secret}");
         // gw-a holds what it is handed without acknowledging it yet (its phones are slow).
         var holding = new RecordingGateway(a.Cluster, _ => false);
         await a.GetGrain<IPushHubGrain>(0).Subscribe("gw-a/replica-1", a.Cluster.CreateObjectReference<IPushGateway>(holding), maxInFlight: 2);

@@ -13,7 +13,7 @@ public sealed class RealGrainAccessFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var hash = ProcessSettings.TesterHash; // every client's secret is "s3cret"
+        var hash = ProcessSettings.TesterHash; // every client's secret is ProcessSettings.Secret
         var settings = new Dictionary<string, string?>();
         for (var i = 0; i < Roles.All.Count; i++)
         {
@@ -29,7 +29,7 @@ public sealed class RealGrainAccessFixture : IAsyncLifetime
             {
                 ClusterId = Silo.Cluster.ClusterId,
                 Gateways = [$"127.0.0.1:{Silo.Cluster.GatewayPort}"],
-                Credential = $"as-{role}:s3cret",
+                Credential = $"as-{role}:{ProcessSettings.Secret}",
             });
         }
     }

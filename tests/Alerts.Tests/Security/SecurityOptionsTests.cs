@@ -99,9 +99,22 @@ public sealed class SecurityOptionsTests
         Assert.True(CredentialHash.IsWellFormed(ForeignHash));
         Assert.True(CredentialHash.Verify("gateway-secret", ForeignHash));
         Assert.False(CredentialHash.Verify("gateway-secreT", ForeignHash));
-        var made = CredentialHash.Create("s3cret");
+        var made = CredentialHash.Create("s3cret-s3cret-s3cret");
         Assert.StartsWith("pbkdf2-sha256$100000$", made);
-        Assert.True(CredentialHash.Verify("s3cret", made));
+        Assert.True(CredentialHash.Verify("s3cret-s3cret-s3cret", made));
+    }
+
+    [Fact]
+    public void A_short_secret_gets_no_new_hash_but_an_old_hash_of_one_still_verifies()
+    {
+        // No credential is made with a guessable secret (hash-secret, stored credentials, the operator's file) ...
+        var refused = Assert.Throws<ArgumentException>(() => CredentialHash.Create("s3cret"));
+        Assert.StartsWith("the secret has 6 characters, too few: it must have at least 16", refused.Message);
+        Assert.Equal("secret", refused.ParamName);
+        Assert.DoesNotContain("s3cret", refused.Message);
+        Assert.StartsWith("pbkdf2-sha256$", CredentialHash.Create("sixteen-chars-ok"));
+        // ... while one configured before (a 14-character secret) still signs in.
+        Assert.True(CredentialHash.Verify("gateway-secret", ForeignHash));
     }
 
     private static SecurityOptions Valid() => new()
