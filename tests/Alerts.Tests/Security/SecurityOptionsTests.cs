@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Alerts.Grains;
 using Alerts.GrainInterfaces;
 
@@ -59,6 +60,34 @@ public sealed class SecurityOptionsTests
         var options = Valid();
         options.Clients.Add(new ClientCredential { Name = "gw/x", SecretHash = ForeignHash, Roles = [Roles.Gateway] });
         Assert.StartsWith("Alerts:Security:Clients:1:Name 'gw/x' contains '/'", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("99999999999")]
+    [InlineData("1000001")]
+    public void A_hash_of_too_many_rounds_is_refused_at_start_naming_the_setting(string rounds)
+    {
+        // Every sign-in runs a hash's rounds: 2^31 of them (a typo) would cost each sign-in some ten minutes of a core.
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash.Replace("$1000$", $"${rounds}$", StringComparison.Ordinal), Roles = [Roles.Operator] });
+        var message = Assert.Throws<InvalidOperationException>(options.Validate).Message;
+        Assert.StartsWith($"Alerts:Security:Clients:1:SecretHash has {rounds} rounds: at most 1000000", message);
+    }
+
+    [Fact]
+    public void A_hash_of_the_most_rounds_allowed_passes_and_one_of_more_never_verifies()
+    {
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash.Replace("$1000$", "$1000000$", StringComparison.Ordinal), Roles = [Roles.Operator] });
+        options.Validate();
+
+        // A row of the credentials table is not checked at start: sign-in does not run its rounds either.
+        var salt = new byte[16];
+        var hash = Rfc2898DeriveBytes.Pbkdf2("one-more-round-than-allowed", salt, CredentialHash.MaxIterations + 1, HashAlgorithmName.SHA256, 32);
+        var stored = $"pbkdf2-sha256${CredentialHash.MaxIterations + 1}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+        Assert.False(CredentialHash.IsWellFormed(stored));
+        Assert.False(CredentialHash.Verify("one-more-round-than-allowed", stored));
     }
 
     [Fact]
