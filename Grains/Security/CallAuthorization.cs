@@ -1,11 +1,13 @@
 using Alerts.GrainInterfaces;
-using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
 /// <summary>Refuses a client's call before any grain runs unless the interface's rule and the client's token allow it.</summary>
-/// <remarks>Where the product's tables are (not in a security-only test cluster), tokens of revoked stored credentials are refused too.</remarks>
-public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger, RevokedCredentials? revoked = null) : IIncomingGrainCallFilter
+/// <remarks>
+/// Where the product's tables are (not in a security-only test cluster), tokens of revoked stored credentials are refused
+/// too. Refusals are logged through <see cref="RefusalLog"/>: the first of a client for a reason, its repeats counted.
+/// </remarks>
+public sealed class CallAuthorization(TokenIssuer tokens, RefusalLog refusals, RevokedCredentials? revoked = null) : IIncomingGrainCallFilter
 {
     /// <summary>
     /// Checks client calls and passes the checked caller on to the grain (<see cref="Caller"/>); calls from grains,
@@ -20,7 +22,7 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
             var (refusal, check) = await Refusal(context);
             if (refusal is not null)
             {
-                logger.LogWarning("Refused a call from client {Source}: {Reason}", context.SourceId, refusal);
+                refusals.Refused(context.SourceId?.ToString() ?? "?", refusal);
                 // The token itself refused (not a role it lacks): a new sign-in may be taken, so the client is told which.
                 throw check is { IsValid: false } ? new TokenRefusedException(refusal) : new AccessDeniedException(refusal);
             }
