@@ -6,6 +6,13 @@ using Orleans.Dashboard;
 switch (args)
 {
     case ["hash-secret", var secret]:
+        // A weak secret is refused here, not hashed into a configuration that would let anyone guessing it sign in.
+        if (ClientSecret.Problem(secret) is { } weak)
+        {
+            Console.Error.WriteLine($"hash-secret: {weak}");
+            return 2;
+        }
+
         Console.WriteLine(CredentialHash.Create(secret));
         return 0;
     case ["new-signing-key"]:

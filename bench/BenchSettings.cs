@@ -7,13 +7,16 @@ namespace Alerts.Bench;
 /// <summary>The settings every benchmark silo shares: one client credential with both roles, a signing key made for this run, no dashboard.</summary>
 public static class BenchSettings
 {
+    /// <summary>The secret of the benchmarks' clients.</summary>
+    public const string Secret = "bench-s3cret-of-the-bench";
+
     /// <summary>The credential the benchmarks' clients sign in with.</summary>
-    public const string Credential = "bench:bench";
+    public const string Credential = "bench:" + Secret;
 
     /// <summary>The second admin's credential: approves the cases the bench client files (the two-person rule).</summary>
-    public const string ApproverCredential = "bench-approver:bench";
+    public const string ApproverCredential = "bench-approver:" + Secret;
 
-    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("bench"));
+    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create(Secret));
     private static readonly Lazy<string> Key = new(SecurityOptions.NewSigningKey);
     private static readonly Lazy<string> ShareKey = new(SecurityOptions.NewSigningKey);
 

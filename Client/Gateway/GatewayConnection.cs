@@ -54,7 +54,7 @@ public sealed partial class GatewayConnection : IAsyncDisposable
 
     private GatewayConnection(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver)
     {
-        _name = options.Name;
+        _name = options.Name ?? AccessTokenSource.ParseCredential(options.Cluster.Credential).Name;
         _updatesPerCall = options.UpdatesPerCall;
         _engagementEventsPerCall = options.EngagementEventsPerCall;
         _deliveryDrainTimeout = options.DeliveryDrainTimeout;
@@ -457,8 +457,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     private static void Validate(GatewayConnectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Name))
-            throw new ArgumentException("GatewayConnectionOptions.Name is empty: give each gateway instance its own subscription name", nameof(options));
+        if (options.Name is not null && string.IsNullOrWhiteSpace(options.Name))
+            throw new ArgumentException("GatewayConnectionOptions.Name is empty: give each gateway instance its own subscription name (or leave it null for the credential's name)", nameof(options));
         if (options.RememberedBatchIds < 1)
             throw new ArgumentException($"GatewayConnectionOptions.RememberedBatchIds is {options.RememberedBatchIds}: it must be at least 1", nameof(options));
         if (options.MaxConcurrentDeliveries < 1)
@@ -479,6 +479,11 @@ public sealed partial class GatewayConnection : IAsyncDisposable
             // The parser's message would name its own parameter; the credential itself is never repeated (it holds a secret).
             throw new ArgumentException("GatewayConnectionOptions.Cluster.Credential must be \"name:secret\" with neither part empty", nameof(options));
         }
+
+        // The hub refuses any other name (one credential must not take another gateway's batches): said before connecting.
+        var credentialName = AccessTokenSource.ParseCredential(options.Cluster.Credential).Name;
+        if (options.Name is { } name && !GatewayNames.IsOwnedBy(name, credentialName))
+            throw new ArgumentException(GatewayNames.Refusal("GatewayConnectionOptions.Name", name, credentialName), nameof(options));
 
         // Set but empty (an environment variable left blank): Orleans' own refusal came after connecting began, naming its option.
         if (options.Cluster.MembershipConnectionString is { } membership && string.IsNullOrWhiteSpace(membership))

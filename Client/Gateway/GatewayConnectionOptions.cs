@@ -7,12 +7,14 @@ public sealed class GatewayConnectionOptions
     public AlertsClientOptions Cluster { get; set; } = new();
 
     /// <summary>
-    /// The subscription name at the push hub; unique per gateway instance. A new instance under a held name takes it
+    /// The subscription name at the push hub; unique per gateway instance. The credential's name (the default, when
+    /// null) or that name, '/' and an instance part ("gateway-1/replica-a"): the hub refuses a credential any other name,
+    /// so one gateway cannot take another's batches. A new instance under a held name takes it
     /// over (a restarted gateway gets its predecessor's unacknowledged batches at once); the instance it replaced is
     /// then refused (<see cref="GatewayState.Reconnecting"/>, <c>SubscriptionFailed</c> naming the name) until the new
     /// one stops renewing, so two live instances under one name never push the same batches twice.
     /// </summary>
-    public string Name { get; set; } = "gateway";
+    public string? Name { get; set; }
 
     /// <summary>How many delivered batch ids are remembered for de-duplication (the oldest are forgotten first).</summary>
     public int RememberedBatchIds { get; set; } = 1_000_000;

@@ -1,6 +1,9 @@
 namespace Alerts.GrainInterfaces;
 
-/// <summary>The gateways' half of the push hub (key 0): subscribe, acknowledge, read counters.</summary>
+/// <summary>
+/// The gateways' half of the push hub (key 0): subscribe, acknowledge, read counters. A client names only gateways its
+/// credential owns (<see cref="GatewayNames"/>): another name is refused with <see cref="AccessDeniedException"/>.
+/// </summary>
 [Alias("alerts.push-hub")]
 [RequiresRole(Roles.Gateway)]
 public interface IPushHubGrain : IGrainWithIntegerKey
@@ -13,7 +16,7 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// one leaves or an ack timeout passes unacknowledged.
     /// </summary>
     [Alias("Subscribe")]
-    Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway);
+    Task<TimeSpan> Subscribe([OwnName] string gatewayName, IPushGateway gateway);
 
     /// <summary>
     /// As <see cref="Subscribe(string, IPushGateway)"/>, and the hub hands this gateway at most
@@ -26,7 +29,7 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// <see cref="Unsubscribe"/> is refused with <see cref="WrongStateException"/>: a gateway subscribes again on a new one.
     /// </summary>
     [Alias("SubscribeWithRoom")]
-    Task<TimeSpan> Subscribe(string gatewayName, IPushGateway gateway, int maxInFlight);
+    Task<TimeSpan> Subscribe([OwnName] string gatewayName, IPushGateway gateway, int maxInFlight);
 
     /// <summary>
     /// Ends a subscription at once (a gateway stopping, after its last deliveries and acknowledgements): its
@@ -36,9 +39,12 @@ public interface IPushHubGrain : IGrainWithIntegerKey
     /// holder now.
     /// </summary>
     [Alias("Unsubscribe")]
-    Task Unsubscribe(string gatewayName, IPushGateway gateway);
+    Task Unsubscribe([OwnName] string gatewayName, IPushGateway gateway);
 
-    /// <summary>Confirms batches were taken over by the gateway.</summary>
+    /// <summary>
+    /// Confirms batches were taken over by the gateway. From a client, only batches last handed to a gateway name its
+    /// credential owns count; others (another credential's, or never handed out) are left as they are.
+    /// </summary>
     [Alias("Acknowledge")]
     Task Acknowledge(List<long> batchIds);
 

@@ -43,8 +43,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private readonly Dictionary<long, string> _notTo = new();
     // Batches handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue (its gateway's
     // lease lapsed, or it went unacknowledged through its resends) may already be on phones. Those an earlier activation
-    // may have handed come from the durable mark below as this one starts.
-    private readonly HashSet<long> _handed = [];
+    // may have handed come from the durable mark below as this one starts. Each with the gateway name it was last handed
+    // to (null: by an earlier activation), whose credential alone may acknowledge it.
+    private readonly Dictionary<long, string?> _handed = [];
 
     /// <summary>How many batch ids past the one being handed the durable mark reserves: one write per so many hand-overs.</summary>
     public const long HandedMarkAhead = 64;
@@ -74,7 +75,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             foreach (var batch in await store.LoadOutboxAsync()) _pending[batch.BatchId] = batch;
             // An earlier activation may have handed these (it died before their acknowledgement): they may be on phones.
             _handedThrough = await store.LoadHandedThroughAsync();
-            _handed.UnionWith(_pending.Keys.Where(id => id <= _handedThrough));
+            foreach (var id in _pending.Keys.Where(id => id <= _handedThrough)) _handed[id] = null;
         }, "loading the outbox", this.GetGrainId());
         var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, Math.Min(_options.AckTimeout.Ticks / 2, TimeSpan.TicksPerSecond)));
         this.RegisterGrainTimer(_ => CheckAsync(), check, check);
@@ -184,9 +185,18 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // Acknowledged before: the delete of its row may have failed (the gateway retries a failed acknowledgement),
         // and a row left behind would be pushed again by the next activation after a restart.
         var again = new List<long>();
+        // A gateway's credential acknowledges only what was handed to its own names: another credential could otherwise
+        // have the hub drop batches it never delivered (the ids are a sequence, easily guessed). Inside the silo, any: a
+        // caller without the gateway role here is the silo's own code, whatever caller its call chain began with.
+        var caller = Caller.Roles.Contains(Roles.Gateway) ? Caller.Name : null;
+        var foreign = 0;
         foreach (var id in batchIds.Distinct())
         {
-            if (_inFlight.Remove(id, out var sent))
+            if (caller is not null && !MayAcknowledge(caller, id))
+            {
+                foreign++;
+            }
+            else if (_inFlight.Remove(id, out var sent))
             {
                 _gateways.Find(g => g.Name == sent.Gateway)?.Release(id);
                 done.Add(id);
@@ -201,6 +211,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             }
         }
 
+        if (foreign > 0)
+            logger.LogWarning("Credential {Caller} acknowledged {Count} batches not handed to a gateway of its own; they stay unacknowledged", caller, foreign);
         _acknowledged += done.Count;
         foreach (var id in done)
         {
@@ -222,6 +234,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
 
         _undeleted.ExceptWith(deleting);
         await PumpAsync();
+    }
+
+    // In flight to, or last handed to, one of the credential's gateway names; or acknowledged already (deleting its row
+    // again is harmless), or unknown here (nothing happens to it).
+    private bool MayAcknowledge(string credential, long batchId)
+    {
+        if (_inFlight.TryGetValue(batchId, out var sent)) return GatewayNames.IsOwnedBy(sent.Gateway, credential);
+        if (_pending.ContainsKey(batchId)) return _handed.GetValueOrDefault(batchId) is { } holder && GatewayNames.IsOwnedBy(holder, credential);
+        return true;
     }
 
     private async Task DeleteUndeletedAsync()
@@ -300,7 +321,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
         // table is read too: a batch whose hand-over failed is there before the sweep brings it here.
         // A batch acknowledged but still stored reached phones: its users stay recipients (they get the correction).
         var stored = await UnacknowledgedAsync(await store.LoadCaseBatchIdsAsync(caseId));
-        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !_handed.Contains(id)).ToList());
+        var withdrawn = await store.LoadOutboxAsync(stored.Where(id => !_handed.ContainsKey(id)).ToList());
         var alerted = await store.WithdrawAsync(caseId, withdrawn);
         foreach (var batch in withdrawn)
         {
@@ -499,7 +520,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             try
             {
                 // Counted as handed before the call: a delivery that fails may still have reached the gateway.
-                _handed.Add(batch.BatchId);
+                _handed[batch.BatchId] = link.Name;
                 await link.Gateway.Deliver(batch);
                 _inFlight[batch.BatchId] = (batch, link.Name, time.GetUtcNow(), 0);
                 _notTo.Remove(batch.BatchId);

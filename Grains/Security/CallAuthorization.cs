@@ -1,11 +1,13 @@
 using Alerts.GrainInterfaces;
-using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
 /// <summary>Refuses a client's call before any grain runs unless the interface's rule and the client's token allow it.</summary>
-/// <remarks>Where the product's tables are (not in a security-only test cluster), tokens of revoked stored credentials are refused too.</remarks>
-public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorization> logger, RevokedCredentials? revoked = null) : IIncomingGrainCallFilter
+/// <remarks>
+/// Where the product's tables are (not in a security-only test cluster), tokens of revoked stored credentials are refused
+/// too. Refusals are logged through <see cref="RefusalLog"/>: the first of a client for a reason, its repeats counted.
+/// </remarks>
+public sealed class CallAuthorization(TokenIssuer tokens, RefusalLog refusals, RevokedCredentials? revoked = null) : IIncomingGrainCallFilter
 {
     /// <summary>
     /// Checks client calls and passes the checked caller on to the grain (<see cref="Caller"/>); calls from grains,
@@ -20,7 +22,7 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
             var (refusal, check) = await Refusal(context);
             if (refusal is not null)
             {
-                logger.LogWarning("Refused a call from client {Source}: {Reason}", context.SourceId, refusal);
+                refusals.Refused(context.SourceId?.ToString() ?? "?", refusal);
                 // The token itself refused (not a role it lacks): a new sign-in may be taken, so the client is told which.
                 throw check is { IsValid: false } ? new TokenRefusedException(refusal) : new AccessDeniedException(refusal);
             }
@@ -59,9 +61,18 @@ public sealed class CallAuthorization(TokenIssuer tokens, ILogger<CallAuthorizat
         if (!check.IsValid) return ($"{rule.Name}: {check.Failure}", check);
         if (revoked is not null && await revoked.RefusalAsync(check.Name!, check.IssuedAt, check.Credential) is { } revocation)
             return ($"{rule.Name}: {revocation}", TokenCheck.Refused(revocation));
-        if (check.Roles.Any(rule.Roles.Contains)) return (null, check);
+        if (check.Roles.Any(rule.Roles.Contains)) return (OwnNameRefusal(context, rule, check.Name!), check);
         var held = check.Roles.Count == 0 ? "no role" : $"role {string.Join(", ", check.Roles)}";
         return ($"{held} may not call {rule.Name}; needs {string.Join(" or ", rule.Roles)}", check);
+    }
+
+    // A name the client passes for itself (a gateway's subscription at the push hub) must be its credential's: any
+    // gateway credential could otherwise subscribe under another gateway's name and be handed its batches.
+    private static string? OwnNameRefusal(IIncomingGrainCallContext context, CallRule rule, string caller)
+    {
+        if (rule.OwnName is not { } own) return null;
+        var name = context.Request.GetArgumentCount() > own.Index ? context.Request.GetArgument(own.Index) as string : null;
+        return GatewayNames.IsOwnedBy(name, caller) ? null : $"{rule.Name}: {GatewayNames.Refusal(own.Field, name, caller)}";
     }
 
     // A client may cancel its own calls, not somebody else's: the first argument names the sender of the call to cancel.

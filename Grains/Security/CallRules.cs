@@ -17,7 +17,7 @@ public static class CallRules
     // Reflection over attributes on every call would cost more than the call: one lookup per method, ever.
     private static readonly ConcurrentDictionary<MethodInfo, CallRule> Rules = new();
 
-    /// <summary>The rule for <paramref name="interfaceMethod"/>: [SiloOnly] and [AllowAnonymous] on the interface, else [RequiresRole] on the method, else on the interface, else closed.</summary>
+    /// <summary>The rule for <paramref name="interfaceMethod"/>: [SiloOnly] and [AllowAnonymous] on the interface, else [RequiresRole] on the method, else on the interface (with the method's [OwnName] parameter), else closed.</summary>
     public static CallRule For(MethodInfo interfaceMethod) => Rules.GetOrAdd(interfaceMethod, Resolve);
 
     /// <summary>True for a call from a client outside the silo: a client grain id other than the silo's own hosted client ("hosted-...").</summary>
@@ -36,11 +36,17 @@ public static class CallRules
         if (type.IsDefined(typeof(SiloOnlyAttribute), false)) return new CallRule(name, CallRuleKind.SiloOnly, []);
         if (type.IsDefined(typeof(AllowAnonymousAttribute), false)) return new CallRule(name, CallRuleKind.Anonymous, []);
         var roles = method.GetCustomAttribute<RequiresRoleAttribute>(false) ?? type.GetCustomAttribute<RequiresRoleAttribute>(false);
-        if (roles is { Roles.Count: > 0 }) return new CallRule(name, CallRuleKind.Roles, roles.Roles);
+        if (roles is { Roles.Count: > 0 }) return new CallRule(name, CallRuleKind.Roles, roles.Roles) { OwnName = OwnName(method) };
         var generic = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
         if (generic.FullName is { } fullName && ClientPlumbing.Contains(fullName)) return new CallRule(name, CallRuleKind.OrleansClientPlumbing, []);
         return new CallRule(name, CallRuleKind.Closed, []);
     }
+
+    // The [OwnName] parameter, if any: one per method is all a rule checks.
+    private static (int Index, string Field)? OwnName(MethodInfo method) =>
+        method.GetParameters().FirstOrDefault(p => p.IsDefined(typeof(OwnNameAttribute), false)) is { } parameter
+            ? (parameter.Position, parameter.Name ?? $"argument {parameter.Position}")
+            : null;
 
     private static string Alias(Type? type) => type?.GetCustomAttribute<AliasAttribute>(false)?.Alias ?? type?.FullName ?? type?.Name ?? "?";
 }

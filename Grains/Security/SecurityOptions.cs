@@ -69,11 +69,10 @@ public sealed class SecurityOptions
             if (client is null) throw Bad(at, "is empty");
             if (string.IsNullOrWhiteSpace(client.Name)) throw Bad($"{at}:Name", "is empty");
             if (client.Name.Contains(':')) throw Bad($"{at}:Name", $"'{client.Name}' contains ':', which separates name and secret in a credential");
+            if (client.Name.Contains(GatewayNames.Separator))
+                throw Bad($"{at}:Name", $"'{client.Name}' contains '{GatewayNames.Separator}', which separates a credential's name from a gateway instance at the push hub");
             if (!names.Add(client.Name)) throw Bad($"{at}:Name", $"'{client.Name}' appears twice");
-            if (!CredentialHash.IsWellFormed(client.SecretHash))
-            {
-                throw Bad($"{at}:SecretHash", "is not a \"pbkdf2-sha256$iterations$salt$hash\" hash (never put the secret itself here)");
-            }
+            if (CredentialHash.Problem(client.SecretHash) is { } hashProblem) throw Bad($"{at}:SecretHash", hashProblem);
 
             if (client.Roles is not { Length: > 0 }) throw Bad($"{at}:Roles", $"is empty; give one or more of {string.Join(", ", Roles.All)}");
             foreach (var role in client.Roles)

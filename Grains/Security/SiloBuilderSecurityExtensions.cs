@@ -21,6 +21,7 @@ public static class SiloBuilderSecurityExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<TokenIssuer>();
         silo.Services.TryAddSingleton<SignInLimit>();
+        silo.Services.TryAddSingleton<RefusalLog>();
         // Order matters: authorization runs first, so a refused call never reaches storage.
         silo.AddIncomingGrainCallFilter<CallAuthorization>();
         silo.AddIncomingGrainCallFilter<StorageFaultFilter>();

@@ -112,7 +112,7 @@ public sealed class OursSystem : ISpatialSystem
     {
         if (expected == 0) throw new ArgumentOutOfRangeException(nameof(expected), "a dispatch benchmark needs recipients");
         var gateway = new CountingGateway(_client.Cluster, expected);
-        await using var subscription = await PushSubscription.StartAsync(_client.Cluster, "compare", gateway);
+        await using var subscription = await PushSubscription.StartAsync(_client.Cluster, "bench/compare", gateway);
         var caseGrain = _client.GetGrain<ICaseGrain>("compare");
         await using var approver = await _silo.ConnectClientAsync(BenchSettings.ApproverCredential);
         var dispatch = Stopwatch.StartNew();

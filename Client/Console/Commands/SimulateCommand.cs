@@ -27,7 +27,7 @@ public static class SimulateCommand
         var moveEvery = new Option<double>("--move-every") { CustomParser = NumberOption.Parse, Description = "Seconds between rounds of moves", DefaultValueFactory = _ => 10 };
         var moveKm = new Option<double>("--move-km") { CustomParser = NumberOption.Parse, Description = "How far a move goes at most, km", DefaultValueFactory = _ => 2 };
         var duration = new Option<double?>("--duration") { CustomParser = NumberOption.ParseOptional, Description = "Stop after this many seconds (default: run until Ctrl-C)" };
-        var name = new Option<string>("--name") { Description = "The gateway name the simulator subscribes under", DefaultValueFactory = _ => "simulator" };
+        var name = new Option<string?>("--name") { Description = "The gateway name the simulator subscribes under: the credential's name (the default) or that name, '/' and an instance" };
         var places = new Option<string?>("--places") { Description = "Another places file in the cities15000 format" };
         var openRate = new Option<double>("--open-rate") { CustomParser = NumberOption.Parse, Description = "Share of residents who open an alert they receive (0-1; QQ's reported click rate)", DefaultValueFactory = _ => 0.3 };
         var shareRate = new Option<double>("--share-rate") { CustomParser = NumberOption.Parse, Description = "Share of openers who share it (0-1)", DefaultValueFactory = _ => 0.05 };
@@ -55,7 +55,7 @@ public static class SimulateCommand
             var plan = PopulationPlan.For(table, region);
             var settings = new SimulationSettings(context.Get(population), region, context.Get(seed), context.Get(firstUser), context.Get(moving),
                 TimeSpan.FromSeconds(context.Get(moveEvery)), context.Get(moveKm) * 1000, context.Get(duration) is { } d ? TimeSpan.FromSeconds(d) : null,
-                context.Get(name)!, ReportSize: 10_000, ReportsInFlight: 4,
+                context.Get(name), ReportSize: 10_000, ReportsInFlight: 4,
                 context.Get(openRate), context.Get(shareRate), context.Get(sightingRate), context.Get(shareReach));
             var simulation = new CitySimulation(settings, plan);
             var output = context.Output;

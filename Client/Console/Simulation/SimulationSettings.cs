@@ -10,7 +10,7 @@ public sealed record SimulationSettings(
     TimeSpan MoveEvery,
     double MoveMeters,
     TimeSpan? Duration,
-    string GatewayName,
+    string? GatewayName,
     int ReportSize,
     int ReportsInFlight,
     double OpenRate,

@@ -12,7 +12,7 @@ public sealed class ConsoleCaseTests(ConsoleSilo fixture) : IClassFixture<Consol
     public async Task A_case_is_filed_dispatched_watched_widened_and_resolved_and_the_watch_matches_what_the_devices_received()
     {
         await using var simulator = ConsoleProcess.Start(fixture.WorkingDirectory, fixture.Environment(fixture.GatewayCredential),
-            "simulate", "--city", "Shenzhen", "--region-km", "60", "--population", "20000", "--seed", "7", "--moving", "0", "--name", "sim-case", "--json");
+            "simulate", "--city", "Shenzhen", "--region-km", "60", "--population", "20000", "--seed", "7", "--moving", "0", "--name", "gateway-1/sim-case", "--json");
         var ready = Json(await simulator.WaitForLineAsync(l => l.Contains("\"ready\"", StringComparison.Ordinal), TimeSpan.FromMinutes(2)));
         Assert.Equal(20_000, ready.GetProperty("residents").GetInt32());
 

@@ -118,7 +118,7 @@ public sealed partial class QuickStartTests
         Assert.True(migrated.ExitCode == 0, migrated.Output);
         var silos = new List<SiloProcess> { await SiloProcess.StartAsync(settings, "quick-1"), await SiloProcess.StartAsync(settings, "quick-2") };
         // Owner-only, as the README has it: the console refuses a credential others may read.
-        await File.WriteAllTextAsync(Path.Combine(workingDirectory, "operator.credential"), "operator:s3cret");
+        await File.WriteAllTextAsync(Path.Combine(workingDirectory, "operator.credential"), $"operator:{ProcessSettings.Secret}");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(workingDirectory, "operator.credential"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         environment["ALERTS_MEMBERSHIP"] = database;
         environment["ALERTS_CREDENTIAL_FILE"] = "operator.credential";

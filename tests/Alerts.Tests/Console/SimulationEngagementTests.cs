@@ -18,7 +18,7 @@ public sealed class SimulationEngagementTests(ConsoleSilo fixture, ITestOutputHe
         const string caseId = "sz-sim-engage";
         await using var simulator = ConsoleProcess.Start(fixture.WorkingDirectory, fixture.Environment(fixture.GatewayCredential),
             "simulate", "--city", "Shenzhen", "--region-km", "25", "--population", $"{Residents}", "--seed", "11", "--moving", "0", "--first-user-id", "7000000",
-            "--open-rate", "0.3", "--share-rate", "0.1", "--sighting-rate", "0.01", "--name", "sim-engage", "--json");
+            "--open-rate", "0.3", "--share-rate", "0.1", "--sighting-rate", "0.01", "--name", "gateway-1/sim-engage", "--json");
         await simulator.WaitForLineAsync(l => l.Contains("\"ready\"", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
 
         // Around the same place as the residents' region and wider: the case reaches every resident.

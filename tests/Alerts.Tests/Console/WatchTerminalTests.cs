@@ -12,7 +12,7 @@ public sealed class WatchTerminalTests(ConsoleSilo fixture) : IClassFixture<Cons
     public async Task The_live_view_redraws_in_place_and_ends_settled_on_the_figures_the_case_reports()
     {
         await using var simulator = ConsoleProcess.Start(fixture.WorkingDirectory, fixture.Environment(fixture.GatewayCredential),
-            "simulate", "--city", "Shenzhen", "--region-km", "30", "--population", "5000", "--moving", "0", "--name", "sim-tty");
+            "simulate", "--city", "Shenzhen", "--region-km", "30", "--population", "5000", "--moving", "0", "--name", "gateway-1/sim-tty");
         await simulator.WaitForLineAsync(l => l.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
         await ConsoleSilo.MustSucceed(fixture.RunAsAdminAsync(["case", "open", "tty-case", "--lat", "22.5431", "--lon", "114.0579", "--radius-km", "15",
             "--message", "Missing girl, 9, blue school uniform", "--link", "https://alerts.example/c/tty", .. ConsoleSilo.CaseDetails("--submit")]));
@@ -52,7 +52,7 @@ public sealed class WatchTerminalTests(ConsoleSilo fixture) : IClassFixture<Cons
     [Fact]
     public async Task The_simulator_draws_a_progress_bar_while_it_loads_then_says_ready_and_ends_with_its_summary()
     {
-        await using var terminal = await Terminal.StartAsync($"{Console} simulate --population 50000 --city Shenzhen --duration 1 --name sim-progress",
+        await using var terminal = await Terminal.StartAsync($"{Console} simulate --population 50000 --city Shenzhen --duration 1 --name gateway-1/sim-progress",
             fixture.Environment(fixture.GatewayCredential), fixture.WorkingDirectory);
         var screen = await terminal.WaitForAsync("EXITED", TimeSpan.FromMinutes(2));
 

@@ -62,7 +62,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.Equal(residents.Count, await CountResidentsAsync(database));
 
             var gateway = new RemoteGateway(client.Cluster);
-            await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+            await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-1"), gateway);
             const string caseId = "kill-cluster";
             var caseGrain = client.GetGrain<ICaseGrain>(caseId);
             await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
@@ -152,7 +152,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.Equal(residents.Count, await CountResidentsAsync(database));
 
             var gateway = new RemoteGateway(client.Cluster);
-            await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-ring", gateway);
+            await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-ring"), gateway);
             const string caseId = "ring-cluster";
             var caseGrain = client.GetGrain<ICaseGrain>(caseId);
             // 15 km at approval, 40 km after 75 s: time enough to kill the case's silo and for the survivors to notice.

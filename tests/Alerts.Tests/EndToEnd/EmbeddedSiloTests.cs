@@ -38,7 +38,7 @@ public sealed class EmbeddedSiloTests
 
         await using var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort);
         var gateway = new RemoteGateway(client.Cluster);
-        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-1"), gateway);
         var caseGrain = client.GetGrain<ICaseGrain>("kill-embedded");
         await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "Missing child, last seen near Futian station", "https://alerts.example/c/kill"));
         // The approver connects first: closing a client after the approval would give the dispatch time to finish before the kill.
@@ -90,7 +90,7 @@ public sealed class EmbeddedSiloTests
         await Population.ReportAsync(admin.GetGrain<IResidencyGrain>(0), residents);
         var leaving = await ProcessSettings.ConnectAsync(clusterId, silo.GatewayPort);
         var silent = new RemoteGateway(leaving.Cluster, acknowledge: false);
-        var leavingSubscription = await PushSubscription.StartAsync(leaving.Cluster, "leaving", silent);
+        var leavingSubscription = await PushSubscription.StartAsync(leaving.Cluster, ProcessSettings.GatewayName("leaving"), silent);
 
         var caseGrain = admin.GetGrain<ICaseGrain>("two-gateways");
         await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://alerts.example/c/2"));
@@ -101,7 +101,7 @@ public sealed class EmbeddedSiloTests
         // lapses (3 s here) they go to the second.
         await using var staying = await ProcessSettings.ConnectAsync(clusterId, silo.GatewayPort);
         var working = new RemoteGateway(staying.Cluster);
-        await using var stayingSubscription = await PushSubscription.StartAsync(staying.Cluster, "staying", working);
+        await using var stayingSubscription = await PushSubscription.StartAsync(staying.Cluster, ProcessSettings.GatewayName("staying"), working);
         await leavingSubscription.DisposeAsync();
         await leaving.DisposeAsync();
 
@@ -126,7 +126,7 @@ public sealed class EmbeddedSiloTests
         await using var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort);
         await Population.ReportAsync(client.GetGrain<IResidencyGrain>(0), residents);
         var gateway = new RemoteGateway(client.Cluster);
-        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-1", gateway);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-1"), gateway);
         var caseGrain = client.GetGrain<ICaseGrain>("late-kill");
         await Admins.FileAsync(caseGrain, Admins.Case(lat, lon, radius, "m", "https://alerts.example/c/late"));
         await ProcessSettings.ApproveAsync(clusterId, gatewayPort, caseGrain.GetPrimaryKeyString());

@@ -96,6 +96,19 @@ public sealed class SiloCommandTests
         Assert.True(Alerts.Grains.CredentialHash.Verify("s3cret with spaces", hash), hash);
     }
 
+    [Theory]
+    [InlineData("s3cret")]
+    [InlineData("fifteen-chars-x")]
+    public async Task Hash_secret_refuses_a_short_secret_without_repeating_it(string secret)
+    {
+        // The README's example was `hash-secret s3cret`: a configured gateway or admin anyone could sign in as by guessing.
+        var (exitCode, output) = await SiloProcess.RunAsync("hash-secret", secret);
+        Assert.True(exitCode == 2, output);
+        Assert.Contains($"hash-secret: the secret has {secret.Length} characters, too few: it must have at least 16", output);
+        Assert.DoesNotContain(secret, output);
+        Assert.DoesNotContain("pbkdf2", output);
+    }
+
     private static Task<(int ExitCode, string Output)> RunSiloAsync(Dictionary<string, string?> settings)
     {
         settings["Alerts:Cluster:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -13,7 +13,7 @@ public sealed class GatewayEngagementTests
         await using var gateway = await GatewayConnection.ConnectAsync(new GatewayConnectionOptions
         {
             Cluster = { ClusterId = s.Silo.Cluster.ClusterId, Gateways = [$"127.0.0.1:{s.Silo.Cluster.GatewayPort}"], Credential = ProcessSettings.Credential },
-            Name = "engagement-gw",
+            Name = ProcessSettings.GatewayName("engagement-gw"),
         }, (_, _) => Task.CompletedTask);
         var t = s.Now;
         var n = s.Recipients.Count;

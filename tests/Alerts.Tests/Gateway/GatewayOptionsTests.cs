@@ -19,6 +19,18 @@ public sealed class GatewayOptionsTests
     }
 
     [Theory]
+    [InlineData("gw-1")]
+    [InlineData("testers")]
+    [InlineData("tester/")]
+    public async Task A_name_the_credential_does_not_own_is_refused_naming_the_field(string name)
+    {
+        // The hub would refuse it (one gateway credential must not take another's batches): said before connecting.
+        var options = new GatewayConnectionOptions { Name = name, Cluster = { Credential = ProcessSettings.Credential } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => GatewayConnection.ConnectAsync(options, NoDelivery));
+        Assert.StartsWith($"GatewayConnectionOptions.Name \"{name}\" is not credential tester's", e.Message);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("no-colon")]
     [InlineData(":hunter2")]

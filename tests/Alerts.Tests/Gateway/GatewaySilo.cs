@@ -35,10 +35,10 @@ public sealed class GatewaySilo
     /// <summary>Starts (or restarts) the process on the same ports and the same SQLite file.</summary>
     public Task<SiloProcess> StartAsync() => SiloProcess.StartAsync(Settings, "embedded", GatewayPort, SiloPort);
 
-    /// <summary>Options for a gateway connection named <paramref name="name"/>.</summary>
+    /// <summary>Options for a gateway connection named <paramref name="name"/> under the tester's credential ("tester/gw-1").</summary>
     public GatewayConnectionOptions Gateway(string name = "gw-1") => new()
     {
-        Name = name,
+        Name = ProcessSettings.GatewayName(name),
         Cluster = new AlertsClientOptions { ClusterId = ClusterId, Gateways = [$"127.0.0.1:{GatewayPort}"], Credential = ProcessSettings.Credential },
     };
 

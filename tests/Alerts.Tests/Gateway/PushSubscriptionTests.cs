@@ -16,7 +16,7 @@ public sealed class PushSubscriptionTests
         silo.Settings["Alerts:Security:Clients:2:SecretHash"] = ProcessSettings.TesterHash;
         silo.Settings["Alerts:Security:Clients:2:Roles:0"] = Roles.Operator;
         await using var process = await silo.StartAsync();
-        await using var ops = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, "ops:s3cret");
+        await using var ops = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, $"ops:{ProcessSettings.Secret}");
         var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
         var issued = await credentials.Create("gw-renewing", [Roles.Gateway]);
         await using var client = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort, issued.Credential);
@@ -157,7 +157,7 @@ public sealed class PushSubscriptionTests
         var silo = GatewaySilo.Fresh();
         await using var process = await silo.StartAsync();
         await using var client = await ProcessSettings.ConnectAsync(silo.ClusterId, silo.GatewayPort);
-        var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-twice", new RemoteGateway(client.Cluster));
+        var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-twice"), new RemoteGateway(client.Cluster));
 
         // A host's stopping hook and an `await using`, say.
         await Task.WhenAll(subscription.DisposeAsync().AsTask(), subscription.DisposeAsync().AsTask());

@@ -12,8 +12,8 @@ public static class ReadmeExample
         await using var gateway = await GatewayConnection.ConnectAsync(
             new GatewayConnectionOptions
             {
-                Cluster = { Gateways = ["10.0.0.5:30000"], Credential = "gateway-1:s3cret" },
-                Name = "gateway-1",                      // one name per gateway instance
+                Cluster = { Gateways = ["10.0.0.5:30000"], Credential = $"gateway-1:{Environment.GetEnvironmentVariable("GATEWAY_SECRET")}" },
+                Name = "gateway-1/replica-a",            // the credential's name, or it + "/instance": one name per gateway process
             },
             async (batch, cancellationToken) =>
             {

@@ -76,7 +76,7 @@ public sealed class ReportCancellationTests
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
         await using var gateway = await GatewayConnection.ConnectAsync(new GatewayConnectionOptions
         {
-            Name = "gw-cancel",
+            Name = ProcessSettings.GatewayName("gw-cancel"),
             Cluster = new AlertsClientOptions { ClusterId = silo.Cluster.ClusterId, Gateways = [$"127.0.0.1:{silo.Cluster.GatewayPort}"], Credential = ProcessSettings.Credential },
         }, (_, _) => Task.CompletedTask);
         var updates = Enumerable.Range(1, 10).Select(i => new LocationUpdate(i, 22.5, 114.0, AlertsSilo.Epoch)).ToList();

@@ -16,7 +16,7 @@ public sealed class ReportInterruptionTests
 {
     private static GatewayConnectionOptions Options(AlertsSilo silo) => new()
     {
-        Name = "gw-parts",
+        Name = ProcessSettings.GatewayName("gw-parts"),
         Cluster = new AlertsClientOptions { ClusterId = silo.Cluster.ClusterId, Gateways = [$"127.0.0.1:{silo.Cluster.GatewayPort}"], Credential = ProcessSettings.Credential },
         UpdatesPerCall = 100,
         EngagementEventsPerCall = 4,

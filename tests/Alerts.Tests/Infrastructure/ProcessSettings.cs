@@ -7,13 +7,19 @@ namespace Alerts.Tests;
 /// <summary>Settings for silo processes in the end-to-end tests: a test client with both roles, a fixed signing key, short leases.</summary>
 public static class ProcessSettings
 {
+    /// <summary>The secret of every client the tests configure (at least ClientSecret.MinimumLength characters).</summary>
+    public const string Secret = "s3cret-of-the-tests";
+
     /// <summary>The credential the tests' clients sign in with.</summary>
-    public const string Credential = "tester:s3cret";
+    public const string Credential = "tester:" + Secret;
 
     /// <summary>The second admin's credential (the two-person rule: the tester files, the approver approves).</summary>
-    public const string ApproverCredential = "approver:s3cret";
+    public const string ApproverCredential = "approver:" + Secret;
 
-    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create("s3cret"));
+    /// <summary>A push-hub subscription name the tester's credential owns: "tester/<paramref name="instance"/>".</summary>
+    public static string GatewayName(string instance) => $"tester{GatewayNames.Separator}{instance}";
+
+    private static readonly Lazy<string> Hash = new(() => CredentialHash.Create(Secret));
 
     /// <summary>The hash of the tester's secret, made once per test run.</summary>
     public static string TesterHash => Hash.Value;

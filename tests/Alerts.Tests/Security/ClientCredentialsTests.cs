@@ -15,7 +15,7 @@ public sealed class ClientCredentialsTests
 {
     private const string Refusal = "unknown client name or wrong secret";
 
-    /// <summary>A silo with the tester (gateway, admin) and "ops" (operator) configured, both with secret "s3cret".</summary>
+    /// <summary>A silo with the tester (gateway, admin) and "ops" (operator) configured, both with ProcessSettings.Secret.</summary>
     private static Task<AlertsSilo> StartAsync(string provider) => AlertsSilo.StartAsync(StorageKind.Fresh(provider), settings: Settings);
 
     // A configured operator, "ops", beside the test silo's own clients.
@@ -39,7 +39,7 @@ public sealed class ClientCredentialsTests
     public async Task A_created_credential_signs_in_with_its_roles_and_only_its_hash_is_stored(string provider)
     {
         await using var silo = await StartAsync(provider);
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
 
         var issued = await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-1", [Roles.Gateway]);
 
@@ -67,7 +67,7 @@ public sealed class ClientCredentialsTests
     public async Task A_revoked_credential_is_refused_like_a_wrong_secret_and_its_name_can_be_created_again(string provider)
     {
         await using var silo = await StartAsync(provider);
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
         var signIn = ops.GetGrain<ISignInGrain>(0);
         var first = await credentials.Create("console-2", [Roles.Admin, Roles.Operator]);
@@ -106,7 +106,7 @@ public sealed class ClientCredentialsTests
     public async Task A_revocation_made_on_another_silo_cuts_off_tokens_here_at_the_next_read_of_the_table(string provider)
     {
         await using var silo = await StartAsync(provider);
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         var issued = await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-7", [Roles.Gateway]);
         await using var gateway = await ConnectAsync(silo, issued.Credential);
         Assert.Equal(0, (await gateway.GetGrain<IResidencyGrain>(0).Report([])).Applied);
@@ -127,7 +127,7 @@ public sealed class ClientCredentialsTests
         var store = StorageKind.Fresh("sqlite");
         await using (var first = await AlertsSilo.StartAsync(store, settings: Settings))
         {
-            await using var ops = await ConnectAsync(first, "ops:s3cret");
+            await using var ops = await ConnectAsync(first, $"ops:{ProcessSettings.Secret}");
             await ops.GetGrain<IClientCredentialsGrain>(0).Create("gateway-8", [Roles.Gateway]);
             await ops.GetGrain<IClientCredentialsGrain>(0).Revoke("gateway-8");
         }
@@ -145,7 +145,7 @@ public sealed class ClientCredentialsTests
         var options = Microsoft.Extensions.Options.Options.Create(new SecurityOptions { Clients = [new ClientCredential { Name = "ops", SecretHash = ProcessSettings.TesterHash, Roles = [Roles.Operator] }] });
         var revoked = new RevokedCredentials(new CredentialStore(engine), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RevokedCredentials>.Instance);
         var madeAgain = AlertsSilo.Epoch.AddMinutes(10).AddMilliseconds(400);
-        var consoleHash = CredentialHash.Create("x");
+        var consoleHash = CredentialHash.Create("x-secret-of-16-chars");
         var console = TokenIssuer.Fingerprint(consoleHash, [Roles.Admin]);
         var ops = TokenIssuer.Fingerprint(ProcessSettings.TesterHash, [Roles.Operator]);
         revoked.Changed(new StoredCredential("console-2", consoleHash, [Roles.Admin], madeAgain, null));
@@ -167,7 +167,7 @@ public sealed class ClientCredentialsTests
         // A read of the table that began before a revocation on this silo (it still shows the credential active) does
         // not undo it; a later creation in the table does supersede an earlier revocation.
         var store = new CredentialStore(engine);
-        var gatewayHash = CredentialHash.Create("x");
+        var gatewayHash = CredentialHash.Create("x-secret-of-16-chars");
         Assert.True(await store.TryCreateAsync("gateway-3", gatewayHash, [Roles.Gateway], AlertsSilo.Epoch));
         revoked.Changed(new StoredCredential("gateway-3", gatewayHash, [Roles.Gateway], AlertsSilo.Epoch, AlertsSilo.Epoch.AddMinutes(1)));
         await revoked.RefreshAsync();
@@ -177,7 +177,7 @@ public sealed class ClientCredentialsTests
         Assert.Contains("was revoked", revoked.Refusal("console-2", madeAgain.AddSeconds(30), console));
 
         // Made on another silo since the last read: a token issued after what this silo knows has the row read at once.
-        var laterHash = CredentialHash.Create("y");
+        var laterHash = CredentialHash.Create("y-secret-of-16-chars");
         Assert.True(await store.TryCreateAsync("gateway-9", laterHash, [Roles.Gateway], AlertsSilo.Epoch.AddMinutes(3)));
         var later = TokenIssuer.Fingerprint(laterHash, [Roles.Gateway]);
         Assert.Contains("no longer exists", revoked.Refusal("gateway-9", AlertsSilo.Epoch.AddMinutes(4), later));
@@ -194,7 +194,7 @@ public sealed class ClientCredentialsTests
         var signIn = silo.Grains.GetGrain<ISignInGrain>(0);
         foreach (var name in new[] { "gate\0way", new string('n', 100_000), "a b" })
             Assert.Equal(Refusal, (await Assert.ThrowsAsync<AccessDeniedException>(() => signIn.SignIn(name, "guess"))).Message);
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         Assert.Equal("no credential named gate\0way", (await Assert.ThrowsAsync<KeyNotFoundException>(() => ops.GetGrain<IClientCredentialsGrain>(0).Revoke("gate\0way"))).Message);
     }
 
@@ -203,7 +203,7 @@ public sealed class ClientCredentialsTests
     public async Task List_shows_stored_and_configured_credentials_and_never_a_secret(string provider)
     {
         await using var silo = await StartAsync(provider);
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
         var kept = await credentials.Create("b-gateway", [Roles.Gateway]);
         await credentials.Create("a-admin", [Roles.Admin]);
@@ -231,7 +231,7 @@ public sealed class ClientCredentialsTests
     public async Task Bad_names_roles_and_existing_or_unknown_names_are_refused_with_their_reason()
     {
         await using var silo = await StartAsync("sqlite");
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         var credentials = ops.GetGrain<IClientCredentialsGrain>(0);
         const string pattern = "use 1-64 letters, digits, '.', '_' or '-'";
         var tooLong = new string('x', 65);
@@ -272,7 +272,7 @@ public sealed class ClientCredentialsTests
             Assert.Equal($"role gateway, admin may not call alerts.client-credentials.{method}; needs operator", refused.Message);
         }
 
-        await using var ops = await ConnectAsync(silo, "ops:s3cret");
+        await using var ops = await ConnectAsync(silo, $"ops:{ProcessSettings.Secret}");
         Assert.Equal("x", (await ops.GetGrain<IClientCredentialsGrain>(0).Create("x", [Roles.Gateway])).Name);
     }
 }

@@ -9,7 +9,7 @@ namespace Alerts.Tests;
 /// </summary>
 public sealed class ConfiguredClientChangeTests
 {
-    // "ops2" is configured as an operator with secret "s3cret" before the change.
+    // "ops2" is configured as an operator with ProcessSettings.Secret before the change.
     private static Dictionary<string, string?> Settings(string clusterId, string? roles, string? secretHash = null)
     {
         var settings = new Dictionary<string, string?> { ["Alerts:Cluster:ClusterId"] = clusterId };
@@ -31,15 +31,15 @@ public sealed class ConfiguredClientChangeTests
         string token, unchanged;
         await using (var before = await AlertsSilo.StartAsync(store, settings: Settings(clusterId, Roles.Operator)))
         {
-            token = (await before.Grains.GetGrain<ISignInGrain>(0).SignIn("ops2", "s3cret")).Token;
-            unchanged = (await before.Grains.GetGrain<ISignInGrain>(0).SignIn("tester", "s3cret")).Token;
+            token = (await before.Grains.GetGrain<ISignInGrain>(0).SignIn("ops2", ProcessSettings.Secret)).Token;
+            unchanged = (await before.Grains.GetGrain<ISignInGrain>(0).SignIn("tester", ProcessSettings.Secret)).Token;
         }
 
         var after = change switch
         {
             "removed" => Settings(clusterId, null),
             "demoted" => Settings(clusterId, Roles.Gateway),
-            _ => Settings(clusterId, Roles.Operator, Alerts.Grains.CredentialHash.Create("n3w")),
+            _ => Settings(clusterId, Roles.Operator, Alerts.Grains.CredentialHash.Create("n3w-s3cret-of-the-tests")),
         };
         await using var silo = await AlertsSilo.StartAsync(store, settings: after);
         await using var client = await TokenClient.ConnectAsync(silo);

@@ -13,7 +13,7 @@ public sealed class RealGrainAccessFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var hash = ProcessSettings.TesterHash; // every client's secret is "s3cret"
+        var hash = ProcessSettings.TesterHash; // every client's secret is ProcessSettings.Secret
         var settings = new Dictionary<string, string?>();
         for (var i = 0; i < Roles.All.Count; i++)
         {
@@ -29,7 +29,7 @@ public sealed class RealGrainAccessFixture : IAsyncLifetime
             {
                 ClusterId = Silo.Cluster.ClusterId,
                 Gateways = [$"127.0.0.1:{Silo.Cluster.GatewayPort}"],
-                Credential = $"as-{role}:s3cret",
+                Credential = $"as-{role}:{ProcessSettings.Secret}",
             });
         }
     }
@@ -69,7 +69,8 @@ public sealed class RealGrainAccessTests(RealGrainAccessFixture fixture) : IClas
         ("residency.Settle", [Roles.Operator, Roles.Admin], g => g.GetGrain<IResidencyGrain>(0).Settle()),
         ("audit-log.Read", [Roles.Viewer, Roles.Liaison, Roles.Approver, Roles.Admin, Roles.Operator], g => g.GetGrain<IAuditLogGrain>(0).Read(null, 0, 10)),
         ("push-hub.Acknowledge", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Acknowledge([])),
-        ("push-hub.Unsubscribe", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Unsubscribe("nobody", null!)),
+        ("push-hub.Subscribe", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Subscribe("as-gateway", null!, 1)),
+        ("push-hub.Unsubscribe", [Roles.Gateway], g => g.GetGrain<IPushHubGrain>(0).Unsubscribe("as-gateway", null!)),
         ("push-hub.GetStats", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetStats()),
         ("push-hub.GetCaseDelivery", [Roles.Gateway, .. Readers], g => g.GetGrain<IPushHubGrain>(0).GetCaseDelivery("matrix")),
         ("case-index.List", Readers, g => g.GetGrain<ICaseIndexGrain>(0).List(null, 10)),

@@ -17,9 +17,9 @@ namespace Alerts.Tests;
 public sealed class SecurityCluster : IAsyncLifetime
 {
     public const string AdminName = "admin-app";
-    public const string AdminSecret = "admin-secret";
+    public const string AdminSecret = "admin-secret-of-the-tests";
     public const string GatewayName = "gateway-app";
-    public const string GatewaySecret = "gateway-secret";
+    public const string GatewaySecret = "gateway-secret-of-the-tests";
 
     private readonly List<IHost> _clients = [];
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Alerts.Grains;
 using Alerts.GrainInterfaces;
 
@@ -53,6 +54,43 @@ public sealed class SecurityOptionsTests
     }
 
     [Fact]
+    public void A_client_name_with_the_gateway_instance_separator_is_refused()
+    {
+        // "gw" owns the push-hub names "gw/…": a credential "gw/x" would have its gateway's name taken by "gw".
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "gw/x", SecretHash = ForeignHash, Roles = [Roles.Gateway] });
+        Assert.StartsWith("Alerts:Security:Clients:1:Name 'gw/x' contains '/'", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("99999999999")]
+    [InlineData("1000001")]
+    public void A_hash_of_too_many_rounds_is_refused_at_start_naming_the_setting(string rounds)
+    {
+        // Every sign-in runs a hash's rounds: 2^31 of them (a typo) would cost each sign-in some ten minutes of a core.
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash.Replace("$1000$", $"${rounds}$", StringComparison.Ordinal), Roles = [Roles.Operator] });
+        var message = Assert.Throws<InvalidOperationException>(options.Validate).Message;
+        Assert.StartsWith($"Alerts:Security:Clients:1:SecretHash has {rounds} rounds: at most 1000000", message);
+    }
+
+    [Fact]
+    public void A_hash_of_the_most_rounds_allowed_passes_and_one_of_more_never_verifies()
+    {
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "ops", SecretHash = ForeignHash.Replace("$1000$", "$1000000$", StringComparison.Ordinal), Roles = [Roles.Operator] });
+        options.Validate();
+
+        // A row of the credentials table is not checked at start: sign-in does not run its rounds either.
+        var salt = new byte[16];
+        var hash = Rfc2898DeriveBytes.Pbkdf2("one-more-round-than-allowed", salt, CredentialHash.MaxIterations + 1, HashAlgorithmName.SHA256, 32);
+        var stored = $"pbkdf2-sha256${CredentialHash.MaxIterations + 1}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+        Assert.False(CredentialHash.IsWellFormed(stored));
+        Assert.False(CredentialHash.Verify("one-more-round-than-allowed", stored));
+    }
+
+    [Fact]
     public void A_zero_token_lifetime_is_named()
     {
         var options = Valid();
@@ -90,9 +128,22 @@ public sealed class SecurityOptionsTests
         Assert.True(CredentialHash.IsWellFormed(ForeignHash));
         Assert.True(CredentialHash.Verify("gateway-secret", ForeignHash));
         Assert.False(CredentialHash.Verify("gateway-secreT", ForeignHash));
-        var made = CredentialHash.Create("s3cret");
+        var made = CredentialHash.Create("s3cret-s3cret-s3cret");
         Assert.StartsWith("pbkdf2-sha256$100000$", made);
-        Assert.True(CredentialHash.Verify("s3cret", made));
+        Assert.True(CredentialHash.Verify("s3cret-s3cret-s3cret", made));
+    }
+
+    [Fact]
+    public void A_short_secret_gets_no_new_hash_but_an_old_hash_of_one_still_verifies()
+    {
+        // No credential is made with a guessable secret (hash-secret, stored credentials, the operator's file) ...
+        var refused = Assert.Throws<ArgumentException>(() => CredentialHash.Create("s3cret"));
+        Assert.StartsWith("the secret has 6 characters, too few: it must have at least 16", refused.Message);
+        Assert.Equal("secret", refused.ParamName);
+        Assert.DoesNotContain("s3cret", refused.Message);
+        Assert.StartsWith("pbkdf2-sha256$", CredentialHash.Create("sixteen-chars-ok"));
+        // ... while one configured before (a 14-character secret) still signs in.
+        Assert.True(CredentialHash.Verify("gateway-secret", ForeignHash));
     }
 
     private static SecurityOptions Valid() => new()
