@@ -50,7 +50,7 @@ public sealed class PushSubscriptionTests
         {
             await using var client = await silo.AdminAsync();
             var clock = new WatchedClock();
-            await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-shortened", new RemoteGateway(client.Cluster), clock);
+            await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-shortened"), new RemoteGateway(client.Cluster), clock);
             Assert.Equal(TimeSpan.FromMinutes(10), await clock.NextTimerAsync());
 
             // A rolling restart shortens the lease: the hub comes back on a silo granting 3 s.
@@ -81,7 +81,7 @@ public sealed class PushSubscriptionTests
         var calls = new SubscribeCalls();
         await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, configure: builder => builder.AddOutgoingGrainCallFilter(calls));
         var clock = new WatchedClock();
-        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-slow", new RemoteGateway(client.Cluster), clock);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-slow"), new RemoteGateway(client.Cluster), clock);
         // The tests' lease is 3 s: a renewal every second.
         Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
 
@@ -108,9 +108,9 @@ public sealed class PushSubscriptionTests
         await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, configure: builder => builder.AddOutgoingGrainCallFilter(calls));
         var gateway = new RemoteGateway(client.Cluster);
 
-        // The hub refuses the subscription; its refusal comes as it is.
-        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => PushSubscription.StartAsync(client.Cluster, " ", gateway));
-        Assert.Contains("gatewayName is empty", refusal.Message);
+        // The hub refuses the subscription (a name the credential does not own); its refusal comes as it is.
+        var refusal = await Assert.ThrowsAsync<AccessDeniedException>(() => PushSubscription.StartAsync(client.Cluster, "not-tester", gateway));
+        Assert.Contains("gatewayName \"not-tester\" is not credential tester's", refusal.Message);
         var refused = Assert.Single(calls.Gateways);
 
         // The observer reference made for it is dropped already: the client holds nothing for it (Orleans refuses to drop
@@ -119,7 +119,7 @@ public sealed class PushSubscriptionTests
         Assert.Contains("not associated with a local object", dropped.Message);
 
         // A retry with the same gateway object subscribes on a reference of its own, and disposing drops that one.
-        var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-retried", gateway);
+        var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-retried"), gateway);
         var retried = calls.Gateways[1];
         Assert.NotEqual(refused, retried);
         await subscription.DisposeAsync();
@@ -134,7 +134,7 @@ public sealed class PushSubscriptionTests
         var calls = new SubscribeCalls();
         await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, configure: builder => builder.AddOutgoingGrainCallFilter(calls));
         var clock = new WatchedClock();
-        await using var subscription = await PushSubscription.StartAsync(client.Cluster, "gw-cancelled", new RemoteGateway(client.Cluster), clock);
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, ProcessSettings.GatewayName("gw-cancelled"), new RemoteGateway(client.Cluster), clock);
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
         subscription.RenewalFailed += e => failed.TrySetResult(e);
         // The tests' lease is 3 s: a renewal every second.
