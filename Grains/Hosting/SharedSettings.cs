@@ -19,6 +19,10 @@ public sealed record SharedSettings(IReadOnlyDictionary<string, string> Values)
         ["Alerts:DirectoryShards"] = "a user would be in two directories at once, and could be kept in two cells and alerted twice",
         ["Alerts:MaxPositionAge"] = "the purge, made by whichever silo comes first, would delete positions the other silos still alert",
         ["Alerts:Engagement:Shards"] = "engagement would be counted in shards the other silos never read",
+        // An engagement shard is checked by whichever silo holds it at the time: its acceptance must not depend on which.
+        ["Alerts:Engagement:ShareLinkLifetime"] = "a share link would be accepted while one silo holds its case's engagement and refused as expired while another does",
+        ["Alerts:Engagement:MaxEventAge"] = "an event reported late would be counted while one silo holds its case's engagement and refused while another does",
+        ["Alerts:Engagement:MaxClockSkew"] = "an event stamped ahead of the clock would be counted while one silo holds its case's engagement and refused while another does",
         ["Alerts:Security:SigningKey"] = "tokens one silo signs would be refused by the others",
         ["Alerts:Engagement:ShareKey"] = "share links one silo makes would be refused by the others",
     };
@@ -30,6 +34,9 @@ public sealed record SharedSettings(IReadOnlyDictionary<string, string> Values)
         ["Alerts:DirectoryShards"] = alerts.DirectoryShards.ToString(CultureInfo.InvariantCulture),
         ["Alerts:MaxPositionAge"] = alerts.MaxPositionAge.ToString("c", CultureInfo.InvariantCulture),
         ["Alerts:Engagement:Shards"] = engagement.Shards.ToString(CultureInfo.InvariantCulture),
+        ["Alerts:Engagement:ShareLinkLifetime"] = engagement.ShareLinkLifetime.ToString("c", CultureInfo.InvariantCulture),
+        ["Alerts:Engagement:MaxEventAge"] = engagement.MaxEventAge.ToString("c", CultureInfo.InvariantCulture),
+        ["Alerts:Engagement:MaxClockSkew"] = engagement.MaxClockSkew.ToString("c", CultureInfo.InvariantCulture),
         ["Alerts:Security:SigningKey"] = Fingerprint("Alerts:Security:SigningKey", security.SigningKey),
         ["Alerts:Engagement:ShareKey"] = Fingerprint("Alerts:Engagement:ShareKey", engagement.ShareKey),
     });

@@ -133,6 +133,26 @@ public sealed class SharedSettingsTests
         Assert.Equal(mine.Values.Count, mine.DifferencesFrom(SharedSettings.FromJson("not json"), "S2").Count());
     }
 
+    [Fact]
+    public void The_engagement_times_that_decide_what_is_counted_must_be_alike()
+    {
+        var alerts = new AlertsOptions();
+        var security = new SecurityOptions { SigningKey = AlertsSilo.SigningKey };
+        EngagementOptions Engagement() => new() { ShareKey = AlertsSilo.ShareKey, Shards = 4 };
+        var mine = SharedSettings.Of(alerts, Engagement(), security);
+        var longerLinks = Engagement();
+        longerLinks.ShareLinkLifetime = TimeSpan.FromDays(60);
+        var laterEvents = Engagement();
+        laterEvents.MaxEventAge = TimeSpan.FromDays(2);
+        laterEvents.MaxClockSkew = TimeSpan.FromMinutes(1);
+
+        Assert.Equal(
+            ["Alerts:Engagement:ShareLinkLifetime is 30.00:00:00 here but 60.00:00:00 on silo S1: a share link would be accepted while one silo holds its case's engagement and refused as expired while another does"],
+            mine.DifferencesFrom(SharedSettings.FromJson(SharedSettings.Of(alerts, longerLinks, security).ToJson()), "S1"));
+        Assert.Equal(["Alerts:Engagement:MaxClockSkew", "Alerts:Engagement:MaxEventAge"],
+            mine.DifferencesFrom(SharedSettings.Of(alerts, laterEvents, security), "S1").Select(line => line[..line.IndexOf(' ', StringComparison.Ordinal)]));
+    }
+
     // The database's clock now, as live_silos is written by.
     private const string Now = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
