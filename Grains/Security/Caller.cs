@@ -11,6 +11,9 @@ public static class Caller
     /// <summary>The actor named in the audit log for actions nobody signed in made (reminders, recovery).</summary>
     public const string Silo = "silo";
 
+    /// <summary>True for a name no client may have: one the audit log would read as the system's own (in any case).</summary>
+    public static bool IsReserved(string name) => string.Equals(name, Silo, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The signed-in client's name, or null inside the silo.</summary>
     public static string? Name => RequestContext.Get(CallerHeader.Name) as string;
 

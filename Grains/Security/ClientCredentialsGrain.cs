@@ -77,6 +77,8 @@ public sealed class ClientCredentialsGrain(
         {
             throw new ArgumentException($"name '{name}' is invalid: use 1-{CredentialStore.LongestName} letters, digits, '.', '_' or '-'");
         }
+
+        if (Caller.IsReserved(name!)) throw new ArgumentException($"name '{name}' is reserved: the audit log names the system itself so");
     }
 
     private static List<string> CheckRoles(List<string>? roles)

@@ -72,6 +72,7 @@ public sealed class SecurityOptions
             if (client.Name.Contains(GatewayNames.Separator))
                 throw Bad($"{at}:Name", $"'{client.Name}' contains '{GatewayNames.Separator}', which separates a credential's name from a gateway instance at the push hub");
             if (!names.Add(client.Name)) throw Bad($"{at}:Name", $"'{client.Name}' appears twice");
+            if (Caller.IsReserved(client.Name)) throw Bad($"{at}:Name", $"'{client.Name}' is reserved: the audit log names the system itself so");
             if (CredentialHash.Problem(client.SecretHash) is { } hashProblem) throw Bad($"{at}:SecretHash", hashProblem);
 
             if (client.Roles is not { Length: > 0 }) throw Bad($"{at}:Roles", $"is empty; give one or more of {string.Join(", ", Roles.All)}");

@@ -242,6 +242,11 @@ public sealed class ClientCredentialsTests
             Assert.Equal($"name '{name}' is invalid: {pattern}", error.Message);
         }
 
+        // The audit log names the system's own actions "silo": no client may be mistaken for it.
+        foreach (var name in new[] { "silo", "SILO" })
+            Assert.Equal($"name '{name}' is reserved: the audit log names the system itself so",
+                (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create(name, [Roles.Approver]))).Message);
+
         Assert.Equal(new string('y', 64), (await credentials.Create(new string('y', 64), [Roles.Gateway])).Name);
         Assert.Equal("roles is empty: give one or more of gateway, liaison, approver, viewer, admin, operator",
             (await Assert.ThrowsAsync<ArgumentException>(() => credentials.Create("gw-2", []))).Message);

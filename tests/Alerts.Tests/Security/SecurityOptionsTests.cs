@@ -62,6 +62,14 @@ public sealed class SecurityOptionsTests
         Assert.StartsWith("Alerts:Security:Clients:1:Name 'gw/x' contains '/'", Assert.Throws<InvalidOperationException>(options.Validate).Message);
     }
 
+    [Fact]
+    public void A_configured_client_named_as_the_system_in_the_audit_log_is_refused()
+    {
+        var options = Valid();
+        options.Clients.Add(new ClientCredential { Name = "Silo", SecretHash = ForeignHash, Roles = [Roles.Approver] });
+        Assert.Equal("Alerts:Security:Clients:1:Name 'Silo' is reserved: the audit log names the system itself so.", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+    }
+
     [Theory]
     [InlineData("2147483647")]
     [InlineData("99999999999")]
