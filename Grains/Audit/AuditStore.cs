@@ -10,13 +10,17 @@ public sealed class AuditStore(StoreEngine engine)
     public Task AppendAsync(DateTimeOffset at, string action, string subject, string? stateBefore, string? stateAfter, string? detail = null) =>
         AppendAsync(AuditRow.OfCaller(at, action, subject, stateBefore, stateAfter, detail));
 
-    /// <summary>Appends one entry as it was made.</summary>
-    public async Task AppendAsync(AuditRow row)
+    /// <summary>
+    /// Appends one entry as it was made; false when its <see cref="AuditRow.Key"/> is in the log already (a row sent
+    /// again after a crash: the log keeps the first), true when written now or when it has no key.
+    /// </summary>
+    public async Task<bool> AppendAsync(AuditRow row)
     {
         await using var connection = await engine.OpenAsync();
-        await connection.ExecuteAsync(
-            "INSERT INTO audit_log (at_ms, actor, roles, action, subject, state_before, state_after, detail) VALUES (@atMs, @actor, @roles, @action, @subject, @stateBefore, @stateAfter, @detail)",
-            new { atMs = row.At.ToUnixTimeMilliseconds(), actor = row.Actor, roles = row.Roles, action = row.Action, subject = row.Subject, stateBefore = row.StateBefore, stateAfter = row.StateAfter, detail = row.Detail });
+        // Rows without a key (NULL) never conflict: both engines' unique indexes let any number of NULLs in.
+        return await connection.ExecuteAsync(
+            "INSERT INTO audit_log (at_ms, actor, roles, action, subject, state_before, state_after, detail, entry_key) VALUES (@atMs, @actor, @roles, @action, @subject, @stateBefore, @stateAfter, @detail, @key) ON CONFLICT (entry_key) DO NOTHING",
+            new { atMs = row.At.ToUnixTimeMilliseconds(), actor = row.Actor, roles = row.Roles, action = row.Action, subject = row.Subject, stateBefore = row.StateBefore, stateAfter = row.StateAfter, detail = row.Detail, key = row.Key }) == 1;
     }
 
     /// <summary>Entries after a sequence number, in order, optionally about one subject.</summary>

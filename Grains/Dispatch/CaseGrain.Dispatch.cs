@@ -106,6 +106,9 @@ public sealed partial class CaseGrain
     {
         _recovering = IsActive;
         logger.LogInformation("Case {Case} active on {Silo} ({Status})", CaseId, this.RuntimeIdentity, S.Status);
+        // Audit rows the last activation saved but did not write (its silo died, or storage failed until it went), first:
+        // those it did write are written once, by their keys.
+        if (S.OwedAudit.Count > 0) await WriteOwedRecordsAsync();
         if (_recovering)
         {
             // The step in flight when the last activation died may have recorded users its saved counts lack.
@@ -206,7 +209,7 @@ public sealed partial class CaseGrain
     // Before approval the radius is just saved; a live case starts a new pass over the wider cover, and the recipients
     // table keeps everyone already pushed out of it. Unwritten, the radius is the old one again, and so is what the
     // caller changed (undoIfUnwritten).
-    private async Task<CaseProgress> WidenToAsync(double radiusMeters, Action? undoIfUnwritten = null)
+    private async Task<CaseProgress> WidenToAsync(double radiusMeters, Action? undoIfUnwritten = null, AuditedAction? audited = null)
     {
         var radiusBefore = S.RadiusMeters;
         S.RadiusMeters = radiusMeters;
@@ -216,14 +219,14 @@ public sealed partial class CaseGrain
             undoIfUnwritten?.Invoke();
         }
 
-        if (IsActive) return await StartPassAsync(Unwiden);
-        await SaveAsync(Unwiden);
+        if (IsActive) return await StartPassAsync(Unwiden, audited);
+        await SaveAsync(Unwiden, audited);
         return Progress();
     }
 
     // Unwritten, the pass never started: the case is as it was (with what the caller changed put back by
     // undoIfUnwritten), so the approval or widening can simply be made again.
-    private async Task<CaseProgress> StartPassAsync(Action? undoIfUnwritten = null)
+    private async Task<CaseProgress> StartPassAsync(Action? undoIfUnwritten = null, AuditedAction? audited = null)
     {
         var pass = (S.Generation, S.Status, S.CellsDone, S.CellsTotal);
         S.Generation++;
@@ -234,7 +237,7 @@ public sealed partial class CaseGrain
         {
             (S.Generation, S.Status, S.CellsDone, S.CellsTotal) = pass;
             undoIfUnwritten?.Invoke();
-        });
+        }, audited);
         await RegisterAsync();
         await StepAsync(S.Generation);
         return Progress();

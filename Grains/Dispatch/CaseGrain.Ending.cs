@@ -16,7 +16,7 @@ public sealed partial class CaseGrain
     // No more steps, rings or late arrivals. Users who arrived while it was live still get the alert, unless it is being
     // cancelled: a false alarm must not reach one more phone.
     // Nothing changes in memory until the write has succeeded: a failed write leaves the case as it was, to be ended again.
-    private async Task EndAsync(CaseStatus outcome, (NoticeKind Kind, string Message)? owed = null)
+    private async Task EndAsync(CaseStatus outcome, (NoticeKind Kind, string Message)? owed = null, AuditedAction? audited = null)
     {
         var wasActive = IsActive;
         if (wasActive && outcome != CaseStatus.Cancelled) await RecordLateArrivalsAsync(fullBatchesOnly: false);
@@ -30,7 +30,7 @@ public sealed partial class CaseGrain
         {
             (S.Status, S.Generation, S.Ending) = (status, generation, false);
             takeBack?.Invoke();
-        });
+        }, audited);
 
         ForgetLateArrivals();
         if (wasActive) await FinishEndingAsync();

@@ -56,10 +56,10 @@ public sealed partial class CaseGrain
 
     // Writes the notice into the case's state first (what was decided survives a crash), then its row, then sends it. A
     // failed write takes the notice back, so the admin's retry issues it once; once written it is sent whatever follows.
-    private async Task IssueNoticeAsync(NoticeKind kind, string message)
+    private async Task IssueNoticeAsync(NoticeKind kind, string message, AuditedAction audited)
     {
         var notice = await NewNoticeAsync(kind, message);
-        await SaveAsync(undoIfUnwritten: AddNotice(notice));
+        await SaveAsync(undoIfUnwritten: AddNotice(notice), audited);
         try
         {
             await store.CreateNoticeAsync(CaseId, notice.Number, NoticePayload(notice), notice.CoversUntil);

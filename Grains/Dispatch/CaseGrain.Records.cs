@@ -7,19 +7,34 @@ namespace Alerts.Grains;
 /// What a case writes beside its state: its row in the index of cases by status (which recovery and listings read), its
 /// audit rows, and its terms as the registry and the cells know them. All follow the state write that decided an action,
 /// so none may undo it or tell the admin it failed (a retried update would reach everyone twice): a failure is logged
-/// and the write made again by a timer, audit rows in the order they were made.
+/// and the write made again by a timer, audit rows in the order they were made. Audit rows are owed in the state itself,
+/// saved by the write that decided their action: a silo that dies before they are written leaves them to the next
+/// activation, which sends them first; each has a key of its own (the case and its number), so a row sent again after
+/// it was written is not written twice.
 /// </summary>
 public sealed partial class CaseGrain
 {
-    private readonly List<AuditRow> _owedAudit = [];
     private bool _indexOwed;
     private bool _termsOwed;
+    // Audit rows have been written since the state that lists them as owed was saved: a write of the state drops them.
+    private bool _auditWrittenUnsaved;
     private IGrainTimer? _recordsRetry;
 
-    private Task AuditAsync(string action, CaseStatus before, string? detail)
+    // The action's row joins the owed ones in the state about to be written, with the status that write saves; what is
+    // returned takes it back if the write fails (the action was not made, and its retry makes a row of the same number).
+    private Action OweAudit(AuditedAction action)
     {
-        _owedAudit.Add(AuditRow.OfCaller(time.GetUtcNow(), action, CaseId, before.ToString(), S.Status.ToString(), detail));
-        return WriteOwedRecordsAsync();
+        S.AuditRows++;
+        var row = AuditRow.OfCaller(time.GetUtcNow(), action.Name, CaseId, action.Before.ToString(), S.Status.ToString(), action.Detail) with
+        {
+            Key = $"case:{CaseId}#{S.AuditRows}",
+        };
+        S.OwedAudit.Add(row);
+        return () =>
+        {
+            S.OwedAudit.Remove(row);
+            S.AuditRows--;
+        };
     }
 
     private Task IndexAsync()
@@ -74,22 +89,37 @@ public sealed partial class CaseGrain
 
         try
         {
-            while (_owedAudit.Count > 0)
+            while (S.OwedAudit.Count > 0)
             {
-                await audit.AppendAsync(_owedAudit[0]);
-                _owedAudit.RemoveAt(0);
+                await audit.AppendAsync(S.OwedAudit[0]);
+                S.OwedAudit.RemoveAt(0);
+                _auditWrittenUnsaved = true;
             }
+
+            // Sent again they would be written once, but a case that is not saved again soon (a draft waiting for its
+            // approval, an ended case) would send them at each activation.
+            if (_auditWrittenUnsaved)
+            {
+                await state.WriteStateAsync();
+                _auditWrittenUnsaved = false;
+            }
+        }
+        catch (Exception e) when (S.OwedAudit.Count > 0)
+        {
+            failed = true;
+            logger.LogWarning(e, "Case {Case}: {Count} audit rows (first: {Action} by {Actor}) not yet written; retrying in {Delay}",
+                CaseId, S.OwedAudit.Count, S.OwedAudit[0].Action, S.OwedAudit[0].Actor, _options.DispatchRetryDelay);
         }
         catch (Exception e)
         {
             failed = true;
-            logger.LogWarning(e, "Case {Case}: {Count} audit rows (first: {Action} by {Actor}) not yet written; retrying in {Delay}",
-                CaseId, _owedAudit.Count, _owedAudit[0].Action, _owedAudit[0].Actor, _options.DispatchRetryDelay);
+            logger.LogWarning(e, "Case {Case}: its saved state still lists audit rows already written (sent again they are written once); retrying in {Delay}",
+                CaseId, _options.DispatchRetryDelay);
         }
 
         if (failed && retryLater && _recordsRetry is null)
         {
-            // Keeps the activation alive: the owed rows live only in it.
+            // Keeps the activation alive: the owed index row and terms live only in it (audit rows wait in the state too).
             _recordsRetry = this.RegisterGrainTimer(async _ =>
             {
                 _recordsRetry?.Dispose();
@@ -99,14 +129,14 @@ public sealed partial class CaseGrain
         }
     }
 
-    // A last try as the activation goes; rows still owed then are lost with it, and say so.
+    // A last try as the activation goes. Audit rows still owed wait in the saved state for the next activation.
     private async Task WriteOwedRecordsAtDeactivationAsync()
     {
-        if (!_indexOwed && !_termsOwed && _owedAudit.Count == 0) return;
+        if (!_indexOwed && !_termsOwed && S.OwedAudit.Count == 0 && !_auditWrittenUnsaved) return;
         await WriteOwedRecordsAsync(retryLater: false);
-        foreach (var row in _owedAudit)
-            logger.LogError("Case {Case}: audit row lost as the case deactivated: {Action} by {Actor} at {At:O} ({Before} → {After}, {Detail})",
-                CaseId, row.Action, row.Actor, row.At, row.StateBefore, row.StateAfter, row.Detail);
+        if (S.OwedAudit.Count > 0)
+            logger.LogWarning("Case {Case}: {Count} audit rows (first: {Action} by {Actor} at {At:O}) still owed as the case deactivates; its next activation writes them",
+                CaseId, S.OwedAudit.Count, S.OwedAudit[0].Action, S.OwedAudit[0].Actor, S.OwedAudit[0].At);
         if (_indexOwed) logger.LogError("Case {Case}: the case index still lacks its status {Status}; it is written at the case's next save", CaseId, S.Status);
         if (_termsOwed && IsActive) logger.LogError("Case {Case}: the registry or some cells still hold its old end; they learn {Until:O} when it is next woken (Resume registers it again)", CaseId, S.ActiveUntil);
     }

@@ -32,9 +32,7 @@ public sealed partial class CaseGrain
 
     private async Task ExpireAsync()
     {
-        var before = S.Status;
-        await EndAsync(CaseStatus.Expired);
-        await AuditAsync("case.expire", before, $"active until {S.ActiveUntil:O}");
+        await EndAsync(CaseStatus.Expired, audited: new AuditedAction("case.expire", S.Status, $"active until {S.ActiveUntil:O}"));
     }
 
     private Task ScheduleExpiryAsync(TimeSpan due) => this.RegisterOrUpdateReminder(ExpiryReminder, due, ReminderCheckPeriod);
@@ -60,10 +58,10 @@ public sealed partial class CaseGrain
             var detail = $"ring {due} of {rings.Count}: {S.RadiusMeters} m → {ring.RadiusMeters} m";
             // Unwritten, the rings are not fired: the reminder's next tick fires them.
             void Unfire() => S.RingsFired = firedBefore;
-            if (ring.RadiusMeters > S.RadiusMeters) await WidenToAsync(ring.RadiusMeters, Unfire);
-            else await SaveAsync(Unfire);
+            var audited = new AuditedAction("case.ring", before, detail);
+            if (ring.RadiusMeters > S.RadiusMeters) await WidenToAsync(ring.RadiusMeters, Unfire, audited);
+            else await SaveAsync(Unfire, audited);
             logger.LogInformation("Case {Case}: {Ring}", CaseId, detail);
-            await AuditAsync("case.ring", before, detail);
         }
 
         await ScheduleNextRingAsync();

@@ -11,8 +11,9 @@ namespace Alerts.Grains;
 /// <summary>
 /// A missing-child case through its life: filed as a draft, submitted, approved by a second admin, dispatched, then
 /// updated, widened (by hand or on its schedule), extended, and resolved, cancelled or expired. Every admin action is
-/// audited with its caller and the state before and after. Dispatch, notices and the schedule live in the other
-/// parts of this class (CaseGrain.Dispatch.cs, CaseGrain.Notices.cs, CaseGrain.Schedule.cs).
+/// audited with its caller and the state before and after, its row saved with the state write that decides it until the
+/// audit log has it. Dispatch, notices, the schedule and what is written beside the state live in the other parts of
+/// this class (CaseGrain.Dispatch.cs, CaseGrain.Notices.cs, CaseGrain.Schedule.cs, CaseGrain.Records.cs).
 /// </summary>
 public sealed partial class CaseGrain(
     [PersistentState("case", StorageNames.Alerts)] IPersistentState<CaseState> state,
@@ -74,9 +75,7 @@ public sealed partial class CaseGrain(
             throw;
         }
 
-        var progress = await StartPassAsync(Unapprove);
-        await AuditAsync("case.approve", before, null);
-        return progress;
+        return await StartPassAsync(Unapprove, new AuditedAction("case.approve", before, null));
     }
 
     public async Task<CaseProgress> Reject(string reason)
@@ -97,7 +96,7 @@ public sealed partial class CaseGrain(
         S.CurrentMessage = message;
         try
         {
-            await IssueNoticeAsync(NoticeKind.Update, message);
+            await IssueNoticeAsync(NoticeKind.Update, message, new AuditedAction("case.update", S.Status, message));
         }
         catch when (S.Notices.Count == noticesBefore)
         {
@@ -105,7 +104,6 @@ public sealed partial class CaseGrain(
             throw;
         }
 
-        await AuditAsync("case.update", S.Status, message);
         return Progress();
     }
 
@@ -118,9 +116,7 @@ public sealed partial class CaseGrain(
                 $"radiusMeters {radiusMeters:R} ({radiusMeters / 1000:0.###} km) must be larger than the current {S.RadiusMeters:R} ({S.RadiusMeters / 1000:0.###} km)"), nameof(radiusMeters));
         var before = S.Status;
         var detail = $"{S.RadiusMeters} m → {radiusMeters} m";
-        var progress = await WidenToAsync(radiusMeters);
-        await AuditAsync("case.widen", before, detail);
-        return progress;
+        return await WidenToAsync(radiusMeters, audited: new AuditedAction("case.widen", before, detail));
     }
 
     public async Task<CaseProgress> Extend(TimeSpan activeFor)
@@ -139,7 +135,7 @@ public sealed partial class CaseGrain(
         var detail = $"active until {S.ActiveUntil:O} → {until:O} by {approver}";
         var untilBefore = S.ActiveUntil;
         S.ActiveUntil = until;
-        await SaveAsync(() => S.ActiveUntil = untilBefore);
+        await SaveAsync(() => S.ActiveUntil = untilBefore, new AuditedAction("case.extend", S.Status, detail));
         try
         {
             await ScheduleExpiryAsync(activeFor);
@@ -152,7 +148,6 @@ public sealed partial class CaseGrain(
         }
 
         await AnnounceTermsAsync();
-        await AuditAsync("case.extend", S.Status, detail);
         return Progress();
     }
 
@@ -162,9 +157,7 @@ public sealed partial class CaseGrain(
         CaseDefinitionRules.ValidateMessage(message, "closingMessage");
         Require("resolved", CaseStatus.Dispatching, CaseStatus.Active);
         CaseDefinitionRules.CheckPayloadSize(CasePayloads.For(CaseId, S.Definition!, NoticeKind.Resolved, message), "closingMessage");
-        var before = S.Status;
-        await EndAsync(CaseStatus.Resolved, (NoticeKind.Resolved, message));
-        await AuditAsync("case.resolve", before, message);
+        await EndAsync(CaseStatus.Resolved, (NoticeKind.Resolved, message), new AuditedAction("case.resolve", S.Status, message));
         return Progress();
     }
 
@@ -179,7 +172,7 @@ public sealed partial class CaseGrain(
         // everyone the alert reached. EndAsync throws only when nothing was saved.
         try
         {
-            await EndAsync(CaseStatus.Cancelled, (NoticeKind.Cancelled, S.Definition!.Correction!));
+            await EndAsync(CaseStatus.Cancelled, (NoticeKind.Cancelled, S.Definition!.Correction!), new AuditedAction("case.cancel", before, reason));
         }
         catch
         {
@@ -187,7 +180,6 @@ public sealed partial class CaseGrain(
             throw;
         }
 
-        await AuditAsync("case.cancel", before, reason);
         return Progress();
     }
 
@@ -240,8 +232,7 @@ public sealed partial class CaseGrain(
         {
             S.Status = before;
             undoIfUnwritten?.Invoke();
-        });
-        await AuditAsync(action, before, detail);
+        }, new AuditedAction(action, before, detail));
         return Progress();
     }
 
@@ -252,16 +243,19 @@ public sealed partial class CaseGrain(
     private CaseProgress Progress() => new(CaseId, S.Status, S.RadiusMeters, S.CellsDone, S.CellsTotal, S.Recipients) { Suppressed = S.Suppressed, NoticesPending = S.Notices.Count - S.NoticesDone };
 
     // undoIfUnwritten puts back what the caller changed when the state could not be written: nothing was decided, and
-    // the admin's retry finds the case as it was. Once written the change stands; the index and audit rows that follow
-    // are retried if they fail (CaseGrain.Records.cs), never thrown.
-    private async Task SaveAsync(Action? undoIfUnwritten = null)
+    // the admin's retry finds the case as it was. Once written the change stands, and so does the audit row of the action
+    // it decides, saved in the same write; the index and audit rows that follow are retried if they fail
+    // (CaseGrain.Records.cs), never thrown.
+    private async Task SaveAsync(Action? undoIfUnwritten = null, AuditedAction? audited = null)
     {
+        var unowe = audited is { } action ? OweAudit(action) : null;
         try
         {
             await state.WriteStateAsync();
         }
         catch
         {
+            unowe?.Invoke();
             // A write refused because the stored state is not the one this activation holds (an earlier write that failed
             // here may have landed) also ends the activation (Orleans does so on InconsistentStateException): the next
             // call reads what is stored and resumes from it.
@@ -269,6 +263,7 @@ public sealed partial class CaseGrain(
             throw;
         }
 
+        _auditWrittenUnsaved = false;
         await IndexAsync();
         NotifyWatchers();
     }

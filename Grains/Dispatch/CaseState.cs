@@ -76,4 +76,16 @@ public sealed class CaseState
     /// </summary>
     [Id(19)]
     public bool Ending { get; set; }
+
+    /// <summary>
+    /// Audit rows of actions this state decided that the audit log may still lack, in the order made: saved in the same
+    /// write as the change that made each, and dropped once written, so a silo that dies between the two leaves them to
+    /// the next activation (their keys make a row sent twice appear once).
+    /// </summary>
+    [Id(20)]
+    public List<AuditRow> OwedAudit { get; set; } = [];
+
+    /// <summary>Audit rows the case has made: the number of each is in its key.</summary>
+    [Id(21)]
+    public int AuditRows { get; set; }
 }

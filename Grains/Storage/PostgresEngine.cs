@@ -68,13 +68,17 @@ public sealed class PostgresEngine : StoreEngine
     // The table is rewritten once, its cell index rebuilt, its other settings (fillfactor) kept.
     public override async Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction)
     {
-        var type = await connection.ExecuteScalarAsync<string?>(
-            "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'residents' AND column_name = 'cell'", transaction: transaction);
+        var type = await ColumnTypeAsync(connection, transaction, "residents", "cell");
         if (type != "text") return false;
         // No command timeout: the rewrite takes about 3 s a million rows here, past Npgsql's default 30 s at 10 M.
         await connection.ExecuteAsync($"ALTER TABLE residents ALTER COLUMN cell TYPE BIGINT USING {TextCellKey.Of("cell", "strpos")}", transaction: transaction, commandTimeout: 0);
         return true;
     }
+
+    public override Task<string?> ColumnTypeAsync(DbConnection connection, DbTransaction transaction, string table, string column) =>
+        connection.ExecuteScalarAsync<string?>(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column",
+            new { table, column }, transaction);
 
     public override string IdRows(string parameter) => $"unnest(@{parameter}) AS ids(id)";
 

@@ -36,7 +36,7 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
             cursor BIGINT NOT NULL, sent BIGINT NOT NULL, done INTEGER NOT NULL, PRIMARY KEY (case_id, notice_no));
         CREATE TABLE IF NOT EXISTS audit_log (
             seq {1}, at_ms BIGINT NOT NULL, actor TEXT NOT NULL, roles TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
-            state_before TEXT NULL, state_after TEXT NULL, detail TEXT NULL);
+            state_before TEXT NULL, state_after TEXT NULL, detail TEXT NULL, entry_key TEXT NULL);
         CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq);
         CREATE TABLE IF NOT EXISTS client_credentials (name TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, roles TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT NULL);
         -- Engagement (Grains/Engagement/EngagementStore): one row per user and case for deliveries and opens, per user, case and
@@ -75,8 +75,8 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
     /// <summary>The residents table's columns ({0}: the engine's user id key type), for an engine that rebuilds the table to convert it.</summary>
     internal const string ResidentColumns = "user_id {0} PRIMARY KEY, cell BIGINT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fix_ms BIGINT NOT NULL";
 
-    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c> (2: engagement_refusals; 3: case_hours).</summary>
-    public const int Version = 3;
+    /// <summary>The product schema version this build creates and needs, recorded in meta as <c>product_schema</c> (2: engagement_refusals; 3: case_hours; 4: audit_log.entry_key).</summary>
+    public const int Version = 4;
 
     /// <summary>What creates or upgrades the schema: `migrate` with the silo's settings.</summary>
     public const string MigrateHint = "run `dotnet run --project Silo -- migrate` (or the silo binary with `migrate`) with this silo's settings, as a role that may create tables";
@@ -95,6 +95,11 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
             await connection.ExecuteAsync(
                 $"INSERT INTO case_hours (hour_ms, case_id) SELECT DISTINCT pushed_ms - pushed_ms % {CaseStore.HourMs}, case_id FROM case_recipients WHERE true ON CONFLICT DO NOTHING",
                 transaction: transaction, commandTimeout: 0);
+        // Version 4: a row's idempotency key (AuditRow.Key), so a row sent again after a crash is written once. Rows of
+        // earlier builds keep NULL, which the unique index lets in any number of times on both engines.
+        if (await engine.ColumnTypeAsync(connection, transaction, "audit_log", "entry_key") is null)
+            await connection.ExecuteAsync("ALTER TABLE audit_log ADD COLUMN entry_key TEXT NULL", transaction: transaction);
+        await connection.ExecuteAsync("CREATE UNIQUE INDEX IF NOT EXISTS audit_log_entry_key ON audit_log (entry_key)", transaction: transaction, commandTimeout: 0);
         await connection.ExecuteAsync(engine.AppendOnly("audit_log"), transaction: transaction);
         if (engine.RoomForUpdates("residents") is { } room) await connection.ExecuteAsync(room, transaction: transaction);
         await connection.ExecuteAsync("INSERT INTO meta (key, value) VALUES ('cell_precision', @cellPrecision) ON CONFLICT (key) DO NOTHING", new { cellPrecision }, transaction);

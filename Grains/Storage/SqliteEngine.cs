@@ -92,7 +92,7 @@ public sealed class SqliteEngine : StoreEngine
     // old one's name (so a converted database has the same table as a new one), and the cell index is made again.
     public override async Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction)
     {
-        var type = await connection.ExecuteScalarAsync<string?>("SELECT type FROM pragma_table_info('residents') WHERE name = 'cell'", transaction: transaction);
+        var type = await ColumnTypeAsync(connection, transaction, "residents", "cell");
         if (!string.Equals(type, "TEXT", StringComparison.OrdinalIgnoreCase)) return false;
         await connection.ExecuteAsync($"""
             DROP INDEX IF EXISTS residents_cell;
@@ -104,6 +104,9 @@ public sealed class SqliteEngine : StoreEngine
             """, transaction: transaction, commandTimeout: 0);
         return true;
     }
+
+    public override Task<string?> ColumnTypeAsync(DbConnection connection, DbTransaction transaction, string table, string column) =>
+        connection.ExecuteScalarAsync<string?>("SELECT type FROM pragma_table_info(@table) WHERE name = @column", new { table, column }, transaction);
 
     public override string IdRows(string parameter) => $"(SELECT value AS id FROM json_each(@{parameter})) AS ids";
 

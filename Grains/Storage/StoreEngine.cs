@@ -68,6 +68,9 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
     /// </summary>
     public abstract Task<bool> ConvertTextCellsAsync(DbConnection connection, DbTransaction transaction);
 
+    /// <summary>The declared type of <paramref name="table"/>'s <paramref name="column"/> as the engine names it ("TEXT", "text"), or null when the table has no such column.</summary>
+    public abstract Task<string?> ColumnTypeAsync(DbConnection connection, DbTransaction transaction, string table, string column);
+
     /// <summary>Transactions of position writes worth running at once: 1 where the engine has a single writer.</summary>
     public virtual int ParallelWrites => 1;
 

@@ -183,6 +183,57 @@ public sealed class EmbeddedSiloTests
         Assert.All(moved, m => Assert.Equal(m.FixTime.ToUnixTimeMilliseconds(), storedFixes[m.UserId]));
     }
 
+    [Fact]
+    public async Task Audit_rows_a_killed_silo_owed_are_written_once_when_their_cases_reactivate()
+    {
+        var (store, clusterId, settings) = NewEmbeddedSilo();
+        var (gatewayPort, siloPort) = (FreePorts.Next(), FreePorts.Next());
+        await using var engine = Grains.StoreEngine.For(store.Provider, store.ConnectionString);
+        var silo = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        await using (silo)
+        {
+            await using var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort);
+            var unwritten = client.GetGrain<ICaseGrain>("owed-unwritten");
+            var unsaved = client.GetGrain<ICaseGrain>("owed-unsaved");
+            await unwritten.Open(Admins.Case(22.5431, 114.0579, 20_000));
+            await unsaved.Open(Admins.Case(22.5431, 114.0579, 20_000));
+
+            // The audit log refuses both cases' rows (as a locked or unavailable table would): their submissions are
+            // decided by the writes of their states, so they stand and are answered, their rows owed.
+            await ExecuteAsync(engine, "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.subject LIKE 'owed-%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            Assert.Equal(CaseStatus.AwaitingApproval, (await unwritten.Submit()).Status);
+            Assert.Equal(CaseStatus.AwaitingApproval, (await unsaved.Submit()).Status);
+            // Then one case's row goes in (its retry timer writes it), but its state, which still owes the row, cannot be
+            // written again: the silo dies with that row both in the log and owed, and with the other's only owed.
+            await ExecuteAsync(engine, "CREATE TRIGGER refuse_state BEFORE UPDATE ON orleans_grain_state WHEN OLD.grain_id LIKE '%owed-unsaved%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            await ExecuteAsync(engine, "DROP TRIGGER refuse_audit; CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.subject = 'owed-unwritten' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            await silo.WaitForLineAsync(l => l.Contains("owed-unsaved", StringComparison.Ordinal) && l.Contains("audit rows already written", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            await silo.KillAsync();
+        }
+
+        Assert.Equal(["case.open"], await ActionsAsync(engine, "owed-unwritten"));
+        Assert.Equal(["case.open", "case.submit"], await ActionsAsync(engine, "owed-unsaved"));
+        Assert.Equal(2, await CountAsync(engine, OwingSubmissions));
+
+        // Nothing resumes a case awaiting approval: any call wakes it on the restarted silo, and it writes what it owes first.
+        await ExecuteAsync(engine, "DROP TRIGGER refuse_audit; DROP TRIGGER refuse_state");
+        await using var restarted = await SiloProcess.StartAsync(settings, "embedded", gatewayPort, siloPort);
+        await using (var client = await ProcessSettings.ConnectAsync(clusterId, gatewayPort))
+        {
+            await client.GetGrain<ICaseGrain>("owed-unwritten").GetProgress();
+            await client.GetGrain<ICaseGrain>("owed-unsaved").GetProgress();
+        }
+
+        Assert.Equal(["case.open", "case.submit"], await ActionsAsync(engine, "owed-unwritten"));
+        Assert.Equal(["case.open", "case.submit"], await ActionsAsync(engine, "owed-unsaved"));
+        Assert.Equal(2, await CountAsync(engine, "SELECT COUNT(*) FROM audit_log WHERE subject LIKE 'owed-%' AND action = 'case.submit' AND actor = 'tester'"));
+        // And no longer owes them: the states were written without the rows.
+        Assert.Equal(0, await CountAsync(engine, OwingSubmissions));
+    }
+
+    // Case states that still list a submission's audit row as owed (the row's action is in the serialized state only then).
+    private const string OwingSubmissions = "SELECT COUNT(*) FROM orleans_grain_state WHERE grain_id LIKE '%owed-%' AND instr(payload, CAST('case.submit' AS BLOB)) > 0";
+
     // A fresh SQLite store and the settings of an embedded silo process on it, under a cluster id of its own.
     private static (TestStore Store, string ClusterId, Dictionary<string, string?> Settings) NewEmbeddedSilo()
     {
@@ -197,5 +248,17 @@ public sealed class EmbeddedSiloTests
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(Grains.StoreEngine engine, string sql)
+    {
+        await using var connection = await engine.OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection, sql);
+    }
+
+    private static async Task<List<string>> ActionsAsync(Grains.StoreEngine engine, string caseId)
+    {
+        await using var connection = await engine.OpenAsync();
+        return (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT action FROM audit_log WHERE subject = @caseId ORDER BY seq", new { caseId })).ToList();
     }
 }

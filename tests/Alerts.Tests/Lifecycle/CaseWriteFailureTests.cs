@@ -69,6 +69,26 @@ public sealed class CaseWriteFailureTests
     }
 
     [Fact]
+    public async Task An_audit_row_still_owed_when_its_silo_stops_is_written_by_the_cases_next_activation()
+    {
+        var store = StorageKind.Fresh("sqlite");
+        var silo = await AlertsSilo.StartAsync(store);
+        var caseGrain = silo.Grains.GetGrain<ICaseGrain>("owed");
+        using (Admins.As(Admins.Filer)) await caseGrain.Open(Admins.Case(Around.Lat, Around.Lon, 10_000));
+        await RefuseAsync(silo, "INSERT ON audit_log");
+        using (Admins.As(Admins.Filer)) Assert.Equal(CaseStatus.AwaitingApproval, (await caseGrain.Submit()).Status);
+        var now = silo.Time.GetUtcNow();
+        // The deactivation's last try is refused too: the row stays owed in the case's saved state.
+        await silo.DisposeAsync();
+
+        // Nothing resumes a case awaiting approval: the first call activates it, and it writes the row first.
+        await using var restarted = await AlertsSilo.StartAsync(store, new ManualTimeProvider(now));
+        await AllowAsync(restarted);
+        await restarted.Grains.GetGrain<ICaseGrain>("owed").GetProgress();
+        Assert.Equal([("case.open", Admins.Filer), ("case.submit", Admins.Filer)], await AuditAsync(restarted, "owed"));
+    }
+
+    [Fact]
     public async Task A_widening_whose_state_cannot_be_written_keeps_the_radius_and_is_made_again()
     {
         var (silo, gateway, caseGrain) = await LiveCaseAsync("widened", Around.Ring(1, 10, 3_000), Around.Ring(101, 10, 15_000));
