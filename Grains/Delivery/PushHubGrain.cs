@@ -67,6 +67,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
+    // Made at the first one (a field initializer may not use the constructor's parameters the methods capture).
+    private ForeignAcknowledgements? _foreignAcknowledgements;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -211,8 +213,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             }
         }
 
-        if (foreign > 0)
-            logger.LogWarning("Credential {Caller} acknowledged {Count} batches not handed to a gateway of its own; they stay unacknowledged", caller, foreign);
+        // Throttled: a gateway that keeps acknowledging what is not its own would otherwise flood the silo's log.
+        if (foreign > 0) (_foreignAcknowledgements ??= new ForeignAcknowledgements(time, logger)).Occurred(caller!, foreign);
         _acknowledged += done.Count;
         foreach (var id in done)
         {
