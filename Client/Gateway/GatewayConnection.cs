@@ -105,14 +105,23 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// <param name="cancellationToken">Stops connecting.</param>
     /// <exception cref="ArgumentException">An option is missing or malformed (the message names it).</exception>
     /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, or the hub refuses the subscription.</exception>
-    public static async Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default)
+    public static Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default) =>
+        ConnectAsync(options, deliver, configure: null, cancellationToken);
+
+    // The tests' seam: `configure` adds to the Orleans client (an outgoing call filter that fails a subscription as a
+    // host's own filter or a disposed part of it would), which no silo can provoke from its side.
+    internal static async Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, Action<IClientBuilder>? configure, CancellationToken cancellationToken)
     {
         Validate(options);
         ArgumentNullException.ThrowIfNull(deliver);
         var connection = new GatewayConnection(options, deliver);
         try
         {
-            connection._client = await AlertsClient.ConnectAsync(options.Cluster, cancellationToken, configure: client => client.AddClusterConnectionStatusObserver(connection._watch));
+            connection._client = await AlertsClient.ConnectAsync(options.Cluster, cancellationToken, configure: client =>
+            {
+                client.AddClusterConnectionStatusObserver(connection._watch);
+                configure?.Invoke(client);
+            });
             await connection.SubscribeFirstAsync(options, cancellationToken);
             return connection;
         }
@@ -203,7 +212,13 @@ public sealed partial class GatewayConnection : IAsyncDisposable
                 return true;
             }
         }
-        catch (Exception e) when (e is not ObjectDisposedException)
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) == 1)
+        {
+            // This connection is being disposed (Client refuses, or the Orleans client it disposes does): no failure. Any
+            // other ObjectDisposedException (a part of the host's that the call went through) is a failure like any other.
+            return false;
+        }
+        catch (Exception e)
         {
             lock (_gate)
             {
@@ -224,10 +239,6 @@ public sealed partial class GatewayConnection : IAsyncDisposable
                 // A faulty handler must not stop the renewals.
             }
 
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
             return false;
         }
     }
