@@ -104,7 +104,8 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// </param>
     /// <param name="cancellationToken">Stops connecting.</param>
     /// <exception cref="ArgumentException">An option is missing or malformed (the message names it).</exception>
-    /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, or the hub refuses the subscription.</exception>
+    /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, the hub refuses the subscription, or the first subscription was cancelled by anything but <paramref name="cancellationToken"/> (the message names the gateway; the cancellation is the inner exception).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default) =>
         ConnectAsync(options, deliver, configure: null, cancellationToken);
 
@@ -143,6 +144,12 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         try
         {
             lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference, _maxConcurrentDeliveries).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's cancellation (a filter of the host's client giving up on the call, say): a bare
+            // OperationCanceledException would read as the caller's own, and until 2026-12-02 escaped as one.
+            throw new InvalidOperationException($"Connected to cluster {options.Cluster.ClusterId}, but the first subscription of gateway \"{_name}\" at the push hub did not complete: it was cancelled, not by the caller's token ({e.Message})", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

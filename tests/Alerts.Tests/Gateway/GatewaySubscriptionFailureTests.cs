@@ -32,4 +32,34 @@ public sealed class GatewaySubscriptionFailureTests
         await states.WaitFor(GatewayState.Connected, states.States.IndexOf(GatewayState.Reconnecting), Patience);
         Assert.Equal(1, gateway.Counters.Resubscriptions);
     }
+
+    [Fact]
+    public async Task A_first_subscription_cancelled_by_the_callers_token_is_a_cancellation_and_by_anything_else_a_failure_naming_the_gateway()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var calls = new SubscribeCalls();
+        var app = new GatewayApp();
+
+        // The caller gives up while the first subscription is on its way: its own cancellation, as it is.
+        using (var caller = new CancellationTokenSource())
+        {
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var held = calls.HoldNext(release.Task);
+            var connecting = GatewayConnection.ConnectAsync(silo.Gateway("gw-given-up"), app.Deliver, builder => builder.AddOutgoingGrainCallFilter(calls), caller.Token);
+            await held.WaitAsync(Patience);
+            await caller.CancelAsync();
+            release.SetResult();
+            var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting);
+            Assert.Equal(caller.Token, cancelled.CancellationToken);
+        }
+
+        // The host's client gives up on it (a filter with a deadline of its own): the caller's token is not cancelled, so
+        // an OperationCanceledException would read as the caller's own (until 2026-12-02 it came as one).
+        calls.CancelNext();
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            GatewayConnection.ConnectAsync(silo.Gateway("gw-cut"), app.Deliver, builder => builder.AddOutgoingGrainCallFilter(calls), CancellationToken.None));
+        Assert.Contains($"the first subscription of gateway \"{ProcessSettings.GatewayName("gw-cut")}\" at the push hub did not complete", failure.Message);
+        Assert.IsAssignableFrom<OperationCanceledException>(failure.InnerException);
+    }
 }
