@@ -104,15 +104,25 @@ public sealed partial class GatewayConnection : IAsyncDisposable
     /// </param>
     /// <param name="cancellationToken">Stops connecting.</param>
     /// <exception cref="ArgumentException">An option is missing or malformed (the message names it).</exception>
-    /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, or the hub refuses the subscription.</exception>
-    public static async Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">The cluster cannot be reached, the credential is refused, the hub refuses the subscription, or the first subscription was cancelled by anything but <paramref name="cancellationToken"/> (the message names the gateway; the cancellation is the inner exception).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, CancellationToken cancellationToken = default) =>
+        ConnectAsync(options, deliver, configure: null, cancellationToken);
+
+    // The tests' seam: `configure` adds to the Orleans client (an outgoing call filter that fails a subscription as a
+    // host's own filter or a disposed part of it would), which no silo can provoke from its side.
+    internal static async Task<GatewayConnection> ConnectAsync(GatewayConnectionOptions options, Func<PushBatch, CancellationToken, Task> deliver, Action<IClientBuilder>? configure, CancellationToken cancellationToken)
     {
         Validate(options);
         ArgumentNullException.ThrowIfNull(deliver);
         var connection = new GatewayConnection(options, deliver);
         try
         {
-            connection._client = await AlertsClient.ConnectAsync(options.Cluster, cancellationToken, configure: client => client.AddClusterConnectionStatusObserver(connection._watch));
+            connection._client = await AlertsClient.ConnectAsync(options.Cluster, cancellationToken, configure: client =>
+            {
+                client.AddClusterConnectionStatusObserver(connection._watch);
+                configure?.Invoke(client);
+            });
             await connection.SubscribeFirstAsync(options, cancellationToken);
             return connection;
         }
@@ -134,6 +144,12 @@ public sealed partial class GatewayConnection : IAsyncDisposable
         try
         {
             lease = await Client.GetGrain<IPushHubGrain>(0).Subscribe(_name, _reference, _maxConcurrentDeliveries).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's cancellation (a filter of the host's client giving up on the call, say): a bare
+            // OperationCanceledException would read as the caller's own, and until 2026-12-02 escaped as one.
+            throw new InvalidOperationException($"Connected to cluster {options.Cluster.ClusterId}, but the first subscription of gateway \"{_name}\" at the push hub did not complete: it was cancelled, not by the caller's token ({e.Message})", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -203,7 +219,13 @@ public sealed partial class GatewayConnection : IAsyncDisposable
                 return true;
             }
         }
-        catch (Exception e) when (e is not ObjectDisposedException)
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) == 1)
+        {
+            // This connection is being disposed (Client refuses, or the Orleans client it disposes does): no failure. Any
+            // other ObjectDisposedException (a part of the host's that the call went through) is a failure like any other.
+            return false;
+        }
+        catch (Exception e)
         {
             lock (_gate)
             {
@@ -224,10 +246,6 @@ public sealed partial class GatewayConnection : IAsyncDisposable
                 // A faulty handler must not stop the renewals.
             }
 
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
             return false;
         }
     }

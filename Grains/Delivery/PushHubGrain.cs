@@ -44,7 +44,7 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     // Batches handed to a gateway and not yet acknowledged, wherever they are now: one back in the queue (its gateway's
     // lease lapsed, or it went unacknowledged through its resends) may already be on phones. Those an earlier activation
     // may have handed come from the durable mark below as this one starts. Each with the gateway name it was last handed
-    // to (null: by an earlier activation), whose credential alone may acknowledge it.
+    // to, whose credential alone may acknowledge it (null: by an earlier activation, holder unknown: any gateway credential).
     private readonly Dictionary<long, string?> _handed = [];
 
     /// <summary>How many batch ids past the one being handed the durable mark reserves: one write per so many hand-overs.</summary>
@@ -67,6 +67,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     private int _nextGateway;
     private long _acknowledged;
     private long _resent;
+    // Made at the first one (a field initializer may not use the constructor's parameters the methods capture).
+    private ForeignAcknowledgements? _foreignAcknowledgements;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -211,8 +213,8 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             }
         }
 
-        if (foreign > 0)
-            logger.LogWarning("Credential {Caller} acknowledged {Count} batches not handed to a gateway of its own; they stay unacknowledged", caller, foreign);
+        // Throttled: a gateway that keeps acknowledging what is not its own would otherwise flood the silo's log.
+        if (foreign > 0) (_foreignAcknowledgements ??= new ForeignAcknowledgements(time, logger)).Occurred(caller!, foreign);
         _acknowledged += done.Count;
         foreach (var id in done)
         {
@@ -237,11 +239,15 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
     }
 
     // In flight to, or last handed to, one of the credential's gateway names; or acknowledged already (deleting its row
-    // again is harmless), or unknown here (nothing happens to it).
+    // again is harmless), or unknown here (nothing happens to it). A batch an earlier activation may have handed out and
+    // this one has not handed to anyone has no holder on record (only the durable mark survives a restart): any gateway
+    // credential may acknowledge it, or the gateway that delivered it before the restart could not, and the batch would
+    // be pushed a second time. A rogue gateway credential could drop such a batch undelivered, as it can any batch it is
+    // handed; once this activation hands the batch out, only its holder's credential may.
     private bool MayAcknowledge(string credential, long batchId)
     {
         if (_inFlight.TryGetValue(batchId, out var sent)) return GatewayNames.IsOwnedBy(sent.Gateway, credential);
-        if (_pending.ContainsKey(batchId)) return _handed.GetValueOrDefault(batchId) is { } holder && GatewayNames.IsOwnedBy(holder, credential);
+        if (_pending.ContainsKey(batchId)) return _handed.TryGetValue(batchId, out var holder) && (holder is null || GatewayNames.IsOwnedBy(holder, credential));
         return true;
     }
 

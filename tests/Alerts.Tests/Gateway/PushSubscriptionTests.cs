@@ -1,5 +1,7 @@
+using System.Threading.Channels;
 using Alerts.Client;
 using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Tests;
 
@@ -149,6 +151,43 @@ public sealed class PushSubscriptionTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
         Assert.Equal(3, calls.Gateways.Count);
+    }
+
+    [Fact]
+    public async Task Failed_renewals_and_the_lease_they_lose_are_logged_through_the_clients_logging_with_the_gateway_and_the_reason()
+    {
+        var silo = GatewaySilo.Fresh();
+        await using var process = await silo.StartAsync();
+        var calls = new SubscribeCalls();
+        var log = new CapturedLog();
+        await using var client = await AlertsClient.ConnectAsync(silo.Gateway().Cluster, logging: logging => logging.AddProvider(log), configure: builder => builder.AddOutgoingGrainCallFilter(calls));
+        var clock = new WatchedClock();
+        var name = ProcessSettings.GatewayName("gw-logged");
+        await using var subscription = await PushSubscription.StartAsync(client.Cluster, name, new RemoteGateway(client.Cluster), clock);
+        var failures = Channel.CreateUnbounded<Exception>();
+        subscription.RenewalFailed += e => failures.Writer.TryWrite(e);
+        // The tests' lease is 3 s: a renewal every second.
+        Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+
+        // Three renewals in a row are given up on by the host's client: each is logged (before RenewalFailed is raised)
+        // naming the gateway and why; the third comes a lease after the last answered one was sent, so the lease is lost.
+        for (var renewal = 1; renewal <= 3; renewal++)
+        {
+            calls.CancelNext();
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await failures.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+            Assert.Equal(renewal, log.Logged(LogLevel.Warning, "Renewing the push hub subscription of gateway " + name + " failed").Count);
+            Assert.Equal(renewal == 3 ? 1 : 0, log.Logged(LogLevel.Warning, "The push hub subscription of gateway " + name + " is lost").Count);
+            Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+        }
+
+        Assert.All(log.Logged(LogLevel.Warning, name), line => Assert.Contains("OperationCanceledException: ", line));
+
+        // The next renewal is answered: said once, at Information.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), await clock.NextTimerAsync());
+        Assert.Single(log.Logged(LogLevel.Information, "Gateway " + name + " is subscribed at the push hub again"));
+        Assert.Equal(4, log.Logged(LogLevel.Warning, name).Count);
     }
 
     [Fact]

@@ -4,13 +4,15 @@ namespace Alerts.Tests;
 
 /// <summary>
 /// A client's outgoing call filter that records the observer reference each push hub subscription sends, can hold one
-/// back as a slow call waits, and can give up on one as a host's own filter with a deadline does.
+/// back as a slow call waits, can give up on one as a host's own filter with a deadline does, and can fail one before it
+/// is sent, as a part of the host's that the call goes through would.
 /// </summary>
 public sealed class SubscribeCalls : IOutgoingGrainCallFilter
 {
     private readonly List<IPushGateway> _gateways = [];
     private Hold? _holdNext;
     private CancellationTokenSource? _cancelNext;
+    private Exception? _failNext;
 
     /// <summary>The references sent, in order.</summary>
     public List<IPushGateway> Gateways
@@ -40,6 +42,9 @@ public sealed class SubscribeCalls : IOutgoingGrainCallFilter
         Volatile.Write(ref _cancelNext, deadline);
     }
 
+    /// <summary>The next subscription fails with <paramref name="failure"/> in the client, before it is sent.</summary>
+    public void FailNext(Exception failure) => Volatile.Write(ref _failNext, failure);
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.InterfaceMethod?.DeclaringType != typeof(IPushHubGrain) || context.MethodName != nameof(IPushHubGrain.Subscribe)
@@ -50,6 +55,7 @@ public sealed class SubscribeCalls : IOutgoingGrainCallFilter
         }
 
         lock (_gateways) _gateways.Add(gateway);
+        if (Interlocked.Exchange(ref _failNext, null) is { } failure) throw failure;
         if (Interlocked.Exchange(ref _holdNext, null) is { } hold)
         {
             hold.Reached.TrySetResult();

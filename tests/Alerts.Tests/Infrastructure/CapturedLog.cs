@@ -12,8 +12,11 @@ public sealed class CapturedLog : ILoggerProvider
     public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines => _lines.ToList();
 
     /// <summary>The warnings logged so far whose text contains <paramref name="text"/>.</summary>
-    public List<string> Warnings(string text) =>
-        Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains(text, StringComparison.Ordinal)).Select(l => l.Message).ToList();
+    public List<string> Warnings(string text) => Logged(LogLevel.Warning, text);
+
+    /// <summary>The lines logged so far at <paramref name="level"/> whose text contains <paramref name="text"/>.</summary>
+    public List<string> Logged(LogLevel level, string text) =>
+        Lines.Where(l => l.Level == level && l.Message.Contains(text, StringComparison.Ordinal)).Select(l => l.Message).ToList();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 

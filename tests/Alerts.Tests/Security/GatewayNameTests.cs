@@ -1,6 +1,9 @@
 using Alerts.Client;
 using Alerts.GrainInterfaces;
+using Alerts.Grains;
 using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Tests;
 
@@ -61,16 +64,9 @@ public sealed class GatewayNameTests
     public async Task Another_credential_cannot_acknowledge_a_gateways_batches()
     {
         await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: TwoGateways);
-        var (lat, lon, radius) = (22.5431, 114.0579, 5_000.0);
-        await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), Population.Around(1, lat, lon, radius, scatter: 200, AlertsSilo.Epoch));
         await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-a:{ProcessSettings.Secret}");
         await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-b:{ProcessSettings.Secret}");
-        // gw-a holds what it is handed without acknowledging it yet (its phones are slow).
-        var holding = new RecordingGateway(a.Cluster, _ => false);
-        await a.GetGrain<IPushHubGrain>(0).Subscribe("gw-a/replica-1", a.Cluster.CreateObjectReference<IPushGateway>(holding), maxInFlight: 2);
-        await Admins.FileAndApproveAsync(silo.Grains, "ack-names", Admins.Case(lat, lon, radius));
-        await holding.WaitForDeliveries(2);
-        var held = holding.Batches.Select(b => b.BatchId).ToList();
+        var (_, held) = await HandTwoBatchesToGatewayAAsync(silo, a, "ack-names");
 
         // gw-b acknowledges gw-a's batches: the hub would drop them as delivered, and their users never be alerted.
         await b.GetGrain<IPushHubGrain>(0).Acknowledge(held);
@@ -80,5 +76,43 @@ public sealed class GatewayNameTests
         // gw-a's own credential acknowledges them, under any of its names.
         await a.GetGrain<IPushHubGrain>(0).Acknowledge(held);
         Assert.Equal(2L, (await silo.Grains.GetGrain<IPushHubGrain>(0).GetStats()).Acknowledged);
+    }
+
+    [Fact]
+    public async Task A_credential_acknowledging_another_gateways_batches_again_and_again_is_one_warning_a_minute_with_the_count()
+    {
+        const string Foreign = "not handed to a gateway of its own";
+        var log = new CapturedLog();
+        await using var silo = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: TwoGateways, services: services => services.AddSingleton<ILoggerProvider>(log));
+        await using var a = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-a:{ProcessSettings.Secret}");
+        await using var b = await ProcessSettings.ConnectAsync(silo.Cluster.ClusterId, silo.Cluster.GatewayPort, $"gw-b:{ProcessSettings.Secret}");
+        var (holding, held) = await HandTwoBatchesToGatewayAAsync(silo, a, "ack-flood");
+
+        // A misbehaving gw-b acknowledges gw-a's batches a hundred times: one warning, not a hundred (until 2026-12-02
+        // each call logged one, and such a gateway flooded the silo's log).
+        for (var i = 0; i < 100; i++) await b.GetGrain<IPushHubGrain>(0).Acknowledge(held);
+        var first = Assert.Single(log.Warnings(Foreign));
+        Assert.Contains("Credential gw-b acknowledged 2 batches", first);
+
+        // A minute on (the grains' clock), the next one is logged again, with the 99 held back and their batches.
+        silo.Time.Advance(ForeignAcknowledgements.Window);
+        await b.GetGrain<IPushHubGrain>(0).Acknowledge(held);
+        var warnings = log.Warnings(Foreign);
+        Assert.True(warnings.Count == 2, string.Join("\n", warnings));
+        Assert.Contains("99 more such acknowledgements of 198 batches since", warnings[1]);
+        Assert.Equal(0L, (await silo.Grains.GetGrain<IPushHubGrain>(0).GetStats()).Acknowledged);
+        GC.KeepAlive(holding);
+    }
+
+    // A case whose batches go to gw-a, which holds the first two without acknowledging them yet (its phones are slow).
+    private static async Task<(RecordingGateway Holding, List<long> Held)> HandTwoBatchesToGatewayAAsync(AlertsSilo silo, AlertsClient a, string caseId)
+    {
+        var (lat, lon, radius) = (22.5431, 114.0579, 5_000.0);
+        await Population.ReportAsync(silo.Grains.GetGrain<IResidencyGrain>(0), Population.Around(1, lat, lon, radius, scatter: 200, AlertsSilo.Epoch));
+        var holding = new RecordingGateway(a.Cluster, _ => false);
+        await a.GetGrain<IPushHubGrain>(0).Subscribe("gw-a/replica-1", a.Cluster.CreateObjectReference<IPushGateway>(holding), maxInFlight: 2);
+        await Admins.FileAndApproveAsync(silo.Grains, caseId, Admins.Case(lat, lon, radius));
+        await holding.WaitForDeliveries(2);
+        return (holding, holding.Batches.Select(batch => batch.BatchId).ToList());
     }
 }
