@@ -124,6 +124,21 @@ public sealed class SqliteEngine : StoreEngine
         }
     }
 
+    // The pool is the process's, one per connection string, so the engines of one file (a silo's grain state, reminders
+    // and product tables) share it: its idle connections are closed, and those in use as they are returned. Left open, a
+    // disposed silo kept its database file (and the -wal and -shm files) open for as long as the process ran.
+    public override ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public override void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     // Dapper expands "IN @list" into one parameter per value.
     public override string AnyOf(string column, string parameter) => $"{column} IN @{parameter}";
 

@@ -117,11 +117,12 @@ public sealed class AlertsSilo : IAsyncDisposable
         }
         catch
         {
-            // A silo that refused to start (a bad setting) must not keep its ports or threads: disposing alone leaves the
-            // parts that did start running (a leaked silo's membership loops kept two cores busy for the rest of a run).
+            // A silo that refused to start (a bad setting) must not keep its ports, threads or connections: disposing alone
+            // leaves the parts that did start running (a leaked silo's membership loops kept two cores busy for the rest
+            // of a run), so it is stopped and disposed as the Silo's own program does it.
             var cluster = host.Services.GetRequiredService<ClusterSettings>();
             await FailedStart.StopAsync(host, TimeSpan.FromSeconds(30));
-            // A silo that never became active is not disposed (FailedStart): its pooled connections go here, as at disposal.
+            // Pools no host owns (Orleans' providers', and the one `migrate` above used), as at disposal.
             if (!cluster.IsEmbedded) ClearPools(cluster.OrleansConnectionString(), cluster.ConnectionString);
 
             throw;
