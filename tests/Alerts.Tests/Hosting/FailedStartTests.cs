@@ -1,4 +1,6 @@
+using Alerts.GrainInterfaces;
 using Alerts.Grains;
+using Alerts.Silo;
 using Alerts.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -136,8 +138,46 @@ public sealed class FailedStartTests
         var refusal = Assert.Single(output.Split('\n'), line => line.StartsWith("the silo cannot ", StringComparison.Ordinal));
         Assert.Contains(setting, refusal);
         Assert.Contains(port, refusal);
-        Assert.Contains("already in use by another process", refusal);
+        Assert.Contains("already in use by another silo or process", refusal);
         Assert.DoesNotContain("Unhandled exception", output);
+    }
+
+    [Theory]
+    [InlineData("Alerts:Cluster:SiloPort")]
+    [InlineData("Alerts:Cluster:GatewayPort")]
+    public async Task A_second_in_process_silo_on_a_port_the_first_holds_is_refused_naming_the_port_and_its_setting_and_the_first_serves_on(string setting)
+    {
+        await using var first = await AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"));
+        var port = (setting.EndsWith("SiloPort", StringComparison.Ordinal) ? first.Cluster.SiloPort : first.Cluster.GatewayPort).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => AlertsSilo.StartAsync(StorageKind.Fresh("sqlite"), settings: new() { [setting] = port }));
+
+        Assert.StartsWith("the silo cannot listen on its ", refused.Message);
+        Assert.Contains($"{port} ({setting})", refused.Message);
+        Assert.Contains("already in use by another silo or process", refused.Message);
+        // The second silo's failed start took nothing from the first: clients still reach it.
+        await using var client = await first.ConnectClientAsync();
+        Assert.Equal(0, (await client.GetGrain<IPushHubGrain>(0).GetStats()).Gateways);
+    }
+
+    [Fact]
+    public async Task A_second_silo_process_on_the_ports_of_a_running_one_is_refused_naming_the_port_and_its_setting()
+    {
+        var running = GatewaySilo.Fresh();
+        await using var first = await running.StartAsync();
+        // Its own file, HTTP address and cluster id, and the first silo's ports (as two `dotnet run` in two folders).
+        var arguments = SiloArguments(GatewaySilo.Fresh()).ToList();
+        arguments.AddRange([$"--Alerts:Cluster:SiloPort={running.SiloPort}", $"--Alerts:Cluster:GatewayPort={running.GatewayPort}", "--urls", $"http://127.0.0.1:{FreePorts.Next()}"]);
+
+        var (exitCode, output) = await SiloProcess.RunAsync([.. arguments]);
+
+        // Orleans' listeners share their port with another that asks to: the second silo started and took some of the first's connections.
+        Assert.True(exitCode == 2, $"exit {exitCode}: {output}");
+        var refusal = Assert.Single(output.Split('\n'), line => line.StartsWith("the silo cannot ", StringComparison.Ordinal));
+        Assert.Equal(PortInUse.Refusal("silo port", running.SiloPort, "Alerts:Cluster:SiloPort"), refusal);
+        // The first serves on.
+        await using var client = await running.AdminAsync();
+        Assert.Equal(0, (await client.GetGrain<IPushHubGrain>(0).GetStats()).Gateways);
     }
 
     // Fresh silo and gateway ports (the settings give the file); a test sets the one it takes and the HTTP address.
