@@ -64,35 +64,26 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 try
 {
-    await app.StartAsync();
-}
-catch (Exception e) when (PortInUse.IsCause(e))
-{
-    // Stopped first: the port this silo did bind is free again, so the one found taken is another process's.
-    var urls = app.Configuration["urls"];
-    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
-    Console.Error.WriteLine(PortInUse.Describe(e, settings, urls));
-    return 2;
+    // A start that fails stops what did start, the Orleans stages it reached included, and disposes it (SiloStart).
+    await app.StartAlertsSiloAsync();
 }
 catch (Exception e) when (e is InvalidOperationException or Alerts.Geo.GeoValidationException or Microsoft.Extensions.Options.OptionsValidationException or OrleansConfigurationException)
 {
     // A setting refused as the silo starts (out of range, another cell precision than the database's, shared settings
-    // that differ from the running silos', a schema `migrate` has not made, Orleans' own options out of range): the
-    // message is the whole story, as for the checks above, not a crash (the host's log above it keeps the stack). What
-    // did start stops, the Orleans stages the start reached included (FailedStart).
+    // that differ from the running silos', a schema `migrate` has not made, a port another silo holds, Orleans' own
+    // options out of range): the message is the whole story, as for the checks above, not a crash (the host's log above
+    // it keeps the stack).
     // Orleans names its membership options by class ("ClusterMembershipOptions.ProbeTimeout"): given as the setting instead.
     Console.Error.WriteLine(e is OrleansConfigurationException
         ? e.Message.Replace("ClusterMembershipOptions.", ClusterSettings.Section + ":Membership:", StringComparison.Ordinal).ReplaceLineEndings(" ")
         : e.Message);
-    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 2;
 }
 catch (Exception e)
 {
-    // Anything else is not a refusal: the whole exception, and still stop what started (this silo's live_silos row
+    // Anything else is not a refusal: the whole exception (what started was stopped, this silo's live_silos row
     // included, which would otherwise bar a silo with other settings for 90 s).
     Console.Error.WriteLine(e);
-    await FailedStart.StopAsync(app, TimeSpan.FromSeconds(30));
     return 1;
 }
 

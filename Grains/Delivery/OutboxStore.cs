@@ -81,13 +81,21 @@ public sealed class OutboxStore(StoreEngine engine)
             await connection.ExecuteAsync($"DELETE FROM push_outbox WHERE {engine.AnyOf("batch_id", "chunk")}", new { chunk });
     }
 
-    /// <summary>Every stored batch naming <paramref name="userId"/>, with its users (an erasure reads the whole outbox).</summary>
-    public async Task<List<(long BatchId, List<long> UserIds)>> LoadBatchesMentioningAsync(long userId)
+    /// <summary>
+    /// Every stored batch naming <paramref name="userId"/>, with its users, but for the batches <paramref name="except"/>
+    /// names (those the hub holds, and erases from what it holds): an erasure scans the outbox.
+    /// </summary>
+    public async Task<List<(long BatchId, List<long> UserIds)>> LoadBatchesMentioningAsync(long userId, IReadOnlyCollection<long> except)
     {
         await using var connection = await engine.OpenAsync();
-        // The text match only narrows the rows read (1 matches 12); the parsed ids decide.
+        // The batches left out are left out before their users are read: on PostgreSQL a batch's users (some 5 KB for 500)
+        // are stored out of line, and matching every batch's made an erasure read 67,815 buffers in 0.8-1.6 s while the
+        // hub waited (20,000 batches of 500, a 10 M case); leaving out all but ten, 1,853 buffers in 42 ms (2026-12-02).
+        // A CASE, as PostgreSQL put the text match first in an AND. The text match only narrows the rows read (1 matches
+        // 12); the parsed ids decide.
         var rows = await connection.QueryAsync<(long BatchId, string UserIds)>(
-            "SELECT batch_id, user_ids FROM push_outbox WHERE user_ids LIKE @pattern", new { pattern = $"%{userId.ToString(CultureInfo.InvariantCulture)}%" });
+            $"SELECT batch_id, user_ids FROM push_outbox WHERE CASE WHEN {engine.AmongIds("batch_id", "except")} THEN false ELSE user_ids LIKE @pattern END",
+            new { except = engine.IdList(except), pattern = $"%{userId.ToString(CultureInfo.InvariantCulture)}%" });
         return rows.Select(r => (r.BatchId, ParseIds(r.UserIds))).Where(r => r.Item2.Contains(userId)).ToList();
     }
 

@@ -387,8 +387,9 @@ public sealed class PushHubGrain(OutboxStore store, IOptions<AlertsOptions> opti
             _gateways.Find(g => g.Name == sent.Gateway)?.Release(id);
         }
 
-        // Rows this hub does not hold: a batch whose hand-over is still on its way here, or one the sweep has not found.
-        foreach (var (batchId, userIds) in await store.LoadBatchesMentioningAsync(userId))
+        // Rows this hub does not hold: a batch whose hand-over is still on its way here, or one the sweep has not found
+        // (those it holds were rewritten above, and their users are not read again).
+        foreach (var (batchId, userIds) in await store.LoadBatchesMentioningAsync(userId, [.. _pending.Keys, .. _inFlight.Keys]))
         {
             if (_pending.ContainsKey(batchId) || _inFlight.ContainsKey(batchId)) continue;
             await store.RewriteOutboxBatchAsync(batchId, userIds.Where(u => u != userId).ToList());

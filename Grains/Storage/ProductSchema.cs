@@ -81,9 +81,14 @@ public sealed class ProductSchema(StoreEngine engine, ILogger<ProductSchema>? lo
     /// <summary>What creates or upgrades the schema: `migrate` with the silo's settings.</summary>
     public const string MigrateHint = "run `dotnet run --project Silo -- migrate` (or the silo binary with `migrate`) with this silo's settings, as a role that may create tables";
 
-    /// <summary>Creates missing tables and pins the cell precision: a database keeps the precision it was created with.</summary>
+    /// <summary>
+    /// Makes the store's files owner-only (<see cref="StoreEngine.KeepOwnerOnly"/>), creates missing tables and pins the
+    /// cell precision: a database keeps the precision it was created with.
+    /// </summary>
     public async Task EnsureAsync(int cellPrecision)
     {
+        // Before the first connection opens the file: one others could read would give a new -wal file its mode.
+        engine.KeepOwnerOnly(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using var connection = await engine.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         // Silos of a cluster start together: one creates the tables while the others wait.

@@ -4,12 +4,19 @@ using Alerts.Geo;
 using Alerts.GrainInterfaces;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
 /// <summary>Embedded SQLite: one file (default ./data/alerts.db), WAL journal, created on first use.</summary>
 public sealed class SqliteEngine : StoreEngine
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private const UnixFileMode GroupAndOthers =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
     private readonly string _connectionString;
 
     static SqliteEngine() => SQLitePCL.Batteries_V2.Init();
@@ -40,12 +47,53 @@ public sealed class SqliteEngine : StoreEngine
     {
         try
         {
-            using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
         }
         catch (IOException) when (File.Exists(path))
         {
         }
     }
+
+    // A file an earlier build made (before 2026-12-02 the umask chose its mode) or a copy restored without its mode lets
+    // other local users read every resident's position. SQLite gives a new -wal or -shm file the database's mode, but an
+    // existing one keeps its own: all three are made owner-only.
+    public override void KeepOwnerOnly(ILogger logger)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var path in new[] { Location, Location + "-wal", Location + "-shm" }) KeepOwnerOnly(path, logger);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void KeepOwnerOnly(string path, ILogger logger)
+    {
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // No such file (an in-memory database, a log SQLite removed at its last close): nothing to keep.
+            return;
+        }
+
+        if ((mode & GroupAndOthers) == 0) return;
+        try
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // Another user's file, or a read-only file system: the silo still starts, and says what would fix it.
+            logger.LogError("{Path} holds every resident's position, but its group or others may use it (mode {Mode}) and this silo cannot make it owner-only ({Reason}): run `{Command}` as the file's owner",
+                path, Octal(mode), e.Message, $"chmod 600 {path}");
+            return;
+        }
+
+        logger.LogWarning("{Path} could be used by its group or others (mode {Mode}); made owner-only (0600): it holds every resident's position", path, Octal(mode));
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
 
     public override string Name => "sqlite";
 
@@ -74,6 +122,21 @@ public sealed class SqliteEngine : StoreEngine
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // The pool is the process's, one per connection string, so the engines of one file (a silo's grain state, reminders
+    // and product tables) share it: its idle connections are closed, and those in use as they are returned. Left open, a
+    // disposed silo kept its database file (and the -wal and -shm files) open for as long as the process ran.
+    public override ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public override void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     // Dapper expands "IN @list" into one parameter per value.

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Alerts.Geo;
 using Alerts.GrainInterfaces;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Grains;
 
@@ -76,6 +77,14 @@ public abstract class StoreEngine : IAsyncDisposable, IDisposable
 
     /// <summary>Serialises schema changes between processes for the rest of <paramref name="transaction"/>.</summary>
     public virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
+
+    /// <summary>
+    /// Makes the files this store keeps on this machine its owner's only where their group or others may use them,
+    /// logging each change (or, when a file cannot be changed, what to run); nothing for a database on a server.
+    /// </summary>
+    public virtual void KeepOwnerOnly(ILogger logger)
+    {
+    }
 
     /// <summary>Releases pooled connections.</summary>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;

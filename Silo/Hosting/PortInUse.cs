@@ -5,12 +5,14 @@ using Microsoft.AspNetCore.Connections;
 namespace Alerts.Silo;
 
 /// <summary>
-/// A start that failed because a port the silo listens on is taken (another silo, or a process left running): one line
-/// naming the port and the setting that chose it, where Orleans says only "Address already in use" and the web server
-/// gives a stack trace.
+/// A port the silo listens on that is taken (another silo, in this process or another, or a process left running): one
+/// line naming the port and the setting that chose it, where Orleans says only "Address already in use" (or, sharing
+/// the port, nothing at all: <see cref="PortCheck"/>) and the web server gives a stack trace.
 /// </summary>
 public static class PortInUse
 {
+    private const string Tail = ": it is already in use by another silo or process on this machine (a second silo needs other ports)";
+
     /// <summary>Whether <paramref name="failure"/> is a listener finding its address taken.</summary>
     public static bool IsCause(Exception failure) =>
         CausesOf(failure).Any(e => e is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
@@ -21,28 +23,38 @@ public static class PortInUse
     /// </summary>
     public static string Describe(Exception failure, ClusterSettings settings, string? urls)
     {
-        const string Tail = ": it is already in use by another process (a second silo on this machine needs other ports)";
         // The web server's error names the address it could not bind ("Failed to bind to address http://…").
         if (CausesOf(failure).OfType<IOException>().FirstOrDefault(e => e.InnerException is AddressInUseException) is { } web)
-            return $"the silo cannot serve HTTP at {urls} (Urls, --urls){Tail} ({web.Message.TrimEnd('.')})";
-        if (IsTaken(settings.SiloPort)) return $"the silo cannot listen on its silo port {settings.SiloPort} ({ClusterSettings.Section}:SiloPort){Tail}";
-        if (IsTaken(settings.GatewayPort)) return $"the silo cannot listen on its gateway port {settings.GatewayPort} ({ClusterSettings.Section}:GatewayPort){Tail}";
+            return $"{HttpRefusal(urls)} ({web.Message.TrimEnd('.')})";
+        // Every address of the machine: a port another process holds on any of them refuses Orleans' own bind too.
+        if (IsTaken(new IPEndPoint(IPAddress.Any, settings.SiloPort))) return Refusal("silo port", settings.SiloPort, ClusterSettings.Section + ":SiloPort");
+        if (IsTaken(new IPEndPoint(IPAddress.Any, settings.GatewayPort))) return Refusal("gateway port", settings.GatewayPort, ClusterSettings.Section + ":GatewayPort");
         // Freed meanwhile: all three, rather than a guess.
         return $"the silo cannot listen on one of its ports (silo {settings.SiloPort}: {ClusterSettings.Section}:SiloPort, gateway {settings.GatewayPort}: {ClusterSettings.Section}:GatewayPort, HTTP {urls}: Urls){Tail}";
     }
 
-    // Every address of the machine: a port another process holds on any of them refuses Orleans' own bind too.
-    private static bool IsTaken(int port)
+    /// <summary>The refusal for a taken Orleans port: "the silo cannot listen on its <paramref name="what"/> …", naming <paramref name="setting"/>.</summary>
+    public static string Refusal(string what, int port, string setting) => $"the silo cannot listen on its {what} {port} ({setting}){Tail}";
+
+    /// <summary>The refusal for a taken HTTP address.</summary>
+    public static string HttpRefusal(string? urls) => $"the silo cannot serve HTTP at {urls} (Urls, --urls){Tail}";
+
+    /// <summary>
+    /// Whether a listener holds <paramref name="endpoint"/>'s port on its address (any address for <see cref="IPAddress.Any"/>).
+    /// The probe does not ask to share the port, so a listener that allows sharing (as Orleans' do) still counts.
+    /// </summary>
+    public static bool IsTaken(IPEndPoint endpoint)
     {
         try
         {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            probe.Bind(new IPEndPoint(IPAddress.Any, port));
+            using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(endpoint);
             return false;
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            return true;
+            // Another failure (an address this machine lacks, a port below 1024) is for the listener's own bind to report.
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse;
         }
     }
 

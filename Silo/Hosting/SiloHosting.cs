@@ -40,6 +40,7 @@ public static class SiloHosting
         builder.Services.AddAlerts(builder.Configuration, StoreEngine.For(settings.Provider, settings.ConnectionString, settings.MaxPoolSize, settings.ConnectionWait), singleSilo: settings.IsEmbedded);
         // A cluster's operators configure an operator client in settings; the embedded silo makes its own.
         if (settings.IsEmbedded) builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OperatorCredentialFile>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PortCheck>();
         builder.Services.AddSingleton<FailedStart>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FailedStart>());
         builder.Services.AddHealthChecks()

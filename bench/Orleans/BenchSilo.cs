@@ -45,7 +45,8 @@ public sealed class BenchSilo : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.UseAlertsSilo();
         var host = builder.Build();
-        await host.StartAsync();
+        // A silo that fails to start is stopped and disposed, and a taken port named with its setting (SiloStart).
+        await host.StartAlertsSiloAsync();
         return new BenchSilo(host);
     }
 

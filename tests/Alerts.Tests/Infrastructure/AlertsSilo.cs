@@ -111,23 +111,21 @@ public sealed class AlertsSilo : IAsyncDisposable
             builder.Services.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.ActivationTimeout = allowed);
         }
         var host = builder.Build();
+        var cluster = host.Services.GetRequiredService<ClusterSettings>();
         try
         {
-            await host.StartAsync();
+            // As the Silo's program starts it: a silo that refused to start (a bad setting, a port another silo holds) keeps
+            // no ports, threads or connections (a leaked silo's membership loops kept two cores busy for the rest of a run).
+            await host.StartAlertsSiloAsync();
         }
         catch
         {
-            // A silo that refused to start (a bad setting) must not keep its ports or threads: disposing alone leaves the
-            // parts that did start running (a leaked silo's membership loops kept two cores busy for the rest of a run).
-            var cluster = host.Services.GetRequiredService<ClusterSettings>();
-            await FailedStart.StopAsync(host, TimeSpan.FromSeconds(30));
-            // A silo that never became active is not disposed (FailedStart): its pooled connections go here, as at disposal.
+            // Pools no host owns (Orleans' providers', and the one `migrate` above used), as at disposal.
             if (!cluster.IsEmbedded) ClearPools(cluster.OrleansConnectionString(), cluster.ConnectionString);
-
             throw;
         }
 
-        return new AlertsSilo(host, time, host.Services.GetRequiredService<ClusterSettings>());
+        return new AlertsSilo(host, time, cluster);
     }
 
     /// <summary>A real client connected to this silo's gateway port, signed in as the tester (both roles).</summary>
